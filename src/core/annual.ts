@@ -1,0 +1,76 @@
+import { fail } from './errors.js';
+import { checkAnnualInvariants } from './invariants.js';
+import { Dec, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, sum } from './money.js';
+import type { QuarterOutcome } from './quarterly.js';
+import type { AnnualResult } from './result.js';
+import type { AnnualInputs, Hospital } from './types.js';
+
+/**
+ * The year-end settlement (年终绩效工资, allocation-rules.md §4) from the year's settled quarters,
+ * given in chronological order.
+ */
+export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: readonly QuarterOutcome[]): AnnualResult {
+  const label = `year ${annual.year}`;
+  const settled = quarters.filter((q) => q.year === annual.year);
+  if (settled.length === 0) fail('no_settled_quarter', `${label}: the year has no settled quarter to settle at the year-end`, `${annual.path}.year`);
+
+  const fund = sum(settled.map((q) => q.reserve)).plus(money(annual.adjustment));
+  if (fund.lt(0)) fail('negative_fund', `${label}: the year-end fund would be negative (${formatMoney(fund)}); check the annual adjustment`, `${annual.path}.adjustment`);
+
+  const annualScore = new Map<string, Dec>();
+  for (const d of hospital.departments) {
+    const quarterly = sum(settled.map((q) => q.scores.get(d.code) ?? ZERO));
+    annualScore.set(d.code, quarterly.times(annual.assessmentFactors.get(d.code) ?? ONE));
+  }
+  const departmentSplit = split(fund, hospital.departments.map((d) => ({ key: d.code, weight: annualScore.get(d.code)! })));
+
+  // weight_i,d = Σ_q effective_i,q over the quarters i was a member of d; failed staff excluded.
+  const weights = new Map<string, Map<string, Dec>>(hospital.departments.map((d) => [d.code, new Map()]));
+  for (const q of settled) {
+    for (const m of q.memberships) {
+      if (annual.failedStaff.has(m.staffId)) continue;
+      const byStaff = weights.get(m.department)!;
+      byStaff.set(m.staffId, (byStaff.get(m.staffId) ?? ZERO).plus(m.effectiveScore));
+    }
+  }
+
+  const names = new Map(hospital.staff.map((s) => [s.id, s.name]));
+  const warnings: string[] = [];
+  const individuals: AnnualResult['individuals'] = [];
+  let unallocated = departmentSplit.unallocated ? fund : ZERO;
+  for (const d of hospital.departments) {
+    const amount = departmentSplit.parts.get(d.code)!;
+    const byStaff = [...weights.get(d.code)!].sort(([a], [b]) => compareKeys(a, b));
+    const parts = split(amount, byStaff.map(([staffId, weight]) => ({ key: staffId, weight })));
+    if (parts.unallocated) {
+      unallocated = unallocated.plus(amount);
+      if (amount.gt(0)) warnings.push(`department ${d.code}: ${formatMoney(amount)} unallocated, no member with a weight`);
+      continue;
+    }
+    for (const [staffId, weight] of byStaff) {
+      individuals.push({ staffId, name: names.get(staffId) ?? '', department: d.code, weight: formatScore(weight), amount: formatMoney(parts.parts.get(staffId)!) });
+    }
+  }
+  individuals.sort((a, b) => compareKeys(a.staffId, b.staffId) || compareKeys(a.department, b.department));
+
+  const paidTotal = sum(individuals.map((i) => new Dec(i.amount)));
+  const departmentTotal = sum(departmentSplit.parts.values()).plus(departmentSplit.unallocated ? fund : ZERO);
+  checkAnnualInvariants(label, { fund, departmentTotal, paidTotal, unallocated });
+
+  const lastBank = settled.at(-1)!.bankAfter;
+  const bankExpired = hospital.departments.map((d) => lastBank.get(d.code) ?? ZERO);
+  return {
+    period: String(annual.year),
+    kind: 'annual',
+    summary: { fund: formatMoney(fund), unallocated: formatMoney(unallocated), bankExpired: formatMoney(sum(bankExpired)), paidTotal: formatMoney(paidTotal) },
+    departments: hospital.departments.map((d, i) => ({
+      code: d.code,
+      name: d.name,
+      score: formatScore(annualScore.get(d.code)!),
+      amount: formatMoney(departmentSplit.parts.get(d.code)!),
+      bankExpired: formatMoney(bankExpired[i]!),
+    })),
+    individuals,
+    warnings,
+  };
+}

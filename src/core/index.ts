@@ -1,0 +1,10 @@
+export { settleYear } from './annual.js';
+export { EngineError, type EngineErrorCode, type ErrorDetail } from './errors.js';
+export { Dec, formatMoney, formatScore, money, split } from './money.js';
+export { settleQuarter, type QuarterOutcome } from './quarterly.js';
+export type * from './result.js';
+export { DEFAULT_SCHEME, mergeScheme } from './scheme.js';
+export { ScenarioSchema, type Scenario } from './schema.js';
+export { settleScenario, simulate } from './settle.js';
+export type { ValidatedScenario } from './types.js';
+export { validateScenario } from './validate.js';

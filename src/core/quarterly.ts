@@ -1,0 +1,357 @@
+import { fail } from './errors.js';
+import { checkQuarterInvariants } from './invariants.js';
+import { Dec, ZERO, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
+import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
+import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
+import {
+  NO_PENALTIES,
+  adminScore,
+  clinicalScore,
+  penalties as penaltiesOf,
+  rankClinicalPerCapita,
+  type ClinicalScore,
+  type Penalties,
+} from './scores.js';
+import { individualScore, isOnStudyLeave, studyLeaveRate, type IndividualScore } from './tier2.js';
+import type { Department, Hospital, IndividualInputs, QuarterInputs, Staff } from './types.js';
+import { defaultIndividualInputs } from './validate.js';
+
+/** What a settled quarter hands on: to the next quarter (the bank) and to the year-end. */
+export interface QuarterOutcome {
+  period: string;
+  year: number;
+  reserve: Dec;
+  /** S_d at full precision, every department. */
+  scores: Map<string, Dec>;
+  /** Bank balance after this quarter, every department. */
+  bankAfter: Map<string, Dec>;
+  /** Members (not staff on study leave) with their department and full-precision effective score. */
+  memberships: { staffId: string; department: string; effectiveScore: Dec }[];
+  result: QuarterlyResult;
+}
+
+interface Person {
+  staff: Staff;
+  inputs: IndividualInputs;
+  department: string;
+  onStudyLeave: boolean;
+}
+
+interface DepartmentState {
+  dept: Department;
+  members: Person[];
+  clinical: ClinicalScore | null;
+  basePerCapita: Dec | null;
+  score: Dec;
+  gross: Dec;
+  penalties: Penalties;
+  penaltyTotal: Dec;
+  net: Dec;
+  cap: Dec | null;
+  bankDeposit: Dec;
+  bankDraw: Dec;
+  floorSubsidy: Dec;
+  final: Dec;
+  bankBalanceAfter: Dec;
+  unallocated: Dec;
+}
+
+/**
+ * One quarter's settlement (allocation-rules.md §3). `openingBank` is each department's bank
+ * balance carried from the previous settled quarter of the same year (empty in the year's first).
+ */
+export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank: ReadonlyMap<string, Dec>): QuarterOutcome {
+  const { scheme } = hospital;
+  const label = `period ${q.period}`;
+  const warnings: string[] = [];
+
+  // §3.1 pool
+  const pool = money(q.revenue.times(scheme.poolRate));
+  const reserve = money(q.revenue.times(scheme.reserveRate));
+  const adjustment = money(q.adjustment);
+  const distributable = pool.minus(reserve).plus(adjustment);
+  if (distributable.lt(0)) {
+    fail('negative_distributable', `${label}: the distributable amount would be negative (${formatMoney(distributable)}); check revenue and adjustment`, `${q.path}.adjustment`);
+  }
+
+  // §3.2 membership
+  const people: Person[] = [];
+  for (const staff of hospital.staff) {
+    if (!(ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(staff.employment)) continue;
+    const record = q.individuals.get(staff.id);
+    if (!record) warnings.push(`staff ${staff.id}: no individual record, defaults used`);
+    const inputs = record ?? defaultIndividualInputs(q.workingDays, scheme);
+    people.push({ staff, inputs, department: inputs.department ?? staff.department, onStudyLeave: isOnStudyLeave(inputs.studyLeaveMonths, scheme) });
+  }
+  const states = new Map<string, DepartmentState>(hospital.departments.map((dept) => [dept.code, emptyState(dept)]));
+  for (const p of people) if (!p.onStudyLeave) states.get(p.department)!.members.push(p);
+  const headcount = people.filter((p) => !p.onStudyLeave).length;
+  if (headcount === 0) fail('no_eligible_staff', `${label}: no eligible staff member is a member of a department this quarter`, 'staff');
+
+  // §3.3 leader bonus
+  const averageBonus = distributable.div(headcount);
+  const leaderBonus = new Map<string, Dec>();
+  for (const p of people) {
+    if (p.onStudyLeave || !p.staff.position || !p.inputs.managerAssessmentPassed) continue;
+    leaderBonus.set(p.staff.id, money(scheme.positions[p.staff.position].bonusRate.times(averageBonus)));
+  }
+  const leaderBonusTotal = sum(leaderBonus.values());
+  const tier1Pool = distributable.minus(leaderBonusTotal);
+  if (tier1Pool.lt(0)) fail('leader_bonus_exceeds_pool', `${label}: leader bonuses (${formatMoney(leaderBonusTotal)}) exceed the distributable amount`, `${q.path}.revenue`);
+
+  // §3.4, §3.5 department scores
+  const all = [...states.values()];
+  for (const s of all) {
+    if (s.dept.kind !== 'clinical') continue;
+    if (s.members.length === 0) {
+      warnings.push(`department ${s.dept.code}: no staff this quarter, score 0`);
+      continue;
+    }
+    const inputs = q.departments.get(s.dept.code);
+    if (inputs?.kind !== 'clinical') fail('missing_inputs', `${label}: clinical department ${s.dept.code} has ${s.members.length} members but no inputs`, `${q.path}.departments`);
+    s.clinical = clinicalScore(s.dept, inputs, s.members.length, scheme, label);
+    s.score = s.clinical.score;
+  }
+  const clinicalWithStaff = all.filter((s) => s.dept.kind === 'clinical' && s.members.length > 0);
+  const ranked = rankClinicalPerCapita(clinicalWithStaff.map((s) => ({ code: s.dept.code, score: s.score, headcount: s.members.length })));
+  const clinicalTotals = { score: sum(clinicalWithStaff.map((s) => s.score)), headcount: clinicalWithStaff.reduce((n, s) => n + s.members.length, 0) };
+  for (const s of all) {
+    if (s.dept.kind !== 'admin') continue;
+    if (s.members.length === 0) {
+      s.basePerCapita = ZERO;
+      continue;
+    }
+    if (clinicalWithStaff.length === 0) {
+      fail('no_clinical_staff', `${label}: admin department ${s.dept.code} has staff but no clinical department has any`, `${q.path}.departments`);
+    }
+    const inputs = q.departments.get(s.dept.code);
+    const a = adminScore(s.dept, inputs?.kind === 'admin' ? inputs : undefined, s.members.length, ranked, clinicalTotals, scheme);
+    s.basePerCapita = a.basePerCapita;
+    s.score = a.score;
+  }
+
+  // §3.6 tier 1
+  const totalScore = sum(all.map((s) => s.score));
+  if (totalScore.isZero()) fail('zero_total_score', `${label}: every department scores 0, so the pool cannot be divided`, `${q.path}.departments`);
+  const pointValue = tier1Pool.div(totalScore);
+  const gross = split(tier1Pool, all.map((s) => ({ key: s.dept.code, weight: s.score }))).parts;
+
+  // §3.7 penalties
+  for (const s of all) {
+    s.gross = gross.get(s.dept.code)!;
+    s.penalties = penaltiesOf(q.departments.get(s.dept.code), s.gross, s.members.length > 0, scheme);
+    s.penaltyTotal = minDec(sum(Object.values(s.penalties)), s.gross);
+    s.net = s.gross.minus(s.penaltyTotal);
+  }
+
+  // §3.8 cap, bank, floor
+  const averageNetPerCapita = sum(all.map((s) => s.net)).div(headcount);
+  for (const s of all) {
+    const balance = openingBank.get(s.dept.code) ?? ZERO;
+    s.final = s.net;
+    s.bankBalanceAfter = balance;
+    const hc = s.members.length;
+    if (hc === 0) continue;
+    s.cap = money(scheme.capMultiple.times(averageNetPerCapita).times(hc));
+    s.bankDeposit = maxDec(ZERO, s.net.minus(s.cap));
+    let amount = minDec(s.net, s.cap);
+    const target = money(averageNetPerCapita.times(hc));
+    if (amount.lt(target) && balance.gt(0)) {
+      s.bankDraw = minDec(balance, target.minus(amount));
+      amount = amount.plus(s.bankDraw);
+    }
+    const floorAmount = money(scheme.floorPerCapita.times(hc));
+    s.floorSubsidy = maxDec(ZERO, floorAmount.minus(amount));
+    s.final = amount.plus(s.floorSubsidy);
+    s.bankBalanceAfter = balance.minus(s.bankDraw).plus(s.bankDeposit);
+  }
+
+  // §3.9 tier 2
+  const scores = new Map<string, IndividualScore>();
+  const tier2Pay = new Map<string, Dec>();
+  for (const s of all) {
+    for (const p of s.members) scores.set(p.staff.id, individualScore(p.staff, p.inputs, q.quarter, scheme));
+    const parts = split(s.final, s.members.map((p) => ({ key: p.staff.id, weight: scores.get(p.staff.id)!.effectiveScore })));
+    for (const [id, pay] of parts.parts) tier2Pay.set(id, pay);
+    if (parts.unallocated && s.final.gt(0)) {
+      s.unallocated = s.final;
+      warnings.push(`department ${s.dept.code}: ${formatMoney(s.final)} unallocated, no member with an effective score`);
+    }
+  }
+  const studyLeavePay = studyLeavePayments(people, tier2Pay, scheme);
+
+  const individuals: QuarterlyIndividualLine[] = [];
+  let finesRetained = ZERO;
+  let paidTotal = ZERO;
+  for (const p of people) {
+    const score = scores.get(p.staff.id);
+    const pay = tier2Pay.get(p.staff.id) ?? ZERO;
+    const bonus = leaderBonus.get(p.staff.id) ?? ZERO;
+    const leavePay = studyLeavePay.get(p.staff.id) ?? ZERO;
+    const grossPay = pay.plus(bonus).plus(leavePay);
+    const finesApplied = minDec(p.inputs.fines, grossPay);
+    const total = grossPay.minus(finesApplied);
+    finesRetained = finesRetained.plus(finesApplied);
+    paidTotal = paidTotal.plus(total);
+    individuals.push({
+      staffId: p.staff.id,
+      name: p.staff.name,
+      department: p.department,
+      rawScore: formatScore(score?.rawScore ?? ZERO),
+      attendanceDeduction: formatScore(score?.attendanceDeduction ?? ZERO),
+      overtimeAddition: formatScore(score?.overtimeAddition ?? ZERO),
+      payRatio: formatScore(score?.payRatio ?? ZERO),
+      effectiveScore: formatScore(score?.effectiveScore ?? ZERO),
+      tier2Pay: formatMoney(pay),
+      leaderBonus: formatMoney(bonus),
+      studyLeavePay: formatMoney(leavePay),
+      finesApplied: formatMoney(finesApplied),
+      total: formatMoney(total),
+    });
+  }
+
+  const totals = {
+    distributable,
+    subsidies: sum(all.map((s) => s.floorSubsidy)),
+    draws: sum(all.map((s) => s.bankDraw)),
+    deposits: sum(all.map((s) => s.bankDeposit)),
+    penalties: sum(all.map((s) => s.penaltyTotal)),
+    studyLeavePay: sum(studyLeavePay.values()),
+    unallocated: sum(all.map((s) => s.unallocated)),
+    finesRetained,
+    paidTotal,
+    departmentsFinal: sum(all.map((s) => s.final)),
+    tier2Total: sum(tier2Pay.values()),
+  };
+  checkQuarterInvariants(label, {
+    tier1Pool,
+    grossTotal: sum(all.map((s) => s.gross)),
+    departments: all.map((s) => ({
+      code: s.dept.code,
+      final: s.final,
+      unallocated: s.unallocated,
+      tier2Total: sum(s.members.map((p) => tier2Pay.get(p.staff.id)!)),
+    })),
+    ...totals,
+  });
+
+  const result: QuarterlyResult = {
+    period: q.period,
+    kind: 'quarterly',
+    summary: {
+      revenue: formatMoney(q.revenue),
+      pool: formatMoney(pool),
+      reserve: formatMoney(reserve),
+      adjustment: formatMoney(adjustment),
+      distributable: formatMoney(distributable),
+      averageBonus: formatScore(averageBonus),
+      leaderBonusTotal: formatMoney(leaderBonusTotal),
+      tier1Pool: formatMoney(tier1Pool),
+      totalScore: formatScore(totalScore),
+      pointValue: formatScore(pointValue),
+      penaltiesRetained: formatMoney(totals.penalties),
+      averageNetPerCapita: formatScore(averageNetPerCapita),
+      bankDeposits: formatMoney(totals.deposits),
+      bankDraws: formatMoney(totals.draws),
+      floorSubsidies: formatMoney(totals.subsidies),
+      departmentsFinal: formatMoney(totals.departmentsFinal),
+      tier2Total: formatMoney(totals.tier2Total),
+      studyLeavePay: formatMoney(totals.studyLeavePay),
+      finesRetained: formatMoney(finesRetained),
+      unallocated: formatMoney(totals.unallocated),
+      paidTotal: formatMoney(paidTotal),
+      headcount,
+    },
+    departments: all.map(departmentLine),
+    individuals,
+    warnings,
+  };
+  return {
+    period: q.period,
+    year: q.year,
+    reserve,
+    scores: new Map(all.map((s) => [s.dept.code, s.score])),
+    bankAfter: new Map(all.map((s) => [s.dept.code, s.bankBalanceAfter])),
+    memberships: people
+      .filter((p) => !p.onStudyLeave)
+      .map((p) => ({ staffId: p.staff.id, department: p.department, effectiveScore: scores.get(p.staff.id)!.effectiveScore })),
+    result,
+  };
+}
+
+/** 外出学习、进修 pay (§3.9): a rate of the mean tier-2 pay of members of the same title grade. */
+function studyLeavePayments(people: Person[], tier2Pay: Map<string, Dec>, scheme: Hospital['scheme']): Map<string, Dec> {
+  const out = new Map<string, Dec>();
+  const onLeave = people.filter((p) => p.onStudyLeave);
+  if (onLeave.length === 0) return out;
+  const members = people.filter((p) => !p.onStudyLeave);
+  const mean = (group: Person[]) => sum(group.map((p) => tier2Pay.get(p.staff.id)!)).div(group.length);
+  const meanByGrade = new Map<string, Dec>();
+  for (const grade of new Set(onLeave.map((p) => p.staff.titleGrade))) {
+    const sameGrade = members.filter((m) => m.staff.titleGrade === grade);
+    meanByGrade.set(grade, sameGrade.length > 0 ? mean(sameGrade) : mean(members));
+  }
+  for (const p of onLeave) {
+    const reference = meanByGrade.get(p.staff.titleGrade)!;
+    out.set(p.staff.id, money(studyLeaveRate(p.inputs.studyLeaveMonths, scheme).times(reference)));
+  }
+  return out;
+}
+
+function emptyState(dept: Department): DepartmentState {
+  return {
+    dept,
+    members: [],
+    clinical: null,
+    basePerCapita: null,
+    score: ZERO,
+    gross: ZERO,
+    penalties: NO_PENALTIES,
+    penaltyTotal: ZERO,
+    net: ZERO,
+    cap: null,
+    bankDeposit: ZERO,
+    bankDraw: ZERO,
+    floorSubsidy: ZERO,
+    final: ZERO,
+    bankBalanceAfter: ZERO,
+    unallocated: ZERO,
+  };
+}
+
+function departmentLine(s: DepartmentState): QuarterlyDepartmentLine {
+  const p = s.penalties;
+  const line: QuarterlyDepartmentLine = {
+    code: s.dept.code,
+    name: s.dept.name,
+    kind: s.dept.kind,
+    headcount: s.members.length,
+    score: formatScore(s.score),
+    riskCoefficient: formatScore(s.dept.riskCoefficient),
+    gross: formatMoney(s.gross),
+    penalties: {
+      costQuota: formatMoney(p.costQuota),
+      outpatientFee: formatMoney(p.outpatientFee),
+      inpatientFee: formatMoney(p.inpatientFee),
+      drugRatio: formatMoney(p.drugRatio),
+      inventoryLoss: formatMoney(p.inventoryLoss),
+    },
+    penaltyTotal: formatMoney(s.penaltyTotal),
+    net: formatMoney(s.net),
+    cap: s.cap ? formatMoney(s.cap) : null,
+    bankDeposit: formatMoney(s.bankDeposit),
+    bankDraw: formatMoney(s.bankDraw),
+    floorSubsidy: formatMoney(s.floorSubsidy),
+    final: formatMoney(s.final),
+    bankBalanceAfter: formatMoney(s.bankBalanceAfter),
+  };
+  if (s.dept.kind === 'clinical') {
+    line.workloadScore = formatScore(s.clinical?.workloadScore ?? ZERO);
+    line.qualityScore = formatScore(s.clinical?.qualityScore ?? ZERO);
+    line.ethicsScore = formatScore(s.clinical?.ethicsScore ?? ZERO);
+    line.costCoefficient = s.clinical ? formatScore(s.clinical.costCoefficient) : null;
+  } else {
+    line.basePerCapita = formatScore(s.basePerCapita ?? ZERO);
+  }
+  return line;
+}

@@ -1,0 +1,236 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The scenario document (contract.md §1) as JSON Schema. The same schema validates the CLI's
+ * input and, later, the service's import body and its OpenAPI document. `x-kind` tells the
+ * validator which plain-language message to give when a value does not fit.
+ */
+
+const DECIMAL = '^[0-9]+(\\.[0-9]+)?$';
+const SIGNED_DECIMAL = '^-?[0-9]+(\\.[0-9]+)?$';
+
+export const Decimal = (description?: string) =>
+  Type.String({ pattern: DECIMAL, 'x-kind': 'decimal', description, examples: ['1234.50'] });
+export const SignedDecimal = (description?: string) =>
+  Type.String({ pattern: SIGNED_DECIMAL, 'x-kind': 'signedDecimal', description, examples: ['-1000.00'] });
+export const Count = (description?: string) =>
+  Type.Integer({ minimum: 0, 'x-kind': 'count', description });
+const PositiveCount = (description?: string) =>
+  Type.Integer({ minimum: 1, 'x-kind': 'positiveCount', description });
+const IntegerOrDecimal = (description?: string) =>
+  Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: DECIMAL })], {
+    'x-kind': 'integerOrDecimal',
+    description,
+  });
+const Code = (description?: string) =>
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$', 'x-kind': 'code', description });
+const Name = (description?: string) => Type.String({ maxLength: 200, description });
+const Enum = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { 'x-kind': 'enum', 'x-values': values, description },
+  );
+const Strict = { additionalProperties: false } as const;
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()], { 'x-kind': 'nullable' });
+
+export const TITLE_GRADES = ['chief', 'associate_chief', 'attending', 'resident', 'assistant', 'technician', 'worker'] as const;
+export const POSITIONS = ['hospital_leader', 'key_director', 'clinical_director', 'functional_director', 'functional_deputy'] as const;
+export const EMPLOYMENTS = ['regular', 'temporary', 'contract', 'probation', 'lump_sum'] as const;
+export const ELIGIBLE_EMPLOYMENTS = ['regular', 'temporary', 'contract'] as const;
+export const ROLES = ['physician', 'nurse', 'technician', 'pharmacist', 'admin', 'worker'] as const;
+export const MEDICAL_ROLES = ['physician', 'nurse', 'technician', 'pharmacist'] as const;
+export const ADMIN_CLASSES = ['leadership', 'core_admin', 'general_admin'] as const;
+
+export type TitleGrade = (typeof TITLE_GRADES)[number];
+export type Position = (typeof POSITIONS)[number];
+export type Employment = (typeof EMPLOYMENTS)[number];
+export type Role = (typeof ROLES)[number];
+export type AdminClass = (typeof ADMIN_CLASSES)[number];
+
+const gradeMap = (description: string) =>
+  Type.Partial(Type.Object(Object.fromEntries(TITLE_GRADES.map((g) => [g, Decimal()])), Strict), { description });
+const payRatioMap = (description: string) =>
+  Type.Partial(
+    Type.Object({ '*': Decimal('every grade not listed'), ...Object.fromEntries(TITLE_GRADES.map((g) => [g, Decimal()])) }, Strict),
+    { description },
+  );
+const positionParams = Type.Partial(Type.Object({ points: Decimal('extra points'), bonusRate: Decimal('leader bonus rate') }, Strict));
+
+/** Any subset of the scheme parameters, deep-merged over the defaults (contract.md §1). */
+export const SchemeOverrides = Type.Partial(
+  Type.Object(
+    {
+      poolRate: Decimal('绩效工资总额 as a share of the quarter revenue'),
+      reserveRate: Decimal('年终预留 as a share of the quarter revenue'),
+      clinicalBasePoints: Type.Partial(Type.Object({ workload: Decimal(), quality: Decimal(), ethics: Decimal() }, Strict)),
+      qualityShares: Type.Partial(Type.Object({ medical: Decimal(), nursing: Decimal(), infectionControl: Decimal() }, Strict)),
+      workloadRatioCap: Nullable(Decimal('cap on the clinical workload ratio')),
+      costCoefficientBounds: Nullable(Type.Object({ min: Decimal(), max: Decimal() }, Strict)),
+      adminBaseTopN: Type.Partial(Type.Object({ leadership: PositiveCount(), coreAdmin: PositiveCount() }, Strict)),
+      feePenaltyPerPoint: Decimal(),
+      drugPenaltyPerPoint: Decimal(),
+      costQuotaPenaltyRate: Decimal(),
+      inventoryLossMultiplier: Decimal(),
+      capMultiple: Decimal(),
+      floorPerCapita: Decimal(),
+      titleScores: gradeMap('职称/岗位分值 by title grade'),
+      positions: Type.Partial(Type.Object(Object.fromEntries(POSITIONS.map((p) => [p, positionParams])), Strict)),
+      individualBase: Type.Partial(
+        Type.Object({ workload: Decimal(), quality: Decimal(), ethics: Decimal(), discipline: Decimal() }, Strict),
+      ),
+      errorPenalty: Decimal(),
+      disciplinePenalties: Type.Partial(Type.Object({ lateOver5: Decimal(), lateOver30: Decimal(), absentHalfDay: Decimal() }, Strict)),
+      cme: Type.Partial(
+        Type.Object({ quarter: Type.Integer({ minimum: 1, maximum: 4, 'x-kind': 'quarterNumber' }), minCredits: Decimal(), penalty: Decimal() }, Strict),
+      ),
+      refusedTrainingPenalty: Decimal(),
+      unlicensedPenalty: Decimal(),
+      overtimeFactor: Decimal(),
+      payRatios: Type.Partial(
+        Type.Object(
+          { regular: payRatioMap('正式在编'), temporary: payRatioMap('临时工'), contract: payRatioMap('合同工') },
+          Strict,
+        ),
+      ),
+      studyLeave: Type.Array(Type.Object({ maxMonths: Nullable(Decimal()), rate: Decimal() }, Strict), {
+        minItems: 1,
+        description: 'bands by length in months, ascending; the last band has maxMonths null',
+      }),
+    },
+    Strict,
+  ),
+);
+
+export const DepartmentSchema = Type.Object(
+  {
+    code: Code('department code (科室编码)'),
+    name: Name('科室名称'),
+    kind: Enum(['clinical', 'admin'] as const),
+    adminClass: Type.Optional(Nullable(Enum(ADMIN_CLASSES))),
+    riskCoefficient: Decimal('风险系数, > 0'),
+  },
+  Strict,
+);
+
+export const StaffSchema = Type.Object(
+  {
+    id: Code('staff id (工号)'),
+    name: Name('姓名'),
+    department: Code('home department code'),
+    titleGrade: Enum(TITLE_GRADES),
+    position: Type.Optional(Nullable(Enum(POSITIONS))),
+    employment: Enum(EMPLOYMENTS),
+    role: Enum(ROLES),
+    licensed: Type.Optional(Type.Boolean({ 'x-kind': 'boolean' })),
+    payRatioOverride: Type.Optional(Nullable(Decimal('pay ratio replacing the scheme table'))),
+  },
+  Strict,
+);
+
+const Fee = Type.Object({ actual: Decimal(), target: Decimal('> 0') }, Strict);
+
+export const WorkloadIndicatorSchema = Type.Object(
+  {
+    indicator: Type.Optional(Name('indicator name')),
+    actual: Decimal(),
+    base: Decimal('> 0'),
+    weight: Type.Optional(Decimal('all weights given and summing to 1, or none')),
+  },
+  Strict,
+);
+
+/**
+ * A department's inputs for one quarter. Clinical and admin departments take different
+ * fields; which ones apply is checked against the department's kind after this schema.
+ */
+export const DepartmentInputSchema = Type.Object(
+  {
+    code: Code(),
+    workload: Type.Optional(Type.Array(WorkloadIndicatorSchema)),
+    qualityDeductions: Type.Optional(
+      Type.Partial(Type.Object({ medical: Decimal(), nursing: Decimal(), infectionControl: Decimal() }, Strict)),
+    ),
+    ethicsDeductions: Type.Optional(Decimal('医德医风扣分')),
+    medicalRevenue: Type.Optional(Decimal('医疗收入, excluding drugs')),
+    drugRevenue: Type.Optional(Decimal('药品收入')),
+    totalCost: Type.Optional(Decimal('全成本, > 0')),
+    variableCost: Type.Optional(Decimal('变动成本')),
+    costQuotaRatio: Type.Optional(Decimal('以收定支定额')),
+    outpatientFee: Type.Optional(Fee),
+    inpatientFee: Type.Optional(Fee),
+    drugRatioTarget: Type.Optional(Decimal('药品收入比例控制指标, a fraction')),
+    inventoryLoss: Type.Optional(Decimal('药品盘亏 at retail price')),
+    adminDeductions: Type.Optional(Decimal('工作任务、质量与效率扣分')),
+  },
+  Strict,
+);
+
+export const IndividualInputSchema = Type.Object(
+  {
+    staffId: Code(),
+    workloadScore: Type.Optional(Decimal('0 to individualBase.workload')),
+    errors: Type.Optional(Count('差错次数')),
+    accident: Type.Optional(Type.Boolean({ 'x-kind': 'boolean' })),
+    ethicsDeduction: Type.Optional(Decimal('0 to individualBase.ethics')),
+    ethicsZero: Type.Optional(Type.Boolean({ 'x-kind': 'boolean' })),
+    lateOver5: Type.Optional(Count()),
+    lateOver30: Type.Optional(Count()),
+    absentHalfDays: Type.Optional(Count()),
+    absentFullDays: Type.Optional(Count()),
+    requiredDays: Type.Optional(Count('> 0; default the period workingDays')),
+    absentDays: Type.Optional(Count()),
+    overtimeDays: Type.Optional(Count()),
+    cmeCredits: Type.Optional(IntegerOrDecimal('继续教育学分 for the year, read in the CME quarter')),
+    refusedTraining: Type.Optional(Type.Boolean({ 'x-kind': 'boolean' })),
+    studyLeaveMonths: Type.Optional(IntegerOrDecimal('外出学习/进修 months')),
+    department: Type.Optional(Nullable(Code('department this quarter, overriding the home department'))),
+    managerAssessmentPassed: Type.Optional(Type.Boolean({ 'x-kind': 'boolean' })),
+    fines: Type.Optional(Decimal('违规及医疗事故扣罚')),
+  },
+  Strict,
+);
+
+export const PeriodSchema = Type.Object(
+  {
+    period: Type.String({ pattern: '^[0-9]{4}Q[1-4]$', 'x-kind': 'quarter' }),
+    revenue: Decimal('全院当季医疗总收入'),
+    workingDays: PositiveCount('规定上班天数'),
+    adjustment: Type.Optional(Nullable(SignedDecimal('收支调节, may be negative'))),
+    departments: Type.Array(DepartmentInputSchema),
+    individuals: Type.Optional(Type.Array(IndividualInputSchema)),
+  },
+  Strict,
+);
+
+export const AnnualSchema = Type.Object(
+  {
+    year: Type.Integer({ minimum: 1900, maximum: 9999, 'x-kind': 'year' }),
+    adjustment: Type.Optional(Nullable(SignedDecimal())),
+    departments: Type.Optional(
+      Type.Array(Type.Object({ code: Code(), assessmentFactor: Type.Optional(Decimal('年终科室综合目标考核系数')) }, Strict)),
+    ),
+    failedStaff: Type.Optional(Type.Array(Code(), { description: '年度考核不合格' })),
+  },
+  Strict,
+);
+
+export const ScenarioSchema = Type.Object(
+  {
+    hospital: Type.Object({ code: Code('hospital code'), name: Type.Optional(Name()) }, Strict),
+    scheme: Type.Optional(SchemeOverrides),
+    departments: Type.Array(DepartmentSchema),
+    staff: Type.Array(StaffSchema),
+    periods: Type.Optional(Type.Array(PeriodSchema)),
+    annual: Type.Optional(Nullable(AnnualSchema)),
+  },
+  { ...Strict, $id: 'Scenario' },
+);
+
+export type Scenario = Static<typeof ScenarioSchema>;
+export type SchemeOverridesInput = Static<typeof SchemeOverrides>;
+export type DepartmentRecord = Static<typeof DepartmentSchema>;
+export type StaffRecord = Static<typeof StaffSchema>;
+export type PeriodInput = Static<typeof PeriodSchema>;
+export type DepartmentInput = Static<typeof DepartmentInputSchema>;
+export type IndividualInput = Static<typeof IndividualInputSchema>;
+export type AnnualInput = Static<typeof AnnualSchema>;

@@ -1,0 +1,126 @@
+import { fail } from './errors.js';
+import { Dec, HUNDRED, ONE, ZERO, compareKeys, maxDec, minDec, money, sum } from './money.js';
+import type { Scheme } from './scheme.js';
+import type { AdminInputs, ClinicalInputs, Department } from './types.js';
+
+export interface ClinicalScore {
+  workloadRatio: Dec;
+  workloadScore: Dec;
+  qualityScore: Dec;
+  ethicsScore: Dec;
+  costCoefficient: Dec;
+  score: Dec;
+}
+
+/** 业务科室考核实得分 (§3.4) for a clinical department with n > 0 members. */
+export function clinicalScore(dept: Department, inputs: ClinicalInputs, n: number, scheme: Scheme, label: string): ClinicalScore {
+  const where = inputs.path;
+  if (inputs.workload.length === 0) fail('missing_inputs', `${label}, department ${dept.code}: workload is required (at least one indicator)`, `${where}.workload`);
+  if (!inputs.totalCost) fail('missing_field', `${label}, department ${dept.code}: totalCost is required`, `${where}.totalCost`);
+  if (!inputs.medicalRevenue) fail('missing_field', `${label}, department ${dept.code}: medicalRevenue is required`, `${where}.medicalRevenue`);
+  const hc = new Dec(n);
+  const { clinicalBasePoints: base, qualityShares: shares } = scheme;
+
+  const equalWeight = ONE.div(inputs.workload.length);
+  let workloadRatio = sum(inputs.workload.map((w) => (w.weight ?? equalWeight).times(w.actual.div(w.base))));
+  if (scheme.workloadRatioCap) workloadRatio = minDec(workloadRatio, scheme.workloadRatioCap);
+  const workloadScore = base.workload.times(hc).times(workloadRatio);
+
+  const qualityBase = base.quality.times(hc);
+  const q = inputs.qualityDeductions;
+  const qualityDeducted = minDec(q.medical, shares.medical.times(base.quality).times(hc))
+    .plus(minDec(q.nursing, shares.nursing.times(base.quality).times(hc)))
+    .plus(minDec(q.infectionControl, shares.infectionControl.times(base.quality).times(hc)));
+  const qualityScore = maxDec(ZERO, qualityBase.minus(qualityDeducted));
+
+  const ethicsScore = maxDec(ZERO, base.ethics.times(hc).minus(inputs.ethicsDeductions));
+
+  let costCoefficient = inputs.medicalRevenue.div(inputs.totalCost);
+  const bounds = scheme.costCoefficientBounds;
+  if (bounds) costCoefficient = minDec(maxDec(costCoefficient, bounds.min), bounds.max);
+
+  const score = workloadScore.plus(qualityScore).plus(ethicsScore).times(costCoefficient).times(dept.riskCoefficient);
+  return { workloadRatio, workloadScore, qualityScore, ethicsScore, costCoefficient, score };
+}
+
+export interface ClinicalPerCapita {
+  code: string;
+  perCapita: Dec;
+}
+
+/** pc_d = S_d / hc_d of the clinical departments with staff, descending, ties by code (§3.5). */
+export function rankClinicalPerCapita(scores: { code: string; score: Dec; headcount: number }[]): ClinicalPerCapita[] {
+  return scores
+    .map((s) => ({ code: s.code, perCapita: s.score.div(s.headcount) }))
+    .sort((a, b) => b.perCapita.comparedTo(a.perCapita) || compareKeys(a.code, b.code));
+}
+
+export interface AdminScore {
+  basePerCapita: Dec;
+  score: Dec;
+}
+
+/** 行政、后勤科室考核实得分 (§3.5) for an admin department with n > 0 members. */
+export function adminScore(
+  dept: Department,
+  inputs: AdminInputs | undefined,
+  n: number,
+  ranked: ClinicalPerCapita[],
+  clinicalTotals: { score: Dec; headcount: number },
+  scheme: Scheme,
+): AdminScore {
+  let basePerCapita: Dec;
+  if (dept.adminClass === 'general_admin') {
+    basePerCapita = clinicalTotals.score.div(clinicalTotals.headcount);
+  } else {
+    const topN = dept.adminClass === 'leadership' ? scheme.adminBaseTopN.leadership : scheme.adminBaseTopN.coreAdmin;
+    const top = ranked.slice(0, topN);
+    basePerCapita = sum(top.map((t) => t.perCapita)).div(top.length);
+  }
+  const deductions = (inputs?.adminDeductions ?? ZERO).plus(inputs?.ethicsDeductions ?? ZERO);
+  const score = maxDec(ZERO, basePerCapita.times(n).times(dept.riskCoefficient).minus(deductions));
+  return { basePerCapita, score };
+}
+
+export interface Penalties {
+  costQuota: Dec;
+  outpatientFee: Dec;
+  inpatientFee: Dec;
+  drugRatio: Dec;
+  inventoryLoss: Dec;
+}
+
+export const NO_PENALTIES: Penalties = { costQuota: ZERO, outpatientFee: ZERO, inpatientFee: ZERO, drugRatio: ZERO, inventoryLoss: ZERO };
+
+/**
+ * The three controls and inventory loss (§3.7). The fee, drug and cost-quota components apply
+ * to clinical departments with staff; inventory loss to any department. Each is money-rounded.
+ */
+export function penalties(
+  inputs: ClinicalInputs | AdminInputs | undefined,
+  gross: Dec,
+  hasStaff: boolean,
+  scheme: Scheme,
+): Penalties {
+  if (!inputs) return NO_PENALTIES;
+  const inventoryLoss = money(inputs.inventoryLoss.times(scheme.inventoryLossMultiplier));
+  if (inputs.kind === 'admin' || !hasStaff) return { ...NO_PENALTIES, inventoryLoss };
+
+  let costQuota = ZERO;
+  if (inputs.variableCost && inputs.costQuotaRatio) {
+    const overrun = inputs.variableCost.minus(inputs.costQuotaRatio.times(inputs.medicalRevenue!));
+    if (overrun.gt(0)) costQuota = money(overrun.times(scheme.costQuotaPenaltyRate));
+  }
+  const feePenalty = (fee: ClinicalInputs['outpatientFee']) => {
+    if (!fee) return ZERO;
+    const pp = fee.actual.minus(fee.target).div(fee.target).times(HUNDRED);
+    return pp.gt(0) ? money(gross.times(scheme.feePenaltyPerPoint).times(pp)) : ZERO;
+  };
+  let drugRatio = ZERO;
+  const revenue = inputs.medicalRevenue!.plus(inputs.drugRevenue);
+  if (inputs.drugRatioTarget && revenue.gt(0)) {
+    const pp = inputs.drugRevenue.div(revenue).minus(inputs.drugRatioTarget).times(HUNDRED);
+    if (pp.gt(0)) drugRatio = money(gross.times(scheme.drugPenaltyPerPoint).times(pp));
+  }
+  return { costQuota, outpatientFee: feePenalty(inputs.outpatientFee), inpatientFee: feePenalty(inputs.inpatientFee), drugRatio, inventoryLoss };
+}

@@ -1,0 +1,125 @@
+import type { Dec } from './money.js';
+import type { Scheme } from './scheme.js';
+import type { AdminClass, Employment, Position, Role, TitleGrade } from './schema.js';
+
+/**
+ * The validated hospital the engine computes on: every decimal a Decimal, every list sorted by
+ * code / id, every reference checked. `path` fields point back into the scenario document so
+ * that a run-time error can still name the record and field.
+ */
+export interface Department {
+  code: string;
+  name: string;
+  kind: 'clinical' | 'admin';
+  adminClass: AdminClass | null;
+  riskCoefficient: Dec;
+}
+
+export interface Staff {
+  id: string;
+  name: string;
+  department: string;
+  titleGrade: TitleGrade;
+  position: Position | null;
+  employment: Employment;
+  role: Role;
+  licensed: boolean;
+  payRatioOverride: Dec | null;
+}
+
+export interface WorkloadIndicator {
+  actual: Dec;
+  base: Dec;
+  weight: Dec | null;
+}
+
+export interface Fee {
+  actual: Dec;
+  target: Dec;
+}
+
+export interface ClinicalInputs {
+  kind: 'clinical';
+  path: string;
+  workload: WorkloadIndicator[];
+  qualityDeductions: { medical: Dec; nursing: Dec; infectionControl: Dec };
+  ethicsDeductions: Dec;
+  medicalRevenue: Dec | null;
+  drugRevenue: Dec;
+  totalCost: Dec | null;
+  variableCost: Dec | null;
+  costQuotaRatio: Dec | null;
+  outpatientFee: Fee | null;
+  inpatientFee: Fee | null;
+  drugRatioTarget: Dec | null;
+  inventoryLoss: Dec;
+}
+
+export interface AdminInputs {
+  kind: 'admin';
+  path: string;
+  adminDeductions: Dec;
+  ethicsDeductions: Dec;
+  inventoryLoss: Dec;
+}
+
+export type DepartmentInputs = ClinicalInputs | AdminInputs;
+
+export interface IndividualInputs {
+  workloadScore: Dec;
+  errors: number;
+  accident: boolean;
+  ethicsDeduction: Dec;
+  ethicsZero: boolean;
+  lateOver5: number;
+  lateOver30: number;
+  absentHalfDays: number;
+  absentFullDays: number;
+  requiredDays: number;
+  absentDays: number;
+  overtimeDays: number;
+  cmeCredits: Dec | null;
+  refusedTraining: boolean;
+  studyLeaveMonths: Dec;
+  department: string | null;
+  managerAssessmentPassed: boolean;
+  fines: Dec;
+}
+
+export interface QuarterInputs {
+  period: string;
+  year: number;
+  quarter: number;
+  path: string;
+  revenue: Dec;
+  workingDays: number;
+  adjustment: Dec;
+  departments: Map<string, DepartmentInputs>;
+  /** Only the staff who have a record; the others take every default (§2). */
+  individuals: Map<string, IndividualInputs>;
+}
+
+export interface AnnualInputs {
+  year: number;
+  path: string;
+  adjustment: Dec;
+  assessmentFactors: Map<string, Dec>;
+  failedStaff: Set<string>;
+}
+
+export interface Hospital {
+  code: string;
+  name: string;
+  scheme: Scheme;
+  /** Sorted by code. */
+  departments: Department[];
+  /** Sorted by id. */
+  staff: Staff[];
+}
+
+export interface ValidatedScenario {
+  hospital: Hospital;
+  /** In chronological order. */
+  quarters: QuarterInputs[];
+  annual: AnnualInputs | null;
+}

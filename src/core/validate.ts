@@ -1,0 +1,443 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
+import { EngineError, fail, type ErrorDetail } from './errors.js';
+import { Dec, ONE, ZERO, compareKeys, sum } from './money.js';
+import { mergeScheme, toScheme, type Scheme } from './scheme.js';
+import {
+  ELIGIBLE_EMPLOYMENTS,
+  ScenarioSchema,
+  type DepartmentInput,
+  type IndividualInput,
+  type PeriodInput,
+  type Scenario,
+} from './schema.js';
+import type {
+  AdminInputs,
+  AnnualInputs,
+  ClinicalInputs,
+  Department,
+  DepartmentInputs,
+  Hospital,
+  IndividualInputs,
+  QuarterInputs,
+  Staff,
+  ValidatedScenario,
+} from './types.js';
+
+const checkScenario = TypeCompiler.Compile(ScenarioSchema);
+const MAX_DETAILS = 20;
+
+/**
+ * Validates a parsed scenario document and returns the hospital the engine computes on.
+ * Throws an EngineError naming the first offending record and field (allocation-rules.md §5);
+ * its `details` list further structural problems, up to 20.
+ */
+export function validateScenario(doc: unknown): ValidatedScenario {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    fail('invalid_document', 'the scenario must be a JSON object', '');
+  }
+  if (!checkScenario.Check(doc)) throw structuralError(doc);
+  const scenario = doc as Scenario;
+  const scheme = validateScheme(scenario);
+  const departments = validateDepartments(scenario);
+  const staff = validateStaff(scenario, departments, scheme);
+  const hospital: Hospital = {
+    code: scenario.hospital.code,
+    name: scenario.hospital.name ?? '',
+    scheme,
+    departments: [...departments.values()].sort((a, b) => compareKeys(a.code, b.code)),
+    staff: [...staff.values()].sort((a, b) => compareKeys(a.id, b.id)),
+  };
+  const quarters = validatePeriods(scenario, hospital, departments, staff);
+  const annual = scenario.annual ? validateAnnual(scenario, departments, staff) : null;
+  return { hospital, quarters, annual };
+}
+
+// ---------------------------------------------------------------- structural errors
+
+function structuralError(doc: unknown): EngineError {
+  const details: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  for (const e of checkScenario.Errors(doc)) {
+    if (seen.has(e.path)) continue;
+    seen.add(e.path);
+    details.push(describe(doc, e));
+    if (details.length >= MAX_DETAILS) break;
+  }
+  const first = details[0] ?? { code: 'invalid_document' as const, message: 'the scenario does not fit the format', path: '' };
+  return new EngineError(first.code, first.message, first.path, details);
+}
+
+function describe(doc: unknown, e: ValueError): ErrorDetail {
+  const segments = e.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = toPath(segments);
+  const at = `${recordLabel(doc, segments)}${segments.at(-1) ?? 'document'}`;
+  const got = shown(e.value);
+  const kind = (e.schema as Record<string, unknown>)['x-kind'];
+  if (e.type === ValueErrorType.ObjectRequiredProperty) return { code: 'missing_field', message: `${at} is required`, path };
+  if (e.type === ValueErrorType.ObjectAdditionalProperties) {
+    return { code: 'unknown_field', message: `${at} is not a field of this record`, path };
+  }
+  switch (kind) {
+    case 'decimal':
+      if (typeof e.value === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(e.value)) {
+        return { code: 'invalid_value', message: `${at} must not be negative, got ${got}`, path };
+      }
+      return { code: 'invalid_type', message: `${at} must be a decimal string such as "1234.50", got ${got}`, path };
+    case 'signedDecimal':
+      return { code: 'invalid_type', message: `${at} must be a decimal string such as "-1000.00", got ${got}`, path };
+    case 'count':
+    case 'positiveCount':
+    case 'quarterNumber':
+    case 'year': {
+      const isInteger = typeof e.value === 'number' && Number.isInteger(e.value);
+      const want = { count: 'a whole number ≥ 0', positiveCount: 'a whole number > 0', quarterNumber: 'a quarter number 1 to 4', year: 'a year such as 2026' }[kind];
+      return { code: isInteger ? 'invalid_value' : 'invalid_type', message: `${at} must be ${want} (a JSON integer), got ${got}`, path };
+    }
+    case 'integerOrDecimal':
+      return { code: 'invalid_type', message: `${at} must be a whole number or a decimal string ≥ 0, got ${got}`, path };
+    case 'enum': {
+      const values = (e.schema as Record<string, unknown>)['x-values'] as string[];
+      return { code: 'invalid_enum', message: `${at} must be one of ${values.join(', ')}, got ${got}`, path };
+    }
+    case 'boolean':
+      return { code: 'invalid_type', message: `${at} must be true or false, got ${got}`, path };
+    case 'code':
+      return { code: 'invalid_type', message: `${at} must be a non-empty code of at most 64 characters without surrounding spaces, got ${got}`, path };
+    case 'quarter':
+      return { code: 'invalid_type', message: `${at} must be a quarter such as "2026Q1", got ${got}`, path };
+    case 'nullable':
+      return { code: 'invalid_type', message: `${at} has the wrong type, got ${got}`, path };
+  }
+  if (e.type === ValueErrorType.Array) return { code: 'invalid_type', message: `${at} must be a list, got ${got}`, path };
+  if (e.type === ValueErrorType.Object) return { code: 'invalid_type', message: `${at} must be an object, got ${got}`, path };
+  if (e.type === ValueErrorType.ArrayMinItems) return { code: 'invalid_value', message: `${at} must not be empty`, path };
+  if (e.type === ValueErrorType.StringMaxLength) return { code: 'invalid_value', message: `${at} is too long`, path };
+  if (e.type === ValueErrorType.String) return { code: 'invalid_type', message: `${at} must be a string, got ${got}`, path };
+  return { code: 'invalid_type', message: `${at}: ${e.message}, got ${got}`, path };
+}
+
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : JSON.stringify(value);
+}
+
+/** `periods[0].departments[2].totalCost` from JSON-pointer segments. */
+export function toPath(segments: readonly (string | number)[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number' || /^[0-9]+$/.test(s)) out += `[${s}]`;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)) out += out ? `.${s}` : s;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+/** "period 2026Q1, department IM: " — the records a path runs through, by their own keys. */
+function recordLabel(doc: unknown, segments: readonly string[]): string {
+  const labels: string[] = [];
+  let node: unknown = doc;
+  let parentKey = '';
+  for (let i = 0; i < segments.length - 1; i++) {
+    const seg = segments[i]!;
+    node = (node as Record<string, unknown> | undefined)?.[seg];
+    if (/^[0-9]+$/.test(seg) && typeof node === 'object' && node !== null) {
+      const rec = node as Record<string, unknown>;
+      const key = rec.period ?? rec.staffId ?? rec.id ?? rec.code;
+      const noun = { periods: 'period', staff: 'staff', individuals: 'staff', departments: 'department', workload: 'workload indicator' }[parentKey];
+      if (noun) labels.push(`${noun} ${typeof key === 'string' ? key : `#${Number(seg) + 1}`}`);
+    } else if (seg === 'annual' || seg === 'scheme' || seg === 'hospital') {
+      labels.push(seg);
+    }
+    parentKey = seg;
+  }
+  return labels.length ? `${labels.join(', ')}: ` : '';
+}
+
+// ---------------------------------------------------------------- scheme, departments, staff
+
+function validateScheme(scenario: Scenario): Scheme {
+  const scheme = toScheme(mergeScheme(scenario.scheme));
+  const bounds = scheme.costCoefficientBounds;
+  if (bounds && bounds.min.gt(bounds.max)) {
+    fail('invalid_scheme', 'scheme: costCoefficientBounds.min must not exceed costCoefficientBounds.max', 'scheme.costCoefficientBounds');
+  }
+  const bands = scheme.studyLeave;
+  for (let i = 0; i < bands.length; i++) {
+    const max = bands[i]!.maxMonths;
+    const last = i === bands.length - 1;
+    if (last !== (max === null)) {
+      fail('invalid_scheme', 'scheme: studyLeave must end with one band whose maxMonths is null, and only the last', `scheme.studyLeave[${i}].maxMonths`);
+    }
+    const prev = bands[i - 1]?.maxMonths;
+    if (max && prev && !max.gt(prev)) {
+      fail('invalid_scheme', 'scheme: studyLeave bands must be in ascending maxMonths', `scheme.studyLeave[${i}].maxMonths`);
+    }
+  }
+  return scheme;
+}
+
+function validateDepartments(scenario: Scenario): Map<string, Department> {
+  const departments = new Map<string, Department>();
+  scenario.departments.forEach((d, i) => {
+    const path = `departments[${i}]`;
+    if (departments.has(d.code)) fail('duplicate', `department ${d.code}: the code appears twice in departments`, `${path}.code`);
+    if (d.kind === 'admin' && !d.adminClass) {
+      fail('missing_field', `department ${d.code}: adminClass is required for an admin department`, `${path}.adminClass`);
+    }
+    if (d.kind === 'clinical' && d.adminClass) {
+      fail('not_applicable', `department ${d.code}: adminClass applies to admin departments only`, `${path}.adminClass`);
+    }
+    const riskCoefficient = new Dec(d.riskCoefficient);
+    if (riskCoefficient.lte(0)) fail('invalid_value', `department ${d.code}: riskCoefficient must be greater than 0`, `${path}.riskCoefficient`);
+    departments.set(d.code, {
+      code: d.code,
+      name: d.name,
+      kind: d.kind,
+      adminClass: d.kind === 'admin' ? d.adminClass! : null,
+      riskCoefficient,
+    });
+  });
+  return departments;
+}
+
+function validateStaff(scenario: Scenario, departments: Map<string, Department>, scheme: Scheme): Map<string, Staff> {
+  const staff = new Map<string, Staff>();
+  scenario.staff.forEach((s, i) => {
+    const path = `staff[${i}]`;
+    if (staff.has(s.id)) fail('duplicate', `staff ${s.id}: the id appears twice in staff`, `${path}.id`);
+    if (!departments.has(s.department)) {
+      fail('unknown_reference', `staff ${s.id}: department ${s.department} is not a department of this hospital`, `${path}.department`);
+    }
+    const payRatioOverride = s.payRatioOverride == null ? null : new Dec(s.payRatioOverride);
+    const eligible = (ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(s.employment);
+    if (eligible && !payRatioOverride) {
+      const table = scheme.payRatios[s.employment];
+      if (!table?.[s.titleGrade] && !table?.['*']) {
+        fail('invalid_scheme', `staff ${s.id}: the scheme has no pay ratio for ${s.employment} ${s.titleGrade}`, `${path}.titleGrade`);
+      }
+    }
+    staff.set(s.id, {
+      id: s.id,
+      name: s.name,
+      department: s.department,
+      titleGrade: s.titleGrade,
+      position: s.position ?? null,
+      employment: s.employment,
+      role: s.role,
+      licensed: s.licensed ?? true,
+      payRatioOverride,
+    });
+  });
+  return staff;
+}
+
+// ---------------------------------------------------------------- quarters
+
+function validatePeriods(
+  scenario: Scenario,
+  hospital: Hospital,
+  departments: Map<string, Department>,
+  staff: Map<string, Staff>,
+): QuarterInputs[] {
+  const seen = new Set<string>();
+  const quarters = (scenario.periods ?? []).map((p, i) => {
+    const path = `periods[${i}]`;
+    if (seen.has(p.period)) fail('duplicate', `period ${p.period}: the quarter appears twice in periods`, `${path}.period`);
+    seen.add(p.period);
+    return validateQuarter(p, path, hospital.scheme, departments, staff);
+  });
+  return quarters.sort((a, b) => compareKeys(a.period, b.period));
+}
+
+function validateQuarter(
+  p: PeriodInput,
+  path: string,
+  scheme: Scheme,
+  departments: Map<string, Department>,
+  staff: Map<string, Staff>,
+): QuarterInputs {
+  const label = `period ${p.period}`;
+  const deptInputs = new Map<string, DepartmentInputs>();
+  p.departments.forEach((d, j) => {
+    const dPath = `${path}.departments[${j}]`;
+    const dept = departments.get(d.code);
+    if (!dept) fail('unknown_reference', `${label}: department ${d.code} is not a department of this hospital`, `${dPath}.code`);
+    if (deptInputs.has(d.code)) fail('duplicate', `${label}: department ${d.code} has two records in this quarter`, `${dPath}.code`);
+    deptInputs.set(d.code, dept.kind === 'clinical' ? clinicalInputs(d, dPath, `${label}, department ${d.code}`) : adminInputs(d, dPath, `${label}, department ${d.code}`));
+  });
+  const individuals = new Map<string, IndividualInputs>();
+  (p.individuals ?? []).forEach((r, k) => {
+    const iPath = `${path}.individuals[${k}]`;
+    if (!staff.has(r.staffId)) fail('unknown_reference', `${label}: staff ${r.staffId} is not on the staff list`, `${iPath}.staffId`);
+    if (individuals.has(r.staffId)) fail('duplicate', `${label}: staff ${r.staffId} has two individual records in this quarter`, `${iPath}.staffId`);
+    individuals.set(r.staffId, individualInputs(r, iPath, `${label}, staff ${r.staffId}`, p.workingDays, scheme, departments));
+  });
+  return {
+    period: p.period,
+    year: Number.parseInt(p.period.slice(0, 4), 10),
+    quarter: Number.parseInt(p.period.slice(5), 10),
+    path,
+    revenue: new Dec(p.revenue),
+    workingDays: p.workingDays,
+    adjustment: p.adjustment == null ? ZERO : new Dec(p.adjustment),
+    departments: deptInputs,
+    individuals,
+  };
+}
+
+const CLINICAL_ONLY = ['workload', 'qualityDeductions', 'medicalRevenue', 'drugRevenue', 'totalCost', 'variableCost', 'costQuotaRatio', 'outpatientFee', 'inpatientFee', 'drugRatioTarget'] as const;
+
+function clinicalInputs(d: DepartmentInput, path: string, label: string): ClinicalInputs {
+  if (d.adminDeductions !== undefined) fail('not_applicable', `${label}: adminDeductions applies to admin departments only`, `${path}.adminDeductions`);
+  const workload = (d.workload ?? []).map((w, k) => {
+    const base = new Dec(w.base);
+    if (base.lte(0)) fail('invalid_value', `${label}: workload indicator ${w.indicator ?? `#${k + 1}`} base must be greater than 0`, `${path}.workload[${k}].base`);
+    return { actual: new Dec(w.actual), base, weight: w.weight === undefined ? null : new Dec(w.weight) };
+  });
+  const weighted = workload.filter((w) => w.weight !== null).length;
+  if (weighted > 0 && weighted < workload.length) {
+    fail('invalid_value', `${label}: give a weight for every workload indicator or for none`, `${path}.workload[${workload.findIndex((w) => w.weight === null)}].weight`);
+  }
+  if (weighted > 0 && !sum(workload.map((w) => w.weight!)).eq(ONE)) {
+    fail('invalid_value', `${label}: the workload weights must sum to 1`, `${path}.workload`);
+  }
+  const totalCost = dec(d.totalCost);
+  if (totalCost && totalCost.lte(0)) fail('invalid_value', `${label}: totalCost must be greater than 0`, `${path}.totalCost`);
+  if (d.costQuotaRatio !== undefined && d.variableCost === undefined) {
+    fail('missing_field', `${label}: costQuotaRatio needs variableCost`, `${path}.variableCost`);
+  }
+  for (const fee of ['outpatientFee', 'inpatientFee'] as const) {
+    if (d[fee] && new Dec(d[fee].target).lte(0)) fail('invalid_value', `${label}: ${fee}.target must be greater than 0`, `${path}.${fee}.target`);
+  }
+  const q = d.qualityDeductions ?? {};
+  return {
+    kind: 'clinical',
+    path,
+    workload,
+    qualityDeductions: { medical: dec(q.medical) ?? ZERO, nursing: dec(q.nursing) ?? ZERO, infectionControl: dec(q.infectionControl) ?? ZERO },
+    ethicsDeductions: dec(d.ethicsDeductions) ?? ZERO,
+    medicalRevenue: dec(d.medicalRevenue),
+    drugRevenue: dec(d.drugRevenue) ?? ZERO,
+    totalCost,
+    variableCost: dec(d.variableCost),
+    costQuotaRatio: dec(d.costQuotaRatio),
+    outpatientFee: d.outpatientFee ? { actual: new Dec(d.outpatientFee.actual), target: new Dec(d.outpatientFee.target) } : null,
+    inpatientFee: d.inpatientFee ? { actual: new Dec(d.inpatientFee.actual), target: new Dec(d.inpatientFee.target) } : null,
+    drugRatioTarget: dec(d.drugRatioTarget),
+    inventoryLoss: dec(d.inventoryLoss) ?? ZERO,
+  };
+}
+
+function adminInputs(d: DepartmentInput, path: string, label: string): AdminInputs {
+  for (const field of CLINICAL_ONLY) {
+    if (d[field] !== undefined) fail('not_applicable', `${label}: ${field} applies to clinical departments only`, `${path}.${field}`);
+  }
+  return {
+    kind: 'admin',
+    path,
+    adminDeductions: dec(d.adminDeductions) ?? ZERO,
+    ethicsDeductions: dec(d.ethicsDeductions) ?? ZERO,
+    inventoryLoss: dec(d.inventoryLoss) ?? ZERO,
+  };
+}
+
+function individualInputs(
+  r: IndividualInput,
+  path: string,
+  label: string,
+  workingDays: number,
+  scheme: Scheme,
+  departments: Map<string, Department>,
+): IndividualInputs {
+  const workloadScore = dec(r.workloadScore) ?? scheme.individualBase.workload;
+  if (workloadScore.gt(scheme.individualBase.workload)) {
+    fail('invalid_value', `${label}: workloadScore must not exceed ${scheme.individualBase.workload.toString()}`, `${path}.workloadScore`);
+  }
+  const ethicsDeduction = dec(r.ethicsDeduction) ?? ZERO;
+  if (ethicsDeduction.gt(scheme.individualBase.ethics)) {
+    fail('invalid_value', `${label}: ethicsDeduction must not exceed ${scheme.individualBase.ethics.toString()}`, `${path}.ethicsDeduction`);
+  }
+  const requiredDays = r.requiredDays ?? workingDays;
+  if (requiredDays <= 0) fail('invalid_value', `${label}: requiredDays must be greater than 0`, `${path}.requiredDays`);
+  const absentDays = r.absentDays ?? 0;
+  if (absentDays > requiredDays) {
+    fail('invalid_value', `${label}: absentDays (${absentDays}) must not exceed requiredDays (${requiredDays})`, `${path}.absentDays`);
+  }
+  if (r.department && !departments.has(r.department)) {
+    fail('unknown_reference', `${label}: department ${r.department} is not a department of this hospital`, `${path}.department`);
+  }
+  return {
+    workloadScore,
+    errors: r.errors ?? 0,
+    accident: r.accident ?? false,
+    ethicsDeduction,
+    ethicsZero: r.ethicsZero ?? false,
+    lateOver5: r.lateOver5 ?? 0,
+    lateOver30: r.lateOver30 ?? 0,
+    absentHalfDays: r.absentHalfDays ?? 0,
+    absentFullDays: r.absentFullDays ?? 0,
+    requiredDays,
+    absentDays,
+    overtimeDays: r.overtimeDays ?? 0,
+    cmeCredits: r.cmeCredits === undefined ? null : new Dec(r.cmeCredits),
+    refusedTraining: r.refusedTraining ?? false,
+    studyLeaveMonths: r.studyLeaveMonths === undefined ? ZERO : new Dec(r.studyLeaveMonths),
+    department: r.department ?? null,
+    managerAssessmentPassed: r.managerAssessmentPassed ?? true,
+    fines: dec(r.fines) ?? ZERO,
+  };
+}
+
+/** The defaults of an eligible staff member with no individual record: full marks (§2). */
+export function defaultIndividualInputs(workingDays: number, scheme: Scheme): IndividualInputs {
+  return {
+    workloadScore: scheme.individualBase.workload,
+    errors: 0,
+    accident: false,
+    ethicsDeduction: ZERO,
+    ethicsZero: false,
+    lateOver5: 0,
+    lateOver30: 0,
+    absentHalfDays: 0,
+    absentFullDays: 0,
+    requiredDays: workingDays,
+    absentDays: 0,
+    overtimeDays: 0,
+    cmeCredits: null,
+    refusedTraining: false,
+    studyLeaveMonths: ZERO,
+    department: null,
+    managerAssessmentPassed: true,
+    fines: ZERO,
+  };
+}
+
+// ---------------------------------------------------------------- year-end
+
+function validateAnnual(scenario: Scenario, departments: Map<string, Department>, staff: Map<string, Staff>): AnnualInputs {
+  const a = scenario.annual!;
+  const assessmentFactors = new Map<string, Dec>();
+  (a.departments ?? []).forEach((d, j) => {
+    const path = `annual.departments[${j}]`;
+    if (!departments.has(d.code)) fail('unknown_reference', `annual: department ${d.code} is not a department of this hospital`, `${path}.code`);
+    if (assessmentFactors.has(d.code)) fail('duplicate', `annual: department ${d.code} has two records`, `${path}.code`);
+    assessmentFactors.set(d.code, d.assessmentFactor === undefined ? ONE : new Dec(d.assessmentFactor));
+  });
+  const failedStaff = new Set<string>();
+  (a.failedStaff ?? []).forEach((id, k) => {
+    const path = `annual.failedStaff[${k}]`;
+    if (!staff.has(id)) fail('unknown_reference', `annual: failedStaff names ${id}, who is not on the staff list`, path);
+    if (failedStaff.has(id)) fail('duplicate', `annual: failedStaff names ${id} twice`, path);
+    failedStaff.add(id);
+  });
+  return { year: a.year, path: 'annual', adjustment: a.adjustment == null ? ZERO : new Dec(a.adjustment), assessmentFactors, failedStaff };
+}
+
+function dec(x: string | undefined | null): Dec | null {
+  return x == null ? null : new Dec(x);
+}
