@@ -73,7 +73,8 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
   const path = toPath(segments);
   const at = `${recordLabel(doc, segments)}${segments.at(-1) ?? 'document'}`;
   const got = shown(e.value);
-  const kind = (e.schema as Record<string, unknown>)['x-kind'];
+  const schema = innerOfNullable(e.schema as Record<string, unknown>);
+  const kind = schema['x-kind'];
   if (e.type === ValueErrorType.ObjectRequiredProperty) return { code: 'missing_field', message: `${at} is required`, path };
   if (e.type === ValueErrorType.ObjectAdditionalProperties) {
     return { code: 'unknown_field', message: `${at} is not a field of this record`, path };
@@ -97,8 +98,9 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
     case 'integerOrDecimal':
       return { code: 'invalid_type', message: `${at} must be a whole number or a decimal string ≥ 0, got ${got}`, path };
     case 'enum': {
-      const values = (e.schema as Record<string, unknown>)['x-values'] as string[];
-      return { code: 'invalid_enum', message: `${at} must be one of ${values.join(', ')}, got ${got}`, path };
+      const values = schema['x-values'] as string[];
+      const orNull = schema === e.schema ? '' : ' (or null)';
+      return { code: 'invalid_enum', message: `${at} must be one of ${values.join(', ')}${orNull}, got ${got}`, path };
     }
     case 'boolean':
       return { code: 'invalid_type', message: `${at} must be true or false, got ${got}`, path };
@@ -106,8 +108,6 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
       return { code: 'invalid_type', message: `${at} must be a non-empty code of at most 64 characters without surrounding spaces, got ${got}`, path };
     case 'quarter':
       return { code: 'invalid_type', message: `${at} must be a quarter such as "2026Q1", got ${got}`, path };
-    case 'nullable':
-      return { code: 'invalid_type', message: `${at} has the wrong type, got ${got}`, path };
   }
   if (e.type === ValueErrorType.Array) return { code: 'invalid_type', message: `${at} must be a list, got ${got}`, path };
   if (e.type === ValueErrorType.Object) return { code: 'invalid_type', message: `${at} must be an object, got ${got}`, path };
@@ -115,6 +115,13 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
   if (e.type === ValueErrorType.StringMaxLength) return { code: 'invalid_value', message: `${at} is too long`, path };
   if (e.type === ValueErrorType.String) return { code: 'invalid_type', message: `${at} must be a string, got ${got}`, path };
   return { code: 'invalid_type', message: `${at}: ${e.message}, got ${got}`, path };
+}
+
+/** A value that may be null is described by what it is when it is not. */
+function innerOfNullable(schema: Record<string, unknown>): Record<string, unknown> {
+  if (schema['x-kind'] !== 'nullable') return schema;
+  const options = schema.anyOf as Record<string, unknown>[];
+  return options.find((o) => o.type !== 'null') ?? schema;
 }
 
 function shown(value: unknown): string {
