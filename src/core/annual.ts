@@ -37,6 +37,7 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
   const names = new Map(hospital.staff.map((s) => [s.id, s.name]));
   const warnings: string[] = [];
   const individuals: AnnualResult['individuals'] = [];
+  let paidTotal = ZERO;
   let unallocated = departmentSplit.unallocated ? fund : ZERO;
   for (const d of hospital.departments) {
     const amount = departmentSplit.parts.get(d.code)!;
@@ -48,12 +49,12 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
       continue;
     }
     for (const [staffId, weight] of byStaff) {
+      paidTotal = paidTotal.plus(parts.parts.get(staffId)!);
       individuals.push({ staffId, name: names.get(staffId) ?? '', department: d.code, weight: formatScore(weight), amount: formatMoney(parts.parts.get(staffId)!) });
     }
   }
   individuals.sort((a, b) => compareKeys(a.staffId, b.staffId) || compareKeys(a.department, b.department));
 
-  const paidTotal = sum(individuals.map((i) => new Dec(i.amount)));
   const departmentTotal = sum(departmentSplit.parts.values()).plus(departmentSplit.unallocated ? fund : ZERO);
   checkAnnualInvariants(label, { fund, departmentTotal, paidTotal, unallocated });
 

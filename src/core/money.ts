@@ -39,8 +39,18 @@ export function formatMoney(x: Dec): string {
 
 /** A 6-decimal string for scores, coefficients, ratios and averages (§1.4); never "-0.000000". */
 export function formatScore(x: Dec): string {
+  if (x.isZero()) return '0.000000';
   const s = x.toFixed(6, Dec.ROUND_HALF_UP);
   return s === '-0.000000' ? '0.000000' : s;
+}
+
+const formattedConstants = new WeakMap<Dec, string>();
+
+/** formatScore for values shared by many lines (scheme parameters such as pay ratios). */
+export function formatConstantScore(x: Dec): string {
+  let s = formattedConstants.get(x);
+  if (s === undefined) formattedConstants.set(x, (s = formatScore(x)));
+  return s;
 }
 
 export interface SplitParty {
@@ -61,7 +71,8 @@ export interface SplitOutcome {
  */
 export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome {
   const parts = new Map<string, Dec>();
-  const W = sum(parties.map((p) => p.weight));
+  let W = ZERO;
+  for (const p of parties) W = W.plus(p.weight);
   if (W.isZero()) {
     for (const p of parties) parts.set(p.key, ZERO);
     return { parts, unallocated: true };
@@ -69,6 +80,10 @@ export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome 
   const remainders: { key: string; remainder: Dec }[] = [];
   let floorSum = ZERO;
   for (const p of parties) {
+    if (p.weight.isZero()) {
+      parts.set(p.key, ZERO);
+      continue;
+    }
     const raw = total.times(p.weight).div(W);
     const floor = raw.toDecimalPlaces(2, Dec.ROUND_DOWN);
     parts.set(p.key, floor);

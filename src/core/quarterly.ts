@@ -1,6 +1,6 @@
 import { fail } from './errors.js';
 import { checkQuarterInvariants } from './invariants.js';
-import { Dec, ZERO, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
+import { Dec, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
 import {
@@ -169,10 +169,12 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   // §3.9 tier 2
   const scores = new Map<string, IndividualScore>();
   const tier2Pay = new Map<string, Dec>();
+  const tier2ByDepartment = new Map<string, Dec>();
   for (const s of all) {
     for (const p of s.members) scores.set(p.staff.id, individualScore(p.staff, p.inputs, q.quarter, scheme));
     const parts = split(s.final, s.members.map((p) => ({ key: p.staff.id, weight: scores.get(p.staff.id)!.effectiveScore })));
     for (const [id, pay] of parts.parts) tier2Pay.set(id, pay);
+    tier2ByDepartment.set(s.dept.code, sum(parts.parts.values()));
     if (parts.unallocated && s.final.gt(0)) {
       s.unallocated = s.final;
       warnings.push(`department ${s.dept.code}: ${formatMoney(s.final)} unallocated, no member with an effective score`);
@@ -188,25 +190,28 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     const pay = tier2Pay.get(p.staff.id) ?? ZERO;
     const bonus = leaderBonus.get(p.staff.id) ?? ZERO;
     const leavePay = studyLeavePay.get(p.staff.id) ?? ZERO;
-    const grossPay = pay.plus(bonus).plus(leavePay);
-    const finesApplied = minDec(p.inputs.fines, grossPay);
-    const total = grossPay.minus(finesApplied);
-    finesRetained = finesRetained.plus(finesApplied);
+    // gross_i = tier2Pay + leaderBonus + studyLeavePay; total_i = gross_i − min(fines, gross_i)
+    const grossPay = bonus.isZero() && leavePay.isZero() ? pay : pay.plus(bonus).plus(leavePay);
+    const finesApplied = p.inputs.fines.isZero() ? ZERO : minDec(p.inputs.fines, grossPay);
+    const total = finesApplied.isZero() ? grossPay : grossPay.minus(finesApplied);
+    if (!finesApplied.isZero()) finesRetained = finesRetained.plus(finesApplied);
     paidTotal = paidTotal.plus(total);
+    const rawScore = formatScore(score?.rawScore ?? ZERO);
+    const tier2PayText = formatMoney(pay);
     individuals.push({
       staffId: p.staff.id,
       name: p.staff.name,
       department: p.department,
-      rawScore: formatScore(score?.rawScore ?? ZERO),
+      rawScore,
       attendanceDeduction: formatScore(score?.attendanceDeduction ?? ZERO),
       overtimeAddition: formatScore(score?.overtimeAddition ?? ZERO),
-      payRatio: formatScore(score?.payRatio ?? ZERO),
-      effectiveScore: formatScore(score?.effectiveScore ?? ZERO),
-      tier2Pay: formatMoney(pay),
+      payRatio: formatConstantScore(score?.payRatio ?? ZERO),
+      effectiveScore: score && score.effectiveScore === score.rawScore ? rawScore : formatScore(score?.effectiveScore ?? ZERO),
+      tier2Pay: tier2PayText,
       leaderBonus: formatMoney(bonus),
       studyLeavePay: formatMoney(leavePay),
       finesApplied: formatMoney(finesApplied),
-      total: formatMoney(total),
+      total: total === pay ? tier2PayText : formatMoney(total),
     });
   }
 
@@ -221,7 +226,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     finesRetained,
     paidTotal,
     departmentsFinal: sum(all.map((s) => s.final)),
-    tier2Total: sum(tier2Pay.values()),
+    tier2Total: sum(tier2ByDepartment.values()),
   };
   checkQuarterInvariants(label, {
     tier1Pool,
@@ -230,7 +235,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
       code: s.dept.code,
       final: s.final,
       unallocated: s.unallocated,
-      tier2Total: sum(s.members.map((p) => tier2Pay.get(p.staff.id)!)),
+      tier2Total: tier2ByDepartment.get(s.dept.code)!,
     })),
     ...totals,
   });

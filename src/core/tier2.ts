@@ -17,19 +17,24 @@ export function individualScore(staff: Staff, inputs: IndividualInputs, quarter:
   const title = scheme.titleScores[staff.titleGrade];
   const positionPoints = staff.position ? scheme.positions[staff.position].points : ZERO;
   const workload = inputs.workloadScore;
-  const quality = inputs.accident ? ZERO : maxDec(ZERO, base.quality.minus(scheme.errorPenalty.times(inputs.errors)));
-  const ethics = inputs.ethicsZero ? ZERO : maxDec(ZERO, base.ethics.minus(inputs.ethicsDeduction));
+  // Most people have no errors, lateness, absence or overtime: those terms are skipped, which
+  // gives the same value as computing them (x − 0 = x, x × 1 = x) at a fraction of the cost.
+  let quality = base.quality;
+  if (inputs.accident) quality = ZERO;
+  else if (inputs.errors > 0) quality = maxDec(ZERO, base.quality.minus(scheme.errorPenalty.times(inputs.errors)));
+  const ethics = inputs.ethicsZero ? ZERO : inputs.ethicsDeduction.isZero() ? base.ethics : maxDec(ZERO, base.ethics.minus(inputs.ethicsDeduction));
   const dp = scheme.disciplinePenalties;
-  const discipline =
-    inputs.absentFullDays >= 1
-      ? ZERO
-      : maxDec(
-          ZERO,
-          base.discipline
-            .minus(dp.lateOver5.times(inputs.lateOver5))
-            .minus(dp.lateOver30.times(inputs.lateOver30))
-            .minus(dp.absentHalfDay.times(inputs.absentHalfDays)),
-        );
+  let discipline = base.discipline;
+  if (inputs.absentFullDays >= 1) discipline = ZERO;
+  else if (inputs.lateOver5 > 0 || inputs.lateOver30 > 0 || inputs.absentHalfDays > 0) {
+    discipline = maxDec(
+      ZERO,
+      base.discipline
+        .minus(dp.lateOver5.times(inputs.lateOver5))
+        .minus(dp.lateOver30.times(inputs.lateOver30))
+        .minus(dp.absentHalfDay.times(inputs.absentHalfDays)),
+    );
+  }
 
   let penalties = ZERO;
   const isMedical = (MEDICAL_ROLES as readonly string[]).includes(staff.role);
@@ -40,10 +45,12 @@ export function individualScore(staff: Staff, inputs: IndividualInputs, quarter:
   if ((staff.role === 'physician' || staff.role === 'nurse') && !staff.licensed) penalties = penalties.plus(scheme.unlicensedPenalty);
 
   const rawScore = maxDec(ZERO, title.plus(positionPoints).plus(workload).plus(quality).plus(ethics).plus(discipline).minus(penalties));
-  const attendanceDeduction = rawScore.div(inputs.requiredDays).times(inputs.absentDays);
-  const overtimeAddition = rawScore.div(inputs.requiredDays).times(inputs.overtimeDays).times(scheme.overtimeFactor);
+  const attendanceDeduction = inputs.absentDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.absentDays);
+  const overtimeAddition =
+    inputs.overtimeDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.overtimeDays).times(scheme.overtimeFactor);
   const payRatio = payRatioOf(staff, scheme);
-  const effectiveScore = maxDec(ZERO, rawScore.minus(attendanceDeduction).plus(overtimeAddition)).times(payRatio);
+  const attended = attendanceDeduction.isZero() && overtimeAddition.isZero() ? rawScore : maxDec(ZERO, rawScore.minus(attendanceDeduction).plus(overtimeAddition));
+  const effectiveScore = payRatio.eq(ONE) ? attended : attended.times(payRatio);
   return { rawScore, attendanceDeduction, overtimeAddition, payRatio, effectiveScore };
 }
 

@@ -1,0 +1,45 @@
+import { Dec, formatMoney, money, simulate } from '../src/core/index.js';
+import { plainHospital } from '../test/fixtures/generator.js';
+import { fmt, peakRssMb, spread, time } from './stats.js';
+
+/**
+ * Issue #2's benchmark: the whole four-quarter-plus-year settlement of a plain hospital of
+ * 200 departments and 10,000 staff, against a baseline loop of 10,000 × (parse a decimal
+ * string, multiply, round to 0.01, format) measured in the same run. Target: ≤ 30×; memory < 300 MB.
+ */
+export function benchEngine(repetitions: number): { ratio: ReturnType<typeof spread>; peakMb: number } {
+  const doc = plainHospital({ departments: 200, staff: 10_000, seed: 20261123 });
+  const inputs = Array.from({ length: 10_000 }, (_, i) => `${(i * 37) % 100_000}.${String(i % 100).padStart(2, '0')}`);
+  const rate = new Dec('0.0735');
+  let sink = '';
+  const baseline = () => {
+    for (const s of inputs) sink = formatMoney(money(new Dec(s).times(rate)));
+  };
+  const engine = () => simulate(doc);
+
+  baseline();
+  engine(); // warm-up: JIT and module initialisation are not the engine's cost
+  const baselineMs: number[] = [];
+  const engineMs: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < repetitions; r++) {
+    const b = time(baseline);
+    const e = time(engine);
+    baselineMs.push(b);
+    engineMs.push(e);
+    ratios.push(e / b);
+  }
+  const ratio = spread(ratios);
+  const peakMb = peakRssMb();
+  const result = simulate(doc);
+  const q1 = result.results[0]!;
+  console.log(`\n## Engine: 200 departments, 10,000 staff, 4 quarters + year-end (${repetitions} repetitions)`);
+  console.log(`individual lines per quarter: ${q1.individuals.length}; sink ${sink.length > 0}`);
+  console.log(`| measure | min / median / max |`);
+  console.log(`|---|---|`);
+  console.log(`| baseline loop (10,000 × parse, multiply, round, format), ms | ${fmt(spread(baselineMs), 2)} |`);
+  console.log(`| engine, whole year, ms | ${fmt(spread(engineMs))} |`);
+  console.log(`| ratio engine / baseline (target ≤ 30×) | ${fmt(ratio)} |`);
+  console.log(`| peak RSS of the process, MB (target < 300) | ${peakMb.toFixed(0)} |`);
+  return { ratio, peakMb };
+}
