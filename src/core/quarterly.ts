@@ -97,7 +97,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   }
   const leaderBonusTotal = sum(leaderBonus.values());
   const tier1Pool = distributable.minus(leaderBonusTotal);
-  if (tier1Pool.lt(0)) fail('leader_bonus_exceeds_pool', `${label}: leader bonuses (${formatMoney(leaderBonusTotal)}) exceed the distributable amount`, `${q.path}.revenue`);
+  if (tier1Pool.lt(0)) fail('leader_bonus_exceeds_pool', `${label}: leader bonuses (${formatMoney(leaderBonusTotal)}) exceed the distributable amount; check the scheme's position bonus rates`, 'scheme.positions');
 
   // §3.4, §3.5 department scores
   const all = [...states.values()];

@@ -58,20 +58,57 @@ export function validateScenario(doc: unknown): ValidatedScenario {
 function structuralError(doc: unknown): EngineError {
   const details: ErrorDetail[] = [];
   const seen = new Set<string>();
-  for (const e of checkScenario.Errors(doc)) {
+  for (const e of flatten(checkScenario.Errors(doc))) {
     if (seen.has(e.path)) continue;
     seen.add(e.path);
     details.push(describe(doc, e));
     if (details.length >= MAX_DETAILS) break;
   }
+  promoteTypos(details);
   const first = details[0] ?? { code: 'invalid_document' as const, message: 'the scenario does not fit the format', path: '' };
   return new EngineError(first.code, first.message, first.path, details);
+}
+
+/**
+ * A record with a misspelt field has both an unknown field and a missing one; the unknown one
+ * is reported first, since it names what the sender actually wrote.
+ */
+function promoteTypos(details: ErrorDetail[]): void {
+  const parent = (path: string) => path.replace(/(\.[^.[]+|\[[^\]]+\])$/, '');
+  for (let i = 0; i < details.length; i++) {
+    const d = details[i]!;
+    if (d.code !== 'unknown_field') continue;
+    const j = details.findIndex((m, k) => k < i && m.code === 'missing_field' && parent(m.path) === parent(d.path));
+    if (j >= 0) details.splice(j, 0, ...details.splice(i, 1));
+  }
+}
+
+/**
+ * A value that may be null but is not (an `annual` section, `costCoefficientBounds`) is reported
+ * by the errors of its non-null form, so the path reaches the field that is wrong.
+ */
+function* flatten(errors: Iterable<ValueError>): Generator<ValueError> {
+  for (const e of errors) {
+    const schema = e.schema as Record<string, unknown>;
+    if (schema['x-kind'] === 'nullable' && e.value !== null && e.type === ValueErrorType.Union) {
+      const options = schema.anyOf as Record<string, unknown>[];
+      const index = options.findIndex((o) => o.type !== 'null');
+      const inner = e.errors[index];
+      if (inner && typeof e.value === 'object' && !Array.isArray(e.value) && options[index]?.type === 'object') {
+        yield* flatten(inner);
+        continue;
+      }
+    }
+    yield e;
+  }
 }
 
 function describe(doc: unknown, e: ValueError): ErrorDetail {
   const segments = e.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const path = toPath(segments);
-  const at = `${recordLabel(doc, segments)}${segments.at(-1) ?? 'document'}`;
+  const last = segments.at(-1);
+  const field = last === undefined ? 'document' : /^[0-9]+$/.test(last) ? `${segments.at(-2) ?? ''}[${last}]` : last;
+  const at = `${recordLabel(doc, segments)}${field}`;
   const got = shown(e.value);
   const schema = innerOfNullable(e.schema as Record<string, unknown>);
   const kind = schema['x-kind'];
@@ -96,6 +133,9 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
       return { code: isInteger ? 'invalid_value' : 'invalid_type', message: `${at} must be ${want} (a JSON integer), got ${got}`, path };
     }
     case 'integerOrDecimal':
+      if ((typeof e.value === 'number' && Number.isInteger(e.value) && e.value < 0) || (typeof e.value === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(e.value))) {
+        return { code: 'invalid_value', message: `${at} must not be negative, got ${got}`, path };
+      }
       return { code: 'invalid_type', message: `${at} must be a whole number or a decimal string ≥ 0, got ${got}`, path };
     case 'enum': {
       const values = schema['x-values'] as string[];
