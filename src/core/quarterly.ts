@@ -12,7 +12,7 @@ import {
   type ClinicalScore,
   type Penalties,
 } from './scores.js';
-import { individualScore, isOnStudyLeave, studyLeaveRate, type IndividualScore } from './tier2.js';
+import { individualScore, isOnStudyLeave, studyLeaveRate, type IndividualScore, type ScoreComponents } from './tier2.js';
 import type { Department, Hospital, IndividualInputs, QuarterInputs, Staff } from './types.js';
 import { defaultIndividualInputs } from './validate.js';
 
@@ -27,6 +27,8 @@ export interface QuarterOutcome {
   bankAfter: Map<string, Dec>;
   /** Members (not staff on study leave) with their department and full-precision effective score. */
   memberships: { staffId: string; department: string; effectiveScore: Dec }[];
+  /** The points behind each member's raw score, for statements ("why this amount"). */
+  components: Map<string, ScoreComponents>;
   result: QuarterlyResult;
 }
 
@@ -192,7 +194,8 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     const leavePay = studyLeavePay.get(p.staff.id) ?? ZERO;
     // gross_i = tier2Pay + leaderBonus + studyLeavePay; total_i = gross_i − min(fines, gross_i)
     const grossPay = bonus.isZero() && leavePay.isZero() ? pay : pay.plus(bonus).plus(leavePay);
-    const finesApplied = p.inputs.fines.isZero() ? ZERO : minDec(p.inputs.fines, grossPay);
+    // fines are money: rounded to the cent like the adjustment, so every reported line adds up
+    const finesApplied = p.inputs.fines.isZero() ? ZERO : minDec(money(p.inputs.fines), grossPay);
     const total = finesApplied.isZero() ? grossPay : grossPay.minus(finesApplied);
     if (!finesApplied.isZero()) finesRetained = finesRetained.plus(finesApplied);
     paidTotal = paidTotal.plus(total);
@@ -280,6 +283,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     memberships: people
       .filter((p) => !p.onStudyLeave)
       .map((p) => ({ staffId: p.staff.id, department: p.department, effectiveScore: scores.get(p.staff.id)!.effectiveScore })),
+    components: new Map([...scores].map(([id, score]) => [id, score.components])),
     result,
   };
 }

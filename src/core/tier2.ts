@@ -3,7 +3,19 @@ import type { Scheme } from './scheme.js';
 import { MEDICAL_ROLES } from './schema.js';
 import type { IndividualInputs, Staff } from './types.js';
 
+/** The points that make up a raw score, kept so that a statement can show each one. */
+export interface ScoreComponents {
+  title: Dec;
+  position: Dec;
+  workload: Dec;
+  quality: Dec;
+  ethics: Dec;
+  discipline: Dec;
+  penalties: Dec;
+}
+
 export interface IndividualScore {
+  components: ScoreComponents;
   rawScore: Dec;
   attendanceDeduction: Dec;
   overtimeAddition: Dec;
@@ -51,7 +63,8 @@ export function individualScore(staff: Staff, inputs: IndividualInputs, quarter:
   const payRatio = payRatioOf(staff, scheme);
   const attended = attendanceDeduction.isZero() && overtimeAddition.isZero() ? rawScore : maxDec(ZERO, rawScore.minus(attendanceDeduction).plus(overtimeAddition));
   const effectiveScore = payRatio.eq(ONE) ? attended : attended.times(payRatio);
-  return { rawScore, attendanceDeduction, overtimeAddition, payRatio, effectiveScore };
+  const components = { title, position: positionPoints, workload, quality, ethics, discipline, penalties };
+  return { components, rawScore, attendanceDeduction, overtimeAddition, payRatio, effectiveScore };
 }
 
 /** 正式 1; 临时工 and 合同工 by title grade; or the person's own override (§3.9). */

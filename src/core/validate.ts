@@ -56,12 +56,21 @@ export function validateScenario(doc: unknown): ValidatedScenario {
 // ---------------------------------------------------------------- structural errors
 
 function structuralError(doc: unknown): EngineError {
+  return schemaError(doc, checkScenario.Errors(doc));
+}
+
+/**
+ * The EngineError for a value that does not fit a schema of src/core/schema.ts: the first
+ * problem, with up to 20 in `details`. The service uses it for every request body too.
+ */
+export function schemaError(doc: unknown, errors: Iterable<ValueError>, pathPrefix = ''): EngineError {
   const details: ErrorDetail[] = [];
   const seen = new Set<string>();
-  for (const e of flatten(checkScenario.Errors(doc))) {
+  for (const e of flatten(errors)) {
     if (seen.has(e.path)) continue;
     seen.add(e.path);
-    details.push(describe(doc, e));
+    const detail = describe(doc, e);
+    details.push(pathPrefix ? { ...detail, path: detail.path ? `${pathPrefix}.${detail.path}` : pathPrefix } : detail);
     if (details.length >= MAX_DETAILS) break;
   }
   promoteTypos(details);
