@@ -10,7 +10,6 @@ export type Dec = InstanceType<typeof Dec>;
 export const ZERO = new Dec(0);
 export const ONE = new Dec(1);
 export const HUNDRED = new Dec(100);
-const CENT = new Dec('0.01');
 
 /** money(x): x rounded half-up (四舍五入) to 0.01 yuan. */
 export function money(x: Dec): Dec {
@@ -68,6 +67,11 @@ export interface SplitOutcome {
  * Largest-remainder split (§1.3): each party gets its raw share rounded down to the cent, and
  * the leftover cents go one each to the largest remainders, ties by key in code-point order.
  * The parts always add up to `total` exactly.
+ *
+ * raw_k = (total × w_k) / W is evaluated exactly as decimal.js does it — each operation
+ * correctly rounded to 34 significant digits, half-up — but in BigInt integer arithmetic, which
+ * is several times faster than Decimal division and gives the same digits (a property test
+ * checks it against the Decimal evaluation).
  */
 export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome {
   const parts = new Map<string, Dec>();
@@ -77,28 +81,119 @@ export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome 
     for (const p of parties) parts.set(p.key, ZERO);
     return { parts, unallocated: true };
   }
-  const remainders: { key: string; remainder: Dec }[] = [];
-  let floorSum = ZERO;
+  const t = stripZeros(exact(total));
+  const w = exact(W);
+  if (t.exponent < -2) throw new RangeError(`split: the total ${total.toString()} is not a whole number of cents`);
+  const totalCents = t.coefficient * 10n ** BigInt(t.exponent + 2);
+  const shares: { key: string; floorCents: bigint; remainder: bigint; exponent: number }[] = [];
+  let floorSum = 0n;
+  let minExponent = 0;
   for (const p of parties) {
     if (p.weight.isZero()) {
       parts.set(p.key, ZERO);
       continue;
     }
-    const raw = total.times(p.weight).div(W);
-    const floor = raw.toDecimalPlaces(2, Dec.ROUND_DOWN);
-    parts.set(p.key, floor);
-    floorSum = floorSum.plus(floor);
-    remainders.push({ key: p.key, remainder: raw.minus(floor) });
-  }
-  let leftoverCents = total.minus(floorSum).div(CENT).toNumber();
-  if (leftoverCents > 0) {
-    remainders.sort((a, b) => b.remainder.comparedTo(a.remainder) || compareKeys(a.key, b.key));
-    for (let i = 0; leftoverCents > 0; i++, leftoverCents--) {
-      const r = remainders[i]!;
-      parts.set(r.key, parts.get(r.key)!.plus(CENT));
+    const product = round34(mulExact(t, exact(p.weight)));
+    const raw = divRound34(product, w);
+    // raw = c × 10^x; floor to cents and keep what lies below the cent, in units of 10^x
+    let floorCents: bigint;
+    let remainder = 0n;
+    if (raw.exponent >= -2) floorCents = raw.coefficient * 10n ** BigInt(raw.exponent + 2);
+    else {
+      const unit = 10n ** BigInt(-raw.exponent - 2);
+      floorCents = raw.coefficient / unit;
+      remainder = raw.coefficient - floorCents * unit;
     }
+    floorSum += floorCents;
+    if (raw.exponent < minExponent) minExponent = raw.exponent;
+    shares.push({ key: p.key, floorCents, remainder, exponent: raw.exponent });
   }
+  for (const s of shares) if (s.exponent > minExponent) s.remainder *= 10n ** BigInt(s.exponent - minExponent);
+  let leftover = totalCents - floorSum;
+  if (leftover > 0n) {
+    shares.sort((a, b) => (a.remainder === b.remainder ? compareKeys(a.key, b.key) : a.remainder > b.remainder ? -1 : 1));
+    for (let i = 0; leftover > 0n; i++, leftover--) shares[i]!.floorCents += 1n;
+  }
+  for (const s of shares) parts.set(s.key, fromCents(s.floorCents));
   return { parts, unallocated: false };
+}
+
+/** A finite non-negative decimal as coefficient × 10^exponent, read from decimal.js's digits. */
+interface Exact {
+  coefficient: bigint;
+  exponent: number;
+}
+
+function exact(x: Dec): Exact {
+  if (x.isNegative()) throw new RangeError('split: negative amounts and weights are not split');
+  // decimal.js keeps base-10^7 words aligned on the decimal point; e is the first digit's exponent
+  const { d: words, e } = x as unknown as { d: number[]; e: number };
+  let coefficient = BigInt(words[0]!);
+  for (let i = 1; i < words.length; i++) coefficient = coefficient * WORD + BigInt(words[i]!);
+  return { coefficient, exponent: 7 * (Math.floor(e / 7) - (words.length - 1)) };
+}
+
+/** The same value with the trailing zeros of its coefficient moved into the exponent. */
+function stripZeros(x: Exact): Exact {
+  let { coefficient, exponent } = x;
+  while (coefficient !== 0n && coefficient % 10n === 0n) {
+    coefficient /= 10n;
+    exponent += 1;
+  }
+  return { coefficient, exponent };
+}
+
+const WORD = 10_000_000n;
+
+function mulExact(a: Exact, b: Exact): Exact {
+  return { coefficient: a.coefficient * b.coefficient, exponent: a.exponent + b.exponent };
+}
+
+const PRECISION = 34;
+const POW10: bigint[] = Array.from({ length: 120 }, (_, i) => 10n ** BigInt(i));
+const pow10 = (n: number) => POW10[n] ?? 10n ** BigInt(n);
+
+/** Decimal digits of a non-negative BigInt, by binary search over powers of ten. */
+function digitCount(n: bigint): number {
+  if (n >= POW10[POW10.length - 1]!) return n.toString().length;
+  let lo = 1;
+  let hi = POW10.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (n < POW10[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Rounds to 34 significant digits, half-up (decimal.js's ROUND_HALF_UP on a positive value). */
+function round34(x: Exact): Exact {
+  const drop = digitCount(x.coefficient) - PRECISION;
+  if (drop <= 0) return x;
+  const unit = pow10(drop);
+  let q = x.coefficient / unit;
+  if ((x.coefficient - q * unit) * 2n >= unit) q += 1n;
+  return { coefficient: q, exponent: x.exponent + drop };
+}
+
+/** a / b correctly rounded to 34 significant digits, half-up. */
+function divRound34(a: Exact, b: Exact): Exact {
+  if (a.coefficient === 0n) return { coefficient: 0n, exponent: 0 };
+  const shift = Math.max(0, PRECISION + 2 - digitCount(a.coefficient) + digitCount(b.coefficient));
+  const q = (a.coefficient * pow10(shift)) / b.coefficient;
+  // q has at least 35 digits; drop the surplus, rounding up when the dropped part is ≥ half
+  // (an exactly-half tail rounds up, and so does one above half whose digits go on past q)
+  const drop = digitCount(q) - PRECISION;
+  const unit = pow10(drop);
+  let c = q / unit;
+  if ((q - c * unit) * 2n >= unit) c += 1n;
+  return { coefficient: c, exponent: a.exponent - b.exponent - shift + drop };
+}
+
+function fromCents(cents: bigint): Dec {
+  if (cents === 0n) return ZERO;
+  const s = cents.toString().padStart(3, '0');
+  return new Dec(`${s.slice(0, -2)}.${s.slice(-2)}`);
 }
 
 /** Ascending code-point order of department codes and staff ids (not locale order). */
