@@ -31,9 +31,13 @@ export function sum(values: Iterable<Dec>): Dec {
   return total;
 }
 
+/** Texts of the amounts split() made, which it writes anyway: formatting them again is wasted. */
+const splitTexts = new WeakMap<Dec, string>();
+
 /** A 2-decimal money string; never "-0.00". */
 export function formatMoney(x: Dec): string {
-  return x.isZero() ? '0.00' : x.toFixed(2, Dec.ROUND_HALF_UP);
+  if (x.isZero()) return '0.00';
+  return splitTexts.get(x) ?? x.toFixed(2, Dec.ROUND_HALF_UP);
 }
 
 /** A 6-decimal string for scores, coefficients, ratios and averages (§1.4); never "-0.000000". */
@@ -192,8 +196,11 @@ function divRound34(a: Exact, b: Exact): Exact {
 
 function fromCents(cents: bigint): Dec {
   if (cents === 0n) return ZERO;
-  const s = cents.toString().padStart(3, '0');
-  return new Dec(`${s.slice(0, -2)}.${s.slice(-2)}`);
+  const digits = cents.toString().padStart(3, '0');
+  const text = `${digits.slice(0, -2)}.${digits.slice(-2)}`;
+  const amount = new Dec(text);
+  splitTexts.set(amount, text);
+  return amount;
 }
 
 /** Ascending code-point order of department codes and staff ids (not locale order). */

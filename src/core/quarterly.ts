@@ -32,11 +32,16 @@ export interface QuarterOutcome {
   result: QuarterlyResult;
 }
 
+/** An eligible staff member's quarter: membership, then what the steps of §3 give them. */
 interface Person {
   staff: Staff;
   inputs: IndividualInputs;
   department: string;
   onStudyLeave: boolean;
+  leaderBonus: Dec;
+  score: IndividualScore | null;
+  tier2Pay: Dec;
+  studyLeavePay: Dec;
 }
 
 interface DepartmentState {
@@ -83,7 +88,16 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     const record = q.individuals.get(staff.id);
     if (!record) warnings.push(`staff ${staff.id}: no individual record, defaults used`);
     const inputs = record ?? defaultIndividualInputs(q.workingDays, scheme);
-    people.push({ staff, inputs, department: inputs.department ?? staff.department, onStudyLeave: isOnStudyLeave(inputs.studyLeaveMonths, scheme) });
+    people.push({
+      staff,
+      inputs,
+      department: inputs.department ?? staff.department,
+      onStudyLeave: isOnStudyLeave(inputs.studyLeaveMonths, scheme),
+      leaderBonus: ZERO,
+      score: null,
+      tier2Pay: ZERO,
+      studyLeavePay: ZERO,
+    });
   }
   const states = new Map<string, DepartmentState>(hospital.departments.map((dept) => [dept.code, emptyState(dept)]));
   for (const p of people) if (!p.onStudyLeave) states.get(p.department)!.members.push(p);
@@ -92,12 +106,12 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
 
   // §3.3 leader bonus
   const averageBonus = distributable.div(headcount);
-  const leaderBonus = new Map<string, Dec>();
+  let leaderBonusTotal = ZERO;
   for (const p of people) {
     if (p.onStudyLeave || !p.staff.position || !p.inputs.managerAssessmentPassed) continue;
-    leaderBonus.set(p.staff.id, money(scheme.positions[p.staff.position].bonusRate.times(averageBonus)));
+    p.leaderBonus = money(scheme.positions[p.staff.position].bonusRate.times(averageBonus));
+    leaderBonusTotal = leaderBonusTotal.plus(p.leaderBonus);
   }
-  const leaderBonusTotal = sum(leaderBonus.values());
   const tier1Pool = distributable.minus(leaderBonusTotal);
   if (tier1Pool.lt(0)) fail('leader_bonus_exceeds_pool', `${label}: leader bonuses (${formatMoney(leaderBonusTotal)}) exceed the distributable amount; check the scheme's position bonus rates`, 'scheme.positions');
 
@@ -169,29 +183,28 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   }
 
   // §3.9 tier 2
-  const scores = new Map<string, IndividualScore>();
-  const tier2Pay = new Map<string, Dec>();
   const tier2ByDepartment = new Map<string, Dec>();
   for (const s of all) {
-    for (const p of s.members) scores.set(p.staff.id, individualScore(p.staff, p.inputs, q.quarter, scheme));
-    const parts = split(s.final, s.members.map((p) => ({ key: p.staff.id, weight: scores.get(p.staff.id)!.effectiveScore })));
-    for (const [id, pay] of parts.parts) tier2Pay.set(id, pay);
-    tier2ByDepartment.set(s.dept.code, sum(parts.parts.values()));
+    for (const p of s.members) p.score = individualScore(p.staff, p.inputs, q.quarter, scheme);
+    const parts = split(s.final, s.members.map((p) => ({ key: p.staff.id, weight: p.score!.effectiveScore })));
+    let departmentTier2 = ZERO;
+    for (const p of s.members) {
+      p.tier2Pay = parts.parts.get(p.staff.id)!;
+      departmentTier2 = departmentTier2.plus(p.tier2Pay);
+    }
+    tier2ByDepartment.set(s.dept.code, departmentTier2);
     if (parts.unallocated && s.final.gt(0)) {
       s.unallocated = s.final;
       warnings.push(`department ${s.dept.code}: ${formatMoney(s.final)} unallocated, no member with an effective score`);
     }
   }
-  const studyLeavePay = studyLeavePayments(people, tier2Pay, scheme);
+  const studyLeavePayTotal = payStudyLeave(people, scheme);
 
   const individuals: QuarterlyIndividualLine[] = [];
   let finesRetained = ZERO;
   let paidTotal = ZERO;
   for (const p of people) {
-    const score = scores.get(p.staff.id);
-    const pay = tier2Pay.get(p.staff.id) ?? ZERO;
-    const bonus = leaderBonus.get(p.staff.id) ?? ZERO;
-    const leavePay = studyLeavePay.get(p.staff.id) ?? ZERO;
+    const { score, tier2Pay: pay, leaderBonus: bonus, studyLeavePay: leavePay } = p;
     // gross_i = tier2Pay + leaderBonus + studyLeavePay; total_i = gross_i − min(fines, gross_i)
     const grossPay = bonus.isZero() && leavePay.isZero() ? pay : pay.plus(bonus).plus(leavePay);
     // fines are money: rounded to the cent like the adjustment, so every reported line adds up
@@ -224,7 +237,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     draws: sum(all.map((s) => s.bankDraw)),
     deposits: sum(all.map((s) => s.bankDeposit)),
     penalties: sum(all.map((s) => s.penaltyTotal)),
-    studyLeavePay: sum(studyLeavePay.values()),
+    studyLeavePay: studyLeavePayTotal,
     unallocated: sum(all.map((s) => s.unallocated)),
     finesRetained,
     paidTotal,
@@ -282,29 +295,32 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     bankAfter: new Map(all.map((s) => [s.dept.code, s.bankBalanceAfter])),
     memberships: people
       .filter((p) => !p.onStudyLeave)
-      .map((p) => ({ staffId: p.staff.id, department: p.department, effectiveScore: scores.get(p.staff.id)!.effectiveScore })),
-    components: new Map([...scores].map(([id, score]) => [id, score.components])),
+      .map((p) => ({ staffId: p.staff.id, department: p.department, effectiveScore: p.score!.effectiveScore })),
+    components: new Map(people.filter((p) => p.score).map((p) => [p.staff.id, p.score!.components])),
     result,
   };
 }
 
-/** 外出学习、进修 pay (§3.9): a rate of the mean tier-2 pay of members of the same title grade. */
-function studyLeavePayments(people: Person[], tier2Pay: Map<string, Dec>, scheme: Hospital['scheme']): Map<string, Dec> {
-  const out = new Map<string, Dec>();
+/**
+ * 外出学习、进修 pay (§3.9): a rate of the mean tier-2 pay of the members of the same title grade
+ * (of all members when none has it). Sets each person's studyLeavePay; returns the total.
+ */
+function payStudyLeave(people: Person[], scheme: Hospital['scheme']): Dec {
   const onLeave = people.filter((p) => p.onStudyLeave);
-  if (onLeave.length === 0) return out;
+  if (onLeave.length === 0) return ZERO;
   const members = people.filter((p) => !p.onStudyLeave);
-  const mean = (group: Person[]) => sum(group.map((p) => tier2Pay.get(p.staff.id)!)).div(group.length);
+  const mean = (group: Person[]) => sum(group.map((p) => p.tier2Pay)).div(group.length);
   const meanByGrade = new Map<string, Dec>();
   for (const grade of new Set(onLeave.map((p) => p.staff.titleGrade))) {
     const sameGrade = members.filter((m) => m.staff.titleGrade === grade);
     meanByGrade.set(grade, sameGrade.length > 0 ? mean(sameGrade) : mean(members));
   }
+  let total = ZERO;
   for (const p of onLeave) {
-    const reference = meanByGrade.get(p.staff.titleGrade)!;
-    out.set(p.staff.id, money(studyLeaveRate(p.inputs.studyLeaveMonths, scheme).times(reference)));
+    p.studyLeavePay = money(studyLeaveRate(p.inputs.studyLeaveMonths, scheme).times(meanByGrade.get(p.staff.titleGrade)!));
+    total = total.plus(p.studyLeavePay);
   }
-  return out;
+  return total;
 }
 
 function emptyState(dept: Department): DepartmentState {

@@ -327,11 +327,12 @@ function validateQuarter(
     deptInputs.set(d.code, dept.kind === 'clinical' ? clinicalInputs(d, dPath, `${label}, department ${d.code}`) : adminInputs(d, dPath, `${label}, department ${d.code}`));
   });
   const individuals = new Map<string, IndividualInputs>();
+  const intern = interner();
   (p.individuals ?? []).forEach((r, k) => {
     const iPath = `${path}.individuals[${k}]`;
     if (!staff.has(r.staffId)) fail('unknown_reference', `${label}: staff ${r.staffId} is not on the staff list`, `${iPath}.staffId`);
     if (individuals.has(r.staffId)) fail('duplicate', `${label}: staff ${r.staffId} has two individual records in this quarter`, `${iPath}.staffId`);
-    individuals.set(r.staffId, individualInputs(r, iPath, `${label}, staff ${r.staffId}`, p.workingDays, scheme, departments));
+    individuals.set(r.staffId, individualInputs(r, iPath, `${label}, staff ${r.staffId}`, p.workingDays, scheme, departments, intern));
   });
   return {
     period: p.period,
@@ -409,12 +410,13 @@ function individualInputs(
   workingDays: number,
   scheme: Scheme,
   departments: Map<string, Department>,
+  intern: Interner,
 ): IndividualInputs {
-  const workloadScore = dec(r.workloadScore) ?? scheme.individualBase.workload;
+  const workloadScore = r.workloadScore === undefined ? scheme.individualBase.workload : intern(r.workloadScore);
   if (workloadScore.gt(scheme.individualBase.workload)) {
     fail('invalid_value', `${label}: workloadScore must not exceed ${scheme.individualBase.workload.toString()}`, `${path}.workloadScore`);
   }
-  const ethicsDeduction = dec(r.ethicsDeduction) ?? ZERO;
+  const ethicsDeduction = r.ethicsDeduction === undefined ? ZERO : intern(r.ethicsDeduction);
   if (ethicsDeduction.gt(scheme.individualBase.ethics)) {
     fail('invalid_value', `${label}: ethicsDeduction must not exceed ${scheme.individualBase.ethics.toString()}`, `${path}.ethicsDeduction`);
   }
@@ -440,12 +442,12 @@ function individualInputs(
     requiredDays,
     absentDays,
     overtimeDays: r.overtimeDays ?? 0,
-    cmeCredits: r.cmeCredits === undefined ? null : new Dec(r.cmeCredits),
+    cmeCredits: r.cmeCredits === undefined ? null : intern(r.cmeCredits),
     refusedTraining: r.refusedTraining ?? false,
-    studyLeaveMonths: r.studyLeaveMonths === undefined ? ZERO : new Dec(r.studyLeaveMonths),
+    studyLeaveMonths: r.studyLeaveMonths === undefined ? ZERO : intern(r.studyLeaveMonths),
     department: r.department ?? null,
     managerAssessmentPassed: r.managerAssessmentPassed ?? true,
-    fines: dec(r.fines) ?? ZERO,
+    fines: r.fines === undefined ? ZERO : intern(r.fines),
   };
 }
 
@@ -492,6 +494,21 @@ function validateAnnual(scenario: Scenario, departments: Map<string, Department>
     failedStaff.add(id);
   });
   return { year: a.year, path: 'annual', adjustment: a.adjustment == null ? ZERO : new Dec(a.adjustment), assessmentFactors, failedStaff };
+}
+
+type Interner = (value: string | number) => Dec;
+
+/**
+ * Individual records repeat the same few values (workload scores 30 to 40, a handful of fines):
+ * each distinct text becomes one Decimal, shared — Decimals are immutable.
+ */
+function interner(): Interner {
+  const seen = new Map<string | number, Dec>();
+  return (value) => {
+    let d = seen.get(value);
+    if (d === undefined) seen.set(value, (d = new Dec(value)));
+    return d;
+  };
 }
 
 function dec(x: string | undefined | null): Dec | null {
