@@ -31,13 +31,9 @@ export function sum(values: Iterable<Dec>): Dec {
   return total;
 }
 
-/** Texts of the amounts split() made, which it writes anyway: formatting them again is wasted. */
-const splitTexts = new WeakMap<Dec, string>();
-
 /** A 2-decimal money string; never "-0.00". */
 export function formatMoney(x: Dec): string {
-  if (x.isZero()) return '0.00';
-  return splitTexts.get(x) ?? x.toFixed(2, Dec.ROUND_HALF_UP);
+  return x.isZero() ? '0.00' : x.toFixed(2, Dec.ROUND_HALF_UP);
 }
 
 /** A 6-decimal string for scores, coefficients, ratios and averages (§1.4); never "-0.000000". */
@@ -118,7 +114,7 @@ export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome 
     shares.sort((a, b) => (a.remainder === b.remainder ? compareKeys(a.key, b.key) : a.remainder > b.remainder ? -1 : 1));
     for (let i = 0; leftover > 0n; i++, leftover--) shares[i]!.floorCents += 1n;
   }
-  for (const s of shares) parts.set(s.key, fromCents(s.floorCents));
+  for (const s of shares) parts.set(s.key, s.floorCents === 0n ? ZERO : decimalFromCents(s.floorCents));
   return { parts, unallocated: false };
 }
 
@@ -194,13 +190,32 @@ function divRound34(a: Exact, b: Exact): Exact {
   return { coefficient: c, exponent: a.exponent - b.exponent - shift + drop };
 }
 
-function fromCents(cents: bigint): Dec {
-  if (cents === 0n) return ZERO;
-  const digits = cents.toString().padStart(3, '0');
-  const text = `${digits.slice(0, -2)}.${digits.slice(-2)}`;
-  const amount = new Dec(text);
-  splitTexts.set(amount, text);
-  return amount;
+/**
+ * A positive whole number of cents as a Decimal, built directly in decimal.js's documented
+ * representation (sign s, exponent e, digits d in base-10^7 words aligned on the decimal point,
+ * no trailing zero words) instead of parsing a string — the same value and the same digits
+ * (a test compares it with `new Decimal(text)`), at a fraction of the cost.
+ */
+export function decimalFromCents(cents: bigint): Dec {
+  const integer = cents / 100n;
+  const fraction = Number(cents - integer * 100n);
+  const words: number[] = [];
+  let e: number;
+  if (integer > 0n) {
+    for (let rest = integer; rest > 0n; rest /= WORD) words.unshift(Number(rest % WORD));
+    e = digitCount(integer) - 1;
+    if (fraction > 0) words.push(fraction * 100_000);
+  } else {
+    words.push(fraction * 100_000);
+    e = fraction >= 10 ? -1 : -2;
+  }
+  while (words.length > 1 && words[words.length - 1] === 0) words.pop();
+  const x = Object.create(Dec.prototype) as Dec & { s: number; e: number; d: number[] };
+  (x as { constructor: unknown }).constructor = Dec;
+  x.s = 1;
+  x.e = e;
+  x.d = words;
+  return x;
 }
 
 /** Ascending code-point order of department codes and staff ids (not locale order). */

@@ -308,16 +308,23 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
 function payStudyLeave(people: Person[], scheme: Hospital['scheme']): Dec {
   const onLeave = people.filter((p) => p.onStudyLeave);
   if (onLeave.length === 0) return ZERO;
-  const members = people.filter((p) => !p.onStudyLeave);
-  const mean = (group: Person[]) => sum(group.map((p) => p.tier2Pay)).div(group.length);
-  const meanByGrade = new Map<string, Dec>();
-  for (const grade of new Set(onLeave.map((p) => p.staff.titleGrade))) {
-    const sameGrade = members.filter((m) => m.staff.titleGrade === grade);
-    meanByGrade.set(grade, sameGrade.length > 0 ? mean(sameGrade) : mean(members));
+  const grades = new Set(onLeave.map((p) => p.staff.titleGrade));
+  const byGrade = new Map<string, { total: Dec; count: number }>();
+  let allTotal = ZERO;
+  let allCount = 0;
+  for (const p of people) {
+    if (p.onStudyLeave) continue;
+    allTotal = allTotal.plus(p.tier2Pay);
+    allCount += 1;
+    if (!grades.has(p.staff.titleGrade)) continue;
+    const g = byGrade.get(p.staff.titleGrade) ?? { total: ZERO, count: 0 };
+    byGrade.set(p.staff.titleGrade, { total: g.total.plus(p.tier2Pay), count: g.count + 1 });
   }
   let total = ZERO;
   for (const p of onLeave) {
-    p.studyLeavePay = money(studyLeaveRate(p.inputs.studyLeaveMonths, scheme).times(meanByGrade.get(p.staff.titleGrade)!));
+    const g = byGrade.get(p.staff.titleGrade);
+    const reference = g ? g.total.div(g.count) : allTotal.div(allCount);
+    p.studyLeavePay = money(studyLeaveRate(p.inputs.studyLeaveMonths, scheme).times(reference));
     total = total.plus(p.studyLeavePay);
   }
   return total;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dec, split } from '../../src/core/money.js';
+import { Dec, decimalFromCents, split } from '../../src/core/money.js';
 
 /**
  * The reference: §1.3 evaluated with Decimal operations exactly as written. split() computes
@@ -59,5 +59,23 @@ describe('split() in BigInt arithmetic equals the Decimal evaluation of §1.3', 
         expect(Object.fromEntries([...actual.parts].map(([k, v]) => [k, v.toFixed(2)]))).toEqual(Object.fromEntries(referenceSplit(new Dec(t), parties)));
       }
     }
+  });
+});
+
+describe('decimalFromCents builds the same Decimal as parsing the text', () => {
+  const check = (cents: bigint) => {
+    const digits = cents.toString().padStart(3, '0');
+    const text = `${digits.slice(0, -2)}.${digits.slice(-2)}`;
+    const built = decimalFromCents(cents) as unknown as { d: number[]; e: number; s: number };
+    const parsed = new Dec(text) as unknown as { d: number[]; e: number; s: number };
+    expect({ d: built.d, e: built.e, s: built.s }).toEqual({ d: parsed.d, e: parsed.e, s: parsed.s });
+    expect((built as unknown as InstanceType<typeof Dec>).toFixed(2)).toBe(text);
+    expect((built as unknown as InstanceType<typeof Dec>).plus('0.01').minus('0.01').eq(text)).toBe(true);
+  };
+  it('at the edges of the base-10^7 words', () => {
+    for (const c of [1n, 9n, 10n, 99n, 100n, 101n, 110n, 999_999_999n, 1_000_000_000n, 1_000_000_001n, 10n ** 16n, 10n ** 16n + 1n, 10n ** 30n + 10n]) check(c);
+  });
+  it('on 20,000 random amounts', () => {
+    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 10n ** 20n }), (c) => check(c)), { numRuns: 20_000 });
   });
 });
