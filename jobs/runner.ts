@@ -1,0 +1,105 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { processSettlement, type ProcessorDeps } from './settlement.processor.js';
+
+export interface SettlementJob {
+  runId: string;
+  hospital: string;
+  period: string;
+}
+
+/** How a queued run reaches the processor: BullMQ on Redis, or a queue inside this process. */
+export interface SettlementRunner {
+  readonly kind: 'bullmq' | 'in-process';
+  enqueue(job: SettlementJob): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const ATTEMPTS = 3;
+const BACKOFF_MS = 1000;
+
+/** One BullMQ job id per hospital and period (`:` is reserved by BullMQ, so the code is encoded). */
+export function jobIdOf(job: Pick<SettlementJob, 'hospital' | 'period'>): string {
+  return `settle-${encodeURIComponent(job.hospital).replace(/%/g, '_')}-${job.period}`;
+}
+
+export function redisConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: false,
+    connectTimeout: 5000,
+  };
+}
+
+export function createBullMqRunner(options: { redisUrl: string; queueName: string }): SettlementRunner {
+  const queue = new Queue<SettlementJob>(options.queueName, { connection: redisConnection(options.redisUrl) });
+  queue.on('error', () => {}); // reported to callers through the failed enqueue or ping
+  return {
+    kind: 'bullmq',
+    async enqueue(job) {
+      await queue.add('settle', job, {
+        jobId: jobIdOf(job),
+        attempts: ATTEMPTS,
+        backoff: { type: 'exponential', delay: BACKOFF_MS },
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
+    },
+    async ping() {
+      await queue.getJobCounts('waiting');
+    },
+    close: () => queue.close(),
+  };
+}
+
+/** A worker that takes settlement jobs from Redis; `npm run worker` runs one in its own process. */
+export function startBullMqWorker(deps: ProcessorDeps, options: { redisUrl: string; queueName: string; concurrency: number }): Worker<SettlementJob> {
+  const worker = new Worker<SettlementJob>(
+    options.queueName,
+    async (job) => processSettlement(deps, job.data.runId, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    { connection: redisConnection(options.redisUrl), concurrency: options.concurrency },
+  );
+  worker.on('error', (err) => deps.log.error({ err }, 'settlement worker error'));
+  return worker;
+}
+
+/**
+ * Without Redis: jobs run in this process, one at a time, with the same processor and the same
+ * retries. A job for a run already waiting is not added twice.
+ */
+export function createInProcessRunner(deps: ProcessorDeps): SettlementRunner {
+  const waiting = new Set<string>();
+  let chain: Promise<void> = Promise.resolve();
+  let closed = false;
+  const run = async (job: SettlementJob) => {
+    for (let attempt = 1; attempt <= ATTEMPTS && !closed; attempt++) {
+      try {
+        await processSettlement(deps, job.runId, { final: attempt === ATTEMPTS });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, BACKOFF_MS * 2 ** (attempt - 1)));
+      }
+    }
+  };
+  return {
+    kind: 'in-process',
+    async enqueue(job) {
+      if (closed || waiting.has(job.runId)) return;
+      waiting.add(job.runId);
+      chain = chain.then(() => run(job)).finally(() => waiting.delete(job.runId));
+    },
+    async ping() {},
+    async close() {
+      closed = true;
+      await chain;
+    },
+  };
+}

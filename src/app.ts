@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { SettlementRunner } from '../jobs/runner.js';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { hospitalRoutes } from './modules/hospitals/hospitals.routes.js';
+import { importRoutes } from './modules/imports/imports.routes.js';
+import { settlementRoutes } from './modules/settlements/settlements.routes.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerErrorHandler } from './plugins/errors.js';
+import { registerSwagger } from './plugins/swagger.js';
+import { registerValidation } from './plugins/validation.js';
+import { Type } from '@sinclair/typebox';
+
+export interface AppDeps {
+  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB'>;
+  database: Database;
+  runner: SettlementRunner;
+  now?: () => Date;
+  /** The service's pino logger (tests give one that writes to a buffer). */
+  logger: Logger;
+}
+
+/** pino with the redactions every perfpay process uses: no token or cookie is ever written. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.token', 'token'], censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * The HTTP API: external plugins, then ours (validation, errors, auth), then the routes. Every
+ * route's schema validates its input and feeds the OpenAPI document. Logs are pino's, with the
+ * request id on every line and the Authorization header never written.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    bodyLimit: deps.config.PERFPAY_BODY_LIMIT_MB * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  registerValidation(app);
+  registerErrorHandler(app);
+  await registerSwagger(app);
+  registerAuth(app, { bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN });
+
+  const { db } = deps.database;
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Liveness and the state of each dependency',
+        security: [],
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), database: Type.String(), queue: Type.String() }),
+          503: Type.Object({ status: Type.Literal('degraded'), database: Type.String(), queue: Type.String() }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const check = async (ping: () => Promise<void>) => {
+        try {
+          await Promise.race([ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+          return 'ok';
+        } catch {
+          return 'unavailable';
+        }
+      };
+      const [database, queue] = await Promise.all([check(() => deps.database.ping()), check(() => deps.runner.ping())]);
+      const body = { database: `${deps.database.kind}: ${database}`, queue: `${deps.runner.kind}: ${queue}` };
+      if (database !== 'ok' || queue !== 'ok') return reply.status(503).send({ status: 'degraded', ...body });
+      return { status: 'ok' as const, ...body };
+    },
+  );
+  importRoutes(app, { db, now });
+  hospitalRoutes(app, { db, now });
+  settlementRoutes(app, { db, runner: deps.runner, now });
+  auditRoutes(app, { db });
+  return app;
+}

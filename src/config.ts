@@ -1,0 +1,35 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/** The service's configuration, read from the environment once at start and validated. */
+const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  PERFPAY_DATA_DIR: Type.String({ minLength: 1, default: './.perfpay' }),
+  PERFPAY_BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  PERFPAY_QUEUE_NAME: Type.String({ minLength: 1, default: 'perfpay-settlements' }),
+  PERFPAY_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  PERFPAY_BODY_LIMIT_MB: Type.Integer({ minimum: 1, maximum: 512, default: 50 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const converted = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return converted as Config;
+}

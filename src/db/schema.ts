@@ -1,0 +1,330 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The service's tables. Money and every other decimal are `numeric` (read as strings and turned
+ * into Decimal in src/db/decimal.ts only); input decimals are unconstrained `numeric`, which keeps
+ * the scale they were given ("0.60" stays "0.60"); result money is numeric(20,2), result scores
+ * numeric(40,6) — exactly the strings of the result document.
+ */
+const money = (name: string) => numeric(name, { precision: 20, scale: 2 });
+const score = (name: string) => numeric(name, { precision: 40, scale: 6 });
+const decimal = (name: string) => numeric(name);
+const createdAt = () => timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow();
+
+export const hospitals = pgTable('hospitals', {
+  id: serial('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull().default(''),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Scheme parameter overrides, versioned: a version applies from its period on (YYYYQn). */
+export const schemeVersions = pgTable(
+  'scheme_versions',
+  {
+    id: serial('id').primaryKey(),
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    effectiveFrom: text('effective_from').notNull(),
+    parameters: jsonb('parameters').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('scheme_versions_hospital_period').on(t.hospitalId, t.effectiveFrom)],
+);
+
+export const departments = pgTable(
+  'departments',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    adminClass: text('admin_class'),
+    riskCoefficient: decimal('risk_coefficient').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.code] })],
+);
+
+export const staff = pgTable(
+  'staff',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    staffId: text('staff_id').notNull(),
+    name: text('name').notNull(),
+    department: text('department').notNull(),
+    titleGrade: text('title_grade').notNull(),
+    position: text('position'),
+    employment: text('employment').notNull(),
+    role: text('role').notNull(),
+    licensed: boolean('licensed'),
+    payRatioOverride: decimal('pay_ratio_override'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.staffId] })],
+);
+
+/** A quarter's hospital figures (全院当季医疗总收入, 规定上班天数, 调节). */
+export const quarterInputs = pgTable(
+  'quarter_inputs',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    period: text('period').notNull(),
+    revenue: decimal('revenue').notNull(),
+    workingDays: integer('working_days').notNull(),
+    adjustment: decimal('adjustment'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.period] })],
+);
+
+export const departmentInputs = pgTable(
+  'department_inputs',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    period: text('period').notNull(),
+    department: text('department').notNull(),
+    workload: jsonb('workload'),
+    qualityMedical: decimal('quality_medical'),
+    qualityNursing: decimal('quality_nursing'),
+    qualityInfectionControl: decimal('quality_infection_control'),
+    ethicsDeductions: decimal('ethics_deductions'),
+    medicalRevenue: decimal('medical_revenue'),
+    drugRevenue: decimal('drug_revenue'),
+    totalCost: decimal('total_cost'),
+    variableCost: decimal('variable_cost'),
+    costQuotaRatio: decimal('cost_quota_ratio'),
+    outpatientFeeActual: decimal('outpatient_fee_actual'),
+    outpatientFeeTarget: decimal('outpatient_fee_target'),
+    inpatientFeeActual: decimal('inpatient_fee_actual'),
+    inpatientFeeTarget: decimal('inpatient_fee_target'),
+    drugRatioTarget: decimal('drug_ratio_target'),
+    inventoryLoss: decimal('inventory_loss'),
+    adminDeductions: decimal('admin_deductions'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.period, t.department] })],
+);
+
+export const individualInputs = pgTable(
+  'individual_inputs',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    period: text('period').notNull(),
+    staffId: text('staff_id').notNull(),
+    workloadScore: decimal('workload_score'),
+    errors: integer('errors'),
+    accident: boolean('accident'),
+    ethicsDeduction: decimal('ethics_deduction'),
+    ethicsZero: boolean('ethics_zero'),
+    lateOver5: integer('late_over5'),
+    lateOver30: integer('late_over30'),
+    absentHalfDays: integer('absent_half_days'),
+    absentFullDays: integer('absent_full_days'),
+    requiredDays: integer('required_days'),
+    absentDays: integer('absent_days'),
+    overtimeDays: integer('overtime_days'),
+    /** integer or decimal string in the input; kept as text to read back exactly as given. */
+    cmeCredits: text('cme_credits'),
+    refusedTraining: boolean('refused_training'),
+    studyLeaveMonths: text('study_leave_months'),
+    department: text('department'),
+    managerAssessmentPassed: boolean('manager_assessment_passed'),
+    fines: decimal('fines'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.period, t.staffId] })],
+);
+
+/** The year-end inputs: the annual adjustment, per-department factors and failed staff. */
+export const annualInputs = pgTable(
+  'annual_inputs',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    year: integer('year').notNull(),
+    adjustment: decimal('adjustment'),
+    departments: jsonb('departments').notNull(),
+    failedStaff: jsonb('failed_staff').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.year] })],
+);
+
+/**
+ * A settlement run. `inputs` is the exact scenario document the engine settled and
+ * `opening_bank` the bank it started from, so a run can always be explained and recomputed.
+ * The partial unique indexes are the database's own guarantee: at most one queued or running
+ * run, and at most one approved run, per hospital and period.
+ */
+export const settlementRuns = pgTable(
+  'settlement_runs',
+  {
+    id: uuid('id').primaryKey(),
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    period: text('period').notNull(),
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    error: jsonb('error'),
+    schemeVersionId: integer('scheme_version_id').references(() => schemeVersions.id),
+    inputHash: text('input_hash'),
+    inputs: jsonb('inputs'),
+    openingBank: jsonb('opening_bank'),
+    summary: jsonb('summary'),
+    warnings: jsonb('warnings'),
+    attempts: integer('attempts').notNull().default(0),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true, precision: 3 }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, precision: 3 }),
+    approvedBy: text('approved_by'),
+    approvedAt: timestamp('approved_at', { withTimezone: true, precision: 3 }),
+    supersededBy: uuid('superseded_by'),
+  },
+  (t) => [
+    index('settlement_runs_hospital_period').on(t.hospitalId, t.period),
+    uniqueIndex('settlement_runs_one_active').on(t.hospitalId, t.period).where(sql`status in ('queued', 'running')`),
+    uniqueIndex('settlement_runs_one_approved').on(t.hospitalId, t.period).where(sql`status = 'approved'`),
+  ],
+);
+
+export const departmentLines = pgTable(
+  'department_lines',
+  {
+    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    department: text('department').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    headcount: integer('headcount').notNull(),
+    score: score('score').notNull(),
+    riskCoefficient: score('risk_coefficient').notNull(),
+    gross: money('gross').notNull(),
+    penaltyCostQuota: money('penalty_cost_quota').notNull(),
+    penaltyOutpatientFee: money('penalty_outpatient_fee').notNull(),
+    penaltyInpatientFee: money('penalty_inpatient_fee').notNull(),
+    penaltyDrugRatio: money('penalty_drug_ratio').notNull(),
+    penaltyInventoryLoss: money('penalty_inventory_loss').notNull(),
+    penaltyTotal: money('penalty_total').notNull(),
+    net: money('net').notNull(),
+    cap: money('cap'),
+    bankDeposit: money('bank_deposit').notNull(),
+    bankDraw: money('bank_draw').notNull(),
+    floorSubsidy: money('floor_subsidy').notNull(),
+    final: money('final').notNull(),
+    bankBalanceAfter: money('bank_balance_after').notNull(),
+    workloadScore: score('workload_score'),
+    qualityScore: score('quality_score'),
+    ethicsScore: score('ethics_score'),
+    costCoefficient: score('cost_coefficient'),
+    basePerCapita: score('base_per_capita'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.department] })],
+);
+
+export const individualLines = pgTable(
+  'individual_lines',
+  {
+    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    staffId: text('staff_id').notNull(),
+    name: text('name').notNull(),
+    department: text('department').notNull(),
+    titlePoints: score('title_points'),
+    positionPoints: score('position_points'),
+    workloadPoints: score('workload_points'),
+    qualityPoints: score('quality_points'),
+    ethicsPoints: score('ethics_points'),
+    disciplinePoints: score('discipline_points'),
+    penaltyPoints: score('penalty_points'),
+    rawScore: score('raw_score').notNull(),
+    attendanceDeduction: score('attendance_deduction').notNull(),
+    overtimeAddition: score('overtime_addition').notNull(),
+    payRatio: score('pay_ratio').notNull(),
+    effectiveScore: score('effective_score').notNull(),
+    tier2Pay: money('tier2_pay').notNull(),
+    leaderBonus: money('leader_bonus').notNull(),
+    studyLeavePay: money('study_leave_pay').notNull(),
+    finesApplied: money('fines_applied').notNull(),
+    total: money('total').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.staffId] }), index('individual_lines_department').on(t.runId, t.department)],
+);
+
+export const annualDepartmentLines = pgTable(
+  'annual_department_lines',
+  {
+    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    department: text('department').notNull(),
+    name: text('name').notNull(),
+    score: score('score').notNull(),
+    amount: money('amount').notNull(),
+    bankExpired: money('bank_expired').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.department] })],
+);
+
+export const annualIndividualLines = pgTable(
+  'annual_individual_lines',
+  {
+    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    staffId: text('staff_id').notNull(),
+    department: text('department').notNull(),
+    name: text('name').notNull(),
+    weight: score('weight').notNull(),
+    amount: money('amount').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.staffId, t.department] })],
+);
+
+/** Each department's bank balance per year, as of the latest approved quarter. */
+export const bankBalances = pgTable(
+  'bank_balances',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    year: integer('year').notNull(),
+    department: text('department').notNull(),
+    balance: money('balance').notNull(),
+    asOfPeriod: text('as_of_period').notNull(),
+    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.year, t.department] })],
+);
+
+/**
+ * The audit trail: append-only (a trigger rejects UPDATE and DELETE, see the migrations) and
+ * hash-chained per hospital: hash = SHA-256(previous hash + the event's canonical JSON).
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityKey: text('entity_key').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    requestId: text('request_id'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [uniqueIndex('audit_events_hospital_seq').on(t.hospitalId, t.seq), index('audit_events_hospital_entity').on(t.hospitalId, t.entityType)],
+);

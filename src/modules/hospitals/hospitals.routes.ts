@@ -1,0 +1,314 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import {
+  AnnualSchema,
+  DepartmentInputSchema,
+  DepartmentSchema,
+  IndividualInputSchema,
+  PeriodSchema,
+  SchemeOverrides,
+  StaffSchema,
+} from '../../core/schema.js';
+import type { Db } from '../../db/client.js';
+import { hospitals, quarterInputs } from '../../db/schema.js';
+import { notFound } from '../../errors.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import { AnyObject, HospitalCode, HospitalParams, Quarter, errors } from '../common.schemas.js';
+import { sameRecord } from '../inputs/inputs.compare.js';
+import {
+  annualFromRow,
+  annualToRow,
+  departmentFromRow,
+  departmentInputToRow,
+  departmentToRow,
+  individualInputToRow,
+  quarterToRow,
+  staffFromRow,
+  staffToRow,
+} from '../inputs/inputs.mappers.js';
+import {
+  createHospitalLocked,
+  deleteDepartmentInput,
+  deleteIndividualInput,
+  findHospital,
+  listDepartments,
+  listSchemeVersions,
+  listStaff,
+  loadAnnual,
+  loadPeriod,
+  periodToInput,
+  upsertAnnual,
+  upsertDepartmentInput,
+  upsertDepartments,
+  upsertIndividualInput,
+  upsertQuarter,
+  upsertSchemeVersion,
+  upsertStaff,
+} from '../inputs/inputs.repository.js';
+import { writeInputs } from './hospitals.usecases.js';
+
+const strict = { additionalProperties: false } as const;
+const DepartmentBody = Type.Omit(DepartmentSchema, ['code'], strict);
+const StaffBody = Type.Omit(StaffSchema, ['id'], strict);
+const DepartmentInputBody = Type.Omit(DepartmentInputSchema, ['code'], strict);
+const IndividualInputBody = Type.Omit(IndividualInputSchema, ['staffId'], strict);
+const QuarterBody = Type.Pick(PeriodSchema, ['revenue', 'workingDays', 'adjustment'], strict);
+const AnnualBody = Type.Omit(AnnualSchema, ['year'], strict);
+const Code = Type.String({ minLength: 1, maxLength: 64 });
+const PeriodParams = Type.Object({ code: HospitalCode, period: Quarter });
+
+type Deps = { db: Db; now: () => Date };
+
+export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
+  const { db, now } = deps;
+  const ctx = (request: { actor: string; id: string }) => ({ db, now, ctx: { actor: request.actor, requestId: request.id } });
+  const hospitalOf = async (code: string) => {
+    const h = await findHospital(db, code);
+    if (!h) throw notFound(`hospital ${code}`);
+    return h;
+  };
+
+  app.get('/v1/hospitals', { schema: { tags: ['hospitals'], summary: 'Every hospital', response: { 200: Type.Object({ hospitals: Type.Array(AnyObject('code, name')) }), ...errors(401) } } }, async () => ({
+    hospitals: (await db.select({ code: hospitals.code, name: hospitals.name }).from(hospitals).orderBy(hospitals.code)),
+  }));
+
+  app.put(
+    '/v1/hospitals/:code',
+    { schema: { tags: ['hospitals'], summary: 'Create a hospital or rename it', params: HospitalParams, body: Type.Object({ name: Type.String({ maxLength: 200 }) }, strict), response: { 200: AnyObject('the hospital'), ...errors(400, 401) } } },
+    async (request) => {
+      const { code } = request.params as { code: string };
+      const { name } = request.body as { name: string };
+      return db.transaction(async (tx) => {
+        const { hospital, created } = await createHospitalLocked(tx, code, name);
+        if (created || hospital.name !== name) {
+          if (!created) await tx.update(hospitals).set({ name, updatedAt: now() }).where(eq(hospitals.id, hospital.id));
+          await appendAudit(tx, hospital.id, { actor: request.actor, requestId: request.id }, [
+            { action: created ? 'hospital.create' : 'hospital.update', entityType: 'hospital', entityKey: code, before: created ? null : { name: hospital.name }, after: { code, name } },
+          ], now());
+        }
+        return { code, name };
+      });
+    },
+  );
+
+  app.get('/v1/hospitals/:code', { schema: { tags: ['hospitals'], summary: 'A hospital', params: HospitalParams, response: { 200: AnyObject('code, name'), ...errors(401, 404) } } }, async (request) => {
+    const h = await hospitalOf((request.params as { code: string }).code);
+    return { code: h.code, name: h.name };
+  });
+
+  app.get('/v1/hospitals/:code/scheme-versions', { schema: { tags: ['hospitals'], summary: 'The scheme versions, each effective from a quarter on', params: HospitalParams, response: { 200: Type.Object({ versions: Type.Array(AnyObject('id, effectiveFrom, parameters')) }), ...errors(401, 404) } } }, async (request) => {
+    const h = await hospitalOf((request.params as { code: string }).code);
+    return { versions: (await listSchemeVersions(db, h.id)).map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom, parameters: v.parameters, createdAt: v.createdAt.toISOString() })) };
+  });
+
+  app.put(
+    '/v1/hospitals/:code/scheme-versions/:effectiveFrom',
+    {
+      schema: {
+        tags: ['hospitals'],
+        summary: 'Set the scheme parameters (overrides of the defaults) effective from a quarter on',
+        params: Type.Object({ code: HospitalCode, effectiveFrom: Quarter }),
+        body: Type.Object({ parameters: SchemeOverrides }, strict),
+        response: { 200: AnyObject('the version'), ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { code, effectiveFrom } = request.params as { code: string; effectiveFrom: string };
+      const { parameters } = request.body as { parameters: unknown };
+      return writeInputs(ctx(request), code, { period: effectiveFrom }, async (tx, hospital) => {
+        const row = await upsertSchemeVersion(tx, hospital.id, effectiveFrom, parameters);
+        return { audit: [{ action: 'scheme.set', entityType: 'scheme', entityKey: effectiveFrom, after: parameters }], result: { id: row.id, effectiveFrom, parameters } };
+      });
+    },
+  );
+
+  app.get('/v1/hospitals/:code/departments', { schema: { tags: ['hospitals'], summary: 'The departments', params: HospitalParams, response: { 200: Type.Object({ departments: Type.Array(AnyObject('a department')) }), ...errors(401, 404) } } }, async (request) => {
+    const h = await hospitalOf((request.params as { code: string }).code);
+    return { departments: (await listDepartments(db, h.id)).map(departmentFromRow) };
+  });
+
+  app.put(
+    '/v1/hospitals/:code/departments/:department',
+    { schema: { tags: ['hospitals'], summary: 'Create or replace a department (科室)', params: Type.Object({ code: HospitalCode, department: Code }), body: DepartmentBody, response: { 200: AnyObject('the department'), ...errors(400, 401, 404) } } },
+    async (request) => {
+      const { code, department } = request.params as { code: string; department: string };
+      const record = { ...(request.body as Static<typeof DepartmentBody>), code: department };
+      return writeInputs(ctx(request), code, {}, async (tx, hospital) => {
+        const before = (await listDepartments(tx, hospital.id)).find((d) => d.code === department) ?? null;
+        const row = departmentToRow(record);
+        if (before && sameRecord(before, row)) return { audit: [], result: record };
+        await upsertDepartments(tx, hospital.id, [row]);
+        return { audit: [{ action: before ? 'department.update' : 'department.create', entityType: 'department', entityKey: department, before, after: row }], result: record };
+      });
+    },
+  );
+
+  app.get('/v1/hospitals/:code/staff', { schema: { tags: ['hospitals'], summary: 'The staff', params: HospitalParams, response: { 200: Type.Object({ staff: Type.Array(AnyObject('a staff member')) }), ...errors(401, 404) } } }, async (request) => {
+    const h = await hospitalOf((request.params as { code: string }).code);
+    return { staff: (await listStaff(db, h.id)).map(staffFromRow) };
+  });
+
+  app.put(
+    '/v1/hospitals/:code/staff/:staffId',
+    { schema: { tags: ['hospitals'], summary: 'Create or replace a staff member', params: Type.Object({ code: HospitalCode, staffId: Code }), body: StaffBody, response: { 200: AnyObject('the staff member'), ...errors(400, 401, 404) } } },
+    async (request) => {
+      const { code, staffId } = request.params as { code: string; staffId: string };
+      const record = { ...(request.body as Static<typeof StaffBody>), id: staffId };
+      return writeInputs(ctx(request), code, {}, async (tx, hospital) => {
+        const before = (await listStaff(tx, hospital.id)).find((s) => s.staffId === staffId) ?? null;
+        const row = staffToRow(record);
+        if (before && sameRecord(before, row)) return { audit: [], result: record };
+        await upsertStaff(tx, hospital.id, [row]);
+        return { audit: [{ action: before ? 'staff.update' : 'staff.create', entityType: 'staff', entityKey: staffId, before, after: row }], result: record };
+      });
+    },
+  );
+
+  app.get(
+    '/v1/hospitals/:code/periods/:period',
+    { schema: { tags: ['inputs'], summary: "A quarter's inputs, as in the scenario document", params: PeriodParams, response: { 200: AnyObject('the period'), ...errors(401, 404) } } },
+    async (request) => {
+      const { code, period } = request.params as { code: string; period: string };
+      const stored = await loadPeriod(db, (await hospitalOf(code)).id, period);
+      if (!stored) throw notFound(`inputs of ${period}`);
+      return periodToInput(stored);
+    },
+  );
+
+  app.put(
+    '/v1/hospitals/:code/periods/:period',
+    { schema: { tags: ['inputs'], summary: "A quarter's hospital figures: revenue, working days, adjustment", params: PeriodParams, body: QuarterBody, response: { 200: AnyObject('the figures'), ...errors(400, 401, 404, 409) } } },
+    async (request) => {
+      const { code, period } = request.params as { code: string; period: string };
+      const body = request.body as Static<typeof QuarterBody>;
+      return writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
+        const [before] = await tx.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospital.id), eq(quarterInputs.period, period)));
+        const row = quarterToRow({ period, ...body });
+        if (before && sameRecord(before, row)) return { audit: [], result: { period, ...body } };
+        await upsertQuarter(tx, hospital.id, row);
+        return { audit: [{ action: 'period.set', entityType: 'period', entityKey: period, before: before ? quarterToRow({ ...before, adjustment: before.adjustment ?? undefined }) : null, after: row }], result: { period, ...body } };
+      });
+    },
+  );
+
+  const needsQuarter = async (tx: Parameters<Parameters<typeof writeInputs>[3]>[0], hospitalId: number, period: string) => {
+    const [q] = await tx.select({ p: quarterInputs.period }).from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period)));
+    if (!q) throw notFound(`inputs of ${period} (PUT /v1/hospitals/{code}/periods/${period} first)`);
+  };
+
+  app.put(
+    '/v1/hospitals/:code/periods/:period/departments/:department',
+    {
+      schema: {
+        tags: ['inputs'],
+        summary: "Create or replace a department's inputs for a quarter",
+        params: Type.Object({ code: HospitalCode, period: Quarter, department: Code }),
+        body: DepartmentInputBody,
+        response: { 200: AnyObject('the record'), ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { code, period, department } = request.params as { code: string; period: string; department: string };
+      const record = { ...(request.body as Static<typeof DepartmentInputBody>), code: department };
+      return writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
+        await needsQuarter(tx, hospital.id, period);
+        const before = (await loadPeriod(tx, hospital.id, period))!.departments.find((d) => d.department === department) ?? null;
+        const row = departmentInputToRow(period, record);
+        if (before && sameRecord(before, row)) return { audit: [], result: record };
+        await upsertDepartmentInput(tx, hospital.id, row);
+        return { audit: [{ action: 'department_input.set', entityType: 'department_input', entityKey: `${period}/${department}`, before, after: row }], result: record };
+      });
+    },
+  );
+
+  app.delete(
+    '/v1/hospitals/:code/periods/:period/departments/:department',
+    { schema: { tags: ['inputs'], summary: "Remove a department's inputs for a quarter", params: Type.Object({ code: HospitalCode, period: Quarter, department: Code }), response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
+    async (request, reply) => {
+      const { code, period, department } = request.params as { code: string; period: string; department: string };
+      await writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
+        const before = (await loadPeriod(tx, hospital.id, period))?.departments.find((d) => d.department === department);
+        if (!before || (await deleteDepartmentInput(tx, hospital.id, period, department)) === 0) throw notFound(`inputs of department ${department} in ${period}`);
+        return { audit: [{ action: 'department_input.delete', entityType: 'department_input', entityKey: `${period}/${department}`, before }], result: null };
+      });
+      return reply.status(204).send();
+    },
+  );
+
+  app.put(
+    '/v1/hospitals/:code/periods/:period/individuals/:staffId',
+    {
+      schema: {
+        tags: ['inputs'],
+        summary: "Create or replace a person's individual (tier-2) inputs for a quarter",
+        params: Type.Object({ code: HospitalCode, period: Quarter, staffId: Code }),
+        body: IndividualInputBody,
+        response: { 200: AnyObject('the record'), ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { code, period, staffId } = request.params as { code: string; period: string; staffId: string };
+      const record = { ...(request.body as Static<typeof IndividualInputBody>), staffId };
+      return writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
+        await needsQuarter(tx, hospital.id, period);
+        const before = (await loadPeriod(tx, hospital.id, period))!.individuals.find((r) => r.staffId === staffId) ?? null;
+        const row = individualInputToRow(period, record);
+        if (before && sameRecord(before, row)) return { audit: [], result: record };
+        await upsertIndividualInput(tx, hospital.id, row);
+        return { audit: [{ action: 'individual_input.set', entityType: 'individual_input', entityKey: `${period}/${staffId}`, before, after: row }], result: record };
+      });
+    },
+  );
+
+  app.delete(
+    '/v1/hospitals/:code/periods/:period/individuals/:staffId',
+    { schema: { tags: ['inputs'], summary: "Remove a person's individual inputs for a quarter (defaults then apply)", params: Type.Object({ code: HospitalCode, period: Quarter, staffId: Code }), response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
+    async (request, reply) => {
+      const { code, period, staffId } = request.params as { code: string; period: string; staffId: string };
+      await writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
+        const before = (await loadPeriod(tx, hospital.id, period))?.individuals.find((r) => r.staffId === staffId);
+        if (!before || (await deleteIndividualInput(tx, hospital.id, period, staffId)) === 0) throw notFound(`individual inputs of ${staffId} in ${period}`);
+        return { audit: [{ action: 'individual_input.delete', entityType: 'individual_input', entityKey: `${period}/${staffId}`, before }], result: null };
+      });
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/hospitals/:code/annual/:year',
+    { schema: { tags: ['inputs'], summary: 'The year-end inputs', params: Type.Object({ code: HospitalCode, year: Type.Integer({ minimum: 1900, maximum: 9999 }) }), response: { 200: AnyObject('the annual inputs'), ...errors(401, 404) } } },
+    async (request) => {
+      const { code, year } = request.params as { code: string; year: number };
+      const annual = await loadAnnual(db, (await hospitalOf(code)).id, year);
+      if (!annual) throw notFound(`year-end inputs of ${year}`);
+      return annual;
+    },
+  );
+
+  app.put(
+    '/v1/hospitals/:code/annual/:year',
+    {
+      schema: {
+        tags: ['inputs'],
+        summary: 'Set the year-end inputs: annual adjustment, assessment factors, failed staff',
+        params: Type.Object({ code: HospitalCode, year: Type.Integer({ minimum: 1900, maximum: 9999 }) }),
+        body: AnnualBody,
+        response: { 200: AnyObject('the annual inputs'), ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { code, year } = request.params as { code: string; year: number };
+      const record = { ...(request.body as Static<typeof AnnualBody>), year };
+      return writeInputs(ctx(request), code, { year }, async (tx, hospital) => {
+        const stored = await loadAnnual(tx, hospital.id, year);
+        const before = stored ? annualToRow(stored) : null;
+        const row = annualToRow(record);
+        if (before && sameRecord(before, row)) return { audit: [], result: annualFromRow(row) };
+        await upsertAnnual(tx, hospital.id, row);
+        return { audit: [{ action: 'annual.set', entityType: 'annual', entityKey: String(year), before, after: row }], result: annualFromRow(row) };
+      });
+    },
+  );
+}
+

@@ -1,0 +1,297 @@
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { AnnualInput, PeriodInput, Scenario } from '../../core/schema.js';
+import type { Db, Tx } from '../../db/client.js';
+import {
+  annualInputs,
+  departmentInputs,
+  departments,
+  hospitals,
+  individualInputs,
+  quarterInputs,
+  schemeVersions,
+  settlementRuns,
+  staff,
+} from '../../db/schema.js';
+import {
+  annualFromRow,
+  departmentFromRow,
+  departmentInputFromRow,
+  individualInputFromRow,
+  staffFromRow,
+  type AnnualRow,
+  type DepartmentInputRow,
+  type DepartmentRow,
+  type IndividualInputRow,
+  type QuarterRow,
+  type StaffRow,
+} from './inputs.mappers.js';
+
+export type HospitalRow = typeof hospitals.$inferSelect;
+type Conn = Db | Tx;
+
+const CHUNK = 1000;
+
+export async function findHospital(db: Conn, code: string): Promise<HospitalRow | null> {
+  const [row] = await db.select().from(hospitals).where(eq(hospitals.code, code));
+  return row ?? null;
+}
+
+/**
+ * Locks the hospital's row for the rest of the transaction. Every write to a hospital takes this
+ * lock first: writes to one hospital are serialised (imports end as in some serial order, the
+ * audit chain never forks), writes to different hospitals run in parallel.
+ */
+export async function lockHospital(tx: Tx, code: string): Promise<HospitalRow | null> {
+  const [row] = await tx.select().from(hospitals).where(eq(hospitals.code, code)).for('update');
+  return row ?? null;
+}
+
+export async function lockHospitalById(tx: Tx, id: number): Promise<HospitalRow | null> {
+  const [row] = await tx.select().from(hospitals).where(eq(hospitals.id, id)).for('update');
+  return row ?? null;
+}
+
+export async function findHospitalById(db: Conn, id: number): Promise<HospitalRow | null> {
+  const [row] = await db.select().from(hospitals).where(eq(hospitals.id, id));
+  return row ?? null;
+}
+
+export async function createHospitalLocked(tx: Tx, code: string, name: string): Promise<{ hospital: HospitalRow; created: boolean }> {
+  const inserted = await tx.insert(hospitals).values({ code, name }).onConflictDoNothing().returning();
+  const hospital = await lockHospital(tx, code);
+  return { hospital: hospital!, created: inserted.length > 0 };
+}
+
+/** Periods ('2026Q1', '2026') with an approved run: closed, their inputs frozen. */
+export async function closedPeriods(db: Conn, hospitalId: number): Promise<Set<string>> {
+  const rows = await db
+    .select({ period: settlementRuns.period })
+    .from(settlementRuns)
+    .where(and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.status, 'approved')));
+  return new Set(rows.map((r) => r.period));
+}
+
+export async function listDepartments(db: Conn, hospitalId: number): Promise<DepartmentRow[]> {
+  return db.select().from(departments).where(eq(departments.hospitalId, hospitalId)).orderBy(asc(departments.code));
+}
+
+export async function listStaff(db: Conn, hospitalId: number): Promise<StaffRow[]> {
+  return db.select().from(staff).where(eq(staff.hospitalId, hospitalId)).orderBy(asc(staff.staffId));
+}
+
+export async function upsertDepartments(tx: Tx, hospitalId: number, rows: DepartmentRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await tx
+      .insert(departments)
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ ...r, hospitalId })))
+      .onConflictDoUpdate({
+        target: [departments.hospitalId, departments.code],
+        set: { name: sql`excluded.name`, kind: sql`excluded.kind`, adminClass: sql`excluded.admin_class`, riskCoefficient: sql`excluded.risk_coefficient`, updatedAt: sql`now()` },
+      });
+  }
+}
+
+export async function upsertStaff(tx: Tx, hospitalId: number, rows: StaffRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await tx
+      .insert(staff)
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ ...r, hospitalId })))
+      .onConflictDoUpdate({
+        target: [staff.hospitalId, staff.staffId],
+        set: {
+          name: sql`excluded.name`,
+          department: sql`excluded.department`,
+          titleGrade: sql`excluded.title_grade`,
+          position: sql`excluded.position`,
+          employment: sql`excluded.employment`,
+          role: sql`excluded.role`,
+          licensed: sql`excluded.licensed`,
+          payRatioOverride: sql`excluded.pay_ratio_override`,
+          updatedAt: sql`now()`,
+        },
+      });
+  }
+}
+
+export interface StoredPeriod {
+  quarter: QuarterRow;
+  departments: DepartmentInputRow[];
+  individuals: IndividualInputRow[];
+}
+
+export async function loadPeriod(db: Conn, hospitalId: number, period: string): Promise<StoredPeriod | null> {
+  const [quarter] = await db.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period)));
+  if (!quarter) return null;
+  const depts = await db
+    .select()
+    .from(departmentInputs)
+    .where(and(eq(departmentInputs.hospitalId, hospitalId), eq(departmentInputs.period, period)))
+    .orderBy(asc(departmentInputs.department));
+  const people = await db
+    .select()
+    .from(individualInputs)
+    .where(and(eq(individualInputs.hospitalId, hospitalId), eq(individualInputs.period, period)))
+    .orderBy(asc(individualInputs.staffId));
+  return { quarter, departments: depts, individuals: people };
+}
+
+export function periodToInput(p: StoredPeriod): PeriodInput {
+  const out: PeriodInput = {
+    period: p.quarter.period,
+    revenue: p.quarter.revenue,
+    workingDays: p.quarter.workingDays,
+    departments: p.departments.map(departmentInputFromRow),
+    individuals: p.individuals.map(individualInputFromRow),
+  };
+  if (p.quarter.adjustment != null) out.adjustment = p.quarter.adjustment;
+  return out;
+}
+
+/** Replaces a quarter's inputs with the given rows (hospital figures, departments, individuals). */
+export async function replacePeriod(tx: Tx, hospitalId: number, p: StoredPeriod): Promise<void> {
+  const period = p.quarter.period;
+  await tx.delete(departmentInputs).where(and(eq(departmentInputs.hospitalId, hospitalId), eq(departmentInputs.period, period)));
+  await tx.delete(individualInputs).where(and(eq(individualInputs.hospitalId, hospitalId), eq(individualInputs.period, period)));
+  await upsertQuarter(tx, hospitalId, p.quarter);
+  for (let i = 0; i < p.departments.length; i += CHUNK) {
+    await tx.insert(departmentInputs).values(p.departments.slice(i, i + CHUNK).map((r) => ({ ...r, hospitalId })));
+  }
+  for (let i = 0; i < p.individuals.length; i += CHUNK) {
+    await tx.insert(individualInputs).values(p.individuals.slice(i, i + CHUNK).map((r) => ({ ...r, hospitalId })));
+  }
+}
+
+export async function upsertQuarter(tx: Tx, hospitalId: number, q: QuarterRow): Promise<void> {
+  await tx
+    .insert(quarterInputs)
+    .values({ ...q, hospitalId })
+    .onConflictDoUpdate({
+      target: [quarterInputs.hospitalId, quarterInputs.period],
+      set: { revenue: q.revenue, workingDays: q.workingDays, adjustment: q.adjustment ?? null, updatedAt: sql`now()` },
+    });
+}
+
+export async function upsertDepartmentInput(tx: Tx, hospitalId: number, row: DepartmentInputRow): Promise<void> {
+  const { period: _p, department: _d, ...rest } = row;
+  await tx
+    .insert(departmentInputs)
+    .values({ ...row, hospitalId })
+    .onConflictDoUpdate({ target: [departmentInputs.hospitalId, departmentInputs.period, departmentInputs.department], set: { ...nullFill(rest), updatedAt: sql`now()` } });
+}
+
+export async function upsertIndividualInput(tx: Tx, hospitalId: number, row: IndividualInputRow): Promise<void> {
+  const { period: _p, staffId: _s, ...rest } = row;
+  await tx
+    .insert(individualInputs)
+    .values({ ...row, hospitalId })
+    .onConflictDoUpdate({ target: [individualInputs.hospitalId, individualInputs.period, individualInputs.staffId], set: { ...nullFill(rest), updatedAt: sql`now()` } });
+}
+
+/** An upsert replaces the whole record: fields left out become null, not the old values. */
+function nullFill<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v ?? null])) as T;
+}
+
+export async function deleteDepartmentInput(tx: Tx, hospitalId: number, period: string, department: string): Promise<number> {
+  const rows = await tx
+    .delete(departmentInputs)
+    .where(and(eq(departmentInputs.hospitalId, hospitalId), eq(departmentInputs.period, period), eq(departmentInputs.department, department)))
+    .returning({ d: departmentInputs.department });
+  return rows.length;
+}
+
+export async function deleteIndividualInput(tx: Tx, hospitalId: number, period: string, staffId: string): Promise<number> {
+  const rows = await tx
+    .delete(individualInputs)
+    .where(and(eq(individualInputs.hospitalId, hospitalId), eq(individualInputs.period, period), eq(individualInputs.staffId, staffId)))
+    .returning({ s: individualInputs.staffId });
+  return rows.length;
+}
+
+export async function loadAnnual(db: Conn, hospitalId: number, year: number): Promise<AnnualInput | null> {
+  const [row] = await db.select().from(annualInputs).where(and(eq(annualInputs.hospitalId, hospitalId), eq(annualInputs.year, year)));
+  return row ? annualFromRow(row) : null;
+}
+
+export async function upsertAnnual(tx: Tx, hospitalId: number, row: AnnualRow): Promise<void> {
+  await tx
+    .insert(annualInputs)
+    .values({ ...row, hospitalId })
+    .onConflictDoUpdate({
+      target: [annualInputs.hospitalId, annualInputs.year],
+      set: { adjustment: row.adjustment ?? null, departments: row.departments, failedStaff: row.failedStaff, updatedAt: sql`now()` },
+    });
+}
+
+export async function quarterPeriods(db: Conn, hospitalId: number, year: number): Promise<string[]> {
+  const rows = await db
+    .select({ period: quarterInputs.period })
+    .from(quarterInputs)
+    .where(and(eq(quarterInputs.hospitalId, hospitalId), sql`${quarterInputs.period} like ${`${year}Q%`}`))
+    .orderBy(asc(quarterInputs.period));
+  return rows.map((r) => r.period);
+}
+
+export type SchemeVersionRow = typeof schemeVersions.$inferSelect;
+
+/** The scheme version in force for a period: the latest one effective from it or before. */
+export async function schemeFor(db: Conn, hospitalId: number, period: string): Promise<SchemeVersionRow | null> {
+  const [row] = await db
+    .select()
+    .from(schemeVersions)
+    .where(and(eq(schemeVersions.hospitalId, hospitalId), lte(schemeVersions.effectiveFrom, period)))
+    .orderBy(desc(schemeVersions.effectiveFrom))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function listSchemeVersions(db: Conn, hospitalId: number): Promise<SchemeVersionRow[]> {
+  return db.select().from(schemeVersions).where(eq(schemeVersions.hospitalId, hospitalId)).orderBy(asc(schemeVersions.effectiveFrom));
+}
+
+export async function upsertSchemeVersion(tx: Tx, hospitalId: number, effectiveFrom: string, parameters: unknown): Promise<SchemeVersionRow> {
+  const [row] = await tx
+    .insert(schemeVersions)
+    .values({ hospitalId, effectiveFrom, parameters })
+    .onConflictDoUpdate({ target: [schemeVersions.hospitalId, schemeVersions.effectiveFrom], set: { parameters } })
+    .returning();
+  return row!;
+}
+
+/**
+ * The scenario document of a hospital for the given quarters (and year-end), from the stored
+ * inputs: what the engine settles and what a run keeps as its inputs.
+ */
+export async function buildScenario(
+  db: Conn,
+  hospital: HospitalRow,
+  options: { periods: string[]; annualYear?: number; schemeParameters: unknown },
+): Promise<Scenario> {
+  const [depts, people] = await Promise.all([listDepartments(db, hospital.id), listStaff(db, hospital.id)]);
+  const periods: PeriodInput[] = [];
+  for (const period of options.periods) {
+    const stored = await loadPeriod(db, hospital.id, period);
+    if (stored) periods.push(periodToInput(stored));
+  }
+  const doc: Scenario = {
+    hospital: { code: hospital.code, name: hospital.name },
+    scheme: (options.schemeParameters ?? {}) as Scenario['scheme'],
+    departments: depts.map(departmentFromRow),
+    staff: people.map(staffFromRow),
+    periods,
+  };
+  if (options.annualYear !== undefined) {
+    const annual = await loadAnnual(db, hospital.id, options.annualYear);
+    doc.annual = annual ?? { year: options.annualYear };
+  }
+  return doc;
+}
+
+export async function departmentCodesExist(db: Conn, hospitalId: number, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const rows = await db
+    .select({ code: departments.code })
+    .from(departments)
+    .where(and(eq(departments.hospitalId, hospitalId), inArray(departments.code, codes)));
+  return new Set(rows.map((r) => r.code));
+}

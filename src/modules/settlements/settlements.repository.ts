@@ -1,0 +1,203 @@
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { AnnualResult, QuarterlyResult, ScoreComponents } from '../../core/index.js';
+import { formatScore } from '../../core/index.js';
+import { insertUnnest, type BulkColumn } from '../../db/bulk.js';
+import type { Db, Tx } from '../../db/client.js';
+import { annualDepartmentLines, annualIndividualLines, bankBalances, departmentLines, individualLines, settlementRuns } from '../../db/schema.js';
+
+export type RunRow = typeof settlementRuns.$inferSelect;
+export type DepartmentLineRow = typeof departmentLines.$inferSelect;
+export type IndividualLineRow = typeof individualLines.$inferSelect;
+type Conn = Db | Tx;
+
+export const ACTIVE_STATUSES = ['queued', 'running'] as const;
+
+export async function findRun(db: Conn, id: string): Promise<RunRow | null> {
+  const [row] = await db.select().from(settlementRuns).where(eq(settlementRuns.id, id));
+  return row ?? null;
+}
+
+export async function findActiveRun(db: Conn, hospitalId: number, period: string): Promise<RunRow | null> {
+  const [row] = await db
+    .select()
+    .from(settlementRuns)
+    .where(and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.period, period), inArray(settlementRuns.status, [...ACTIVE_STATUSES])));
+  return row ?? null;
+}
+
+export async function findApprovedRun(db: Conn, hospitalId: number, period: string): Promise<RunRow | null> {
+  const [row] = await db
+    .select()
+    .from(settlementRuns)
+    .where(and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.period, period), eq(settlementRuns.status, 'approved')));
+  return row ?? null;
+}
+
+export async function listRuns(db: Conn, hospitalId: number, period?: string): Promise<RunRow[]> {
+  const where = period ? and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.period, period)) : eq(settlementRuns.hospitalId, hospitalId);
+  return db.select().from(settlementRuns).where(where).orderBy(desc(settlementRuns.createdAt), asc(settlementRuns.id));
+}
+
+export async function listQueuedRuns(db: Conn): Promise<RunRow[]> {
+  return db.select().from(settlementRuns).where(inArray(settlementRuns.status, [...ACTIVE_STATUSES])).orderBy(asc(settlementRuns.createdAt));
+}
+
+export async function insertRun(tx: Tx, row: typeof settlementRuns.$inferInsert): Promise<RunRow> {
+  const [created] = await tx.insert(settlementRuns).values(row).returning();
+  return created!;
+}
+
+export async function updateRun(tx: Conn, id: string, set: Partial<typeof settlementRuns.$inferInsert>): Promise<void> {
+  await tx.update(settlementRuns).set(set).where(eq(settlementRuns.id, id));
+}
+
+export async function supersedeOthers(tx: Tx, run: RunRow): Promise<void> {
+  await tx
+    .update(settlementRuns)
+    .set({ status: 'superseded', supersededBy: run.id })
+    .where(and(eq(settlementRuns.hospitalId, run.hospitalId), eq(settlementRuns.period, run.period), ne(settlementRuns.id, run.id), inArray(settlementRuns.status, ['succeeded', 'failed'])));
+}
+
+// ------------------------------------------------------------------ result lines
+
+const componentColumns = (components: (r: QuarterlyResult['individuals'][number]) => ScoreComponents | undefined) => {
+  const c = (pick: (x: ScoreComponents) => Parameters<typeof formatScore>[0]) => (r: QuarterlyResult['individuals'][number]) => {
+    const found = components(r);
+    return found ? formatScore(pick(found)) : null;
+  };
+  return [
+    { name: 'title_points', type: 'numeric', value: c((x) => x.title) },
+    { name: 'position_points', type: 'numeric', value: c((x) => x.position) },
+    { name: 'workload_points', type: 'numeric', value: c((x) => x.workload) },
+    { name: 'quality_points', type: 'numeric', value: c((x) => x.quality) },
+    { name: 'ethics_points', type: 'numeric', value: c((x) => x.ethics) },
+    { name: 'discipline_points', type: 'numeric', value: c((x) => x.discipline) },
+    { name: 'penalty_points', type: 'numeric', value: c((x) => x.penalties) },
+  ] as BulkColumn<QuarterlyResult['individuals'][number]>[];
+};
+
+export async function insertQuarterLines(tx: Tx, runId: string, result: QuarterlyResult, components: Map<string, ScoreComponents>): Promise<void> {
+  type D = QuarterlyResult['departments'][number];
+  const departmentColumns: BulkColumn<D>[] = [
+    { name: 'run_id', type: 'uuid', value: () => runId },
+    { name: 'department', type: 'text', value: (d) => d.code },
+    { name: 'name', type: 'text', value: (d) => d.name },
+    { name: 'kind', type: 'text', value: (d) => d.kind },
+    { name: 'headcount', type: 'int', value: (d) => d.headcount },
+    { name: 'score', type: 'numeric', value: (d) => d.score },
+    { name: 'risk_coefficient', type: 'numeric', value: (d) => d.riskCoefficient },
+    { name: 'gross', type: 'numeric', value: (d) => d.gross },
+    { name: 'penalty_cost_quota', type: 'numeric', value: (d) => d.penalties.costQuota },
+    { name: 'penalty_outpatient_fee', type: 'numeric', value: (d) => d.penalties.outpatientFee },
+    { name: 'penalty_inpatient_fee', type: 'numeric', value: (d) => d.penalties.inpatientFee },
+    { name: 'penalty_drug_ratio', type: 'numeric', value: (d) => d.penalties.drugRatio },
+    { name: 'penalty_inventory_loss', type: 'numeric', value: (d) => d.penalties.inventoryLoss },
+    { name: 'penalty_total', type: 'numeric', value: (d) => d.penaltyTotal },
+    { name: 'net', type: 'numeric', value: (d) => d.net },
+    { name: 'cap', type: 'numeric', value: (d) => d.cap },
+    { name: 'bank_deposit', type: 'numeric', value: (d) => d.bankDeposit },
+    { name: 'bank_draw', type: 'numeric', value: (d) => d.bankDraw },
+    { name: 'floor_subsidy', type: 'numeric', value: (d) => d.floorSubsidy },
+    { name: 'final', type: 'numeric', value: (d) => d.final },
+    { name: 'bank_balance_after', type: 'numeric', value: (d) => d.bankBalanceAfter },
+    { name: 'workload_score', type: 'numeric', value: (d) => d.workloadScore ?? null },
+    { name: 'quality_score', type: 'numeric', value: (d) => d.qualityScore ?? null },
+    { name: 'ethics_score', type: 'numeric', value: (d) => d.ethicsScore ?? null },
+    { name: 'cost_coefficient', type: 'numeric', value: (d) => d.costCoefficient ?? null },
+    { name: 'base_per_capita', type: 'numeric', value: (d) => d.basePerCapita ?? null },
+  ];
+  await insertUnnest(tx, 'department_lines', departmentColumns, result.departments);
+  type I = QuarterlyResult['individuals'][number];
+  const individualColumns: BulkColumn<I>[] = [
+    { name: 'run_id', type: 'uuid', value: () => runId },
+    { name: 'staff_id', type: 'text', value: (i) => i.staffId },
+    { name: 'name', type: 'text', value: (i) => i.name },
+    { name: 'department', type: 'text', value: (i) => i.department },
+    ...componentColumns((i) => components.get(i.staffId)),
+    { name: 'raw_score', type: 'numeric', value: (i) => i.rawScore },
+    { name: 'attendance_deduction', type: 'numeric', value: (i) => i.attendanceDeduction },
+    { name: 'overtime_addition', type: 'numeric', value: (i) => i.overtimeAddition },
+    { name: 'pay_ratio', type: 'numeric', value: (i) => i.payRatio },
+    { name: 'effective_score', type: 'numeric', value: (i) => i.effectiveScore },
+    { name: 'tier2_pay', type: 'numeric', value: (i) => i.tier2Pay },
+    { name: 'leader_bonus', type: 'numeric', value: (i) => i.leaderBonus },
+    { name: 'study_leave_pay', type: 'numeric', value: (i) => i.studyLeavePay },
+    { name: 'fines_applied', type: 'numeric', value: (i) => i.finesApplied },
+    { name: 'total', type: 'numeric', value: (i) => i.total },
+  ];
+  await insertUnnest(tx, 'individual_lines', individualColumns, result.individuals);
+}
+
+export async function insertAnnualLines(tx: Tx, runId: string, result: AnnualResult): Promise<void> {
+  type D = AnnualResult['departments'][number];
+  await insertUnnest<D>(
+    tx,
+    'annual_department_lines',
+    [
+      { name: 'run_id', type: 'uuid', value: () => runId },
+      { name: 'department', type: 'text', value: (d) => d.code },
+      { name: 'name', type: 'text', value: (d) => d.name },
+      { name: 'score', type: 'numeric', value: (d) => d.score },
+      { name: 'amount', type: 'numeric', value: (d) => d.amount },
+      { name: 'bank_expired', type: 'numeric', value: (d) => d.bankExpired },
+    ],
+    result.departments,
+  );
+  type I = AnnualResult['individuals'][number];
+  await insertUnnest<I>(
+    tx,
+    'annual_individual_lines',
+    [
+      { name: 'run_id', type: 'uuid', value: () => runId },
+      { name: 'staff_id', type: 'text', value: (i) => i.staffId },
+      { name: 'department', type: 'text', value: (i) => i.department },
+      { name: 'name', type: 'text', value: (i) => i.name },
+      { name: 'weight', type: 'numeric', value: (i) => i.weight },
+      { name: 'amount', type: 'numeric', value: (i) => i.amount },
+    ],
+    result.individuals,
+  );
+}
+
+export async function departmentLinesOf(db: Conn, runId: string, department?: string): Promise<DepartmentLineRow[]> {
+  const where = department ? and(eq(departmentLines.runId, runId), eq(departmentLines.department, department)) : eq(departmentLines.runId, runId);
+  return db.select().from(departmentLines).where(where).orderBy(sql`${departmentLines.department} collate "C"`);
+}
+
+export async function individualLinesOf(db: Conn, runId: string, filter: { department?: string; staffId?: string } = {}): Promise<IndividualLineRow[]> {
+  const where = [eq(individualLines.runId, runId)];
+  if (filter.department) where.push(eq(individualLines.department, filter.department));
+  if (filter.staffId) where.push(eq(individualLines.staffId, filter.staffId));
+  return db.select().from(individualLines).where(and(...where)).orderBy(sql`${individualLines.staffId} collate "C"`);
+}
+
+export async function annualLinesOf(db: Conn, runId: string) {
+  const departments = await db.select().from(annualDepartmentLines).where(eq(annualDepartmentLines.runId, runId)).orderBy(sql`${annualDepartmentLines.department} collate "C"`);
+  const individuals = await db
+    .select()
+    .from(annualIndividualLines)
+    .where(eq(annualIndividualLines.runId, runId))
+    .orderBy(sql`${annualIndividualLines.staffId} collate "C"`, sql`${annualIndividualLines.department} collate "C"`);
+  return { departments, individuals };
+}
+
+export async function saveBankBalances(tx: Tx, hospitalId: number, run: RunRow, lines: DepartmentLineRow[]): Promise<void> {
+  const year = Number.parseInt(run.period.slice(0, 4), 10);
+  for (const line of lines) {
+    await tx
+      .insert(bankBalances)
+      .values({ hospitalId, year, department: line.department, balance: line.bankBalanceAfter, asOfPeriod: run.period, runId: run.id })
+      .onConflictDoUpdate({
+        target: [bankBalances.hospitalId, bankBalances.year, bankBalances.department],
+        set: { balance: line.bankBalanceAfter, asOfPeriod: run.period, runId: run.id },
+      });
+  }
+}
+
+/** The person's individual record among the inputs a quarterly run settled, or null (defaults). */
+export async function individualRecordOf(db: Conn, runId: string, staffId: string): Promise<unknown> {
+  const result = (await db.execute(
+    sql`select jsonb_path_query_first(inputs, '$.periods[0].individuals[*] ? (@.staffId == $id)', jsonb_build_object('id', ${staffId}::text)) as record from settlement_runs where id = ${runId}`,
+  )) as unknown as { rows: { record: unknown }[] };
+  return result.rows[0]?.record ?? null;
+}

@@ -1,0 +1,185 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { SettlementRunner } from '../../../jobs/runner.js';
+import type { Db } from '../../db/client.js';
+import { notFound, unavailable } from '../../errors.js';
+import { AnyObject, HospitalParams, Period, errors } from '../common.schemas.js';
+import { individualLineOf, departmentLineOf, runView } from './settlements.mappers.js';
+import { annualLinesOf, departmentLinesOf, findRun, individualLinesOf, individualRecordOf, listRuns } from './settlements.repository.js';
+import { approveSettlement, hospitalCodeOf, readSettlement, requireHospital, triggerSettlement } from './settlements.usecases.js';
+
+const RunParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'settlement run id (a UUID)' }) });
+const Run = AnyObject('a settlement run: id, hospital, period, status (queued, running, succeeded, failed, approved, superseded), error?, result?');
+
+export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: SettlementRunner; now: () => Date }): void {
+  const { db, runner, now } = deps;
+
+  app.post(
+    '/v1/hospitals/:code/settlements',
+    {
+      schema: {
+        tags: ['settlements'],
+        summary: 'Settle a quarter (2026Q1) or a year-end (2026)',
+        description: 'Queues a run (202). While a run of that period is queued or running, returns that run (200) instead of a second one.',
+        params: HospitalParams,
+        body: Type.Object({ period: Period }, { additionalProperties: false }),
+        response: { 200: Run, 202: Run, ...errors(400, 401, 404, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { code } = request.params as { code: string };
+      const { period } = request.body as { period: string };
+      const { run, created } = await triggerSettlement({ db, now, ctx: { actor: request.actor, requestId: request.id } }, code, period);
+      if (run.status === 'queued') {
+        // a run whose enqueue failed stays queued; asking again enqueues it again (the job id is the same)
+        await runner.enqueue({ runId: run.id, hospital: code, period }).catch((err) => {
+          request.log.error({ err, runId: run.id }, 'could not enqueue the settlement');
+          throw unavailable('the settlement queue');
+        });
+      }
+      return reply.status(created ? 202 : 200).send(runView(run, code));
+    },
+  );
+
+  app.get(
+    '/v1/hospitals/:code/settlements',
+    {
+      schema: {
+        tags: ['settlements'],
+        summary: 'The settlement runs of a hospital, newest first',
+        params: HospitalParams,
+        querystring: Type.Object({ period: Type.Optional(Period) }),
+        response: { 200: Type.Object({ runs: Type.Array(Run) }), ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const { code } = request.params as { code: string };
+      const { period } = request.query as { period?: string };
+      const hospital = await requireHospital(db, code);
+      return { runs: (await listRuns(db, hospital.id, period)).map((r) => runView(r, code)) };
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id',
+    {
+      schema: {
+        tags: ['settlements'],
+        summary: 'A settlement run, with its result (contract.md §2) once it has succeeded',
+        params: RunParams,
+        response: { 200: Run, ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const { run, hospital, result } = await readSettlement(db, (request.params as { id: string }).id);
+      return runView(run, hospital, result);
+    },
+  );
+
+  app.post(
+    '/v1/settlements/:id/approve',
+    {
+      schema: {
+        tags: ['settlements'],
+        summary: 'Approve a succeeded run: closes the period; the next quarter carries its bank',
+        params: RunParams,
+        response: { 200: Run, ...errors(401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const run = await approveSettlement({ db, now, ctx: { actor: request.actor, requestId: request.id } }, (request.params as { id: string }).id);
+      return runView(run, await hospitalCodeOf(db, run.hospitalId));
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id/departments/:department',
+    {
+      schema: {
+        tags: ['settlements'],
+        summary: "A department's line and its people's lines in a quarterly run",
+        params: Type.Object({ id: RunParams.properties.id, department: Type.String({ minLength: 1 }) }),
+        response: { 200: AnyObject('department, individuals, pointValue'), ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const { id, department } = request.params as { id: string; department: string };
+      const run = await findRun(db, id);
+      if (!run || run.kind !== 'quarterly' || !run.summary) throw notFound(`quarterly settlement result ${id}`);
+      const [line] = await departmentLinesOf(db, id, department);
+      if (!line) throw notFound(`department ${department} in settlement ${id}`);
+      const people = await individualLinesOf(db, id, { department });
+      return { period: run.period, status: run.status, department: departmentLineOf(line), individuals: people.map(individualLineOf) };
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id/individuals/:staffId',
+    {
+      schema: {
+        tags: ['settlements'],
+        summary: "One person's line with every component of their pay (why this amount)",
+        params: Type.Object({ id: RunParams.properties.id, staffId: Type.String({ minLength: 1 }) }),
+        response: { 200: AnyObject('the line, its components, the inputs and the rule behind each figure'), ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const { id, staffId } = request.params as { id: string; staffId: string };
+      const run = await findRun(db, id);
+      if (!run || !run.summary) throw notFound(`settlement result ${id}`);
+      if (run.kind === 'annual') {
+        const lines = (await annualLinesOf(db, id)).individuals.filter((l) => l.staffId === staffId);
+        if (lines.length === 0) throw notFound(`staff ${staffId} in settlement ${id}`);
+        return { period: run.period, kind: run.kind, status: run.status, lines: lines.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, weight: l.weight, amount: l.amount })) };
+      }
+      const [line] = await individualLinesOf(db, id, { staffId });
+      if (!line) throw notFound(`staff ${staffId} in settlement ${id}`);
+      const [department] = await departmentLinesOf(db, id, line.department);
+      const record = await individualRecordOf(db, id, staffId);
+      return explainIndividual(run.period, run.status, line, department ?? null, record);
+    },
+  );
+}
+
+/** The "why this amount" view of a quarterly person line (allocation-rules §3.9). */
+function explainIndividual(
+  period: string,
+  status: string,
+  line: Awaited<ReturnType<typeof individualLinesOf>>[number],
+  department: Awaited<ReturnType<typeof departmentLinesOf>>[number] | null,
+  record: unknown,
+) {
+  const onStudyLeave = line.titlePoints === null;
+  const components = onStudyLeave
+    ? null
+    : {
+        title: line.titlePoints,
+        position: line.positionPoints,
+        workload: line.workloadPoints,
+        quality: line.qualityPoints,
+        ethics: line.ethicsPoints,
+        discipline: line.disciplinePoints,
+        penalties: line.penaltyPoints,
+      };
+  const rules = onStudyLeave
+    ? [
+        'on study leave (§3.2): in no department\'s headcount; paid by the hospital',
+        `studyLeavePay ${line.studyLeavePay} = rate by length × mean tier-2 pay of members of the same title grade (§3.9)`,
+      ]
+    : [
+        `rawScore ${line.rawScore} = title ${components!.title} + position ${components!.position} + workload ${components!.workload} + quality ${components!.quality} + ethics ${components!.ethics} + discipline ${components!.discipline} − penalties ${components!.penalties}`,
+        `attendance −${line.attendanceDeduction} = rawScore ÷ requiredDays × absentDays; overtime +${line.overtimeAddition} = rawScore ÷ requiredDays × overtimeDays`,
+        `effectiveScore ${line.effectiveScore} = (rawScore − attendance + overtime) × payRatio ${line.payRatio}`,
+        `tier2Pay ${line.tier2Pay}: department ${line.department}'s final ${department?.final ?? '?'} split by effective scores (largest remainder)`,
+      ];
+  rules.push(`total ${line.total} = tier2Pay ${line.tier2Pay} + leaderBonus ${line.leaderBonus} + studyLeavePay ${line.studyLeavePay} − finesApplied ${line.finesApplied}`);
+  return {
+    period,
+    status,
+    line: individualLineOf(line),
+    components,
+    department: department ? { code: department.department, name: department.name, final: department.final, headcount: department.headcount } : null,
+    inputs: record ?? { note: 'no individual record: every default used (full marks)' },
+    rules,
+  };
+}

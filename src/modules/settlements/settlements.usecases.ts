@@ -1,0 +1,272 @@
+import { randomUUID } from 'node:crypto';
+import {
+  EngineError,
+  settleQuarter,
+  settleYear,
+  validateScenario,
+  type AnnualResult,
+  type QuarterOutcome,
+  type QuarterlyResult,
+  type Scenario,
+  type ScoreComponents,
+} from '../../core/index.js';
+import type { Dec } from '../../core/money.js';
+import type { Db, Tx } from '../../db/client.js';
+import { decimalOf } from '../../db/decimal.js';
+import { AppError, conflict, notFound } from '../../errors.js';
+import { appendAudit, type AuditContext } from '../audit/audit.repository.js';
+import { canonicalJson, sha256 } from '../audit/canonical.js';
+import {
+  buildScenario,
+  closedPeriods,
+  findHospital,
+  findHospitalById,
+  loadPeriod,
+  lockHospital,
+  lockHospitalById,
+  quarterPeriods,
+  schemeFor,
+  type HospitalRow,
+} from '../inputs/inputs.repository.js';
+import {
+  annualLinesOf,
+  departmentLinesOf,
+  findActiveRun,
+  findApprovedRun,
+  findRun,
+  individualLinesOf,
+  insertAnnualLines,
+  insertQuarterLines,
+  insertRun,
+  saveBankBalances,
+  supersedeOthers,
+  updateRun,
+  type RunRow,
+} from './settlements.repository.js';
+import { annualResultOf, quarterlyResultOf } from './settlements.mappers.js';
+
+export const QUARTER = /^[0-9]{4}Q[1-4]$/;
+export const YEAR = /^[0-9]{4}$/;
+
+export interface Deps {
+  db: Db;
+  now: () => Date;
+}
+
+export interface EnqueueRequest {
+  runId: string;
+  hospital: string;
+  period: string;
+}
+
+/**
+ * POST /v1/hospitals/{code}/settlements. Under the hospital's lock: a queued or running run of the
+ * period is returned as it is (created false); otherwise a new queued run is stored and audited.
+ * The caller enqueues it after the commit.
+ */
+export async function triggerSettlement(deps: Deps & { ctx: AuditContext }, hospitalCode: string, period: string): Promise<{ run: RunRow; created: boolean }> {
+  return deps.db.transaction(async (tx) => {
+    const hospital = await lockHospital(tx, hospitalCode);
+    if (!hospital) throw notFound(`hospital ${hospitalCode}`);
+    const existing = await findActiveRun(tx, hospital.id, period);
+    if (existing) return { run: existing, created: false };
+    const closed = await closedPeriods(tx, hospital.id);
+    if (closed.has(period) || closed.has(period.slice(0, 4))) {
+      throw conflict('period_closed', `${period} is closed: its settlement is approved`, 'period');
+    }
+    if (QUARTER.test(period) ? !(await loadPeriod(tx, hospital.id, period)) : (await quarterPeriods(tx, hospital.id, Number(period))).length === 0) {
+      throw conflict('no_inputs', `hospital ${hospitalCode} has no inputs for ${period}`, 'period');
+    }
+    const run = await insertRun(tx, {
+      id: randomUUID(),
+      hospitalId: hospital.id,
+      period,
+      kind: QUARTER.test(period) ? 'quarterly' : 'annual',
+      status: 'queued',
+      requestedBy: deps.ctx.actor,
+      createdAt: deps.now(),
+    });
+    await appendAudit(tx, hospital.id, deps.ctx, [{ action: 'settlement.trigger', entityType: 'settlement', entityKey: run.id, after: { period, status: 'queued' } }], deps.now());
+    return { run, created: true };
+  });
+}
+
+interface Computed {
+  inputs: unknown;
+  openingBank: Record<string, string>;
+  schemeVersionId: number | null;
+  inputHash: string;
+  quarterly?: { result: QuarterlyResult; components: Map<string, ScoreComponents> };
+  annual?: AnnualResult;
+}
+
+/** What a run settles: the stored inputs as a scenario, the opening bank, and the engine's result. */
+export async function computeRun(db: Db | Tx, hospital: HospitalRow, run: Pick<RunRow, 'period' | 'kind'>): Promise<Computed> {
+  const year = Number.parseInt(run.period.slice(0, 4), 10);
+  if (run.kind === 'quarterly') {
+    const scheme = await schemeFor(db, hospital.id, run.period);
+    const doc = await buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {} });
+    const openingBank = await openingBankFor(db, hospital.id, run.period, year);
+    const validated = validateScenario(doc);
+    const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank(openingBank));
+    return {
+      inputs: doc,
+      openingBank,
+      schemeVersionId: scheme?.id ?? null,
+      inputHash: sha256(canonicalJson({ doc, openingBank })),
+      quarterly: { result: outcome.result, components: outcome.components },
+    };
+  }
+  const { outcomes, runIds } = await approvedQuarterOutcomes(db, hospital.id, year);
+  const scheme = await schemeFor(db, hospital.id, `${year}Q4`);
+  const doc = await buildScenario(db, hospital, { periods: [], annualYear: year, schemeParameters: scheme?.parameters ?? {} });
+  const validated = validateScenario(doc);
+  const annual = settleYear(validated.hospital, validated.annual!, outcomes);
+  return {
+    inputs: { ...doc, quarterRuns: runIds },
+    openingBank: {},
+    schemeVersionId: scheme?.id ?? null,
+    inputHash: sha256(canonicalJson({ doc, runIds })),
+    annual,
+  };
+}
+
+/** §3.8: the bank carried from the previous quarter of the year, which must be approved if it has inputs. */
+async function openingBankFor(db: Db | Tx, hospitalId: number, period: string, year: number): Promise<Record<string, string>> {
+  const previous = (await quarterPeriods(db, hospitalId, year)).filter((p) => p < period);
+  let bank: Record<string, string> = {};
+  for (const p of previous) {
+    const approved = await findApprovedRun(db, hospitalId, p);
+    if (!approved) {
+      throw new EngineError('previous_quarter_not_settled', `period ${p} has inputs but no approved settlement; approve it before settling ${period}`, 'period');
+    }
+    bank = Object.fromEntries((await departmentLinesOf(db, approved.id)).map((l) => [l.department, l.bankBalanceAfter]));
+  }
+  return bank;
+}
+
+function toBank(bank: Record<string, string>): Map<string, Dec> {
+  return new Map(Object.entries(bank).map(([code, balance]) => [code, decimalOf(balance)]));
+}
+
+/**
+ * The year's approved quarters, settled again by the engine from the inputs and opening bank
+ * each run kept: the same figures the approved runs hold, at full precision for the year-end.
+ */
+async function approvedQuarterOutcomes(db: Db | Tx, hospitalId: number, year: number): Promise<{ outcomes: QuarterOutcome[]; runIds: string[] }> {
+  const outcomes: QuarterOutcome[] = [];
+  const runIds: string[] = [];
+  for (const period of await quarterPeriods(db, hospitalId, year)) {
+    const approved = await findApprovedRun(db, hospitalId, period);
+    if (!approved) {
+      throw new EngineError('previous_quarter_not_settled', `period ${period} has inputs but no approved settlement; approve every quarter of ${year} before the year-end`, 'period');
+    }
+    const validated = validateScenario(approved.inputs);
+    const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank(approved.openingBank as Record<string, string>));
+    if (canonicalJson(outcome.result.summary) !== canonicalJson(approved.summary)) {
+      throw new Error(`the approved run ${approved.id} of ${period} no longer reproduces from its own inputs`);
+    }
+    outcomes.push(outcome);
+    runIds.push(approved.id);
+  }
+  return { outcomes, runIds };
+}
+
+/** Stores a computed run's result and marks it succeeded, in one transaction. */
+export async function storeResult(tx: Tx, hospitalId: number, run: RunRow, computed: Computed, ctx: AuditContext, now: Date): Promise<void> {
+  const result = computed.quarterly?.result ?? computed.annual!;
+  if (computed.quarterly) await insertQuarterLines(tx, run.id, computed.quarterly.result, computed.quarterly.components);
+  else await insertAnnualLines(tx, run.id, computed.annual!);
+  await updateRun(tx, run.id, {
+    status: 'succeeded',
+    error: null,
+    inputs: computed.inputs,
+    openingBank: computed.openingBank,
+    schemeVersionId: computed.schemeVersionId,
+    inputHash: computed.inputHash,
+    summary: result.summary,
+    warnings: result.warnings,
+    finishedAt: now,
+  });
+  await appendAudit(tx, hospitalId, ctx, [{ action: 'settlement.succeed', entityType: 'settlement', entityKey: run.id, after: { period: run.period, inputHash: computed.inputHash, summary: result.summary } }], now);
+}
+
+export async function markFailed(db: Db, run: RunRow, error: { code: string; message: string; path?: string }, ctx: AuditContext, now: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    await updateRun(tx, run.id, { status: 'failed', error, finishedAt: now });
+    await appendAudit(tx, run.hospitalId, ctx, [{ action: 'settlement.fail', entityType: 'settlement', entityKey: run.id, after: { period: run.period, error } }], now);
+  });
+}
+
+/**
+ * POST /v1/settlements/{id}/approve: closes the period. The run must have succeeded and still
+ * match the stored inputs; the other runs of the period are superseded; a quarter's bank
+ * balances become the ones the next quarter carries. The database's partial unique index
+ * allows one approved run per hospital and period, whatever races.
+ */
+export async function approveSettlement(deps: Deps & { ctx: AuditContext }, runId: string): Promise<RunRow> {
+  const run0 = await findRun(deps.db, runId);
+  if (!run0) throw notFound(`settlement ${runId}`);
+  return deps.db.transaction(async (tx) => {
+    const hospital = (await lockHospitalById(tx, run0.hospitalId))!;
+    const run = (await findRun(tx, runId))!;
+    if (run.status === 'approved') throw conflict('already_approved', `settlement ${runId} is already approved`);
+    if (run.status !== 'succeeded') throw conflict('not_succeeded', `settlement ${runId} is ${run.status}; only a succeeded run can be approved`);
+    if (await findApprovedRun(tx, hospital.id, run.period)) throw conflict('period_closed', `${run.period} already has an approved settlement`);
+    const current = await computeRunHash(tx, hospital, run);
+    if (current !== run.inputHash) {
+      throw conflict('run_stale', `the inputs of ${run.period} changed after settlement ${runId} ran; run the settlement again and approve the new run`);
+    }
+    const now = deps.now();
+    await updateRun(tx, run.id, { status: 'approved', approvedBy: deps.ctx.actor, approvedAt: now });
+    await supersedeOthers(tx, run);
+    if (run.kind === 'quarterly') await saveBankBalances(tx, hospital.id, run, await departmentLinesOf(tx, run.id));
+    await appendAudit(tx, hospital.id, deps.ctx, [{ action: 'settlement.approve', entityType: 'settlement', entityKey: run.id, before: { status: 'succeeded' }, after: { status: 'approved', period: run.period } }], now);
+    return (await findRun(tx, runId))!;
+  }).catch((e: unknown) => {
+    if (e instanceof AppError) throw e;
+    if (isUniqueViolation(e)) throw conflict('period_closed', `${run0.period} already has an approved settlement`);
+    throw e;
+  });
+}
+
+async function computeRunHash(tx: Tx, hospital: HospitalRow, run: RunRow): Promise<string | null> {
+  try {
+    return (await computeRun(tx, hospital, run)).inputHash;
+  } catch (e) {
+    if (e instanceof EngineError) return null;
+    throw e;
+  }
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
+    if ((x as { code?: string }).code === '23505') return true;
+  }
+  return false;
+}
+
+/** GET /v1/settlements/{id}: the run, and its result in the contract's format once it has one. */
+export async function readSettlement(db: Db, runId: string): Promise<{ run: RunRow; hospital: string; result?: QuarterlyResult | AnnualResult }> {
+  const run = await findRun(db, runId);
+  if (!run) throw notFound(`settlement ${runId}`);
+  const hospital = await hospitalCodeOf(db, run.hospitalId);
+  if (run.status !== 'succeeded' && run.status !== 'approved' && run.status !== 'superseded') return { run, hospital };
+  if (run.kind === 'quarterly') {
+    return { run, hospital, result: quarterlyResultOf(run, await departmentLinesOf(db, run.id), await individualLinesOf(db, run.id)) };
+  }
+  const lines = await annualLinesOf(db, run.id);
+  return { run, hospital, result: annualResultOf(run, lines.departments, lines.individuals) };
+}
+
+export async function hospitalCodeOf(db: Db, hospitalId: number): Promise<string> {
+  return (await findHospitalById(db, hospitalId))!.code;
+}
+
+export async function requireHospital(db: Db, code: string): Promise<HospitalRow> {
+  const hospital = await findHospital(db, code);
+  if (!hospital) throw notFound(`hospital ${code}`);
+  return hospital;
+}
+
+export type { Scenario };

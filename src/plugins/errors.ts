@@ -1,0 +1,60 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { EngineError } from '../core/index.js';
+import { AppError } from '../errors.js';
+
+interface ErrorBody {
+  error: { code: string; message: string; path?: string; details?: unknown[] };
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08003', '08006']);
+
+/** True for a lost database or Redis connection: the client gets a 503, not a 500. */
+export function isUnavailable(e: unknown): boolean {
+  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
+    const code = (x as { code?: string }).code;
+    if (code && CONNECTION_CODES.has(code)) return true;
+    const message = (x as { message?: string }).message ?? '';
+    if (/Connection terminated|connect ECONNREFUSED|Connection is closed|timeout exceeded when trying to connect/i.test(message)) return true;
+  }
+  return false;
+}
+
+/**
+ * One error format for the whole API (contract.md §4): domain and engine errors keep their code
+ * and the path of the field; Fastify's own 4xx (bad JSON, body too large) get a code of ours;
+ * anything else is logged and answered with a 500 that says nothing of the internals.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | EngineError | Error, request, reply) => {
+    const send = (status: number, error: ErrorBody['error']) => reply.status(status).send({ error });
+    if (err instanceof AppError) {
+      if (err.status >= 500) request.log.warn({ code: err.code }, err.message);
+      return send(err.status, { code: err.code, message: err.message, ...(err.path !== undefined ? { path: err.path } : {}), ...(err.details ? { details: err.details } : {}) });
+    }
+    if (err instanceof EngineError) {
+      const { error } = err.toJSON();
+      return send(400, error);
+    }
+    const fe = err as FastifyError;
+    if (isUnavailable(err)) {
+      request.log.error({ err }, 'a dependency is unavailable');
+      return send(503, { code: 'unavailable', message: 'a dependency of the service (database or queue) is unavailable; try again shortly' });
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      const code =
+        fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'payload_too_large'
+          : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'unsupported_media_type'
+            : fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe instanceof SyntaxError
+              ? 'invalid_json'
+              : 'bad_request';
+      return send(fe.statusCode, { code, message: code === 'invalid_json' ? `the request body is not valid JSON: ${fe.message}` : fe.message });
+    }
+    request.log.error({ err }, 'internal error');
+    return send(500, { code: 'internal', message: 'internal error; the request id in the log identifies it' });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { createBullMqRunner, createInProcessRunner, startBullMqWorker, type SettlementRunner } from '../jobs/runner.js';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { findHospitalById } from './modules/inputs/inputs.repository.js';
+import { listQueuedRuns } from './modules/settlements/settlements.repository.js';
+
+export interface Service {
+  app: FastifyInstance;
+  database: Database;
+  runner: SettlementRunner;
+  worker: Worker | null;
+  /** Drains in-flight requests and jobs, then closes the queue and the database pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * The whole service in one process: the database (PostgreSQL, or PGlite when DATABASE_URL is
+ * unset), the settlement runner (BullMQ with a worker in this process when REDIS_URL is set,
+ * otherwise in process), and the HTTP app. Runs left queued by a previous process are queued again.
+ */
+export async function startService(config: Config, logger: Logger, options: { now?: () => Date; withWorker?: boolean } = {}): Promise<Service> {
+  const now = options.now ?? (() => new Date());
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PERFPAY_DATA_DIR });
+  const processorDeps = { db: database.db, now, log: logger };
+  const runner = config.REDIS_URL
+    ? createBullMqRunner({ redisUrl: config.REDIS_URL, queueName: config.PERFPAY_QUEUE_NAME })
+    : createInProcessRunner(processorDeps);
+  const worker =
+    config.REDIS_URL && options.withWorker !== false
+      ? startBullMqWorker(processorDeps, { redisUrl: config.REDIS_URL, queueName: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY })
+      : null;
+  const app = await buildApp({ config, database, runner, now, logger });
+  await requeue(database, runner, logger);
+  return {
+    app,
+    database,
+    runner,
+    worker,
+    async close() {
+      await app.close();
+      await worker?.close();
+      await runner.close();
+      await database.close();
+    },
+  };
+}
+
+async function requeue(database: Database, runner: SettlementRunner, logger: Logger): Promise<void> {
+  for (const run of await listQueuedRuns(database.db)) {
+    const hospital = await findHospitalById(database.db, run.hospitalId);
+    await runner.enqueue({ runId: run.id, hospital: hospital!.code, period: run.period }).catch((err) => logger.error({ err, runId: run.id }, 'could not queue a waiting run again'));
+  }
+}

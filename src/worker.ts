@@ -1,0 +1,32 @@
+import { startBullMqWorker } from '../jobs/runner.js';
+import { createLogger } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+
+/** `npm run worker`: a settlement worker alone, on PostgreSQL and Redis; start as many as you like. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.REDIS_URL || !config.DATABASE_URL) {
+    throw new ConfigError('npm run worker needs DATABASE_URL and REDIS_URL (without them, npm start runs the jobs in its own process)');
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PERFPAY_DATA_DIR });
+  const worker = startBullMqWorker(
+    { db: database.db, now: () => new Date(), log: logger },
+    { redisUrl: config.REDIS_URL, queueName: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY },
+  );
+  logger.info({ queue: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY }, 'settlement worker started');
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'finishing the jobs in hand, then stopping');
+    await worker.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+void main().catch((err) => {
+  process.stderr.write(`perfpay worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});
