@@ -42,7 +42,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
     bodyLimit: deps.config.PERFPAY_BODY_LIMIT_MB * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
   });

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import type { Config } from '../../src/config.js';
+import { createLogger } from '../../src/app.js';
+import { startService, type Service } from '../../src/service.js';
+
+/**
+ * Starts the whole service for a test: on PGlite in memory with the in-process runner, or on a
+ * fresh PostgreSQL database (created here, dropped at close) with BullMQ on a queue of its own.
+ * The log is captured so tests can search it.
+ */
+export const TOKEN = 'test-admin-token-0123456789abcdef';
+
+export type Backend = 'pglite' | 'postgres';
+
+export const POSTGRES_URL = process.env.DATABASE_URL;
+export const REDIS_URL = process.env.REDIS_URL;
+export const backends: Backend[] = POSTGRES_URL && REDIS_URL ? ['pglite', 'postgres'] : ['pglite'];
+if (!(POSTGRES_URL && REDIS_URL)) {
+  console.warn('[perfpay tests] DATABASE_URL and REDIS_URL are not both set: PostgreSQL + BullMQ variants are skipped, PGlite + in-process only');
+}
+
+export interface TestService extends Service {
+  backend: Backend;
+  logs: string[];
+  baseUrl: string;
+  databaseUrl?: string;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  waitForRun(id: string, timeoutMs?: number): Promise<any>;
+}
+
+export async function startTestService(backend: Backend, overrides: Partial<Config> = {}): Promise<TestService> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  let databaseUrl: string | undefined;
+  if (backend === 'postgres') databaseUrl = await createDatabase();
+  const config: Config = {
+    PORT: 0,
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: backend === 'postgres' ? REDIS_URL : undefined,
+    PERFPAY_DATA_DIR: 'memory://',
+    PERFPAY_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
+    PERFPAY_QUEUE_NAME: `perfpay-test-${randomUUID()}`,
+    PERFPAY_WORKER_CONCURRENCY: 1,
+    PERFPAY_BODY_LIMIT_MB: 50,
+    LOG_LEVEL: 'info',
+    ...overrides,
+  };
+  const service = await startService(config, createLogger('info', sink));
+  await service.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = service.app.server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const request: TestService['request'] = async (method, path, body, headers = {}) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: the raw text */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  const waitForRun: TestService['waitForRun'] = async (id, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await request('GET', `/v1/settlements/${id}`);
+      if (res.status !== 200) throw new Error(`GET /v1/settlements/${id}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.body.status !== 'queued' && res.body.status !== 'running') return res.body;
+      if (Date.now() > deadline) throw new Error(`run ${id} still ${res.body.status} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return {
+    ...service,
+    backend,
+    logs,
+    baseUrl,
+    databaseUrl,
+    request,
+    waitForRun,
+    async close() {
+      await service.close();
+      if (databaseUrl) await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+/** A new, empty PostgreSQL database on the server of DATABASE_URL; returns its URL. */
+export async function createDatabase(): Promise<string> {
+  const name = `perfpay_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL!);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
