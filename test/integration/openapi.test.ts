@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { generateOpenApi } from '../../scripts/openapi.js';
+
+describe('the committed OpenAPI document', () => {
+  it('is the one the service generates (run `npm run openapi` after changing a route)', async () => {
+    const committed = readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8');
+    expect(committed).toBe(await generateOpenApi());
+  });
+
+  it('documents the contract calls, each with a security scheme', async () => {
+    const doc = JSON.parse(await generateOpenApi());
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const [path, method] of [
+      ['/v1/imports', 'post'],
+      ['/v1/hospitals/{code}/settlements', 'post'],
+      ['/v1/settlements/{id}', 'get'],
+      ['/v1/settlements/{id}/approve', 'post'],
+      ['/v1/hospitals/{code}/audit/verify', 'get'],
+      ['/health', 'get'],
+    ] as const) {
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toBeTruthy();
+    }
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+});
