@@ -1,6 +1,11 @@
 import { benchEngine } from './engine.js';
+import { benchService } from './service.js';
 
-/** `npm run bench`: every benchmark, each reported as ratios against a baseline measured in the same run. */
+/**
+ * `npm run bench`: every benchmark, each reported as ratios against a baseline measured in the
+ * same run. The service benchmark uses PostgreSQL when DATABASE_URL is set, PGlite otherwise.
+ */
 const repetitions = Number.parseInt(process.env.BENCH_REPETITIONS ?? '7', 10);
 console.log(`# perfpay benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchEngine(Math.max(5, repetitions));
+await benchService(Math.max(3, Math.min(repetitions, 5)));
