@@ -17,6 +17,7 @@ export interface SettlementRunner {
 }
 
 export const ATTEMPTS = 3;
+const START_DELAY_MS = 25;
 const BACKOFF_MS = 1000;
 
 /** One BullMQ job id per hospital and period (`:` is reserved by BullMQ, so the code is encoded). */
@@ -45,13 +46,18 @@ export function createBullMqRunner(options: { redisUrl: string; queueName: strin
   return {
     kind: 'bullmq',
     async enqueue(job) {
-      await queue.add('settle', job, {
-        jobId: jobIdOf(job),
-        attempts: ATTEMPTS,
-        backoff: { type: 'exponential', delay: BACKOFF_MS },
-        removeOnComplete: true,
-        removeOnFail: true,
-      });
+      const options = { jobId: jobIdOf(job), attempts: ATTEMPTS, backoff: { type: 'exponential' as const, delay: BACKOFF_MS }, removeOnComplete: true, removeOnFail: true };
+      // The job id is the hospital and period. A job of an earlier run of the period may linger a
+      // moment after its run finished (until BullMQ removes it): then add() would return it and
+      // the new run would never be picked up. Wait for it to go, or remove it once it has finished.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const queued = await queue.add('settle', job, options);
+        if (queued.data.runId === job.runId) return;
+        const state = await queued.getState();
+        if (state === 'completed' || state === 'failed' || state === 'unknown') await queued.remove().catch(() => {});
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`the settlement job ${jobIdOf(job)} is still held by an earlier run`);
     },
     async ping() {
       await queue.getJobCounts('waiting');
@@ -80,6 +86,10 @@ export function createInProcessRunner(deps: ProcessorDeps): SettlementRunner {
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
   const run = async (job: SettlementJob) => {
+    // PGlite answers without yielding to the event loop, so a job started at once would hold the
+    // process until it ends: first let the request that queued it answer, and concurrent
+    // requests for the same period arrive and find the run queued.
+    await new Promise((r) => setTimeout(r, START_DELAY_MS));
     for (let attempt = 1; attempt <= ATTEMPTS && !closed; attempt++) {
       try {
         await processSettlement(deps, job.runId, { final: attempt === ATTEMPTS });

@@ -37,10 +37,12 @@ export async function processSettlement(deps: ProcessorDeps, runId: string, atte
     log.info('settlement run is not queued or running; nothing to do');
     return 'skipped';
   }
+  await yieldToEventLoop();
   const hospital = (await findHospitalById(deps.db, claimed.hospitalId))!;
   log.info({ hospital: hospital.code, period: claimed.period }, 'settling');
   try {
     const computed = await computeRun(deps.db, hospital, claimed);
+    await yieldToEventLoop();
     const stored = await deps.db.transaction(async (tx) => {
       await lockHospitalById(tx, claimed.hospitalId);
       const run = (await findRun(tx, runId))!;
@@ -62,4 +64,9 @@ export async function processSettlement(deps: ProcessorDeps, runId: string, atte
     }
     throw e;
   }
+}
+
+/** Lets waiting requests run between the job's phases (PGlite's queries never yield on their own). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

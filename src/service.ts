@@ -35,12 +35,16 @@ export async function startService(config: Config, logger: Logger, options: { no
       : null;
   const app = await buildApp({ config, database, runner, now, logger });
   await requeue(database, runner, logger);
+  // a run whose enqueue was lost (a crash between the commit and the queue) is queued again
+  const sweeper = setInterval(() => void requeue(database, runner, logger, 60_000).catch(() => {}), 60_000);
+  sweeper.unref();
   return {
     app,
     database,
     runner,
     worker,
     async close() {
+      clearInterval(sweeper);
       await app.close();
       await worker?.close();
       await runner.close();
@@ -49,8 +53,10 @@ export async function startService(config: Config, logger: Logger, options: { no
   };
 }
 
-async function requeue(database: Database, runner: SettlementRunner, logger: Logger): Promise<void> {
+async function requeue(database: Database, runner: SettlementRunner, logger: Logger, olderThanMs = 0): Promise<void> {
+  const cutoff = Date.now() - olderThanMs;
   for (const run of await listQueuedRuns(database.db)) {
+    if (run.createdAt.getTime() > cutoff) continue;
     const hospital = await findHospitalById(database.db, run.hospitalId);
     await runner.enqueue({ runId: run.id, hospital: hospital!.code, period: run.period }).catch((err) => logger.error({ err, runId: run.id }, 'could not queue a waiting run again'));
   }

@@ -15,7 +15,9 @@ export function registerValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const checker = TypeCompiler.Compile(schema as TSchema);
     return (data: unknown) => {
-      const value = httpPart === 'body' ? data : Value.Convert(schema as TSchema, data);
+      // a body the route marks optional may be absent altogether
+      if (httpPart === 'body' && (data === undefined || data === null) && (schema as Record<string, unknown>)['x-optional-body']) return { value: data };
+      const value = httpPart === 'body' ? data : Value.Default(schema as TSchema, Value.Convert(schema as TSchema, data));
       if (checker.Check(value)) return { value };
       const e = schemaError(value, checker.Errors(value), httpPart === 'body' ? '' : (httpPart ?? ''));
       return { error: new AppError(400, e.code, e.message, e.path, e.details.length > 1 ? e.details : undefined) };

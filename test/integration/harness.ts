@@ -50,6 +50,7 @@ export async function startTestService(backend: Backend, overrides: Partial<Conf
     PERFPAY_QUEUE_NAME: `perfpay-test-${randomUUID()}`,
     PERFPAY_WORKER_CONCURRENCY: 1,
     PERFPAY_BODY_LIMIT_MB: 50,
+    PERFPAY_RATE_LIMIT_PER_MINUTE: 100_000,
     LOG_LEVEL: 'info',
     ...overrides,
   };

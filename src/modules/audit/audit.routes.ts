@@ -1,3 +1,4 @@
+import { access } from '../../plugins/access.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
@@ -9,7 +10,7 @@ export function auditRoutes(app: FastifyInstance, deps: { db: Db }): void {
   const { db } = deps;
   app.get(
     '/v1/hospitals/:code/audit',
-    {
+    { config: access(['admin', 'auditor'], 'params'),
       schema: {
         tags: ['audit'],
         summary: 'Audit events of a hospital, oldest first, with filters and paging',
@@ -23,7 +24,7 @@ export function auditRoutes(app: FastifyInstance, deps: { db: Db }): void {
           from: Type.Optional(Type.String({ description: 'ISO time, inclusive' })),
           to: Type.Optional(Type.String({ description: 'ISO time, inclusive' })),
           afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
         response: { 200: Type.Object({ events: Type.Array(AnyObject('an audit event')), nextAfterSeq: Type.Union([Type.Integer(), Type.Null()]) }), ...errors(400, 401, 404) },
       },
@@ -41,7 +42,7 @@ export function auditRoutes(app: FastifyInstance, deps: { db: Db }): void {
 
   app.get(
     '/v1/hospitals/:code/audit/verify',
-    {
+    { config: access(['admin', 'auditor'], 'params'),
       schema: {
         tags: ['audit'],
         summary: "Re-check the hospital's whole audit chain",

@@ -1,6 +1,7 @@
+import { access, assertDepartment } from '../../plugins/access.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AnnualSchema,
   DepartmentInputSchema,
@@ -10,7 +11,7 @@ import {
   SchemeOverrides,
   StaffSchema,
 } from '../../core/schema.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { hospitals, quarterInputs } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
@@ -22,16 +23,20 @@ import {
   departmentFromRow,
   departmentInputToRow,
   departmentToRow,
+  individualInputFromRow,
   individualInputToRow,
   quarterToRow,
   staffFromRow,
   staffToRow,
 } from '../inputs/inputs.mappers.js';
+import { auditable } from '../inputs/inputs.mappers.js';
 import {
   createHospitalLocked,
   deleteDepartmentInput,
   deleteIndividualInput,
   findHospital,
+  findIndividualInput,
+  findStaff,
   listDepartments,
   listSchemeVersions,
   listStaff,
@@ -60,6 +65,17 @@ const PeriodParams = Type.Object({ code: HospitalCode, period: Quarter });
 
 type Deps = { db: Db; now: () => Date };
 
+/**
+ * A department head may enter and read the individual inputs of their departments' people only:
+ * the person's home department and any department a record places them in must be theirs.
+ */
+async function assertPersonInDepartments(request: FastifyRequest, conn: Db | Tx, hospitalId: number, staffId: string, overrides: (string | null | undefined)[]): Promise<void> {
+  if (request.principal!.role !== 'dept_head') return;
+  const person = await findStaff(conn, hospitalId, staffId);
+  if (!person) throw notFound(`staff ${staffId}`);
+  for (const department of [person.department, ...overrides]) if (department) assertDepartment(request, department);
+}
+
 export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
   const { db, now } = deps;
   const ctx = (request: { actor: string; id: string }) => ({ db, now, ctx: { actor: request.actor, requestId: request.id } });
@@ -69,13 +85,15 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     return h;
   };
 
-  app.get('/v1/hospitals', { schema: { tags: ['hospitals'], summary: 'Every hospital', response: { 200: Type.Object({ hospitals: Type.Array(AnyObject('code, name')) }), ...errors(401) } } }, async () => ({
-    hospitals: (await db.select({ code: hospitals.code, name: hospitals.name }).from(hospitals).orderBy(hospitals.code)),
-  }));
+  app.get('/v1/hospitals', { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'none'), schema: { tags: ['hospitals'], summary: 'The hospitals this key may see (a key sees its own)', response: { 200: Type.Object({ hospitals: Type.Array(AnyObject('code, name')) }), ...errors(401) } } }, async (request) => {
+    const all = await db.select({ code: hospitals.code, name: hospitals.name }).from(hospitals).orderBy(hospitals.code);
+    const own = request.principal!.hospital;
+    return { hospitals: own === null ? all : all.filter((h) => h.code === own) };
+  });
 
   app.put(
     '/v1/hospitals/:code',
-    { schema: { tags: ['hospitals'], summary: 'Create a hospital or rename it', params: HospitalParams, body: Type.Object({ name: Type.String({ maxLength: 200 }) }, strict), response: { 200: AnyObject('the hospital'), ...errors(400, 401) } } },
+    { config: access(['admin'], 'params'), schema: { tags: ['hospitals'], summary: 'Create a hospital or rename it', params: HospitalParams, body: Type.Object({ name: Type.String({ maxLength: 200 }) }, strict), response: { 200: AnyObject('the hospital'), ...errors(400, 401) } } },
     async (request) => {
       const { code } = request.params as { code: string };
       const { name } = request.body as { name: string };
@@ -92,19 +110,19 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     },
   );
 
-  app.get('/v1/hospitals/:code', { schema: { tags: ['hospitals'], summary: 'A hospital', params: HospitalParams, response: { 200: AnyObject('code, name'), ...errors(401, 404) } } }, async (request) => {
+  app.get('/v1/hospitals/:code', { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'params'), schema: { tags: ['hospitals'], summary: 'A hospital', params: HospitalParams, response: { 200: AnyObject('code, name'), ...errors(401, 404) } } }, async (request) => {
     const h = await hospitalOf((request.params as { code: string }).code);
     return { code: h.code, name: h.name };
   });
 
-  app.get('/v1/hospitals/:code/scheme-versions', { schema: { tags: ['hospitals'], summary: 'The scheme versions, each effective from a quarter on', params: HospitalParams, response: { 200: Type.Object({ versions: Type.Array(AnyObject('id, effectiveFrom, parameters')) }), ...errors(401, 404) } } }, async (request) => {
+  app.get('/v1/hospitals/:code/scheme-versions', { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { tags: ['hospitals'], summary: 'The scheme versions, each effective from a quarter on', params: HospitalParams, response: { 200: Type.Object({ versions: Type.Array(AnyObject('id, effectiveFrom, parameters')) }), ...errors(401, 404) } } }, async (request) => {
     const h = await hospitalOf((request.params as { code: string }).code);
     return { versions: (await listSchemeVersions(db, h.id)).map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom, parameters: v.parameters, createdAt: v.createdAt.toISOString() })) };
   });
 
   app.put(
     '/v1/hospitals/:code/scheme-versions/:effectiveFrom',
-    {
+    { config: access(['admin'], 'params'),
       schema: {
         tags: ['hospitals'],
         summary: 'Set the scheme parameters (overrides of the defaults) effective from a quarter on',
@@ -123,14 +141,14 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     },
   );
 
-  app.get('/v1/hospitals/:code/departments', { schema: { tags: ['hospitals'], summary: 'The departments', params: HospitalParams, response: { 200: Type.Object({ departments: Type.Array(AnyObject('a department')) }), ...errors(401, 404) } } }, async (request) => {
+  app.get('/v1/hospitals/:code/departments', { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'params'), schema: { tags: ['hospitals'], summary: 'The departments', params: HospitalParams, response: { 200: Type.Object({ departments: Type.Array(AnyObject('a department')) }), ...errors(401, 404) } } }, async (request) => {
     const h = await hospitalOf((request.params as { code: string }).code);
     return { departments: (await listDepartments(db, h.id)).map(departmentFromRow) };
   });
 
   app.put(
     '/v1/hospitals/:code/departments/:department',
-    { schema: { tags: ['hospitals'], summary: 'Create or replace a department (科室)', params: Type.Object({ code: HospitalCode, department: Code }), body: DepartmentBody, response: { 200: AnyObject('the department'), ...errors(400, 401, 404) } } },
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['hospitals'], summary: 'Create or replace a department (科室)', params: Type.Object({ code: HospitalCode, department: Code }), body: DepartmentBody, response: { 200: AnyObject('the department'), ...errors(400, 401, 404) } } },
     async (request) => {
       const { code, department } = request.params as { code: string; department: string };
       const record = { ...(request.body as Static<typeof DepartmentBody>), code: department };
@@ -139,19 +157,21 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         const row = departmentToRow(record);
         if (before && sameRecord(before, row)) return { audit: [], result: record };
         await upsertDepartments(tx, hospital.id, [row]);
-        return { audit: [{ action: before ? 'department.update' : 'department.create', entityType: 'department', entityKey: department, before, after: row }], result: record };
+        return { audit: [{ action: before ? 'department.update' : 'department.create', entityType: 'department', entityKey: department, before: auditable(before), after: row }], result: record };
       });
     },
   );
 
-  app.get('/v1/hospitals/:code/staff', { schema: { tags: ['hospitals'], summary: 'The staff', params: HospitalParams, response: { 200: Type.Object({ staff: Type.Array(AnyObject('a staff member')) }), ...errors(401, 404) } } }, async (request) => {
+  app.get('/v1/hospitals/:code/staff', { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'params'), schema: { tags: ['hospitals'], summary: 'The staff', params: HospitalParams, response: { 200: Type.Object({ staff: Type.Array(AnyObject('a staff member')) }), ...errors(401, 404) } } }, async (request) => {
     const h = await hospitalOf((request.params as { code: string }).code);
-    return { staff: (await listStaff(db, h.id)).map(staffFromRow) };
+    const p = request.principal!;
+    const rows = await listStaff(db, h.id);
+    return { staff: (p.role === 'dept_head' ? rows.filter((r) => p.departments.includes(r.department)) : rows).map(staffFromRow) };
   });
 
   app.put(
     '/v1/hospitals/:code/staff/:staffId',
-    { schema: { tags: ['hospitals'], summary: 'Create or replace a staff member', params: Type.Object({ code: HospitalCode, staffId: Code }), body: StaffBody, response: { 200: AnyObject('the staff member'), ...errors(400, 401, 404) } } },
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['hospitals'], summary: 'Create or replace a staff member', params: Type.Object({ code: HospitalCode, staffId: Code }), body: StaffBody, response: { 200: AnyObject('the staff member'), ...errors(400, 401, 404) } } },
     async (request) => {
       const { code, staffId } = request.params as { code: string; staffId: string };
       const record = { ...(request.body as Static<typeof StaffBody>), id: staffId };
@@ -160,14 +180,14 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         const row = staffToRow(record);
         if (before && sameRecord(before, row)) return { audit: [], result: record };
         await upsertStaff(tx, hospital.id, [row]);
-        return { audit: [{ action: before ? 'staff.update' : 'staff.create', entityType: 'staff', entityKey: staffId, before, after: row }], result: record };
+        return { audit: [{ action: before ? 'staff.update' : 'staff.create', entityType: 'staff', entityKey: staffId, before: auditable(before), after: row }], result: record };
       });
     },
   );
 
   app.get(
     '/v1/hospitals/:code/periods/:period',
-    { schema: { tags: ['inputs'], summary: "A quarter's inputs, as in the scenario document", params: PeriodParams, response: { 200: AnyObject('the period'), ...errors(401, 404) } } },
+    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { tags: ['inputs'], summary: "A quarter's inputs, as in the scenario document", params: PeriodParams, response: { 200: AnyObject('the period'), ...errors(401, 404) } } },
     async (request) => {
       const { code, period } = request.params as { code: string; period: string };
       const stored = await loadPeriod(db, (await hospitalOf(code)).id, period);
@@ -178,7 +198,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.put(
     '/v1/hospitals/:code/periods/:period',
-    { schema: { tags: ['inputs'], summary: "A quarter's hospital figures: revenue, working days, adjustment", params: PeriodParams, body: QuarterBody, response: { 200: AnyObject('the figures'), ...errors(400, 401, 404, 409) } } },
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['inputs'], summary: "A quarter's hospital figures: revenue, working days, adjustment", params: PeriodParams, body: QuarterBody, response: { 200: AnyObject('the figures'), ...errors(400, 401, 404, 409) } } },
     async (request) => {
       const { code, period } = request.params as { code: string; period: string };
       const body = request.body as Static<typeof QuarterBody>;
@@ -187,7 +207,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         const row = quarterToRow({ period, ...body });
         if (before && sameRecord(before, row)) return { audit: [], result: { period, ...body } };
         await upsertQuarter(tx, hospital.id, row);
-        return { audit: [{ action: 'period.set', entityType: 'period', entityKey: period, before: before ? quarterToRow({ ...before, adjustment: before.adjustment ?? undefined }) : null, after: row }], result: { period, ...body } };
+        return { audit: [{ action: 'period.set', entityType: 'period', entityKey: period, before: auditable(before), after: row }], result: { period, ...body } };
       });
     },
   );
@@ -199,7 +219,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.put(
     '/v1/hospitals/:code/periods/:period/departments/:department',
-    {
+    { config: access(['admin', 'finance'], 'params'),
       schema: {
         tags: ['inputs'],
         summary: "Create or replace a department's inputs for a quarter",
@@ -217,20 +237,20 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         const row = departmentInputToRow(period, record);
         if (before && sameRecord(before, row)) return { audit: [], result: record };
         await upsertDepartmentInput(tx, hospital.id, row);
-        return { audit: [{ action: 'department_input.set', entityType: 'department_input', entityKey: `${period}/${department}`, before, after: row }], result: record };
+        return { audit: [{ action: 'department_input.set', entityType: 'department_input', entityKey: `${period}/${department}`, before: auditable(before), after: row }], result: record };
       });
     },
   );
 
   app.delete(
     '/v1/hospitals/:code/periods/:period/departments/:department',
-    { schema: { tags: ['inputs'], summary: "Remove a department's inputs for a quarter", params: Type.Object({ code: HospitalCode, period: Quarter, department: Code }), response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['inputs'], summary: "Remove a department's inputs for a quarter", params: Type.Object({ code: HospitalCode, period: Quarter, department: Code }), response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
     async (request, reply) => {
       const { code, period, department } = request.params as { code: string; period: string; department: string };
       await writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
         const before = (await loadPeriod(tx, hospital.id, period))?.departments.find((d) => d.department === department);
         if (!before || (await deleteDepartmentInput(tx, hospital.id, period, department)) === 0) throw notFound(`inputs of department ${department} in ${period}`);
-        return { audit: [{ action: 'department_input.delete', entityType: 'department_input', entityKey: `${period}/${department}`, before }], result: null };
+        return { audit: [{ action: 'department_input.delete', entityType: 'department_input', entityKey: `${period}/${department}`, before: auditable(before) }], result: null };
       });
       return reply.status(204).send();
     },
@@ -238,7 +258,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.put(
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
-    {
+    { config: access(['admin', 'dept_head'], 'params'),
       schema: {
         tags: ['inputs'],
         summary: "Create or replace a person's individual (tier-2) inputs for a quarter",
@@ -252,24 +272,47 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
       const record = { ...(request.body as Static<typeof IndividualInputBody>), staffId };
       return writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
         await needsQuarter(tx, hospital.id, period);
-        const before = (await loadPeriod(tx, hospital.id, period))!.individuals.find((r) => r.staffId === staffId) ?? null;
+        const before = await findIndividualInput(tx, hospital.id, period, staffId);
+        await assertPersonInDepartments(request, tx, hospital.id, staffId, [before?.department, record.department]);
         const row = individualInputToRow(period, record);
         if (before && sameRecord(before, row)) return { audit: [], result: record };
         await upsertIndividualInput(tx, hospital.id, row);
-        return { audit: [{ action: 'individual_input.set', entityType: 'individual_input', entityKey: `${period}/${staffId}`, before, after: row }], result: record };
+        return { audit: [{ action: 'individual_input.set', entityType: 'individual_input', entityKey: `${period}/${staffId}`, before: auditable(before), after: row }], result: record };
       });
+    },
+  );
+
+  app.get(
+    '/v1/hospitals/:code/periods/:period/individuals/:staffId',
+    {
+      config: access(['admin', 'dept_head', 'auditor'], 'params'),
+      schema: {
+        tags: ['inputs'],
+        summary: "A person's individual (tier-2) inputs for a quarter",
+        params: Type.Object({ code: HospitalCode, period: Quarter, staffId: Code }),
+        response: { 200: AnyObject('the record'), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { code, period, staffId } = request.params as { code: string; period: string; staffId: string };
+      const hospital = await hospitalOf(code);
+      const record = await findIndividualInput(db, hospital.id, period, staffId);
+      await assertPersonInDepartments(request, db, hospital.id, staffId, [record?.department]);
+      if (!record) throw notFound(`individual inputs of ${staffId} in ${period}`);
+      return individualInputFromRow(record);
     },
   );
 
   app.delete(
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
-    { schema: { tags: ['inputs'], summary: "Remove a person's individual inputs for a quarter (defaults then apply)", params: Type.Object({ code: HospitalCode, period: Quarter, staffId: Code }), response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
+    { config: access(['admin', 'dept_head'], 'params'), schema: { tags: ['inputs'], summary: "Remove a person's individual inputs for a quarter (defaults then apply)", params: Type.Object({ code: HospitalCode, period: Quarter, staffId: Code }), response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
     async (request, reply) => {
       const { code, period, staffId } = request.params as { code: string; period: string; staffId: string };
       await writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
-        const before = (await loadPeriod(tx, hospital.id, period))?.individuals.find((r) => r.staffId === staffId);
+        const before = await findIndividualInput(tx, hospital.id, period, staffId);
+        await assertPersonInDepartments(request, tx, hospital.id, staffId, [before?.department]);
         if (!before || (await deleteIndividualInput(tx, hospital.id, period, staffId)) === 0) throw notFound(`individual inputs of ${staffId} in ${period}`);
-        return { audit: [{ action: 'individual_input.delete', entityType: 'individual_input', entityKey: `${period}/${staffId}`, before }], result: null };
+        return { audit: [{ action: 'individual_input.delete', entityType: 'individual_input', entityKey: `${period}/${staffId}`, before: auditable(before) }], result: null };
       });
       return reply.status(204).send();
     },
@@ -277,7 +320,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.get(
     '/v1/hospitals/:code/annual/:year',
-    { schema: { tags: ['inputs'], summary: 'The year-end inputs', params: Type.Object({ code: HospitalCode, year: Type.Integer({ minimum: 1900, maximum: 9999 }) }), response: { 200: AnyObject('the annual inputs'), ...errors(401, 404) } } },
+    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { tags: ['inputs'], summary: 'The year-end inputs', params: Type.Object({ code: HospitalCode, year: Type.Integer({ minimum: 1900, maximum: 9999 }) }), response: { 200: AnyObject('the annual inputs'), ...errors(401, 404) } } },
     async (request) => {
       const { code, year } = request.params as { code: string; year: number };
       const annual = await loadAnnual(db, (await hospitalOf(code)).id, year);
@@ -288,7 +331,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.put(
     '/v1/hospitals/:code/annual/:year',
-    {
+    { config: access(['admin', 'finance'], 'params'),
       schema: {
         tags: ['inputs'],
         summary: 'Set the year-end inputs: annual adjustment, assessment factors, failed staff',
@@ -306,7 +349,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         const row = annualToRow(record);
         if (before && sameRecord(before, row)) return { audit: [], result: annualFromRow(row) };
         await upsertAnnual(tx, hospital.id, row);
-        return { audit: [{ action: 'annual.set', entityType: 'annual', entityKey: String(year), before, after: row }], result: annualFromRow(row) };
+        return { audit: [{ action: 'annual.set', entityType: 'annual', entityKey: String(year), before: auditable(before), after: row }], result: annualFromRow(row) };
       });
     },
   );

@@ -1,3 +1,4 @@
+import { access } from '../../plugins/access.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ScenarioSchema } from '../../core/index.js';
@@ -10,13 +11,13 @@ const Counts = Type.Object({ created: Type.Integer(), updated: Type.Integer(), u
 export function importRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date }): void {
   app.post(
     '/v1/imports',
-    {
+    { config: access(['admin', 'finance'], 'body'),
       schema: {
         tags: ['imports'],
         summary: 'Import a scenario document (contract.md §1), all or nothing',
         description:
           'Creates or updates the hospital, its scheme, departments, staff and every period\'s and the year-end\'s inputs. Importing the same document again changes nothing. ' +
-          'A document that would change a closed (approved) period is rejected whole with 409.',
+          'A document that would change a closed (approved) period is rejected whole with 409. Only an admin may change the scheme (403 for finance).',
         body: ScenarioSchema,
         response: {
           200: Type.Object({
@@ -32,6 +33,9 @@ export function importRoutes(app: FastifyInstance, deps: { db: Db; now: () => Da
         },
       },
     },
-    async (request) => importScenario({ db: deps.db, now: deps.now, ctx: { actor: request.actor, requestId: request.id } }, request.body),
+    async (request) =>
+      importScenario({ db: deps.db, now: deps.now, ctx: { actor: request.actor, requestId: request.id } }, request.body, {
+        mayChangeScheme: request.principal!.role === 'admin',
+      }),
   );
 }

@@ -1,7 +1,7 @@
 import type { Scenario } from '../../core/schema.js';
 import { validateScenario } from '../../core/validate.js';
 import type { Db } from '../../db/client.js';
-import { conflict } from '../../errors.js';
+import { AppError, conflict } from '../../errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
 import { canonicalJson, sha256 } from '../audit/canonical.js';
 import {
@@ -12,6 +12,7 @@ import {
   quarterToRow,
   staffToRow,
 } from '../inputs/inputs.mappers.js';
+import { auditable } from '../inputs/inputs.mappers.js';
 import { normalizedJson, sameRecord } from '../inputs/inputs.compare.js';
 import {
   closedPeriods,
@@ -46,7 +47,11 @@ export interface ImportOutcome {
  * again finds nothing different and writes nothing. Changing a closed period's inputs is a 409
  * and rolls the whole import back.
  */
-export async function importScenario(deps: { db: Db; ctx: AuditContext; now: () => Date }, doc: unknown): Promise<ImportOutcome> {
+export async function importScenario(
+  deps: { db: Db; ctx: AuditContext; now: () => Date },
+  doc: unknown,
+  permissions: { mayChangeScheme: boolean } = { mayChangeScheme: true },
+): Promise<ImportOutcome> {
   validateScenario(doc);
   const scenario = doc as Scenario;
   return deps.db.transaction(async (tx) => {
@@ -72,6 +77,9 @@ export async function importScenario(deps: { db: Db; ctx: AuditContext; now: () 
     const inForce = await schemeFor(tx, hospital.id, effectiveFrom);
     if (!inForce || canonicalJson(inForce.parameters) !== canonicalJson(parameters)) {
       const closedAfter = [...closed].filter((p) => p >= effectiveFrom.slice(0, p.length)).sort();
+      if (!permissions.mayChangeScheme) {
+        throw new AppError(403, 'forbidden', `the document's scheme differs from the one in force for ${effectiveFrom}; only an admin may change the scheme`, 'scheme');
+      }
       if (closedAfter.length > 0) {
         throw conflict('period_closed', `the scheme differs from the one in force for ${effectiveFrom}, and ${closedAfter.join(', ')} is already closed`, 'scheme');
       }
@@ -92,7 +100,7 @@ export async function importScenario(deps: { db: Db; ctx: AuditContext; now: () 
       }
       departmentWrites.push(row);
       outcome.departments[before ? 'updated' : 'created'] += 1;
-      audit.push({ action: before ? 'department.update' : 'department.create', entityType: 'department', entityKey: d.code, before: before ?? null, after: row });
+      audit.push({ action: before ? 'department.update' : 'department.create', entityType: 'department', entityKey: d.code, before: auditable(before), after: row });
     }
     await upsertDepartments(tx, hospital.id, departmentWrites);
 
@@ -107,7 +115,7 @@ export async function importScenario(deps: { db: Db; ctx: AuditContext; now: () 
       }
       staffWrites.push(row);
       outcome.staff[before ? 'updated' : 'created'] += 1;
-      audit.push({ action: before ? 'staff.update' : 'staff.create', entityType: 'staff', entityKey: s.id, before: before ?? null, after: row });
+      audit.push({ action: before ? 'staff.update' : 'staff.create', entityType: 'staff', entityKey: s.id, before: auditable(before), after: row });
     }
     await upsertStaff(tx, hospital.id, staffWrites);
 

@@ -151,3 +151,10 @@ export function annualFromRow(r: AnnualRow): AnnualInput {
     failedStaff: r.failedStaff as string[],
   }) as AnnualInput;
 }
+
+/** A stored row as an audit event shows it: the record's own fields, not the bookkeeping columns. */
+export function auditable<T extends object | null | undefined>(row: T): Record<string, unknown> | null {
+  if (!row) return null;
+  const { hospitalId: _h, updatedAt: _u, ...fields } = row as Record<string, unknown>;
+  return fields;
+}

@@ -91,6 +91,27 @@ export async function upsertDepartments(tx: Tx, hospitalId: number, rows: Depart
   }
 }
 
+export async function findStaff(db: Conn, hospitalId: number, staffId: string): Promise<StaffRow | null> {
+  const [row] = await db.select().from(staff).where(and(eq(staff.hospitalId, hospitalId), eq(staff.staffId, staffId)));
+  return row ?? null;
+}
+
+export async function findIndividualInput(db: Conn, hospitalId: number, period: string, staffId: string): Promise<IndividualInputRow | null> {
+  const [row] = await db
+    .select()
+    .from(individualInputs)
+    .where(and(eq(individualInputs.hospitalId, hospitalId), eq(individualInputs.period, period), eq(individualInputs.staffId, staffId)));
+  return row ?? null;
+}
+
+export async function findDepartmentInput(db: Conn, hospitalId: number, period: string, department: string): Promise<DepartmentInputRow | null> {
+  const [row] = await db
+    .select()
+    .from(departmentInputs)
+    .where(and(eq(departmentInputs.hospitalId, hospitalId), eq(departmentInputs.period, period), eq(departmentInputs.department, department)));
+  return row ?? null;
+}
+
 export async function upsertStaff(tx: Tx, hospitalId: number, rows: StaffRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     await tx
