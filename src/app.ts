@@ -8,14 +8,20 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { hospitalRoutes } from './modules/hospitals/hospitals.routes.js';
 import { importRoutes } from './modules/imports/imports.routes.js';
 import { settlementRoutes } from './modules/settlements/settlements.routes.js';
-import { registerAuth } from './plugins/auth.js';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import { AppError } from './errors.js';
+import { keyRoutes } from './modules/keys/keys.routes.js';
+import { registerAccess } from './plugins/access.js';
+import { registerAuth, tokenHash } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { registerValidation } from './plugins/validation.js';
 import { Type } from '@sinclair/typebox';
 
 export interface AppDeps {
-  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB'>;
+  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB' | 'PERFPAY_RATE_LIMIT_PER_MINUTE' | 'PERFPAY_CORS_ORIGINS'>;
   database: Database;
   runner: SettlementRunner;
   now?: () => Date;
@@ -48,12 +54,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  const { db } = deps.database;
   registerValidation(app);
   registerErrorHandler(app);
+  await app.register(helmet, {
+    // the API answers JSON; only /docs serves a page, whose script and styles are its own
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
+  });
+  await app.register(cors, { origin: deps.config.PERFPAY_CORS_ORIGINS ? deps.config.PERFPAY_CORS_ORIGINS.split(',').map((o) => o.trim()) : false });
   await registerSwagger(app);
-  registerAuth(app, { bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN });
-
-  const { db } = deps.database;
+  registerAuth(app, { db, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN, now });
+  await app.register(rateLimit, {
+    max: deps.config.PERFPAY_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    // per API key (by its hash, so no token is kept in memory as a key), or per address without one
+    keyGenerator: (request) => {
+      const header = request.headers.authorization;
+      return header ? `token:${tokenHash(header)}` : `ip:${request.ip}`;
+    },
+    allowList: (request) => !request.url.startsWith('/v1'),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'rate_limited', `too many requests: at most ${context.max} a minute; try again in ${Math.ceil(context.ttl / 1000)} s`),
+  });
+  registerAccess(app, db);
   app.get(
     '/health',
     {
@@ -86,5 +109,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   hospitalRoutes(app, { db, now });
   settlementRoutes(app, { db, runner: deps.runner, now });
   auditRoutes(app, { db });
+  keyRoutes(app, { db, now });
   return app;
 }

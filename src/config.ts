@@ -12,6 +12,8 @@ const ConfigSchema = Type.Object({
   PERFPAY_QUEUE_NAME: Type.String({ minLength: 1, default: 'perfpay-settlements' }),
   PERFPAY_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   PERFPAY_BODY_LIMIT_MB: Type.Integer({ minimum: 1, maximum: 512, default: 50 }),
+  PERFPAY_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),
+  PERFPAY_CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated origins allowed by CORS; unset: none' })),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 });
 

@@ -195,6 +195,7 @@ export const settlementRuns = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true, precision: 3 }),
     approvedBy: text('approved_by'),
     approvedAt: timestamp('approved_at', { withTimezone: true, precision: 3 }),
+    approvalOverrideReason: text('approval_override_reason'),
     supersededBy: uuid('superseded_by'),
   },
   (t) => [
@@ -327,4 +328,41 @@ export const auditEvents = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [uniqueIndex('audit_events_hospital_seq').on(t.hospitalId, t.seq), index('audit_events_hospital_entity').on(t.hospitalId, t.entityType)],
+);
+
+/**
+ * API keys: a role, one hospital, and for department heads their departments. Only the SHA-256
+ * of the token is stored (tokens carry 256 bits of randomness, so a fast hash is enough); the
+ * prefix lets people tell their keys apart. Revocation takes effect on the next call.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey(),
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    role: text('role').notNull(),
+    departments: jsonb('departments').notNull(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    tokenPrefix: text('token_prefix').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('api_keys_hospital').on(t.hospitalId)],
+);
+
+/** A department head's review of a succeeded run for their department: acknowledged or disputed. */
+export const settlementReviews = pgTable(
+  'settlement_reviews',
+  {
+    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    department: text('department').notNull(),
+    status: text('status').notNull(),
+    reason: text('reason'),
+    actor: text('actor').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.department] })],
 );

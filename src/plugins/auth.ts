@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../db/client.js';
 import { unauthorized } from '../errors.js';
+import { findLiveKey, touchKey } from '../modules/keys/keys.repository.js';
+import type { Principal, Role } from './access.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,21 +11,39 @@ declare module 'fastify' {
   }
 }
 
-const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+export const tokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /**
- * Every /v1 call needs `Authorization: Bearer <token>`. For now the one valid token is
- * PERFPAY_BOOTSTRAP_ADMIN_TOKEN (an admin); without it configured, every /v1 call is 401.
- * Tokens are compared as SHA-256 digests in constant time and never logged.
+ * Every /v1 call needs `Authorization: Bearer <token>`: the bootstrap admin token
+ * (PERFPAY_BOOTSTRAP_ADMIN_TOKEN, every hospital) or a live API key. Tokens are compared by their
+ * SHA-256 (the bootstrap one in constant time) and never logged; a revoked key is refused on its
+ * very next call because every call looks the key up.
  */
-export function registerAuth(app: FastifyInstance, options: { bootstrapToken?: string }): void {
-  const bootstrap = options.bootstrapToken ? digest(options.bootstrapToken) : null;
+export function registerAuth(app: FastifyInstance, options: { db: Db; bootstrapToken?: string; now: () => Date }): void {
+  const bootstrap = options.bootstrapToken ? Buffer.from(tokenHash(options.bootstrapToken), 'hex') : null;
   app.decorateRequest('actor', '');
+  app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !bootstrap || !timingSafeEqual(digest(match[1]!), bootstrap)) throw unauthorized();
-    request.actor = 'bootstrap-admin';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (!match) throw unauthorized();
+    const hash = tokenHash(match[1]!);
+    if (bootstrap && timingSafeEqual(Buffer.from(hash, 'hex'), bootstrap)) {
+      request.principal = { keyId: null, name: 'bootstrap-admin', role: 'admin', hospital: null, departments: [] };
+      request.actor = 'bootstrap-admin';
+      return;
+    }
+    const key = await findLiveKey(options.db, hash);
+    if (!key) throw unauthorized();
+    const principal: Principal = {
+      keyId: key.id,
+      name: key.name,
+      role: key.role as Role,
+      hospital: key.hospitalCode,
+      departments: key.departments as string[],
+    };
+    request.principal = principal;
+    request.actor = `key:${key.id}:${key.name}`;
+    await touchKey(options.db, key.id, options.now());
   });
 }

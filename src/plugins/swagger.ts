@@ -24,6 +24,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'inputs', description: 'quarterly and year-end inputs, record by record' },
         { name: 'settlements', description: 'settlement runs, approval and results' },
         { name: 'audit', description: 'the hash-chained audit trail' },
+        { name: 'keys', description: 'API keys and their roles' },
         { name: 'service', description: 'health and documents' },
       ],
     },

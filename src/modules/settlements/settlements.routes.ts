@@ -1,3 +1,6 @@
+import { access, assertDepartment } from '../../plugins/access.js';
+import { review, reviewsOf, whatIf, type ReviewStatus } from './reviews.usecases.js';
+import { IndividualInputSchema } from '../../core/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { SettlementRunner } from '../../../jobs/runner.js';
@@ -16,7 +19,7 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
 
   app.post(
     '/v1/hospitals/:code/settlements',
-    {
+    { config: access(['admin', 'finance'], 'params'),
       schema: {
         tags: ['settlements'],
         summary: 'Settle a quarter (2026Q1) or a year-end (2026)',
@@ -43,7 +46,7 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
 
   app.get(
     '/v1/hospitals/:code/settlements',
-    {
+    { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'params'),
       schema: {
         tags: ['settlements'],
         summary: 'The settlement runs of a hospital, newest first',
@@ -62,7 +65,7 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
 
   app.get(
     '/v1/settlements/:id',
-    {
+    { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
       schema: {
         tags: ['settlements'],
         summary: 'A settlement run, with its result (contract.md §2) once it has succeeded',
@@ -72,29 +75,33 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
     },
     async (request) => {
       const { run, hospital, result } = await readSettlement(db, (request.params as { id: string }).id);
-      return runView(run, hospital, result);
+      // a department head reads their departments' lines, not the whole result
+      return runView(run, hospital, request.principal!.role === 'dept_head' ? undefined : result);
     },
   );
 
   app.post(
     '/v1/settlements/:id/approve',
-    {
+    { config: access(['admin'], 'run'),
       schema: {
         tags: ['settlements'],
         summary: 'Approve a succeeded run: closes the period; the next quarter carries its bank',
+        description: 'While a department disputes the run, approval needs an `overrideReason`, which is audited.',
         params: RunParams,
+        body: Type.Object({ overrideReason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })) }, { additionalProperties: false, 'x-optional-body': true }),
         response: { 200: Run, ...errors(401, 404, 409) },
       },
     },
     async (request) => {
-      const run = await approveSettlement({ db, now, ctx: { actor: request.actor, requestId: request.id } }, (request.params as { id: string }).id);
+      const { overrideReason } = (request.body ?? {}) as { overrideReason?: string };
+      const run = await approveSettlement({ db, now, ctx: { actor: request.actor, requestId: request.id } }, (request.params as { id: string }).id, overrideReason);
       return runView(run, await hospitalCodeOf(db, run.hospitalId));
     },
   );
 
   app.get(
     '/v1/settlements/:id/departments/:department',
-    {
+    { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
       schema: {
         tags: ['settlements'],
         summary: "A department's line and its people's lines in a quarterly run",
@@ -104,6 +111,7 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
     },
     async (request) => {
       const { id, department } = request.params as { id: string; department: string };
+      assertDepartment(request, department);
       const run = await findRun(db, id);
       if (!run || run.kind !== 'quarterly' || !run.summary) throw notFound(`quarterly settlement result ${id}`);
       const [line] = await departmentLinesOf(db, id, department);
@@ -115,7 +123,7 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
 
   app.get(
     '/v1/settlements/:id/individuals/:staffId',
-    {
+    { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
       schema: {
         tags: ['settlements'],
         summary: "One person's line with every component of their pay (why this amount)",
@@ -128,15 +136,83 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
       const run = await findRun(db, id);
       if (!run || !run.summary) throw notFound(`settlement result ${id}`);
       if (run.kind === 'annual') {
-        const lines = (await annualLinesOf(db, id)).individuals.filter((l) => l.staffId === staffId);
-        if (lines.length === 0) throw notFound(`staff ${staffId} in settlement ${id}`);
+        const all = (await annualLinesOf(db, id)).individuals.filter((l) => l.staffId === staffId);
+        if (all.length === 0) throw notFound(`staff ${staffId} in settlement ${id}`);
+        const p = request.principal!;
+        const lines = p.role === 'dept_head' ? all.filter((l) => p.departments.includes(l.department)) : all;
+        if (lines.length === 0) assertDepartment(request, all[0]!.department);
         return { period: run.period, kind: run.kind, status: run.status, lines: lines.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, weight: l.weight, amount: l.amount })) };
       }
       const [line] = await individualLinesOf(db, id, { staffId });
       if (!line) throw notFound(`staff ${staffId} in settlement ${id}`);
+      assertDepartment(request, line.department);
       const [department] = await departmentLinesOf(db, id, line.department);
       const record = await individualRecordOf(db, id, staffId);
       return explainIndividual(run.period, run.status, line, department ?? null, record);
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id/reviews',
+    {
+      config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
+      schema: {
+        tags: ['settlements'],
+        summary: "Every department's review of a run: acknowledged, disputed (with its reason) or pending",
+        params: RunParams,
+        response: { 200: Type.Object({ reviews: Type.Array(AnyObject('department, status, reason, by, at')) }), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const run = await findRun(db, (request.params as { id: string }).id);
+      if (!run) throw notFound(`settlement ${(request.params as { id: string }).id}`);
+      return { reviews: await reviewsOf(db, run) };
+    },
+  );
+
+  app.post(
+    '/v1/settlements/:id/reviews/:department',
+    {
+      config: access(['admin', 'dept_head'], 'run'),
+      schema: {
+        tags: ['settlements'],
+        summary: 'Acknowledge or dispute a succeeded run for a department (a dispute needs a reason)',
+        params: Type.Object({ id: RunParams.properties.id, department: Type.String({ minLength: 1 }) }),
+        body: Type.Object(
+          {
+            status: Type.Union([Type.Literal('acknowledged'), Type.Literal('disputed')], { 'x-kind': 'enum', 'x-values': ['acknowledged', 'disputed'] }),
+            reason: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: AnyObject('the review'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id, department } = request.params as { id: string; department: string };
+      assertDepartment(request, department);
+      return review({ db, now, ctx: { actor: request.actor, requestId: request.id } }, id, department, request.body as { status: ReviewStatus; reason?: string });
+    },
+  );
+
+  app.post(
+    '/v1/settlements/:id/what-if/:department',
+    {
+      config: access(['admin', 'dept_head'], 'run'),
+      schema: {
+        tags: ['settlements'],
+        summary: "What the department's people would get with these individual inputs instead (stored nowhere)",
+        params: Type.Object({ id: RunParams.properties.id, department: Type.String({ minLength: 1 }) }),
+        body: Type.Object({ individuals: Type.Array(IndividualInputSchema, { maxItems: 5000 }) }, { additionalProperties: false }),
+        response: { 200: AnyObject('the department line and its people lines as they would be'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id, department } = request.params as { id: string; department: string };
+      assertDepartment(request, department);
+      const run = await findRun(db, id);
+      if (!run) throw notFound(`settlement ${id}`);
+      return whatIf(db, run, department, (request.body as { individuals: { staffId: string }[] }).individuals);
     },
   );
 }

@@ -44,6 +44,7 @@ import {
   type RunRow,
 } from './settlements.repository.js';
 import { annualResultOf, quarterlyResultOf } from './settlements.mappers.js';
+import { openDisputes } from './reviews.usecases.js';
 
 export const QUARTER = /^[0-9]{4}Q[1-4]$/;
 export const YEAR = /^[0-9]{4}$/;
@@ -204,7 +205,7 @@ export async function markFailed(db: Db, run: RunRow, error: { code: string; mes
  * balances become the ones the next quarter carries. The database's partial unique index
  * allows one approved run per hospital and period, whatever races.
  */
-export async function approveSettlement(deps: Deps & { ctx: AuditContext }, runId: string): Promise<RunRow> {
+export async function approveSettlement(deps: Deps & { ctx: AuditContext }, runId: string, overrideReason?: string): Promise<RunRow> {
   const run0 = await findRun(deps.db, runId);
   if (!run0) throw notFound(`settlement ${runId}`);
   return deps.db.transaction(async (tx) => {
@@ -213,15 +214,20 @@ export async function approveSettlement(deps: Deps & { ctx: AuditContext }, runI
     if (run.status === 'approved') throw conflict('already_approved', `settlement ${runId} is already approved`);
     if (run.status !== 'succeeded') throw conflict('not_succeeded', `settlement ${runId} is ${run.status}; only a succeeded run can be approved`);
     if (await findApprovedRun(tx, hospital.id, run.period)) throw conflict('period_closed', `${run.period} already has an approved settlement`);
+    const disputes = await openDisputes(tx, run.id);
+    const reason = overrideReason?.trim() || undefined;
+    if (disputes.length > 0 && !reason) {
+      throw conflict('open_disputes', `department(s) ${disputes.join(', ')} dispute settlement ${runId}; approving it anyway needs an overrideReason`);
+    }
     const current = await computeRunHash(tx, hospital, run);
     if (current !== run.inputHash) {
       throw conflict('run_stale', `the inputs of ${run.period} changed after settlement ${runId} ran; run the settlement again and approve the new run`);
     }
     const now = deps.now();
-    await updateRun(tx, run.id, { status: 'approved', approvedBy: deps.ctx.actor, approvedAt: now });
+    await updateRun(tx, run.id, { status: 'approved', approvedBy: deps.ctx.actor, approvedAt: now, approvalOverrideReason: disputes.length > 0 ? reason : null });
     await supersedeOthers(tx, run);
     if (run.kind === 'quarterly') await saveBankBalances(tx, hospital.id, run, await departmentLinesOf(tx, run.id));
-    await appendAudit(tx, hospital.id, deps.ctx, [{ action: 'settlement.approve', entityType: 'settlement', entityKey: run.id, before: { status: 'succeeded' }, after: { status: 'approved', period: run.period } }], now);
+    await appendAudit(tx, hospital.id, deps.ctx, [{ action: 'settlement.approve', entityType: 'settlement', entityKey: run.id, before: { status: 'succeeded' }, after: { status: 'approved', period: run.period, ...(disputes.length > 0 ? { overriddenDisputes: disputes, overrideReason: reason } : {}) } }], now);
     return (await findRun(tx, runId))!;
   }).catch((e: unknown) => {
     if (e instanceof AppError) throw e;

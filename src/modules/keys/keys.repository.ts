@@ -1,0 +1,43 @@
+import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.js';
+import { apiKeys, hospitals } from '../../db/schema.js';
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+type Conn = Db | Tx;
+
+export async function insertKey(tx: Tx, row: typeof apiKeys.$inferInsert): Promise<ApiKeyRow> {
+  const [created] = await tx.insert(apiKeys).values(row).returning();
+  return created!;
+}
+
+/** The live (not revoked) key with this token hash, with its hospital's code. */
+export async function findLiveKey(db: Conn, tokenHash: string): Promise<(ApiKeyRow & { hospitalCode: string }) | null> {
+  const [row] = await db
+    .select({ key: apiKeys, hospitalCode: hospitals.code })
+    .from(apiKeys)
+    .innerJoin(hospitals, eq(hospitals.id, apiKeys.hospitalId))
+    .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt)));
+  return row ? { ...row.key, hospitalCode: row.hospitalCode } : null;
+}
+
+export async function listKeys(db: Conn, hospitalId: number): Promise<ApiKeyRow[]> {
+  return db.select().from(apiKeys).where(eq(apiKeys.hospitalId, hospitalId)).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+}
+
+export async function findKey(db: Conn, id: string): Promise<ApiKeyRow | null> {
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  return row ?? null;
+}
+
+export async function revokeKey(tx: Tx, id: string, at: Date): Promise<void> {
+  await tx.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id));
+}
+
+/** Last-used time, written at most once a minute per key so that reads do not each cost a write. */
+export async function touchKey(db: Conn, id: string, at: Date): Promise<void> {
+  const aMinuteAgo = new Date(at.getTime() - 60_000);
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: at })
+    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, aMinuteAgo))));
+}

@@ -1,0 +1,108 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { settleQuarter, validateScenario, type QuarterlyResult, type Scenario } from '../../core/index.js';
+import type { IndividualInput } from '../../core/schema.js';
+import type { Db, Tx } from '../../db/client.js';
+import { decimalOf } from '../../db/decimal.js';
+import { settlementReviews } from '../../db/schema.js';
+import { badRequest, conflict, notFound } from '../../errors.js';
+import { appendAudit, type AuditContext } from '../audit/audit.repository.js';
+import { lockHospitalById } from '../inputs/inputs.repository.js';
+import { departmentLinesOf, findRun, type RunRow } from './settlements.repository.js';
+
+export type ReviewStatus = 'acknowledged' | 'disputed';
+
+/** Every department's review of a run: acknowledged, disputed (with the reason) or pending. */
+export async function reviewsOf(db: Db, run: RunRow) {
+  const reviews = await db.select().from(settlementReviews).where(eq(settlementReviews.runId, run.id)).orderBy(asc(settlementReviews.department));
+  const byDepartment = new Map(reviews.map((r) => [r.department, r]));
+  const departments = run.kind === 'quarterly' ? (await departmentLinesOf(db, run.id)).map((l) => l.department) : [];
+  return departments.map((department) => {
+    const r = byDepartment.get(department);
+    return r
+      ? { department, status: r.status, reason: r.reason, by: r.actor, at: r.updatedAt.toISOString() }
+      : { department, status: 'pending', reason: null, by: null, at: null };
+  });
+}
+
+export async function openDisputes(db: Db | Tx, runId: string): Promise<string[]> {
+  const rows = await db
+    .select({ department: settlementReviews.department })
+    .from(settlementReviews)
+    .where(and(eq(settlementReviews.runId, runId), eq(settlementReviews.status, 'disputed')));
+  return rows.map((r) => r.department).sort();
+}
+
+/** A department head acknowledges or disputes a succeeded run for a department; audited. */
+export async function review(
+  deps: { db: Db; now: () => Date; ctx: AuditContext },
+  runId: string,
+  department: string,
+  decision: { status: ReviewStatus; reason?: string },
+): Promise<{ department: string; status: ReviewStatus; reason: string | null }> {
+  if (decision.status === 'disputed' && !decision.reason?.trim()) throw badRequest('missing_field', 'a dispute needs a reason', 'reason');
+  const run0 = await findRun(deps.db, runId);
+  if (!run0) throw notFound(`settlement ${runId}`);
+  return deps.db.transaction(async (tx) => {
+    await lockHospitalById(tx, run0.hospitalId);
+    const run = (await findRun(tx, runId))!;
+    if (run.kind !== 'quarterly' || run.status !== 'succeeded') {
+      throw conflict('not_reviewable', `settlement ${runId} is ${run.status}; only a succeeded quarterly run can be acknowledged or disputed`);
+    }
+    if ((await departmentLinesOf(tx, runId, department)).length === 0) throw notFound(`department ${department} in settlement ${runId}`);
+    const [before] = await tx.select().from(settlementReviews).where(and(eq(settlementReviews.runId, runId), eq(settlementReviews.department, department)));
+    const reason = decision.reason?.trim() || null;
+    const now = deps.now();
+    await tx
+      .insert(settlementReviews)
+      .values({ runId, department, status: decision.status, reason, actor: deps.ctx.actor, updatedAt: now })
+      .onConflictDoUpdate({ target: [settlementReviews.runId, settlementReviews.department], set: { status: decision.status, reason, actor: deps.ctx.actor, updatedAt: now } });
+    await appendAudit(tx, run.hospitalId, deps.ctx, [
+      {
+        action: decision.status === 'disputed' ? 'settlement.dispute' : 'settlement.acknowledge',
+        entityType: 'settlement',
+        entityKey: `${runId}/${department}`,
+        before: before ? { status: before.status, reason: before.reason } : null,
+        after: { status: decision.status, reason },
+      },
+    ], now);
+    return { department, status: decision.status, reason };
+  });
+}
+
+/**
+ * A department head's what-if: the run's own inputs and opening bank, with their proposed
+ * individual records for the department's people, settled by the engine — stored nowhere.
+ */
+export async function whatIf(db: Db, run: RunRow, department: string, proposed: { staffId: string }[]) {
+  if (run.kind !== 'quarterly' || !run.inputs) throw conflict('not_available', `settlement ${run.id} has no quarterly result to start from`);
+  const inputs = structuredClone(run.inputs) as Scenario;
+  const period = inputs.periods![0]!;
+  const homes = new Map(inputs.staff.map((s) => [s.id, s.department]));
+  const current = new Map((period.individuals ?? []).map((r) => [r.staffId, r]));
+  const seen = new Set<string>();
+  for (const [i, record] of proposed.entries()) {
+    const path = `individuals[${i}]`;
+    if (seen.has(record.staffId)) throw badRequest('duplicate', `staff ${record.staffId} is proposed twice`, `${path}.staffId`);
+    seen.add(record.staffId);
+    const home = homes.get(record.staffId);
+    if (!home) throw badRequest('unknown_reference', `staff ${record.staffId} is not on the staff list`, `${path}.staffId`);
+    const inDepartment = (current.get(record.staffId)?.department ?? home) === department;
+    if (!inDepartment) throw badRequest('not_applicable', `staff ${record.staffId} is not in department ${department} in ${period.period}`, `${path}.staffId`);
+    if ('department' in record) throw badRequest('not_applicable', 'a what-if cannot move people between departments', `${path}.department`);
+    // the person stays where the run placed them: a department override in their record is kept
+    const override = current.get(record.staffId)?.department;
+    current.set(record.staffId, { ...(record as IndividualInput), ...(override ? { department: override } : {}) });
+  }
+  period.individuals = [...current.values()];
+  const validated = validateScenario(inputs);
+  const bank = new Map(Object.entries((run.openingBank ?? {}) as Record<string, string>).map(([code, balance]) => [code, decimalOf(balance)]));
+  const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, bank);
+  const result: QuarterlyResult = outcome.result;
+  return {
+    period: period.period,
+    basedOn: run.id,
+    department: result.departments.find((d) => d.code === department) ?? null,
+    individuals: result.individuals.filter((i) => i.department === department),
+    note: "a what-if: computed on the run's inputs with the proposed records, stored nowhere",
+  };
+}

@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { Db } from '../db/client.js';
+import { AppError, notFound } from '../errors.js';
+import { findRun } from '../modules/settlements/settlements.repository.js';
+import { findHospitalById } from '../modules/inputs/inputs.repository.js';
+
+export const ROLES = ['admin', 'finance', 'dept_head', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: the bootstrap admin (every hospital) or an API key of one hospital. */
+export interface Principal {
+  keyId: string | null;
+  name: string;
+  role: Role;
+  /** null: every hospital (the bootstrap token). */
+  hospital: string | null;
+  /** A department head's departments; empty for the other roles. */
+  departments: string[];
+}
+
+/**
+ * Each route declares, in its own definition, who may call it and where its hospital comes
+ * from: `config: { access: { roles, hospital } }`. A /v1 route without a declaration does not
+ * start (fail closed). The roles are written into the route's OpenAPI description.
+ */
+export interface Access {
+  roles: readonly Role[];
+  /** Where the route's hospital is named: a `code` path parameter, a settlement run's id, the import body, or nowhere. */
+  hospital: 'params' | 'run' | 'body' | 'none';
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
+
+export function access(roles: readonly Role[], hospital: Access['hospital']): { access: Access } {
+  return { access: { roles, hospital } };
+}
+
+export function registerAccess(app: FastifyInstance, db: Db): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!route.url.startsWith('/v1')) return;
+    const declared = (route.config as { access?: Access } | undefined)?.access;
+    if (!declared) throw new Error(`route ${route.method} ${route.url} declares no access (config.access)`);
+    const schema = (route.schema ??= {}) as { description?: string; security?: unknown };
+    const roles = `**Roles:** ${declared.roles.join(', ')}.`;
+    schema.description = schema.description ? `${schema.description}\n\n${roles}` : roles;
+    schema.security = [{ bearerAuth: [] }];
+  });
+
+  // before validation: a caller who may not call a route learns that, not what its body lacks
+  app.addHook('preValidation', async (request: FastifyRequest, _reply: FastifyReply) => {
+    const declared = request.routeOptions.config?.access;
+    if (!declared) return;
+    const principal = request.principal!;
+    if (principal.hospital !== null) {
+      const hospital = await hospitalOfRequest(db, request, declared.hospital);
+      // a key of another hospital learns nothing, not even that the hospital or run exists
+      if (hospital !== undefined && hospital !== principal.hospital) throw notFound(describeTarget(request, declared.hospital));
+    }
+    if (!declared.roles.includes(principal.role)) {
+      throw forbidden(`a ${principal.role} key may not call ${request.method} ${request.routeOptions.url}; it needs one of: ${declared.roles.join(', ')}`);
+    }
+  });
+}
+
+async function hospitalOfRequest(db: Db, request: FastifyRequest, from: Access['hospital']): Promise<string | undefined> {
+  if (from === 'params') return (request.params as { code?: string }).code;
+  if (from === 'body') return ((request.body as { hospital?: { code?: string } } | undefined)?.hospital?.code) ?? '';
+  if (from === 'run') {
+    const { id } = request.params as { id: string };
+    if (!UUID.test(id)) throw notFound(`settlement ${id}`);
+    const run = await findRun(db, id);
+    if (!run) throw notFound(`settlement ${(request.params as { id: string }).id}`);
+    return (await findHospitalById(db, run.hospitalId))!.code;
+  }
+  return undefined;
+}
+
+function describeTarget(request: FastifyRequest, from: Access['hospital']): string {
+  if (from === 'run') return `settlement ${(request.params as { id: string }).id}`;
+  if (from === 'params') return `hospital ${(request.params as { code: string }).code}`;
+  return 'hospital';
+}
+
+/** A department head may touch only their own departments' people and lines: 403 otherwise. */
+export function assertDepartment(request: FastifyRequest, department: string): void {
+  const p = request.principal!;
+  if (p.role === 'dept_head' && !p.departments.includes(department)) {
+    throw forbidden(`this key is for department(s) ${p.departments.join(', ')}, not ${department}`);
+  }
+}
