@@ -14,6 +14,7 @@ import rateLimit from '@fastify/rate-limit';
 import { AppError } from './errors.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
 import { registerAccess } from './plugins/access.js';
+import { registerIdempotency } from './plugins/idempotency.js';
 import { registerAuth, tokenHash } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
 import { registerSwagger } from './plugins/swagger.js';
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       new AppError(429, 'rate_limited', `too many requests: at most ${context.max} a minute; try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
   registerAccess(app, db);
+  registerIdempotency(app, db);
   app.get(
     '/health',
     {

@@ -366,3 +366,20 @@ export const settlementReviews = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.department] })],
 );
+
+/**
+ * Idempotency keys of POST requests: the first answer to a (caller, key) is kept and replayed to
+ * a retry with the same body; the same key with another body is refused.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    actor: text('actor').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status'),
+    response: jsonb('response'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.actor, t.key] })],
+);
