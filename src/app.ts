@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { SettlementRunner } from '../jobs/runner.js';
 import type { Config } from './config.js';
@@ -51,6 +51,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     bodyLimit: deps.config.PERFPAY_BODY_LIMIT_MB * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
+    // errors the router raises before any route (a parameter too long, a malformed URL) get our format too
+    frameworkErrors: (error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      void (reply as unknown as FastifyReply).status(status).send({ error: { code: status === 414 ? 'uri_too_long' : 'bad_request', message: error.message } });
+    },
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

@@ -6,19 +6,22 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * validator which plain-language message to give when a value does not fit.
  */
 
-const DECIMAL = '^[0-9]+(\\.[0-9]+)?$';
-const SIGNED_DECIMAL = '^-?[0-9]+(\\.[0-9]+)?$';
+// at most 18 digits before the point and 16 after: every input fits the engine's 34 digits exactly
+const DECIMAL = '^[0-9]{1,18}(\\.[0-9]{1,16})?$';
+const SIGNED_DECIMAL = '^-?[0-9]{1,18}(\\.[0-9]{1,16})?$';
 
 export const Decimal = (description?: string) =>
   Type.String({ pattern: DECIMAL, 'x-kind': 'decimal', description, examples: ['1234.50'] });
 export const SignedDecimal = (description?: string) =>
   Type.String({ pattern: SIGNED_DECIMAL, 'x-kind': 'signedDecimal', description, examples: ['-1000.00'] });
+/** Counts and days: whole numbers up to a million (no count in a hospital quarter comes near). */
+export const MAX_COUNT = 1_000_000;
 export const Count = (description?: string) =>
-  Type.Integer({ minimum: 0, 'x-kind': 'count', description });
+  Type.Integer({ minimum: 0, maximum: MAX_COUNT, 'x-kind': 'count', description });
 const PositiveCount = (description?: string) =>
-  Type.Integer({ minimum: 1, 'x-kind': 'positiveCount', description });
+  Type.Integer({ minimum: 1, maximum: MAX_COUNT, 'x-kind': 'positiveCount', description });
 const IntegerOrDecimal = (description?: string) =>
-  Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: DECIMAL })], {
+  Type.Union([Type.Integer({ minimum: 0, maximum: MAX_COUNT }), Type.String({ pattern: DECIMAL })], {
     'x-kind': 'integerOrDecimal',
     description,
   });

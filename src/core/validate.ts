@@ -130,22 +130,28 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
       if (typeof e.value === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(e.value)) {
         return { code: 'invalid_value', message: `${at} must not be negative, got ${got}`, path };
       }
+      if (typeof e.value === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(e.value)) {
+        return { code: 'invalid_value', message: `${at} has too many digits: at most 18 before the decimal point and 16 after, got ${got}`, path };
+      }
       return { code: 'invalid_type', message: `${at} must be a decimal string such as "1234.50", got ${got}`, path };
     case 'signedDecimal':
+      if (typeof e.value === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(e.value)) {
+        return { code: 'invalid_value', message: `${at} has too many digits: at most 18 before the decimal point and 16 after, got ${got}`, path };
+      }
       return { code: 'invalid_type', message: `${at} must be a decimal string such as "-1000.00", got ${got}`, path };
     case 'count':
     case 'positiveCount':
     case 'quarterNumber':
     case 'year': {
       const isInteger = typeof e.value === 'number' && Number.isInteger(e.value);
-      const want = { count: 'a whole number ≥ 0', positiveCount: 'a whole number > 0', quarterNumber: 'a quarter number 1 to 4', year: 'a year such as 2026' }[kind];
+      const want = { count: 'a whole number from 0 to 1000000', positiveCount: 'a whole number from 1 to 1000000', quarterNumber: 'a quarter number 1 to 4', year: 'a year such as 2026' }[kind];
       return { code: isInteger ? 'invalid_value' : 'invalid_type', message: `${at} must be ${want} (a JSON integer), got ${got}`, path };
     }
     case 'integerOrDecimal':
       if ((typeof e.value === 'number' && Number.isInteger(e.value) && e.value < 0) || (typeof e.value === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(e.value))) {
         return { code: 'invalid_value', message: `${at} must not be negative, got ${got}`, path };
       }
-      return { code: 'invalid_type', message: `${at} must be a whole number or a decimal string ≥ 0, got ${got}`, path };
+      return { code: 'invalid_type', message: `${at} must be a whole number (at most 1000000) or a decimal string ≥ 0, got ${got}`, path };
     case 'enum': {
       const values = schema['x-values'] as string[];
       const orNull = schema === e.schema ? '' : ' (or null)';

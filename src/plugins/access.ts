@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import { findRun } from '../modules/settlements/settlements.repository.js';
 import { findHospitalById } from '../modules/inputs/inputs.repository.js';
+import { findKey } from '../modules/keys/keys.repository.js';
 
 export const ROLES = ['admin', 'finance', 'dept_head', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -25,8 +26,12 @@ export interface Principal {
  */
 export interface Access {
   roles: readonly Role[];
-  /** Where the route's hospital is named: a `code` path parameter, a settlement run's id, the import body, or nowhere. */
-  hospital: 'params' | 'run' | 'body' | 'none';
+  /**
+   * Where the route's hospital is named: a `code` path parameter, a settlement run's id, the body
+   * (`hospital.code` of a scenario or a `hospital` field), a `hospital` query parameter, an API
+   * key's id, or nowhere.
+   */
+  hospital: 'params' | 'run' | 'body' | 'query' | 'apiKey' | 'none';
 }
 
 declare module 'fastify' {
@@ -75,7 +80,17 @@ export function registerAccess(app: FastifyInstance, db: Db): void {
 
 async function hospitalOfRequest(db: Db, request: FastifyRequest, from: Access['hospital']): Promise<string | undefined> {
   if (from === 'params') return (request.params as { code?: string }).code;
-  if (from === 'body') return ((request.body as { hospital?: { code?: string } } | undefined)?.hospital?.code) ?? '';
+  if (from === 'body') {
+    const named = (request.body as { hospital?: string | { code?: string } } | undefined)?.hospital;
+    return (typeof named === 'string' ? named : named?.code) ?? '';
+  }
+  if (from === 'query') return (request.query as { hospital?: string }).hospital ?? '';
+  if (from === 'apiKey') {
+    const { id } = request.params as { id: string };
+    const key = UUID.test(id) ? await findKey(db, id) : null;
+    if (!key) throw notFound(`API key ${id}`);
+    return (await findHospitalById(db, key.hospitalId))!.code;
+  }
   if (from === 'run') {
     const { id } = request.params as { id: string };
     if (!UUID.test(id)) throw notFound(`settlement ${id}`);
@@ -88,6 +103,7 @@ async function hospitalOfRequest(db: Db, request: FastifyRequest, from: Access['
 
 function describeTarget(request: FastifyRequest, from: Access['hospital']): string {
   if (from === 'run') return `settlement ${(request.params as { id: string }).id}`;
+  if (from === 'apiKey') return `API key ${(request.params as { id: string }).id}`;
   if (from === 'params') return `hospital ${(request.params as { code: string }).code}`;
   return 'hospital';
 }

@@ -8,6 +8,15 @@ interface ErrorBody {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08003', '08006']);
 
+/** PostgreSQL's refusal of text it cannot store (U+0000, invalid UTF-8): the client's input. */
+function isBadText(e: unknown): boolean {
+  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
+    const code = (x as { code?: string }).code;
+    if (code === '22021' || code === '22P05' || code === '22P02' && /unicode|utf8|encoding/i.test((x as Error).message ?? '')) return true;
+  }
+  return false;
+}
+
 /** True for a lost database or Redis connection: the client gets a 503, not a 500. */
 export function isUnavailable(e: unknown): boolean {
   for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
@@ -39,6 +48,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (isUnavailable(err)) {
       request.log.error({ err }, 'a dependency is unavailable');
       return send(503, { code: 'unavailable', message: 'a dependency of the service (database or queue) is unavailable; try again shortly' });
+    }
+    if (isBadText(err)) {
+      return send(400, { code: 'invalid_value', message: 'the request holds text the database cannot store (a NUL character or an invalid encoding)' });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       const code =

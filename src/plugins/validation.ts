@@ -17,6 +17,11 @@ export function registerValidation(app: FastifyInstance): void {
     return (data: unknown) => {
       // a body the route marks optional may be absent altogether
       if (httpPart === 'body' && (data === undefined || data === null) && (schema as Record<string, unknown>)['x-optional-body']) return { value: data };
+      const nul = findNul(data, '');
+      if (nul !== null) {
+        const path = [httpPart === 'body' ? '' : httpPart, nul].filter(Boolean).join('.');
+        return { error: new AppError(400, 'invalid_value', `${path || 'the body'} contains a NUL character (U+0000), which no text field may hold`, path) };
+      }
       const value = httpPart === 'body' ? data : Value.Default(schema as TSchema, Value.Convert(schema as TSchema, data));
       if (checker.Check(value)) return { value };
       const e = schemaError(value, checker.Errors(value), httpPart === 'body' ? '' : (httpPart ?? ''));
@@ -24,4 +29,25 @@ export function registerValidation(app: FastifyInstance): void {
     };
   });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}
+
+/** The path of the first string (or key) holding U+0000, which PostgreSQL text cannot store. */
+function findNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const at = path ? `${path}.${k}` : k;
+      if (k.includes('\u0000')) return at;
+      const found = findNul(v, at);
+      if (found !== null) return found;
+    }
+  }
+  return null;
 }

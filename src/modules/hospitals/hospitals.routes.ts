@@ -187,12 +187,15 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.get(
     '/v1/hospitals/:code/periods/:period',
-    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { tags: ['inputs'], summary: "A quarter's inputs, as in the scenario document", params: PeriodParams, response: { 200: AnyObject('the period'), ...errors(401, 404) } } },
+    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { tags: ['inputs'], summary: "A quarter's inputs, as in the scenario document (for finance, without the individual records)", params: PeriodParams, response: { 200: AnyObject('the period'), ...errors(401, 404) } } },
     async (request) => {
       const { code, period } = request.params as { code: string; period: string };
       const stored = await loadPeriod(db, (await hospitalOf(code)).id, period);
       if (!stored) throw notFound(`inputs of ${period}`);
-      return periodToInput(stored);
+      const input = periodToInput(stored);
+      // people's tier-2 inputs are the department heads' (and admins' and auditors') to read
+      if (request.principal!.role === 'finance') delete input.individuals;
+      return input;
     },
   );
 

@@ -17,7 +17,7 @@ export function keyRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date 
   app.post(
     '/v1/api-keys',
     {
-      config: access(['admin'], 'none'),
+      config: access(['admin'], 'body'),
       schema: {
         tags: ['keys'],
         summary: 'Create an API key; the token is shown in this answer only',
@@ -42,7 +42,7 @@ export function keyRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date 
   app.get(
     '/v1/api-keys',
     {
-      config: access(['admin'], 'none'),
+      config: access(['admin'], 'query'),
       schema: {
         tags: ['keys'],
         summary: "A hospital's API keys, without their secrets, with when each was last used",
@@ -62,7 +62,7 @@ export function keyRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date 
   app.delete(
     '/v1/api-keys/:id',
     {
-      config: access(['admin'], 'none'),
+      config: access(['admin'], 'apiKey'),
       schema: { tags: ['keys'], summary: 'Revoke an API key, effective on its next call', params: KeyParams, response: { 200: AnyObject('the revoked key'), ...errors(401, 403, 404) } },
     },
     async (request) => revoke(ctx(request), request.principal!, (request.params as { id: string }).id),
