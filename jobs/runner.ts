@@ -19,6 +19,8 @@ export interface SettlementRunner {
 export const ATTEMPTS = 3;
 const START_DELAY_MS = 25;
 const BACKOFF_MS = 1000;
+/** BullMQ's own default lockDuration and stalledInterval. */
+const DEFAULT_JOB_LOCK_MS = 30_000;
 
 /** One BullMQ job id per hospital and period (`:` is reserved by BullMQ, so the code is encoded). */
 export function jobIdOf(job: Pick<SettlementJob, 'hospital' | 'period'>): string {
@@ -67,11 +69,15 @@ export function createBullMqRunner(options: { redisUrl: string; queueName: strin
 }
 
 /** A worker that takes settlement jobs from Redis; `npm run worker` runs one in its own process. */
-export function startBullMqWorker(deps: ProcessorDeps, options: { redisUrl: string; queueName: string; concurrency: number }): Worker<SettlementJob> {
+export function startBullMqWorker(deps: ProcessorDeps, options: { redisUrl: string; queueName: string; concurrency: number; lockMs?: number }): Worker<SettlementJob> {
+  // lockMs (PERFPAY_JOB_LOCK_MS): a dead worker's job is found stalled and run again within about
+  // two of these (its lock expires, then the next stalled check moves it back to wait).
+  // Unset: BullMQ's defaults (30 s each).
+  const lockMs = options.lockMs ?? DEFAULT_JOB_LOCK_MS;
   const worker = new Worker<SettlementJob>(
     options.queueName,
     async (job) => processSettlement(deps, job.data.runId, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
-    { connection: redisConnection(options.redisUrl), concurrency: options.concurrency },
+    { connection: redisConnection(options.redisUrl), concurrency: options.concurrency, lockDuration: lockMs, stalledInterval: lockMs },
   );
   worker.on('error', (err) => deps.log.error({ err }, 'settlement worker error'));
   return worker;

@@ -11,6 +11,10 @@ const ConfigSchema = Type.Object({
   PERFPAY_BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PERFPAY_QUEUE_NAME: Type.String({ minLength: 1, default: 'perfpay-settlements' }),
   PERFPAY_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  // How long a BullMQ worker's lock on a job lasts (renewed every half of it while the job runs),
+  // and how often workers look for jobs whose lock expired (a worker that died) to run them again.
+  // Unset: BullMQ's default, 30 s for both. The crash tests shorten it so recovery takes seconds.
+  PERFPAY_JOB_LOCK_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 3_600_000, description: "BullMQ lockDuration and stalledInterval, ms; unset: BullMQ's 30000" })),
   PERFPAY_BODY_LIMIT_MB: Type.Integer({ minimum: 1, maximum: 512, default: 50 }),
   PERFPAY_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),
   PERFPAY_CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated origins allowed by CORS; unset: none' })),

@@ -31,9 +31,17 @@ export async function startService(config: Config, logger: Logger, options: { no
     : createInProcessRunner(processorDeps);
   const worker =
     config.REDIS_URL && options.withWorker !== false
-      ? startBullMqWorker(processorDeps, { redisUrl: config.REDIS_URL, queueName: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY })
+      ? startBullMqWorker(processorDeps, { redisUrl: config.REDIS_URL, queueName: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY, lockMs: config.PERFPAY_JOB_LOCK_MS })
       : null;
   const app = await buildApp({ config, database, runner, now, logger });
+  // Closing waits for every open connection. A request still in flight when close() begins would
+  // otherwise answer `Connection: keep-alive` and leave its socket idle but open afterwards,
+  // holding the process until the client drops it (up to the 72 s keep-alive timeout): while
+  // closing, responses say `Connection: close` and Node ends their socket once they are sent.
+  let closing = false;
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   await requeue(database, runner, logger);
   // a run whose enqueue was lost (a crash between the commit and the queue) is queued again
   const sweeper = setInterval(() => void requeue(database, runner, logger, 60_000).catch(() => {}), 60_000);
@@ -45,6 +53,7 @@ export async function startService(config: Config, logger: Logger, options: { no
     worker,
     async close() {
       clearInterval(sweeper);
+      closing = true;
       await app.close();
       await worker?.close();
       await runner.close();

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PERFPAY_DATA_DIR });
   const worker = startBullMqWorker(
     { db: database.db, now: () => new Date(), log: logger },
-    { redisUrl: config.REDIS_URL, queueName: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY },
+    { redisUrl: config.REDIS_URL, queueName: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY, lockMs: config.PERFPAY_JOB_LOCK_MS },
   );
   logger.info({ queue: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY }, 'settlement worker started');
   const stop = async (signal: string) => {

@@ -3,7 +3,7 @@ import type { Tx } from './client.js';
 
 export interface BulkColumn<R> {
   name: string;
-  type: 'text' | 'numeric' | 'int' | 'boolean' | 'uuid';
+  type: 'text' | 'numeric' | 'int' | 'boolean' | 'uuid' | 'jsonb';
   value: (row: R) => string | number | boolean | null;
 }
 

@@ -262,6 +262,8 @@ export const individualLines = pgTable(
     studyLeavePay: money('study_leave_pay').notNull(),
     finesApplied: money('fines_applied').notNull(),
     total: money('total').notNull(),
+    /** The person's individual record as the run settled it (null: no record, every default). */
+    inputRecord: jsonb('input_record'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.staffId] }), index('individual_lines_department').on(t.runId, t.department)],
 );

@@ -34,6 +34,7 @@ import {
   createHospitalLocked,
   deleteDepartmentInput,
   deleteIndividualInput,
+  findDepartmentInput,
   findHospital,
   findIndividualInput,
   findStaff,
@@ -175,8 +176,8 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     async (request) => {
       const { code, staffId } = request.params as { code: string; staffId: string };
       const record = { ...(request.body as Static<typeof StaffBody>), id: staffId };
-      return writeInputs(ctx(request), code, {}, async (tx, hospital) => {
-        const before = (await listStaff(tx, hospital.id)).find((s) => s.staffId === staffId) ?? null;
+      return writeInputs(ctx(request), code, { focus: { staff: [staffId], departmentInputs: [], individuals: [] } }, async (tx, hospital) => {
+        const before = await findStaff(tx, hospital.id, staffId);
         const row = staffToRow(record);
         if (before && sameRecord(before, row)) return { audit: [], result: record };
         await upsertStaff(tx, hospital.id, [row]);
@@ -234,9 +235,9 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     async (request) => {
       const { code, period, department } = request.params as { code: string; period: string; department: string };
       const record = { ...(request.body as Static<typeof DepartmentInputBody>), code: department };
-      return writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
+      return writeInputs(ctx(request), code, { period, focus: { staff: [], departmentInputs: [department], individuals: [] } }, async (tx, hospital) => {
         await needsQuarter(tx, hospital.id, period);
-        const before = (await loadPeriod(tx, hospital.id, period))!.departments.find((d) => d.department === department) ?? null;
+        const before = await findDepartmentInput(tx, hospital.id, period, department);
         const row = departmentInputToRow(period, record);
         if (before && sameRecord(before, row)) return { audit: [], result: record };
         await upsertDepartmentInput(tx, hospital.id, row);
@@ -251,7 +252,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     async (request, reply) => {
       const { code, period, department } = request.params as { code: string; period: string; department: string };
       await writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
-        const before = (await loadPeriod(tx, hospital.id, period))?.departments.find((d) => d.department === department);
+        const before = await findDepartmentInput(tx, hospital.id, period, department);
         if (!before || (await deleteDepartmentInput(tx, hospital.id, period, department)) === 0) throw notFound(`inputs of department ${department} in ${period}`);
         return { audit: [{ action: 'department_input.delete', entityType: 'department_input', entityKey: `${period}/${department}`, before: auditable(before) }], result: null };
       });
@@ -273,7 +274,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     async (request) => {
       const { code, period, staffId } = request.params as { code: string; period: string; staffId: string };
       const record = { ...(request.body as Static<typeof IndividualInputBody>), staffId };
-      return writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
+      return writeInputs(ctx(request), code, { period, focus: { staff: [staffId], departmentInputs: [], individuals: [staffId] } }, async (tx, hospital) => {
         await needsQuarter(tx, hospital.id, period);
         const before = await findIndividualInput(tx, hospital.id, period, staffId);
         await assertPersonInDepartments(request, tx, hospital.id, staffId, [before?.department, record.department]);

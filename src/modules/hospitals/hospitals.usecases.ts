@@ -2,13 +2,18 @@ import { validateScenario } from '../../core/index.js';
 import type { Db, Tx } from '../../db/client.js';
 import { conflict, notFound } from '../../errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
-import { buildScenario, closedPeriods, lockHospital, schemeFor, type HospitalRow } from '../inputs/inputs.repository.js';
+import { buildScenario, closedPeriods, lockHospital, schemeFor, type HospitalRow, type ScenarioFocus } from '../inputs/inputs.repository.js';
 
 export interface WriteScope {
   /** The quarter the write changes (checked against closed periods and validated), if any. */
   period?: string;
   /** The year whose year-end inputs the write changes, if any. */
   year?: number;
+  /**
+   * A write of one record (a person, a person's or a department's quarter inputs) is validated
+   * with every department and only the records it touches; without a focus, the whole hospital.
+   */
+  focus?: ScenarioFocus;
 }
 
 /**
@@ -39,6 +44,7 @@ export async function writeInputs<T>(
       periods: scope.period ? [scope.period] : [],
       annualYear: scope.year,
       schemeParameters: scheme?.parameters ?? {},
+      focus: scope.focus,
     });
     validateScenario(doc);
     await appendAudit(tx, hospital.id, deps.ctx, audit, deps.now());

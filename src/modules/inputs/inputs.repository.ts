@@ -79,6 +79,16 @@ export async function listStaff(db: Conn, hospitalId: number): Promise<StaffRow[
   return db.select().from(staff).where(eq(staff.hospitalId, hospitalId)).orderBy(asc(staff.staffId));
 }
 
+async function listDepartmentsIn(db: Conn, hospitalId: number, codes: string[]): Promise<DepartmentRow[]> {
+  if (codes.length === 0) return [];
+  return db.select().from(departments).where(and(eq(departments.hospitalId, hospitalId), inArray(departments.code, codes))).orderBy(asc(departments.code));
+}
+
+async function listStaffIn(db: Conn, hospitalId: number, ids: string[]): Promise<StaffRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(staff).where(and(eq(staff.hospitalId, hospitalId), inArray(staff.staffId, ids))).orderBy(asc(staff.staffId));
+}
+
 export async function upsertDepartments(tx: Tx, hospitalId: number, rows: DepartmentRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     await tx
@@ -140,18 +150,32 @@ export interface StoredPeriod {
   individuals: IndividualInputRow[];
 }
 
-export async function loadPeriod(db: Conn, hospitalId: number, period: string): Promise<StoredPeriod | null> {
+/** A quarter's stored inputs; with a focus, only the named department and individual records. */
+export async function loadPeriod(db: Conn, hospitalId: number, period: string, focus?: Pick<ScenarioFocus, 'departmentInputs' | 'individuals'>): Promise<StoredPeriod | null> {
   const [quarter] = await db.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period)));
   if (!quarter) return null;
+  const none = sql`false`;
   const depts = await db
     .select()
     .from(departmentInputs)
-    .where(and(eq(departmentInputs.hospitalId, hospitalId), eq(departmentInputs.period, period)))
+    .where(
+      and(
+        eq(departmentInputs.hospitalId, hospitalId),
+        eq(departmentInputs.period, period),
+        focus ? (focus.departmentInputs.length ? inArray(departmentInputs.department, focus.departmentInputs) : none) : undefined,
+      ),
+    )
     .orderBy(asc(departmentInputs.department));
   const people = await db
     .select()
     .from(individualInputs)
-    .where(and(eq(individualInputs.hospitalId, hospitalId), eq(individualInputs.period, period)))
+    .where(
+      and(
+        eq(individualInputs.hospitalId, hospitalId),
+        eq(individualInputs.period, period),
+        focus ? (focus.individuals.length ? inArray(individualInputs.staffId, focus.individuals) : none) : undefined,
+      ),
+    )
     .orderBy(asc(individualInputs.staffId));
   return { quarter, departments: depts, individuals: people };
 }
@@ -283,17 +307,35 @@ export async function upsertSchemeVersion(tx: Tx, hospitalId: number, effectiveF
  * The scenario document of a hospital for the given quarters (and year-end), from the stored
  * inputs: what the engine settles and what a run keeps as its inputs.
  */
+/**
+ * Which records a scenario needs when only some changed: a granular write of one person's
+ * record is validated with every department but only that person, not the whole hospital.
+ */
+export interface ScenarioFocus {
+  staff: string[];
+  departmentInputs: string[];
+  individuals: string[];
+}
+
 export async function buildScenario(
   db: Conn,
   hospital: HospitalRow,
-  options: { periods: string[]; annualYear?: number; schemeParameters: unknown },
+  options: { periods: string[]; annualYear?: number; schemeParameters: unknown; focus?: ScenarioFocus },
 ): Promise<Scenario> {
-  const [depts, people] = await Promise.all([listDepartments(db, hospital.id), listStaff(db, hospital.id)]);
+  const focus = options.focus;
+  const people = focus ? await listStaffIn(db, hospital.id, focus.staff) : await listStaff(db, hospital.id);
   const periods: PeriodInput[] = [];
   for (const period of options.periods) {
-    const stored = await loadPeriod(db, hospital.id, period);
+    const stored = await loadPeriod(db, hospital.id, period, focus);
     if (stored) periods.push(periodToInput(stored));
   }
+  // with a focus, only the departments the focused records name (a code that names none is
+  // then reported as unknown, exactly as with every department loaded)
+  const named = new Set<string>([
+    ...people.map((p) => p.department),
+    ...periods.flatMap((p) => [...p.departments.map((d) => d.code), ...(p.individuals ?? []).flatMap((r) => (r.department ? [r.department] : []))]),
+  ]);
+  const depts = focus ? await listDepartmentsIn(db, hospital.id, [...named]) : await listDepartments(db, hospital.id);
   const doc: Scenario = {
     hospital: { code: hospital.code, name: hospital.name },
     scheme: (options.schemeParameters ?? {}) as Scenario['scheme'],

@@ -7,7 +7,7 @@ import { settlementReviews } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import { appendAudit, type AuditContext } from '../audit/audit.repository.js';
 import { lockHospitalById } from '../inputs/inputs.repository.js';
-import { departmentLinesOf, findRun, type RunRow } from './settlements.repository.js';
+import { departmentLinesOf, findRun, runInputs, type RunRow } from './settlements.repository.js';
 
 export type ReviewStatus = 'acknowledged' | 'disputed';
 
@@ -74,8 +74,9 @@ export async function review(
  * individual records for the department's people, settled by the engine — stored nowhere.
  */
 export async function whatIf(db: Db, run: RunRow, department: string, proposed: { staffId: string }[]) {
-  if (run.kind !== 'quarterly' || !run.inputs) throw conflict('not_available', `settlement ${run.id} has no quarterly result to start from`);
-  const inputs = structuredClone(run.inputs) as Scenario;
+  const stored = run.kind === 'quarterly' ? await runInputs(db, run.id) : null;
+  if (!stored) throw conflict('not_available', `settlement ${run.id} has no quarterly result to start from`);
+  const inputs = structuredClone(stored) as Scenario;
   const period = inputs.periods![0]!;
   const homes = new Map(inputs.staff.map((s) => [s.id, s.department]));
   const current = new Map((period.individuals ?? []).map((r) => [r.staffId, r]));

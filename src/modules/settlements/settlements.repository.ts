@@ -1,11 +1,13 @@
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, ne, sql } from 'drizzle-orm';
 import type { AnnualResult, QuarterlyResult, ScoreComponents } from '../../core/index.js';
 import { formatScore } from '../../core/index.js';
 import { insertUnnest, type BulkColumn } from '../../db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
 import { annualDepartmentLines, annualIndividualLines, bankBalances, departmentLines, individualLines, settlementRuns } from '../../db/schema.js';
 
-export type RunRow = typeof settlementRuns.$inferSelect;
+/** A run without its inputs document (megabytes for a large hospital): what every read needs. */
+export type RunRow = Omit<typeof settlementRuns.$inferSelect, 'inputs'>;
+const { inputs: _inputs, ...runColumns } = getTableColumns(settlementRuns);
 export type DepartmentLineRow = typeof departmentLines.$inferSelect;
 export type IndividualLineRow = typeof individualLines.$inferSelect;
 type Conn = Db | Tx;
@@ -13,13 +15,13 @@ type Conn = Db | Tx;
 export const ACTIVE_STATUSES = ['queued', 'running'] as const;
 
 export async function findRun(db: Conn, id: string): Promise<RunRow | null> {
-  const [row] = await db.select().from(settlementRuns).where(eq(settlementRuns.id, id));
+  const [row] = await db.select(runColumns).from(settlementRuns).where(eq(settlementRuns.id, id));
   return row ?? null;
 }
 
 export async function findActiveRun(db: Conn, hospitalId: number, period: string): Promise<RunRow | null> {
   const [row] = await db
-    .select()
+    .select(runColumns)
     .from(settlementRuns)
     .where(and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.period, period), inArray(settlementRuns.status, [...ACTIVE_STATUSES])));
   return row ?? null;
@@ -27,7 +29,7 @@ export async function findActiveRun(db: Conn, hospitalId: number, period: string
 
 export async function findApprovedRun(db: Conn, hospitalId: number, period: string): Promise<RunRow | null> {
   const [row] = await db
-    .select()
+    .select(runColumns)
     .from(settlementRuns)
     .where(and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.period, period), eq(settlementRuns.status, 'approved')));
   return row ?? null;
@@ -35,16 +37,22 @@ export async function findApprovedRun(db: Conn, hospitalId: number, period: stri
 
 export async function listRuns(db: Conn, hospitalId: number, period?: string): Promise<RunRow[]> {
   const where = period ? and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.period, period)) : eq(settlementRuns.hospitalId, hospitalId);
-  return db.select().from(settlementRuns).where(where).orderBy(desc(settlementRuns.createdAt), asc(settlementRuns.id));
+  return db.select(runColumns).from(settlementRuns).where(where).orderBy(desc(settlementRuns.createdAt), asc(settlementRuns.id));
 }
 
 export async function listQueuedRuns(db: Conn): Promise<RunRow[]> {
-  return db.select().from(settlementRuns).where(inArray(settlementRuns.status, [...ACTIVE_STATUSES])).orderBy(asc(settlementRuns.createdAt));
+  return db.select(runColumns).from(settlementRuns).where(inArray(settlementRuns.status, [...ACTIVE_STATUSES])).orderBy(asc(settlementRuns.createdAt));
 }
 
 export async function insertRun(tx: Tx, row: typeof settlementRuns.$inferInsert): Promise<RunRow> {
-  const [created] = await tx.insert(settlementRuns).values(row).returning();
+  const [created] = await tx.insert(settlementRuns).values(row).returning(runColumns);
   return created!;
+}
+
+/** The scenario document a run settled (null before it has run). */
+export async function runInputs(db: Conn, id: string): Promise<unknown> {
+  const [row] = await db.select({ inputs: settlementRuns.inputs }).from(settlementRuns).where(eq(settlementRuns.id, id));
+  return row?.inputs ?? null;
 }
 
 export async function updateRun(tx: Conn, id: string, set: Partial<typeof settlementRuns.$inferInsert>): Promise<void> {
@@ -76,7 +84,13 @@ const componentColumns = (components: (r: QuarterlyResult['individuals'][number]
   ] as BulkColumn<QuarterlyResult['individuals'][number]>[];
 };
 
-export async function insertQuarterLines(tx: Tx, runId: string, result: QuarterlyResult, components: Map<string, ScoreComponents>): Promise<void> {
+export async function insertQuarterLines(
+  tx: Tx,
+  runId: string,
+  result: QuarterlyResult,
+  components: Map<string, ScoreComponents>,
+  records: Map<string, unknown>,
+): Promise<void> {
   type D = QuarterlyResult['departments'][number];
   const departmentColumns: BulkColumn<D>[] = [
     { name: 'run_id', type: 'uuid', value: () => runId },
@@ -124,6 +138,7 @@ export async function insertQuarterLines(tx: Tx, runId: string, result: Quarterl
     { name: 'study_leave_pay', type: 'numeric', value: (i) => i.studyLeavePay },
     { name: 'fines_applied', type: 'numeric', value: (i) => i.finesApplied },
     { name: 'total', type: 'numeric', value: (i) => i.total },
+    { name: 'input_record', type: 'jsonb', value: (i) => (records.has(i.staffId) ? JSON.stringify(records.get(i.staffId)) : null) },
   ];
   await insertUnnest(tx, 'individual_lines', individualColumns, result.individuals);
 }
@@ -194,10 +209,3 @@ export async function saveBankBalances(tx: Tx, hospitalId: number, run: RunRow, 
   }
 }
 
-/** The person's individual record among the inputs a quarterly run settled, or null (defaults). */
-export async function individualRecordOf(db: Conn, runId: string, staffId: string): Promise<unknown> {
-  const result = (await db.execute(
-    sql`select jsonb_path_query_first(inputs, '$.periods[0].individuals[*] ? (@.staffId == $id)', jsonb_build_object('id', ${staffId}::text)) as record from settlement_runs where id = ${runId}`,
-  )) as unknown as { rows: { record: unknown }[] };
-  return result.rows[0]?.record ?? null;
-}

@@ -8,7 +8,7 @@ import type { Db } from '../../db/client.js';
 import { notFound, unavailable } from '../../errors.js';
 import { AnyObject, HospitalParams, Period, errors } from '../common.schemas.js';
 import { individualLineOf, departmentLineOf, runView } from './settlements.mappers.js';
-import { annualLinesOf, departmentLinesOf, findRun, individualLinesOf, individualRecordOf, listRuns } from './settlements.repository.js';
+import { annualLinesOf, departmentLinesOf, findRun, individualLinesOf, listRuns } from './settlements.repository.js';
 import { approveSettlement, hospitalCodeOf, readSettlement, requireHospital, triggerSettlement } from './settlements.usecases.js';
 
 const RunParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'settlement run id (a UUID)' }) });
@@ -147,7 +147,7 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
       if (!line) throw notFound(`staff ${staffId} in settlement ${id}`);
       assertDepartment(request, line.department);
       const [department] = await departmentLinesOf(db, id, line.department);
-      const record = await individualRecordOf(db, id, staffId);
+      const record = line.inputRecord;
       return explainIndividual(run.period, run.status, line, department ?? null, record);
     },
   );

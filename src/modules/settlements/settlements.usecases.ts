@@ -38,6 +38,7 @@ import {
   insertAnnualLines,
   insertQuarterLines,
   insertRun,
+  runInputs,
   saveBankBalances,
   supersedeOthers,
   updateRun,
@@ -162,7 +163,7 @@ async function approvedQuarterOutcomes(db: Db | Tx, hospitalId: number, year: nu
     if (!approved) {
       throw new EngineError('previous_quarter_not_settled', `period ${period} has inputs but no approved settlement; approve every quarter of ${year} before the year-end`, 'period');
     }
-    const validated = validateScenario(approved.inputs);
+    const validated = validateScenario(await runInputs(db, approved.id));
     const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank(approved.openingBank as Record<string, string>));
     if (canonicalJson(outcome.result.summary) !== canonicalJson(approved.summary)) {
       throw new Error(`the approved run ${approved.id} of ${period} no longer reproduces from its own inputs`);
@@ -176,7 +177,10 @@ async function approvedQuarterOutcomes(db: Db | Tx, hospitalId: number, year: nu
 /** Stores a computed run's result and marks it succeeded, in one transaction. */
 export async function storeResult(tx: Tx, hospitalId: number, run: RunRow, computed: Computed, ctx: AuditContext, now: Date): Promise<void> {
   const result = computed.quarterly?.result ?? computed.annual!;
-  if (computed.quarterly) await insertQuarterLines(tx, run.id, computed.quarterly.result, computed.quarterly.components);
+  if (computed.quarterly) {
+    const records = new Map(((computed.inputs as Scenario).periods?.[0]?.individuals ?? []).map((r) => [r.staffId, r as unknown]));
+    await insertQuarterLines(tx, run.id, computed.quarterly.result, computed.quarterly.components, records);
+  }
   else await insertAnnualLines(tx, run.id, computed.annual!);
   await updateRun(tx, run.id, {
     status: 'succeeded',

@@ -1,0 +1,1 @@
+ALTER TABLE "individual_lines" ADD COLUMN "input_record" jsonb;
