@@ -20,3 +20,4 @@ export async function insertUnnest<R>(tx: Tx, table: string, columns: BulkColumn
     await tx.execute(sql`insert into ${sql.raw(`"${table}"`)} (${names}) select * from unnest(${sql.join(arrays, sql`, `)})`);
   }
 }
+

@@ -323,12 +323,12 @@ export async function buildScenario(
   options: { periods: string[]; annualYear?: number; schemeParameters: unknown; focus?: ScenarioFocus },
 ): Promise<Scenario> {
   const focus = options.focus;
-  const people = focus ? await listStaffIn(db, hospital.id, focus.staff) : await listStaff(db, hospital.id);
-  const periods: PeriodInput[] = [];
-  for (const period of options.periods) {
-    const stored = await loadPeriod(db, hospital.id, period, focus);
-    if (stored) periods.push(periodToInput(stored));
-  }
+  // the staff list and the periods are independent reads: on a pool they run side by side
+  const [people, stored] = await Promise.all([
+    focus ? listStaffIn(db, hospital.id, focus.staff) : listStaff(db, hospital.id),
+    Promise.all(options.periods.map((period) => loadPeriod(db, hospital.id, period, focus))),
+  ]);
+  const periods: PeriodInput[] = stored.filter((p): p is StoredPeriod => p !== null).map(periodToInput);
   // with a focus, only the departments the focused records name (a code that names none is
   // then reported as unknown, exactly as with every department loaded)
   const named = new Set<string>([
