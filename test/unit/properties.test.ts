@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Dec, EngineError, simulate, split } from '../../src/core/index.js';
 import type { AnnualResult, QuarterlyResult, ResultDocument } from '../../src/core/index.js';
 import type { Scenario } from '../../src/core/schema.js';
-import { plainHospital, scenarioArb } from '../fixtures/generator.js';
+import { mulberry32, plainHospital, scenarioArb } from '../fixtures/generator.js';
 
 /** Exact decimal arithmetic for the checks: every amount in a result has at most 6 decimals. */
 const X = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_UP });
@@ -326,16 +326,7 @@ function shuffled<T>(items: readonly T[], next: () => number): T[] {
   return out;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** The same scenario with departments, staff, periods and every list of records in another order. */
 function permuted(doc: Scenario, seed: number): Scenario {
