@@ -211,7 +211,7 @@ function recordLabel(doc: unknown, segments: readonly string[]): string {
       const rec = node as Record<string, unknown>;
       const key = rec.period ?? rec.staffId ?? rec.id ?? rec.code;
       const noun = { periods: 'period', staff: 'staff', individuals: 'staff', departments: 'department', workload: 'workload indicator' }[parentKey];
-      if (noun) labels.push(`${noun} ${typeof key === 'string' ? key : `#${Number(seg) + 1}`}`);
+      if (noun) labels.push(`${noun} ${typeof key === 'string' ? key : `#${Number.parseInt(seg, 10) + 1}`}`);
     } else if (seg === 'annual' || seg === 'scheme' || seg === 'hospital') {
       labels.push(seg);
     }
