@@ -52,6 +52,7 @@ import {
   upsertSchemeVersion,
   upsertStaff,
 } from '../inputs/inputs.repository.js';
+import { putIndividualInputs } from './bulk.usecases.js';
 import { writeInputs } from './hospitals.usecases.js';
 
 const strict = { additionalProperties: false } as const;
@@ -283,6 +284,29 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         await upsertIndividualInput(tx, hospital.id, row);
         return { audit: [{ action: 'individual_input.set', entityType: 'individual_input', entityKey: `${period}/${staffId}`, before: auditable(before), after: row }], result: record };
       });
+    },
+  );
+
+  app.put(
+    '/v1/hospitals/:code/periods/:period/individuals',
+    {
+      config: access(['admin', 'dept_head'], 'params'),
+      schema: {
+        tags: ['inputs'],
+        summary: "Create or replace many people's individual (tier-2) inputs for a quarter at once",
+        description:
+          'Up to 20,000 records (each as in the scenario document, with its staffId), all or nothing, in one transaction. A 400 lists every invalid record by its row (`records[i]`). Records equal to the stored ones are not written.',
+        params: PeriodParams,
+        body: Type.Object({ records: Type.Array(IndividualInputSchema, { minItems: 1, maxItems: 20_000 }) }, strict),
+        response: { 200: Type.Object({ records: Type.Integer(), written: Type.Integer(), unchanged: Type.Integer() }), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { code, period } = request.params as { code: string; period: string };
+      const { records } = request.body as { records: Static<typeof IndividualInputSchema>[] };
+      return writeInputs(ctx(request), code, { period, focus: { staff: [], departmentInputs: [], individuals: [] } }, (tx, hospital) =>
+        putIndividualInputs(tx, hospital, period, records, request.principal!),
+      );
     },
   );
 

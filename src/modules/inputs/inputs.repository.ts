@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { AnnualInput, PeriodInput, Scenario } from '../../core/schema.js';
+import { insertUnnest, type BulkColumn } from '../../db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
 import {
   annualInputs,
@@ -79,12 +80,12 @@ export async function listStaff(db: Conn, hospitalId: number): Promise<StaffRow[
   return db.select().from(staff).where(eq(staff.hospitalId, hospitalId)).orderBy(asc(staff.staffId));
 }
 
-async function listDepartmentsIn(db: Conn, hospitalId: number, codes: string[]): Promise<DepartmentRow[]> {
+export async function listDepartmentsIn(db: Conn, hospitalId: number, codes: string[]): Promise<DepartmentRow[]> {
   if (codes.length === 0) return [];
   return db.select().from(departments).where(and(eq(departments.hospitalId, hospitalId), inArray(departments.code, codes))).orderBy(asc(departments.code));
 }
 
-async function listStaffIn(db: Conn, hospitalId: number, ids: string[]): Promise<StaffRow[]> {
+export async function listStaffIn(db: Conn, hospitalId: number, ids: string[]): Promise<StaffRow[]> {
   if (ids.length === 0) return [];
   return db.select().from(staff).where(and(eq(staff.hospitalId, hospitalId), inArray(staff.staffId, ids))).orderBy(asc(staff.staffId));
 }
@@ -230,6 +231,45 @@ export async function upsertIndividualInput(tx: Tx, hospitalId: number, row: Ind
     .insert(individualInputs)
     .values({ ...row, hospitalId })
     .onConflictDoUpdate({ target: [individualInputs.hospitalId, individualInputs.period, individualInputs.staffId], set: { ...nullFill(rest), updatedAt: sql`now()` } });
+}
+
+/** Many people's records of one quarter in one statement (INSERT … unnest … ON CONFLICT). */
+export async function upsertIndividualInputs(tx: Tx, hospitalId: number, rows: IndividualInputRow[]): Promise<void> {
+  type R = IndividualInputRow;
+  const col = (name: string, type: BulkColumn<R>['type'], value: (r: R) => string | number | boolean | null | undefined): BulkColumn<R> => ({
+    name,
+    type,
+    value: (r) => value(r) ?? null,
+  });
+  await insertUnnest<R>(
+    tx,
+    'individual_inputs',
+    [
+      col('hospital_id', 'int', () => hospitalId),
+      col('period', 'text', (r) => r.period),
+      col('staff_id', 'text', (r) => r.staffId),
+      col('workload_score', 'numeric', (r) => r.workloadScore),
+      col('errors', 'int', (r) => r.errors),
+      col('accident', 'boolean', (r) => r.accident),
+      col('ethics_deduction', 'numeric', (r) => r.ethicsDeduction),
+      col('ethics_zero', 'boolean', (r) => r.ethicsZero),
+      col('late_over5', 'int', (r) => r.lateOver5),
+      col('late_over30', 'int', (r) => r.lateOver30),
+      col('absent_half_days', 'int', (r) => r.absentHalfDays),
+      col('absent_full_days', 'int', (r) => r.absentFullDays),
+      col('required_days', 'int', (r) => r.requiredDays),
+      col('absent_days', 'int', (r) => r.absentDays),
+      col('overtime_days', 'int', (r) => r.overtimeDays),
+      col('cme_credits', 'text', (r) => r.cmeCredits),
+      col('refused_training', 'boolean', (r) => r.refusedTraining),
+      col('study_leave_months', 'text', (r) => r.studyLeaveMonths),
+      col('department', 'text', (r) => r.department),
+      col('manager_assessment_passed', 'boolean', (r) => r.managerAssessmentPassed),
+      col('fines', 'numeric', (r) => r.fines),
+    ],
+    rows,
+    { upsertOn: ['hospital_id', 'period', 'staff_id'], touch: 'updated_at' },
+  );
 }
 
 /** An upsert replaces the whole record: fields left out become null, not the old values. */

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, startTestService, type TestService } from './harness.js';
+
+/** Many people's individual inputs in one request: all or nothing, every invalid row named. */
+const scenario = JSON.parse(readFileSync(new URL('../../examples/worked-example.scenario.json', import.meta.url), 'utf8'));
+const CODE = 'XH-COUNTY';
+const PATH = `/v1/hospitals/${CODE}/periods/2026Q1/individuals`;
+
+describe.each(backends)('PUT …/periods/{period}/individuals in bulk (%s)', (backend) => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService(backend);
+    expect((await svc.request('POST', '/v1/imports', scenario)).status).toBe(200);
+  });
+  afterAll(async () => {
+    await svc?.close();
+  });
+  const period = async () => (await svc.request('GET', `/v1/hospitals/${CODE}/periods/2026Q1`)).body;
+  const events = async () => (await svc.request('GET', `/v1/hospitals/${CODE}/audit/verify`)).body.events as number;
+
+  it('writes the records that changed, leaves the others, and audits the batch once', async () => {
+    const before = await events();
+    const stored = (await period()).individuals as { staffId: string }[];
+    const records = [
+      ...stored.filter((r) => r.staffId !== 'S11'),
+      { staffId: 'S11', workloadScore: '38', errors: 0 },
+      { staffId: 'S31', workloadScore: '39.5', overtimeDays: 2 },
+    ];
+    const res = await svc.request('PUT', PATH, { records });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ records: records.length, written: 2, unchanged: records.length - 2 });
+    const after = (await period()).individuals as { staffId: string }[];
+    expect(after.find((r) => r.staffId === 'S11')).toEqual({ staffId: 'S11', workloadScore: '38', errors: 0 });
+    expect(after.find((r) => r.staffId === 'S31')).toEqual({ staffId: 'S31', workloadScore: '39.5', overtimeDays: 2 });
+    expect(await events()).toBe(before + 1);
+    const again = await svc.request('PUT', PATH, { records });
+    expect(again.body).toEqual({ records: records.length, written: 0, unchanged: records.length });
+    expect(await events()).toBe(before + 1);
+  });
+
+  it('a 400 names every invalid row, and nothing of the batch is written', async () => {
+    const before = JSON.stringify(await period());
+    const res = await svc.request('PUT', PATH, {
+      records: [
+        { staffId: 'S10', workloadScore: '30' },
+        { staffId: 'S11', workloadScore: '41' },
+        { staffId: 'NOBODY', workloadScore: '30' },
+        { staffId: 'S12', absentDays: 70 },
+        { staffId: 'S10', workloadScore: '31' },
+        { staffId: 'S13', department: 'NOWHERE' },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.path).toBe('records[1].workloadScore');
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual([
+      'records[1].workloadScore',
+      'records[2].staffId',
+      'records[3].absentDays',
+      'records[4].staffId',
+      'records[5].department',
+    ]);
+    expect(res.body.error.details.map((d: { code: string }) => d.code)).toEqual(['invalid_value', 'unknown_reference', 'invalid_value', 'duplicate', 'unknown_reference']);
+    expect(JSON.stringify(await period())).toBe(before);
+  });
+
+  it('a department head may send only their own people, and a closed period refuses the batch', async () => {
+    const key = await svc.request('POST', '/v1/api-keys', { role: 'dept_head', hospital: CODE, departments: ['IM'], name: '内科主任' });
+    const head = { authorization: `Bearer ${key.body.token}` };
+    expect((await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '37' }] }, head)).status).toBe(200);
+    const outside = await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '36' }, { staffId: 'S21', workloadScore: '36' }] }, head);
+    expect(outside.status).toBe(403);
+    expect(outside.body.error.path).toBe('records[1].staffId');
+
+    const run = await svc.waitForRun((await svc.request('POST', `/v1/hospitals/${CODE}/settlements`, { period: '2026Q1' })).body.id);
+    expect((await svc.request('POST', `/v1/settlements/${run.id}/approve`)).status).toBe(200);
+    const closed = await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '35' }] });
+    expect(closed.status).toBe(409);
+    expect(closed.body.error.code).toBe('period_closed');
+  });
+});
