@@ -198,6 +198,7 @@ function divRound34(a: Exact, b: Exact): Exact {
  */
 export function decimalFromCents(cents: bigint): Dec {
   const integer = cents / 100n;
+  // Number() here only ever holds a count of cents below 100 or a base-10^7 digit word: exact
   const fraction = Number(cents - integer * 100n);
   const words: number[] = [];
   let e: number;

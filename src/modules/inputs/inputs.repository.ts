@@ -226,11 +226,7 @@ export async function upsertDepartmentInput(tx: Tx, hospitalId: number, row: Dep
 }
 
 export async function upsertIndividualInput(tx: Tx, hospitalId: number, row: IndividualInputRow): Promise<void> {
-  const { period: _p, staffId: _s, ...rest } = row;
-  await tx
-    .insert(individualInputs)
-    .values({ ...row, hospitalId })
-    .onConflictDoUpdate({ target: [individualInputs.hospitalId, individualInputs.period, individualInputs.staffId], set: { ...nullFill(rest), updatedAt: sql`now()` } });
+  await upsertIndividualInputs(tx, hospitalId, [row]);
 }
 
 /** Many people's records of one quarter in one statement (INSERT … unnest … ON CONFLICT). */
@@ -388,13 +384,4 @@ export async function buildScenario(
     doc.annual = annual ?? { year: options.annualYear };
   }
   return doc;
-}
-
-export async function departmentCodesExist(db: Conn, hospitalId: number, codes: string[]): Promise<Set<string>> {
-  if (codes.length === 0) return new Set();
-  const rows = await db
-    .select({ code: departments.code })
-    .from(departments)
-    .where(and(eq(departments.hospitalId, hospitalId), inArray(departments.code, codes)));
-  return new Set(rows.map((r) => r.code));
 }
