@@ -30,7 +30,8 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
     for (const m of q.memberships) {
       if (annual.failedStaff.has(m.staffId)) continue;
       const byStaff = weights.get(m.department)!;
-      byStaff.set(m.staffId, (byStaff.get(m.staffId) ?? ZERO).plus(m.effectiveScore));
+      const before = byStaff.get(m.staffId);
+      byStaff.set(m.staffId, before === undefined ? m.effectiveScore : before.plus(m.effectiveScore));
     }
   }
 

@@ -16,12 +16,37 @@ export function money(x: Dec): Dec {
   return x.toDecimalPlaces(2, Dec.ROUND_HALF_UP);
 }
 
+/** decimal.js's internal representation (sign, exponent of the first digit, base-10^7 words). */
+interface Internals {
+  s: number;
+  e: number;
+  d: number[];
+}
+
+/**
+ * a.cmp(b) for finite values — the same comparison as decimal.js's, read from both values'
+ * digits without first copying b into a new Decimal (as `cmp`, `gte` and `eq` do).
+ */
+export function cmpDec(a: Dec, b: Dec): number {
+  const x = a as unknown as Internals;
+  const y = b as unknown as Internals;
+  const xd = x.d;
+  const yd = y.d;
+  const xs = x.s;
+  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -y.s : 0;
+  if (xs !== y.s) return xs;
+  if (x.e !== y.e) return (x.e > y.e) !== xs < 0 ? 1 : -1;
+  const n = Math.min(xd.length, yd.length);
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i]! > yd[i]!) !== xs < 0 ? 1 : -1;
+  return xd.length === yd.length ? 0 : (xd.length > yd.length) !== xs < 0 ? 1 : -1;
+}
+
 export function maxDec(a: Dec, b: Dec): Dec {
-  return a.gte(b) ? a : b;
+  return cmpDec(a, b) >= 0 ? a : b;
 }
 
 export function minDec(a: Dec, b: Dec): Dec {
-  return a.lte(b) ? a : b;
+  return cmpDec(a, b) <= 0 ? a : b;
 }
 
 /** Sum in the order given; callers pass parties already sorted by code / id (§1.1). */
@@ -33,14 +58,51 @@ export function sum(values: Iterable<Dec>): Dec {
 
 /** A 2-decimal money string; never "-0.00". */
 export function formatMoney(x: Dec): string {
-  return x.isZero() ? '0.00' : x.toFixed(2, Dec.ROUND_HALF_UP);
+  return toFixedHalfUp(x, 2);
 }
 
 /** A 6-decimal string for scores, coefficients, ratios and averages (§1.4); never "-0.000000". */
 export function formatScore(x: Dec): string {
-  if (x.isZero()) return '0.000000';
-  const s = x.toFixed(6, Dec.ROUND_HALF_UP);
-  return s === '-0.000000' ? '0.000000' : s;
+  return toFixedHalfUp(x, 6);
+}
+
+const ZERO_TEXT = ['0', '0.0', '0.00', '0.000', '0.0000', '0.00000', '0.000000'];
+
+/**
+ * x.toFixed(dp, ROUND_HALF_UP) for a finite x and 1 ≤ dp ≤ 6, except that a value that rounds
+ * to zero is never signed. The digits are read straight from x's words, so no intermediate
+ * Decimal is made; a property test checks it against toFixed.
+ */
+export function toFixedHalfUp(x: Dec, dp: number): string {
+  const { s, e, d } = x as unknown as Internals;
+  if (!d[0]) return ZERO_TEXT[dp]!;
+  let digits = String(d[0]);
+  for (let i = 1; i < d.length; i++) {
+    const word = String(d[i]);
+    digits += '0000000'.slice(word.length) + word;
+  }
+  // `units` is |x| in units of 10^-dp, rounded half-up: the digits at or above 10^-dp, plus one
+  // when the first digit below is 5 or more
+  const keep = e + 1 + dp;
+  let units: string;
+  if (keep >= digits.length) units = digits + '0'.repeat(keep - digits.length);
+  else if (keep < 0) units = '0';
+  else {
+    units = keep === 0 ? '0' : digits.slice(0, keep);
+    if (digits.charCodeAt(keep) >= 53) units = incrementDigits(units);
+  }
+  if (units === '0') return ZERO_TEXT[dp]!;
+  const padded = units.length <= dp ? '0'.repeat(dp + 1 - units.length) + units : units;
+  const text = `${padded.slice(0, padded.length - dp)}.${padded.slice(padded.length - dp)}`;
+  return s < 0 ? `-${text}` : text;
+}
+
+/** A string of decimal digits plus one. */
+function incrementDigits(digits: string): string {
+  let i = digits.length - 1;
+  while (i >= 0 && digits.charCodeAt(i) === 57) i--;
+  if (i < 0) return `1${'0'.repeat(digits.length)}`;
+  return digits.slice(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1) + '0'.repeat(digits.length - 1 - i);
 }
 
 const formattedConstants = new WeakMap<Dec, string>();

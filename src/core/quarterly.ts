@@ -12,7 +12,7 @@ import {
   type ClinicalScore,
   type Penalties,
 } from './scores.js';
-import { individualScore, isOnStudyLeave, studyLeaveRate, type IndividualScore, type ScoreComponents } from './tier2.js';
+import { fullMarksPoints, individualScore, isOnStudyLeave, studyLeaveRate, type IndividualScore, type ScoreComponents } from './tier2.js';
 import type { Department, Hospital, IndividualInputs, QuarterInputs, Staff } from './types.js';
 import { defaultIndividualInputs } from './validate.js';
 
@@ -184,8 +184,9 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
 
   // §3.9 tier 2
   const tier2ByDepartment = new Map<string, Dec>();
+  const memo = fullMarksPoints();
   for (const s of all) {
-    for (const p of s.members) p.score = individualScore(p.staff, p.inputs, q.quarter, scheme);
+    for (const p of s.members) p.score = individualScore(p.staff, p.inputs, q.quarter, scheme, memo);
     const parts = split(s.final, s.members.map((p) => ({ key: p.staff.id, weight: p.score!.effectiveScore })));
     let departmentTier2 = ZERO;
     for (const p of s.members) {
@@ -310,20 +311,27 @@ function payStudyLeave(people: Person[], scheme: Hospital['scheme']): Dec {
   if (onLeave.length === 0) return ZERO;
   const grades = new Set(onLeave.map((p) => p.staff.titleGrade));
   const byGrade = new Map<string, { total: Dec; count: number }>();
-  let allTotal = ZERO;
-  let allCount = 0;
   for (const p of people) {
-    if (p.onStudyLeave) continue;
-    allTotal = allTotal.plus(p.tier2Pay);
-    allCount += 1;
-    if (!grades.has(p.staff.titleGrade)) continue;
-    const g = byGrade.get(p.staff.titleGrade) ?? { total: ZERO, count: 0 };
-    byGrade.set(p.staff.titleGrade, { total: g.total.plus(p.tier2Pay), count: g.count + 1 });
+    if (p.onStudyLeave || !grades.has(p.staff.titleGrade)) continue;
+    const g = byGrade.get(p.staff.titleGrade);
+    if (g) {
+      g.total = g.total.plus(p.tier2Pay);
+      g.count += 1;
+    } else byGrade.set(p.staff.titleGrade, { total: p.tier2Pay, count: 1 });
   }
+  // the mean over all members, needed only when a grade on leave has no member
+  let allMean: Dec | null = null;
+  const meanOfAll = (): Dec => {
+    if (allMean === null) {
+      const members = people.filter((p) => !p.onStudyLeave);
+      allMean = sum(members.map((p) => p.tier2Pay)).div(members.length);
+    }
+    return allMean;
+  };
   let total = ZERO;
   for (const p of onLeave) {
     const g = byGrade.get(p.staff.titleGrade);
-    const reference = g ? g.total.div(g.count) : allTotal.div(allCount);
+    const reference = g ? g.total.div(g.count) : meanOfAll();
     p.studyLeavePay = money(studyLeaveRate(p.inputs.studyLeaveMonths, scheme).times(reference));
     total = total.plus(p.studyLeavePay);
   }

@@ -1,4 +1,4 @@
-import { Dec, ONE, ZERO, maxDec } from './money.js';
+import { Dec, ONE, ZERO, cmpDec, maxDec } from './money.js';
 import type { Scheme } from './scheme.js';
 import { MEDICAL_ROLES } from './schema.js';
 import type { IndividualInputs, Staff } from './types.js';
@@ -23,8 +23,39 @@ export interface IndividualScore {
   effectiveScore: Dec;
 }
 
+/**
+ * title + position + quality + ethics + discipline at full marks, per title grade and position,
+ * for the many people with no deduction (see `individualScore`). Made once per settlement.
+ */
+export type FullMarksPoints = Map<string, Dec | null>;
+
+export function fullMarksPoints(): FullMarksPoints {
+  return new Map();
+}
+
+/**
+ * Below 10^16 with at most 16 decimals (every decimal input has at most 16), six such terms add
+ * up to less than 10^17 with at most 16 decimals: at most 33 significant digits, so every partial
+ * sum is exact at 34 digits and the order of the additions cannot change the result.
+ */
+function small(x: Dec): boolean {
+  return x.isZero() || x.e < 16;
+}
+
+function fullMarksSum(memo: FullMarksPoints, title: Dec, position: Dec, staff: Staff, scheme: Scheme): Dec | null {
+  const key = staff.position ? `${staff.titleGrade}|${staff.position}` : staff.titleGrade;
+  let points = memo.get(key);
+  if (points === undefined) {
+    const base = scheme.individualBase;
+    const terms = [title, position, base.quality, base.ethics, base.discipline];
+    points = terms.every(small) ? title.plus(position).plus(base.quality).plus(base.ethics).plus(base.discipline) : null;
+    memo.set(key, points);
+  }
+  return points;
+}
+
 /** A member's tier-2 score (§3.9): points, deductions, attendance, overtime and pay ratio. */
-export function individualScore(staff: Staff, inputs: IndividualInputs, quarter: number, scheme: Scheme): IndividualScore {
+export function individualScore(staff: Staff, inputs: IndividualInputs, quarter: number, scheme: Scheme, memo: FullMarksPoints = fullMarksPoints()): IndividualScore {
   const base = scheme.individualBase;
   const title = scheme.titleScores[staff.titleGrade];
   const positionPoints = staff.position ? scheme.positions[staff.position].points : ZERO;
@@ -56,13 +87,21 @@ export function individualScore(staff: Staff, inputs: IndividualInputs, quarter:
   if (inputs.refusedTraining) penalties = penalties.plus(scheme.refusedTrainingPenalty);
   if ((staff.role === 'physician' || staff.role === 'nurse') && !staff.licensed) penalties = penalties.plus(scheme.unlicensedPenalty);
 
-  const rawScore = maxDec(ZERO, title.plus(positionPoints).plus(workload).plus(quality).plus(ethics).plus(discipline).minus(penalties));
+  // At full marks with no penalty, title + position + workload + quality + ethics + discipline is
+  // an exact sum (see `small`), so the four constant terms are added once per grade and position.
+  const atFullMarks =
+    quality === base.quality && ethics === base.ethics && discipline === base.discipline && penalties.isZero() && small(workload);
+  const fixed = atFullMarks ? fullMarksSum(memo, title, positionPoints, staff, scheme) : null;
+  const rawScore = maxDec(
+    ZERO,
+    fixed ? fixed.plus(workload) : title.plus(positionPoints).plus(workload).plus(quality).plus(ethics).plus(discipline).minus(penalties),
+  );
   const attendanceDeduction = inputs.absentDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.absentDays);
   const overtimeAddition =
     inputs.overtimeDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.overtimeDays).times(scheme.overtimeFactor);
   const payRatio = payRatioOf(staff, scheme);
   const attended = attendanceDeduction.isZero() && overtimeAddition.isZero() ? rawScore : maxDec(ZERO, rawScore.minus(attendanceDeduction).plus(overtimeAddition));
-  const effectiveScore = payRatio.eq(ONE) ? attended : attended.times(payRatio);
+  const effectiveScore = cmpDec(payRatio, ONE) === 0 ? attended : attended.times(payRatio);
   const components = { title, position: positionPoints, workload, quality, ethics, discipline, penalties };
   return { components, rawScore, attendanceDeduction, overtimeAddition, payRatio, effectiveScore };
 }
@@ -76,12 +115,12 @@ export function payRatioOf(staff: Staff, scheme: Scheme): Dec {
 
 /** The study-leave rate for a length in months: the first band whose maxMonths covers it. */
 export function studyLeaveRate(months: Dec, scheme: Scheme): Dec {
-  const band = scheme.studyLeave.find((b) => b.maxMonths === null || months.lte(b.maxMonths));
+  const band = scheme.studyLeave.find((b) => b.maxMonths === null || cmpDec(months, b.maxMonths) <= 0);
   return band ? band.rate : ZERO;
 }
 
 /** On study leave (§3.2): longer than the first band, so paid by the hospital, not a member. */
 export function isOnStudyLeave(months: Dec, scheme: Scheme): boolean {
   const first = scheme.studyLeave[0]!.maxMonths;
-  return first !== null && months.gt(first);
+  return first !== null && cmpDec(months, first) > 0;
 }

@@ -1,7 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { EngineError, fail, type ErrorDetail } from './errors.js';
-import { Dec, ONE, ZERO, compareKeys, sum } from './money.js';
+import { Dec, ONE, ZERO, cmpDec, compareKeys, sum } from './money.js';
 import { mergeScheme, toScheme, type Scheme } from './scheme.js';
 import {
   ELIGIBLE_EMPLOYMENTS,
@@ -419,11 +419,11 @@ function individualInputs(
   intern: Interner,
 ): IndividualInputs {
   const workloadScore = r.workloadScore === undefined ? scheme.individualBase.workload : intern(r.workloadScore);
-  if (workloadScore.gt(scheme.individualBase.workload)) {
+  if (cmpDec(workloadScore, scheme.individualBase.workload) > 0) {
     fail('invalid_value', `${label}: workloadScore must not exceed ${scheme.individualBase.workload.toString()}`, `${path}.workloadScore`);
   }
   const ethicsDeduction = r.ethicsDeduction === undefined ? ZERO : intern(r.ethicsDeduction);
-  if (ethicsDeduction.gt(scheme.individualBase.ethics)) {
+  if (cmpDec(ethicsDeduction, scheme.individualBase.ethics) > 0) {
     fail('invalid_value', `${label}: ethicsDeduction must not exceed ${scheme.individualBase.ethics.toString()}`, `${path}.ethicsDeduction`);
   }
   const requiredDays = r.requiredDays ?? workingDays;

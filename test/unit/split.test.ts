@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dec, decimalFromCents, split } from '../../src/core/money.js';
+import { Dec, cmpDec, decimalFromCents, split, toFixedHalfUp } from '../../src/core/money.js';
 
 /**
  * The reference: §1.3 evaluated with Decimal operations exactly as written. split() computes
@@ -77,5 +77,76 @@ describe('decimalFromCents builds the same Decimal as parsing the text', () => {
   });
   it('on 20,000 random amounts', () => {
     fc.assert(fc.property(fc.bigInt({ min: 1n, max: 10n ** 20n }), (c) => check(c)), { numRuns: 20_000 });
+  });
+});
+
+/** Signed decimals of every shape: tiny, huge, many digits, exact halves, runs of nines. */
+const signedDecimalArb = fc
+  .tuple(
+    fc.boolean(),
+    fc.oneof(
+      decimalArb,
+      fc.tuple(digits(4), fc.stringMatching(/^[0-9]{0,6}[5]$/)).map(([i, f]) => `${i}.${f}`),
+      fc.tuple(fc.stringMatching(/^9{1,12}$/), fc.stringMatching(/^9{1,10}[0-9]?$/)).map(([i, f]) => `${i}.${f}`),
+      fc.stringMatching(/^0\.0{0,8}[0-9]{1,4}$/),
+      fc.tuple(digits(30), fc.stringMatching(/^[0-9]{1,3}$/)).map(([i, f]) => `${i}.${f}`),
+    ),
+  )
+  .map(([negative, text]) => new Dec(negative ? `-${text}` : text));
+
+describe('toFixedHalfUp formats exactly as decimal.js toFixed, half-up', () => {
+  const reference = (x: InstanceType<typeof Dec>, dp: number) => {
+    const s = x.toFixed(dp, Dec.ROUND_HALF_UP);
+    return /^-0\.0*$/.test(s) ? s.slice(1) : s;
+  };
+  it('at the rounding edges (a hand-checked list)', () => {
+    const cases: [string, number, string][] = [
+      ['0', 2, '0.00'],
+      ['0.005', 2, '0.01'],
+      ['0.004999', 2, '0.00'],
+      ['-0.004', 2, '0.00'],
+      ['-0.005', 2, '-0.01'],
+      ['9.995', 2, '10.00'],
+      ['999999.9999995', 6, '1000000.000000'],
+      ['0.0000005', 6, '0.000001'],
+      ['0.00000049', 6, '0.000000'],
+      ['123456789012345678', 2, '123456789012345678.00'],
+      ['1e14', 2, '100000000000000.00'],
+      ['12000000', 6, '12000000.000000'],
+      ['0.1', 6, '0.100000'],
+      ['-1234.5678', 2, '-1234.57'],
+    ];
+    for (const [text, dp, expected] of cases) expect(toFixedHalfUp(new Dec(text), dp), `${text} to ${dp}`).toBe(expected);
+  });
+  it('on 20,000 random values at 2 and 6 decimals', () => {
+    fc.assert(
+      fc.property(signedDecimalArb, fc.constantFrom(2, 6), (x, dp) => {
+        expect(toFixedHalfUp(x, dp)).toBe(reference(x, dp));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+  it('on computed values (quotients with 34 digits)', () => {
+    fc.assert(
+      fc.property(signedDecimalArb, decimalArb, fc.constantFrom(2, 6), (x, y, dp) => {
+        const q = x.div(new Dec(y).plus(1));
+        expect(toFixedHalfUp(q, dp)).toBe(reference(q, dp));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});
+
+describe('cmpDec compares as decimal.js cmp does', () => {
+  it('on 20,000 random pairs, including equal values and zeros', () => {
+    const arb = fc.oneof(signedDecimalArb, fc.constantFrom(new Dec(0), new Dec('-0'), new Dec(1), new Dec('1.0000001')));
+    fc.assert(
+      fc.property(arb, arb, (a, b) => {
+        expect(cmpDec(a, b)).toBe(a.cmp(b));
+        expect(cmpDec(a, a)).toBe(0);
+        expect(cmpDec(a, new Dec(a.toString()))).toBe(0);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
