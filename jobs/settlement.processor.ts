@@ -41,7 +41,8 @@ export async function processSettlement(deps: ProcessorDeps, runId: string, atte
   const hospital = (await findHospitalById(deps.db, claimed.hospitalId))!;
   log.info({ hospital: hospital.code, period: claimed.period }, 'settling');
   try {
-    const computed = await computeRun(deps.db, hospital, claimed);
+    // the inputs (a large document) are written onto the running run while the engine computes
+    const computed = await computeRun(deps.db, hospital, claimed, { onInputs: (inputs) => updateRun(deps.db, runId, { inputs }) });
     await yieldToEventLoop();
     const stored = await deps.db.transaction(async (tx) => {
       await lockHospitalById(tx, claimed.hospitalId);

@@ -113,7 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
   importRoutes(app, { db, now });
-  hospitalRoutes(app, { db, now });
+  hospitalRoutes(app, { db, now, bodyLimit: deps.config.PERFPAY_BODY_LIMIT_MB * 1024 * 1024 });
   settlementRoutes(app, { db, runner: deps.runner, now });
   auditRoutes(app, { db });
   keyRoutes(app, { db, now });

@@ -1,9 +1,13 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { sql, type SQL } from 'drizzle-orm';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Tx } from './client.js';
 
 export interface BulkColumn<R> {
   name: string;
-  type: 'text' | 'numeric' | 'int' | 'boolean' | 'uuid' | 'jsonb';
+  type: 'text' | 'numeric' | 'int' | 'boolean' | 'uuid' | 'json' | 'jsonb';
   value: (row: R) => string | number | boolean | null;
 }
 
@@ -38,3 +42,40 @@ export async function insertUnnest<R>(
   }
 }
 
+
+/** A value in PostgreSQL's COPY text format: \N for null, backslash escapes for the rest. */
+function copyText(v: string | number | boolean | null): string {
+  if (v === null) return '\\N';
+  if (typeof v !== 'string') return String(v);
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : v;
+}
+
+/**
+ * Plain inserts of many rows with COPY … FROM STDIN (PostgreSQL) or COPY … FROM '/dev/blob'
+ * (PGlite), inside the caller's transaction: the fastest way PostgreSQL has to load rows, about
+ * twice the speed of INSERT … unnest for wide rows. Each value goes in COPY's text format.
+ */
+export async function copyRows<R>(tx: Tx, table: string, columns: BulkColumn<R>[], rows: readonly R[]): Promise<void> {
+  if (rows.length === 0) return;
+  const statement = `copy "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) from stdin`;
+  const client = (tx as unknown as { session: { client: unknown } }).session.client;
+  const lines = function* (): Generator<string> {
+    let batch = '';
+    for (const row of rows) {
+      let line = '';
+      for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + copyText(columns[i]!.value(row));
+      batch += `${line}\n`;
+      if (batch.length > 1 << 16) {
+        yield batch;
+        batch = '';
+      }
+    }
+    if (batch) yield batch;
+  };
+  if (client instanceof pg.Client) {
+    await pipeline(Readable.from(lines()), client.query(copyFrom(statement)));
+    return;
+  }
+  const pglite = client as { query(q: string, params: unknown[], options: { blob: Blob }): Promise<unknown> };
+  await pglite.query(statement.replace(/from stdin$/, "from '/dev/blob'"), [], { blob: new Blob([...lines()]) });
+}

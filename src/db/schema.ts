@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  json,
   bigint,
   bigserial,
   boolean,
@@ -184,7 +185,9 @@ export const settlementRuns = pgTable(
     error: jsonb('error'),
     schemeVersionId: integer('scheme_version_id').references(() => schemeVersions.id),
     inputHash: text('input_hash'),
-    inputs: jsonb('inputs'),
+    // json, not jsonb: the exact text written, and several times cheaper to store for a
+    // 10,000-person document (nothing queries inside it)
+    inputs: json('inputs'),
     openingBank: jsonb('opening_bank'),
     summary: jsonb('summary'),
     warnings: jsonb('warnings'),
@@ -263,7 +266,7 @@ export const individualLines = pgTable(
     finesApplied: money('fines_applied').notNull(),
     total: money('total').notNull(),
     /** The person's individual record as the run settled it (null: no record, every default). */
-    inputRecord: jsonb('input_record'),
+    inputRecord: json('input_record'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.staffId] }), index('individual_lines_department').on(t.runId, t.department)],
 );

@@ -78,6 +78,18 @@ export function registerAccess(app: FastifyInstance, db: Db): void {
   });
 }
 
+/**
+ * A run's hospital never changes (nor does a hospital's code), so the run → hospital answer is
+ * kept for the run's later calls: a person's line is then one query after the key's. Bounded:
+ * the oldest entries go first.
+ */
+const runHospitals = new Map<string, string>();
+const RUN_CACHE_SIZE = 10_000;
+function remember(runId: string, code: string): void {
+  if (runHospitals.size >= RUN_CACHE_SIZE) runHospitals.delete(runHospitals.keys().next().value!);
+  runHospitals.set(runId, code);
+}
+
 async function hospitalOfRequest(db: Db, request: FastifyRequest, from: Access['hospital']): Promise<string | undefined> {
   if (from === 'params') return (request.params as { code?: string }).code;
   if (from === 'body') {
@@ -94,9 +106,13 @@ async function hospitalOfRequest(db: Db, request: FastifyRequest, from: Access['
   if (from === 'run') {
     const { id } = request.params as { id: string };
     if (!UUID.test(id)) throw notFound(`settlement ${id}`);
+    const known = runHospitals.get(id);
+    if (known) return known;
     const run = await findRun(db, id);
     if (!run) throw notFound(`settlement ${(request.params as { id: string }).id}`);
-    return (await findHospitalById(db, run.hospitalId))!.code;
+    const code = (await findHospitalById(db, run.hospitalId))!.code;
+    remember(id, code);
+    return code;
   }
   return undefined;
 }

@@ -47,12 +47,16 @@ const ALLOWED: Record<string, Rule> = {
 
   'GET /v1/hospitals/{code}/departments': { roles: EVERY_ROLE, names: true },
   'PUT /v1/hospitals/{code}/departments/{department}': { roles: ['admin', 'finance'], names: true },
+  'PUT /v1/hospitals/{code}/departments': { roles: ['admin', 'finance'], names: true },
   'GET /v1/hospitals/{code}/staff': { roles: EVERY_ROLE, names: true },
   'PUT /v1/hospitals/{code}/staff/{staffId}': { roles: ['admin', 'finance'], names: true },
+  'PUT /v1/hospitals/{code}/staff': { roles: ['admin', 'finance'], names: true },
 
   'GET /v1/hospitals/{code}/periods/{period}': { roles: ['admin', 'finance', 'auditor'], names: true },
   'PUT /v1/hospitals/{code}/periods/{period}': { roles: ['admin', 'finance'], names: true },
   'PUT /v1/hospitals/{code}/periods/{period}/departments/{department}': { roles: ['admin', 'finance'], names: true },
+  'PUT /v1/hospitals/{code}/periods/{period}/departments': { roles: ['admin', 'finance'], names: true },
+  'POST /v1/hospitals/{code}/periods/{period}/stream': { roles: ['admin', 'finance'], names: true },
   'DELETE /v1/hospitals/{code}/periods/{period}/departments/{department}': { roles: ['admin', 'finance'], names: true },
   'PUT /v1/hospitals/{code}/periods/{period}/individuals/{staffId}': { roles: ['admin', 'dept_head'], names: true },
   'PUT /v1/hospitals/{code}/periods/{period}/individuals': { roles: ['admin', 'dept_head'], names: true },
@@ -67,6 +71,8 @@ const ALLOWED: Record<string, Rule> = {
   'POST /v1/settlements/{id}/approve': { roles: ['admin'], names: true },
   'GET /v1/settlements/{id}/departments/{department}': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/individuals/{staffId}': { roles: EVERY_ROLE, names: true },
+  'GET /v1/settlements/{id}/lines': { roles: EVERY_ROLE, names: true },
+  'GET /v1/settlements/{id}/export': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/reviews': { roles: EVERY_ROLE, names: true },
   'POST /v1/settlements/{id}/reviews/{department}': { roles: ['admin', 'dept_head'], names: true },
   'POST /v1/settlements/{id}/what-if/{department}': { roles: ['admin', 'dept_head'], names: true },
@@ -106,6 +112,8 @@ interface CallSpec {
   params?: Record<string, string>;
   query?: string;
   body?: unknown;
+  /** A body sent as application/x-ndjson instead of JSON. */
+  ndjson?: string;
 }
 const CALLS: Record<string, CallSpec> = {
   'POST /v1/imports': { phase: 1, body: example },
@@ -113,6 +121,13 @@ const CALLS: Record<string, CallSpec> = {
   'PUT /v1/hospitals/{code}/scheme-versions/{effectiveFrom}': { phase: 1, body: { parameters: example.scheme ?? {} } },
   'PUT /v1/hospitals/{code}/departments/{department}': { phase: 1, body: without(im, 'code') },
   'PUT /v1/hospitals/{code}/staff/{staffId}': { phase: 1, body: without(s11, 'id') },
+  'PUT /v1/hospitals/{code}/departments': { phase: 1, body: { records: [im] } },
+  'PUT /v1/hospitals/{code}/staff': { phase: 1, body: { records: [s11] } },
+  'PUT /v1/hospitals/{code}/periods/{period}/departments': { phase: 1, body: { records: [imQ1] } },
+  'POST /v1/hospitals/{code}/periods/{period}/stream': {
+    phase: 1,
+    ndjson: `${JSON.stringify({ type: 'departmentInput', record: imQ1 })}\n${JSON.stringify({ type: 'individual', record: s11Q1 })}\n`,
+  },
   'PUT /v1/hospitals/{code}/periods/{period}': { phase: 1, body: { revenue: q1.revenue, workingDays: q1.workingDays, ...(q1.adjustment !== undefined ? { adjustment: q1.adjustment } : {}) } },
   'PUT /v1/hospitals/{code}/periods/{period}/departments/{department}': { phase: 1, body: without(imQ1, 'code') },
   'PUT /v1/hospitals/{code}/periods/{period}/individuals/{staffId}': { phase: 1, body: without(s11Q1, 'staffId') },
@@ -158,15 +173,15 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
   const keys: Record<string, { id: string; token: string }> = {};
 
   /** A call with the given token (or none), not the harness's default bootstrap token. */
-  async function call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}) {
+  async function call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}, ndjson?: string) {
     const res = await fetch(`${svc.baseUrl}${path}`, {
       method,
       headers: {
         ...(token !== null ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(ndjson !== undefined ? { 'content-type': 'application/x-ndjson' } : body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: ndjson ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await res.text();
     let parsed: any = text;
@@ -264,7 +279,7 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
       });
       for (const caller of callers) {
         const expected = expectedOf(op, caller);
-        const res = await call(method, `${path}${s.query ?? ''}`, caller.token, s.body);
+        const res = await call(method, `${path}${s.query ?? ''}`, caller.token, s.body, {}, s.ndjson);
         pairs += 1;
         seen.push(`${op} | ${caller.name} | expected ${expected} | got ${res.status}`);
         if (method === 'POST' && template === '/v1/api-keys' && typeof res.body?.token === 'string') tokens.push(res.body.token);

@@ -97,7 +97,7 @@ describe.skipIf(!ENABLED)('a settlement worker process killed mid-job (PostgreSQ
               (select count(*)::int from individual_lines i where i.run_id = r.id) as individual_lines,
               (select count(*)::int from pg_stat_activity a
                  where a.datname = current_database() and a.pid <> pg_backend_pid() and a.backend_xid is not null
-                   and a.query ilike 'insert into "individual_lines"%') as storing
+                   and (a.query ilike 'copy "individual_lines"%' or a.query ilike 'insert into "individual_lines"%')) as storing
          from settlement_runs r where r.id = $1`,
       [runId],
     );

@@ -1,29 +1,192 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { EngineError, validateScenario } from '../../core/index.js';
-import type { IndividualInput, Scenario } from '../../core/schema.js';
+import type { DepartmentInput, DepartmentRecord, IndividualInput, Scenario, StaffRecord } from '../../core/schema.js';
 import type { Tx } from '../../db/client.js';
-import { individualInputs } from '../../db/schema.js';
+import { departmentInputs, individualInputs, quarterInputs } from '../../db/schema.js';
+import { together } from '../../db/together.js';
 import { AppError } from '../../errors.js';
 import type { Principal } from '../../plugins/access.js';
 import type { AuditEntry } from '../audit/audit.repository.js';
 import { sameRecord } from '../inputs/inputs.compare.js';
-import { individualInputToRow } from '../inputs/inputs.mappers.js';
-import { listDepartments, listStaffIn, schemeFor, upsertIndividualInputs, type HospitalRow } from '../inputs/inputs.repository.js';
-import { quarterInputs } from '../../db/schema.js';
+import {
+  departmentInputToRow,
+  departmentToRow,
+  individualInputToRow,
+  staffToRow,
+  type DepartmentInputRow,
+  type DepartmentRow,
+  type StaffRow,
+} from '../inputs/inputs.mappers.js';
+import {
+  listDepartments,
+  listStaffIn,
+  schemeFor,
+  upsertDepartmentInputs,
+  upsertDepartments,
+  upsertIndividualInputs,
+  upsertStaff,
+  type HospitalRow,
+} from '../inputs/inputs.repository.js';
 
+/** At most this many row errors are listed in one 400 (the message gives the total). */
 const MAX_ERRORS = 1000;
 
-interface RowError {
+export interface RowError {
   code: string;
   message: string;
   path: string;
 }
 
+export interface BulkOutcome {
+  records: number;
+  written: number;
+  unchanged: number;
+}
+
+/**
+ * How a request names its rows: `records[i]` in a JSON array, `lines[n]` (1-based) in an NDJSON
+ * stream. Every row error's path and message starts with it.
+ */
+export type RowLabel = (index: number) => string;
+export const arrayRows: RowLabel = (i) => `records[${i}]`;
+
+type DepartmentMap = Map<string, DepartmentRow>;
+
+function departmentRecord(d: DepartmentRow): DepartmentRecord {
+  return { code: d.code, name: d.name, kind: d.kind, ...(d.adminClass ? { adminClass: d.adminClass } : {}), riskCoefficient: d.riskCoefficient } as DepartmentRecord;
+}
+
+/**
+ * Checks one record as the engine will read it, in a scenario holding only that record and the
+ * stored records it names; an invalid one becomes a row error whose path is the request's
+ * (`records[3].workloadScore`) and whose message names the row and the record.
+ */
+function checkRecord(doc: Scenario, recordPath: RegExp, at: string, subject: string): RowError | null {
+  try {
+    validateScenario(doc);
+    return null;
+  } catch (e) {
+    if (!(e instanceof EngineError)) throw e;
+    const field = e.path.replace(recordPath, '');
+    const message = e.message.replace(/^(period \S+, )?(staff|department) \S+: /, '');
+    return { code: e.code, message: `${at} (${subject}): ${message}`, path: field && field !== e.path ? `${at}.${field}` : at };
+  }
+}
+
+/** Rows whose key repeats an earlier row of the same request are errors, not silent overwrites. */
+function duplicateOf(seen: Map<string, number>, key: string, index: number, label: RowLabel, noun: string, field: string): RowError | null {
+  const first = seen.get(key);
+  if (first !== undefined) {
+    return { code: 'duplicate', message: `${label(index)}: ${noun} ${key} already has a record in this request (${label(first)})`, path: `${label(index)}.${field}` };
+  }
+  seen.set(key, index);
+  return null;
+}
+
+function throwRowErrors(errors: RowError[], total: number): void {
+  if (errors.length === 0) return;
+  const forbidden = errors.every((e) => e.code === 'forbidden');
+  throw new AppError(forbidden ? 403 : 400, errors[0]!.code, `${errors.length} of ${total} records are invalid; the first: ${errors[0]!.message}`, errors[0]!.path, errors.slice(0, MAX_ERRORS));
+}
+
+async function storedQuarter(tx: Tx, hospital: HospitalRow, period: string) {
+  const [quarter] = await tx.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospital.id), eq(quarterInputs.period, period)));
+  if (!quarter) throw new AppError(404, 'not_found', `inputs of ${period} not found (PUT /v1/hospitals/{code}/periods/${period} first)`);
+  return quarter;
+}
+
+// ------------------------------------------------------------------ departments
+
+/** Many departments (科室) at once: each checked on its own, the changed ones upserted together. */
+export async function putDepartments(tx: Tx, hospital: HospitalRow, records: DepartmentRecord[], label: RowLabel = arrayRows): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
+  const stored = new Map((await listDepartments(tx, hospital.id)).map((d) => [d.code, d]));
+  const errors: RowError[] = [];
+  const seen = new Map<string, number>();
+  records.forEach((record, i) => {
+    if (errors.length >= MAX_ERRORS) return;
+    const problem =
+      duplicateOf(seen, record.code, i, label, 'department', 'code') ??
+      checkRecord({ hospital: { code: hospital.code }, departments: [record], staff: [], periods: [] } as unknown as Scenario, /^departments\[0\]\.?/, label(i), `department ${record.code}`);
+    if (problem) errors.push(problem);
+  });
+  throwRowErrors(errors, records.length);
+  const changed = records.map(departmentToRow).filter((row) => !(stored.has(row.code) && sameRecord(stored.get(row.code), row)));
+  await upsertDepartments(tx, hospital.id, changed);
+  return outcome('department.bulk_set', 'department', 'departments', records.length, changed.map((r) => r.code));
+}
+
+// ------------------------------------------------------------------ staff
+
+/** Many staff members at once; each one's department must exist (stored or in this hospital). */
+export async function putStaff(tx: Tx, hospital: HospitalRow, records: StaffRecord[], label: RowLabel = arrayRows): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
+  const departments: DepartmentMap = new Map((await listDepartments(tx, hospital.id)).map((d) => [d.code, d]));
+  const stored = new Map((await listStaffIn(tx, hospital.id, [...new Set(records.map((r) => r.id))])).map((s) => [s.staffId, s]));
+  const errors: RowError[] = [];
+  const seen = new Map<string, number>();
+  records.forEach((record, i) => {
+    if (errors.length >= MAX_ERRORS) return;
+    const home = departments.get(record.department);
+    const doc = { hospital: { code: hospital.code }, departments: home ? [departmentRecord(home)] : [], staff: [record], periods: [] } as unknown as Scenario;
+    const problem = duplicateOf(seen, record.id, i, label, 'staff', 'id') ?? checkRecord(doc, /^staff\[0\]\.?/, label(i), `staff ${record.id}`);
+    if (problem) errors.push(problem);
+  });
+  throwRowErrors(errors, records.length);
+  const changed = records.map(staffToRow).filter((row) => !(stored.has(row.staffId) && sameRecord(stored.get(row.staffId), row)));
+  await upsertStaff(tx, hospital.id, changed);
+  return outcome('staff.bulk_set', 'staff', 'staff', records.length, changed.map((r) => r.staffId));
+}
+
+// ------------------------------------------------------------------ department inputs
+
+/** Many departments' quarter inputs at once (workload, quality, revenue, cost, drug data). */
+export async function putDepartmentInputs(
+  tx: Tx,
+  hospital: HospitalRow,
+  period: string,
+  records: DepartmentInput[],
+  label: RowLabel = arrayRows,
+): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
+  const quarter = await storedQuarter(tx, hospital, period);
+  const [departmentRows, scheme] = await together(tx, [() => listDepartments(tx, hospital.id), () => schemeFor(tx, hospital.id, period)]);
+  const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
+  const codes = [...new Set(records.map((r) => r.code))];
+  const stored = new Map(
+    (codes.length
+      ? await tx.select().from(departmentInputs).where(and(eq(departmentInputs.hospitalId, hospital.id), eq(departmentInputs.period, period), inArray(departmentInputs.department, codes)))
+      : []
+    ).map((r) => [r.department, r]),
+  );
+  const errors: RowError[] = [];
+  const seen = new Map<string, number>();
+  records.forEach((record, i) => {
+    if (errors.length >= MAX_ERRORS) return;
+    const department = departments.get(record.code);
+    const doc = {
+      hospital: { code: hospital.code },
+      scheme: scheme?.parameters ?? {},
+      departments: department ? [departmentRecord(department)] : [],
+      staff: [],
+      periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: [record], individuals: [] }],
+    } as unknown as Scenario;
+    const problem = duplicateOf(seen, record.code, i, label, 'department', 'code') ?? checkRecord(doc, /^periods\[0\]\.departments\[0\]\.?/, label(i), `department ${record.code}`);
+    if (problem) errors.push(problem);
+  });
+  throwRowErrors(errors, records.length);
+  const changed = records
+    .map((r) => departmentInputToRow(period, r))
+    .filter((row) => !(stored.has(row.department) && sameRecord(stored.get(row.department), row)));
+  await upsertDepartmentInputs(tx, hospital.id, changed as DepartmentInputRow[]);
+  return outcome('department_input.bulk_set', 'department_input', 'departments', records.length, changed.map((r) => r.department), period);
+}
+
+// ------------------------------------------------------------------ individual inputs
+
 /**
  * Many people's tier-2 inputs for one quarter in one transaction: every record is checked on its
- * own (as the engine will read it, with the row number of every invalid one in the 400), then
- * the records that differ from what is stored are written with one INSERT … unnest and one audit
- * event. Nothing is written unless every record is valid.
+ * own (as the engine will read it, with the row of every invalid one in the 400), then the
+ * records that differ from what is stored are written with one INSERT … unnest and one audit
+ * event. Nothing is written unless every record is valid. A department head may write only
+ * their departments' people.
  */
 export async function putIndividualInputs(
   tx: Tx,
@@ -31,12 +194,12 @@ export async function putIndividualInputs(
   period: string,
   records: IndividualInput[],
   principal: Principal,
-): Promise<{ audit: AuditEntry[]; result: { records: number; written: number; unchanged: number } }> {
-  const [quarter] = await tx.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospital.id), eq(quarterInputs.period, period)));
-  if (!quarter) throw new AppError(404, 'not_found', `inputs of ${period} not found (PUT /v1/hospitals/{code}/periods/${period} first)`);
+  label: RowLabel = arrayRows,
+): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
+  const quarter = await storedQuarter(tx, hospital, period);
   const ids = [...new Set(records.map((r) => r.staffId))];
-  const [departments, people, scheme] = await Promise.all([listDepartments(tx, hospital.id), listStaffIn(tx, hospital.id, ids), schemeFor(tx, hospital.id, period)]);
-  const departmentByCode = new Map(departments.map((d) => [d.code, d]));
+  const [departmentRows, people, scheme] = await together(tx, [() => listDepartments(tx, hospital.id), () => listStaffIn(tx, hospital.id, ids), () => schemeFor(tx, hospital.id, period)]);
+  const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
   const personById = new Map(people.map((p) => [p.staffId, p]));
   const stored = new Map(
     (ids.length ? await tx.select().from(individualInputs).where(and(eq(individualInputs.hospitalId, hospital.id), eq(individualInputs.period, period), inArray(individualInputs.staffId, ids))) : []).map((r) => [r.staffId, r]),
@@ -46,48 +209,41 @@ export async function putIndividualInputs(
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
     if (errors.length >= MAX_ERRORS) return;
-    const at = `records[${i}]`;
-    const first = seen.get(record.staffId);
-    if (first !== undefined) {
-      errors.push({ code: 'duplicate', message: `${at}: staff ${record.staffId} already has a record in this request (records[${first}])`, path: `${at}.staffId` });
-      return;
-    }
-    seen.set(record.staffId, i);
+    const at = label(i);
+    const duplicate = duplicateOf(seen, record.staffId, i, label, 'staff', 'staffId');
+    if (duplicate) return void errors.push(duplicate);
     const person = personById.get(record.staffId);
-    const named = [person?.department, record.department ?? undefined].filter((c): c is string => !!c && departmentByCode.has(c));
+    const named = [person?.department, record.department ?? undefined].filter((c): c is string => !!c && departments.has(c));
     const doc = {
       hospital: { code: hospital.code },
       scheme: scheme?.parameters ?? {},
-      departments: [...new Set(named)].map((c) => {
-        const d = departmentByCode.get(c)!;
-        return { code: d.code, name: d.name, kind: d.kind, ...(d.adminClass ? { adminClass: d.adminClass } : {}), riskCoefficient: d.riskCoefficient };
-      }),
-      staff: person ? [{ id: person.staffId, name: person.name, department: person.department, titleGrade: person.titleGrade, position: person.position, employment: person.employment, role: person.role }] : [],
+      departments: [...new Set(named)].map((c) => departmentRecord(departments.get(c)!)),
+      staff: person ? [staffRecord(person)] : [],
       periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: [], individuals: [record] }],
     } as unknown as Scenario;
-    try {
-      validateScenario(doc);
-    } catch (e) {
-      if (!(e instanceof EngineError)) throw e;
-      const field = e.path.replace(/^periods\[0\]\.individuals\[0\]\.?/, '');
-      errors.push({ code: e.code, message: `${at} (staff ${record.staffId}): ${e.message.replace(/^period \S+, staff \S+: /, '')}`, path: field ? `${at}.${field}` : at });
-      return;
-    }
+    const problem = checkRecord(doc, /^periods\[0\]\.individuals\[0\]\.?/, at, `staff ${record.staffId}`);
+    if (problem) return void errors.push(problem);
     if (principal.role === 'dept_head') {
       const touched = [person?.department, record.department, stored.get(record.staffId)?.department].filter((c): c is string => !!c);
       const outside = touched.find((c) => !principal.departments.includes(c));
       if (outside) errors.push({ code: 'forbidden', message: `${at} (staff ${record.staffId}): department ${outside} is not this key's`, path: `${at}.staffId` });
     }
   });
-  if (errors.length > 0) {
-    const forbidden = errors.every((e) => e.code === 'forbidden');
-    throw new AppError(forbidden ? 403 : 400, errors[0]!.code, `${errors.length} of ${records.length} records are invalid; the first: ${errors[0]!.message}`, errors[0]!.path, errors);
-  }
+  throwRowErrors(errors, records.length);
 
   const changed = records.map((r) => individualInputToRow(period, r)).filter((row) => !(stored.has(row.staffId) && sameRecord(stored.get(row.staffId), row)));
   await upsertIndividualInputs(tx, hospital.id, changed);
-  const audit: AuditEntry[] = changed.length
-    ? [{ action: 'individual_input.bulk_set', entityType: 'individual_input', entityKey: period, after: { records: records.length, written: changed.length, staff: changed.map((r) => r.staffId) } }]
+  return outcome('individual_input.bulk_set', 'individual_input', 'staff', records.length, changed.map((r) => r.staffId), period);
+}
+
+function staffRecord(p: StaffRow): StaffRecord {
+  return { id: p.staffId, name: p.name, department: p.department, titleGrade: p.titleGrade, position: p.position ?? null, employment: p.employment, role: p.role } as StaffRecord;
+}
+
+/** One audit event per bulk write, naming every record it changed; none when nothing changed. */
+function outcome(action: string, entityType: string, listName: string, records: number, changedKeys: string[], period?: string): { audit: AuditEntry[]; result: BulkOutcome } {
+  const audit: AuditEntry[] = changedKeys.length
+    ? [{ action, entityType, entityKey: period ?? 'bulk', after: { records, written: changedKeys.length, [listName]: changedKeys } }]
     : [];
-  return { audit, result: { records: records.length, written: changed.length, unchanged: records.length - changed.length } };
+  return { audit, result: { records, written: changedKeys.length, unchanged: records - changedKeys.length } };
 }

@@ -1,5 +1,5 @@
 import { access, assertDepartment } from '../../plugins/access.js';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
@@ -52,7 +52,8 @@ import {
   upsertSchemeVersion,
   upsertStaff,
 } from '../inputs/inputs.repository.js';
-import { putIndividualInputs } from './bulk.usecases.js';
+import { putDepartmentInputs, putDepartments, putIndividualInputs, putStaff } from './bulk.usecases.js';
+import { ingestStream, NDJSON } from './stream.usecases.js';
 import { writeInputs } from './hospitals.usecases.js';
 
 const strict = { additionalProperties: false } as const;
@@ -65,7 +66,13 @@ const AnnualBody = Type.Omit(AnnualSchema, ['year'], strict);
 const Code = Type.String({ minLength: 1, maxLength: 64 });
 const PeriodParams = Type.Object({ code: HospitalCode, period: Quarter });
 
-type Deps = { db: Db; now: () => Date };
+type Deps = { db: Db; now: () => Date; bodyLimit: number };
+
+const MAX_RECORDS = 20_000;
+const bulkBody = <T extends TSchema>(record: T) => Type.Object({ records: Type.Array(record, { minItems: 1, maxItems: MAX_RECORDS }) }, strict);
+const BulkResult = Type.Object({ records: Type.Integer(), written: Type.Integer(), unchanged: Type.Integer() });
+const BULK_DESCRIPTION =
+  'Up to 20,000 records (each as in the scenario document), all or nothing, in one transaction. A 400 lists every invalid record by its row (`records[i]`, up to 1,000 of them). Records equal to the stored ones are not written; one audit event names the ones that were.';
 
 /**
  * A department head may enter and read the individual inputs of their departments' people only:
@@ -80,6 +87,7 @@ async function assertPersonInDepartments(request: FastifyRequest, conn: Db | Tx,
 
 export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
   const { db, now } = deps;
+  app.addContentTypeParser(NDJSON, (_request, payload, done) => done(null, payload));
   const ctx = (request: { actor: string; id: string }) => ({ db, now, ctx: { actor: request.actor, requestId: request.id } });
   const hospitalOf = async (code: string) => {
     const h = await findHospital(db, code);
@@ -164,6 +172,19 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     },
   );
 
+  app.put(
+    '/v1/hospitals/:code/departments',
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: { tags: ['hospitals'], summary: 'Create or replace many departments (科室) at once', description: BULK_DESCRIPTION, params: HospitalParams, body: bulkBody(DepartmentSchema), response: { 200: BulkResult, ...errors(400, 401, 404) } },
+    },
+    async (request) => {
+      const { code } = request.params as { code: string };
+      const { records } = request.body as { records: Static<typeof DepartmentSchema>[] };
+      return writeInputs(ctx(request), code, {}, (tx, hospital) => putDepartments(tx, hospital, records));
+    },
+  );
+
   app.get('/v1/hospitals/:code/staff', { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'params'), schema: { tags: ['hospitals'], summary: 'The staff', params: HospitalParams, response: { 200: Type.Object({ staff: Type.Array(AnyObject('a staff member')) }), ...errors(401, 404) } } }, async (request) => {
     const h = await hospitalOf((request.params as { code: string }).code);
     const p = request.principal!;
@@ -184,6 +205,19 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         await upsertStaff(tx, hospital.id, [row]);
         return { audit: [{ action: before ? 'staff.update' : 'staff.create', entityType: 'staff', entityKey: staffId, before: auditable(before), after: row }], result: record };
       });
+    },
+  );
+
+  app.put(
+    '/v1/hospitals/:code/staff',
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: { tags: ['hospitals'], summary: 'Create or replace many staff members at once', description: BULK_DESCRIPTION, params: HospitalParams, body: bulkBody(StaffSchema), response: { 200: BulkResult, ...errors(400, 401, 404) } },
+    },
+    async (request) => {
+      const { code } = request.params as { code: string };
+      const { records } = request.body as { records: Static<typeof StaffSchema>[] };
+      return writeInputs(ctx(request), code, { focus: { staff: records.map((r) => r.id), departmentInputs: [], individuals: [] } }, (tx, hospital) => putStaff(tx, hospital, records));
     },
   );
 
@@ -247,6 +281,52 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     },
   );
 
+  app.put(
+    '/v1/hospitals/:code/periods/:period/departments',
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: {
+        tags: ['inputs'],
+        summary: "Create or replace many departments' inputs for a quarter at once",
+        description: BULK_DESCRIPTION,
+        params: PeriodParams,
+        body: bulkBody(DepartmentInputSchema),
+        response: { 200: BulkResult, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { code, period } = request.params as { code: string; period: string };
+      const { records } = request.body as { records: Static<typeof DepartmentInputSchema>[] };
+      return writeInputs(ctx(request), code, { period, focus: { staff: [], departmentInputs: records.map((r) => r.code), individuals: [] } }, (tx, hospital) =>
+        putDepartmentInputs(tx, hospital, period, records),
+      );
+    },
+  );
+
+  app.post(
+    '/v1/hospitals/:code/periods/:period/stream',
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: {
+        tags: ['inputs'],
+        summary: 'A large push of inputs as an NDJSON stream (application/x-ndjson), all or nothing',
+        description:
+          'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual", "record": {…}}`, each record as in the scenario document; departmentInput and individual records belong to the quarter in the path. ' +
+          'The lines are read as they arrive and checked one by one; then departments, staff, department inputs and individual inputs are written, in that order, in one transaction. ' +
+          'A 400 names every invalid line by its number (`lines[n]`, counted from 1). At most 200,000 lines.',
+        params: PeriodParams,
+        response: {
+          200: Type.Object({ lines: Type.Integer(), departments: BulkResult, staff: BulkResult, departmentInputs: BulkResult, individuals: BulkResult }),
+          ...errors(400, 401, 404, 409, 413, 415),
+        },
+      },
+    },
+    async (request) => {
+      const { code, period } = request.params as { code: string; period: string };
+      return ingestStream(ctx(request), code, period, request.body as NodeJS.ReadableStream, request.principal!, deps.bodyLimit);
+    },
+  );
+
   app.delete(
     '/v1/hospitals/:code/periods/:period/departments/:department',
     { config: access(['admin', 'finance'], 'params'), schema: { tags: ['inputs'], summary: "Remove a department's inputs for a quarter", params: Type.Object({ code: HospitalCode, period: Quarter, department: Code }), response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
@@ -297,8 +377,8 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         description:
           'Up to 20,000 records (each as in the scenario document, with its staffId), all or nothing, in one transaction. A 400 lists every invalid record by its row (`records[i]`). Records equal to the stored ones are not written.',
         params: PeriodParams,
-        body: Type.Object({ records: Type.Array(IndividualInputSchema, { minItems: 1, maxItems: 20_000 }) }, strict),
-        response: { 200: Type.Object({ records: Type.Integer(), written: Type.Integer(), unchanged: Type.Integer() }), ...errors(400, 401, 403, 404, 409) },
+        body: bulkBody(IndividualInputSchema),
+        response: { 200: BulkResult, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {

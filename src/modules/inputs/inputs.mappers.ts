@@ -24,7 +24,9 @@ export type AnnualRow = Row<typeof annualInputs>;
 const opt = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 /** Drops null and undefined fields, so a row reads back as the record that was written. */
 function present<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in o) if (o[key] !== null && o[key] !== undefined) out[key] = o[key];
+  return out as T;
 }
 
 export function departmentToRow(d: DepartmentRecord): DepartmentRow {

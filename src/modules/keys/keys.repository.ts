@@ -33,8 +33,18 @@ export async function revokeKey(tx: Tx, id: string, at: Date): Promise<void> {
   await tx.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id));
 }
 
-/** Last-used time, written at most once a minute per key so that reads do not each cost a write. */
+/** When this process last wrote each key's last-used time (ms); bounded like any cache. */
+const touched = new Map<string, number>();
+
+/**
+ * Last-used time, written at most once a minute per key so that reads do not each cost a write:
+ * a process that wrote it less than a minute ago does not even ask the database.
+ */
 export async function touchKey(db: Conn, id: string, at: Date): Promise<void> {
+  const last = touched.get(id);
+  if (last !== undefined && at.getTime() - last < 60_000 && at.getTime() >= last) return;
+  if (touched.size >= 10_000) touched.clear();
+  touched.set(id, at.getTime());
   const aMinuteAgo = new Date(at.getTime() - 60_000);
   await db
     .update(apiKeys)

@@ -1,9 +1,9 @@
 import type { AnnualResult, QuarterlyResult } from '../../core/index.js';
 import type { annualDepartmentLines, annualIndividualLines } from '../../db/schema.js';
-import type { DepartmentLineRow, IndividualLineRow, RunRow } from './settlements.repository.js';
+import type { DepartmentLineRow, ResultLineRow, RunRow } from './settlements.repository.js';
 
 /** A stored quarter's lines back into the result document's entry (contract.md §2), field for field. */
-export function quarterlyResultOf(run: RunRow, departments: DepartmentLineRow[], individuals: IndividualLineRow[]): QuarterlyResult {
+export function quarterlyResultOf(run: RunRow, departments: DepartmentLineRow[], individuals: ResultLineRow[]): QuarterlyResult {
   return {
     period: run.period,
     kind: 'quarterly',
@@ -50,7 +50,7 @@ export function departmentLineOf(d: DepartmentLineRow): QuarterlyResult['departm
   return line;
 }
 
-export function individualLineOf(i: IndividualLineRow): QuarterlyResult['individuals'][number] {
+export function individualLineOf(i: ResultLineRow): QuarterlyResult['individuals'][number] {
   return {
     staffId: i.staffId,
     name: i.name,

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, ne, sql } from 'drizzle-orm';
 import type { AnnualResult, QuarterlyResult, ScoreComponents } from '../../core/index.js';
 import { formatScore } from '../../core/index.js';
-import { insertUnnest, type BulkColumn } from '../../db/bulk.js';
+import { copyRows, insertUnnest, type BulkColumn } from '../../db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
 import { annualDepartmentLines, annualIndividualLines, bankBalances, departmentLines, individualLines, settlementRuns } from '../../db/schema.js';
 
@@ -138,9 +138,9 @@ export async function insertQuarterLines(
     { name: 'study_leave_pay', type: 'numeric', value: (i) => i.studyLeavePay },
     { name: 'fines_applied', type: 'numeric', value: (i) => i.finesApplied },
     { name: 'total', type: 'numeric', value: (i) => i.total },
-    { name: 'input_record', type: 'jsonb', value: (i) => (records.has(i.staffId) ? JSON.stringify(records.get(i.staffId)) : null) },
+    { name: 'input_record', type: 'json', value: (i) => (records.has(i.staffId) ? JSON.stringify(records.get(i.staffId)) : null) },
   ];
-  await insertUnnest(tx, 'individual_lines', individualColumns, result.individuals);
+  await copyRows(tx, 'individual_lines', individualColumns, result.individuals);
 }
 
 export async function insertAnnualLines(tx: Tx, runId: string, result: AnnualResult): Promise<void> {
@@ -177,6 +177,76 @@ export async function insertAnnualLines(tx: Tx, runId: string, result: AnnualRes
 export async function departmentLinesOf(db: Conn, runId: string, department?: string): Promise<DepartmentLineRow[]> {
   const where = department ? and(eq(departmentLines.runId, runId), eq(departmentLines.department, department)) : eq(departmentLines.runId, runId);
   return db.select().from(departmentLines).where(where).orderBy(sql`${departmentLines.department} collate "C"`);
+}
+
+/** The columns of a person's line that the result document (contract.md §2) shows. */
+const RESULT_LINE_COLUMNS = {
+  staffId: individualLines.staffId,
+  name: individualLines.name,
+  department: individualLines.department,
+  rawScore: individualLines.rawScore,
+  attendanceDeduction: individualLines.attendanceDeduction,
+  overtimeAddition: individualLines.overtimeAddition,
+  payRatio: individualLines.payRatio,
+  effectiveScore: individualLines.effectiveScore,
+  tier2Pay: individualLines.tier2Pay,
+  leaderBonus: individualLines.leaderBonus,
+  studyLeavePay: individualLines.studyLeavePay,
+  finesApplied: individualLines.finesApplied,
+  total: individualLines.total,
+};
+export type ResultLineRow = { [K in keyof typeof RESULT_LINE_COLUMNS]: string };
+
+export interface LinePage {
+  /** Only these departments' lines (a department head's, or the one asked for). */
+  departments?: string[];
+  /** Lines after this staff id, in code-point order (the previous page's last). */
+  after?: string;
+  limit: number;
+}
+
+/**
+ * A page of a quarterly run's lines in staff-id order, with the result columns only (not the
+ * components or the input record). Keyset paging: `after` is the last staff id already read.
+ */
+export async function resultLinesPage(db: Conn, runId: string, page: LinePage): Promise<ResultLineRow[]> {
+  const where = [eq(individualLines.runId, runId)];
+  if (page.departments) where.push(page.departments.length ? inArray(individualLines.department, page.departments) : sql`false`);
+  if (page.after !== undefined) where.push(sql`${individualLines.staffId} collate "C" > ${page.after}`);
+  return db
+    .select(RESULT_LINE_COLUMNS)
+    .from(individualLines)
+    .where(and(...where))
+    .orderBy(sql`${individualLines.staffId} collate "C"`)
+    .limit(page.limit) as Promise<ResultLineRow[]>;
+}
+
+/** The same for a year-end run's lines (staff id, then department). */
+export async function annualLinesPage(db: Conn, runId: string, page: LinePage & { afterDepartment?: string }) {
+  const t = annualIndividualLines;
+  const where = [eq(t.runId, runId)];
+  if (page.departments) where.push(page.departments.length ? inArray(t.department, page.departments) : sql`false`);
+  if (page.after !== undefined) where.push(sql`(${t.staffId} collate "C", ${t.department} collate "C") > (${page.after}, ${page.afterDepartment ?? ''})`);
+  return db
+    .select({ staffId: t.staffId, name: t.name, department: t.department, weight: t.weight, amount: t.amount })
+    .from(t)
+    .where(and(...where))
+    .orderBy(sql`${t.staffId} collate "C"`, sql`${t.department} collate "C"`)
+    .limit(page.limit);
+}
+
+/**
+ * One person's line of a quarterly run with its run and department line, in one query — the
+ * read a department head's screen makes for every person; null when the run has no such line.
+ */
+export async function personLineOf(db: Conn, runId: string, staffId: string): Promise<{ run: RunRow; line: IndividualLineRow; department: DepartmentLineRow | null } | null> {
+  const [row] = await db
+    .select({ run: runColumns, line: individualLines, department: departmentLines })
+    .from(individualLines)
+    .innerJoin(settlementRuns, eq(settlementRuns.id, individualLines.runId))
+    .leftJoin(departmentLines, and(eq(departmentLines.runId, individualLines.runId), eq(departmentLines.department, individualLines.department)))
+    .where(and(eq(individualLines.runId, runId), eq(individualLines.staffId, staffId)));
+  return row ? { run: row.run as RunRow, line: row.line, department: row.department } : null;
 }
 
 export async function individualLinesOf(db: Conn, runId: string, filter: { department?: string; staffId?: string } = {}): Promise<IndividualLineRow[]> {

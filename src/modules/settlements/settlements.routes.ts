@@ -8,7 +8,8 @@ import type { Db } from '../../db/client.js';
 import { notFound, unavailable } from '../../errors.js';
 import { AnyObject, HospitalParams, Period, errors } from '../common.schemas.js';
 import { individualLineOf, departmentLineOf, runView } from './settlements.mappers.js';
-import { annualLinesOf, departmentLinesOf, findRun, individualLinesOf, listRuns } from './settlements.repository.js';
+import { annualLinesOf, departmentLinesOf, findRun, individualLinesOf, listRuns, personLineOf } from './settlements.repository.js';
+import { exportLines, EXPORT_FORMATS, linesPage, type ExportFormat } from './lines.usecases.js';
 import { approveSettlement, hospitalCodeOf, readSettlement, requireHospital, triggerSettlement } from './settlements.usecases.js';
 
 const RunParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'settlement run id (a UUID)' }) });
@@ -133,6 +134,12 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
     },
     async (request) => {
       const { id, staffId } = request.params as { id: string; staffId: string };
+      // the common case, a quarterly run's line, in one query; the rest (year-end, 404s) below
+      const found = await personLineOf(db, id, staffId);
+      if (found && found.run.summary) {
+        assertDepartment(request, found.line.department);
+        return explainIndividual(found.run.period, found.run.status, found.line, found.department, found.line.inputRecord);
+      }
       const run = await findRun(db, id);
       if (!run || !run.summary) throw notFound(`settlement result ${id}`);
       if (run.kind === 'annual') {
@@ -149,6 +156,60 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
       const [department] = await departmentLinesOf(db, id, line.department);
       const record = line.inputRecord;
       return explainIndividual(run.period, run.status, line, department ?? null, record);
+    },
+  );
+
+  const LinesQuery = Type.Object(
+    {
+      department: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "only this department's lines" })),
+      after: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the cursor: `next` of the previous page' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+    },
+    { additionalProperties: false },
+  );
+
+  app.get(
+    '/v1/settlements/:id/lines',
+    {
+      config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
+      schema: {
+        tags: ['settlements'],
+        summary: "A page of a run's people's lines, in staff-id order, optionally of one department",
+        description: 'Keyset paging: pass the `next` of a page as `after` to read the following one; `next` is null on the last page. A department head reads only their departments.',
+        params: RunParams,
+        querystring: LinesQuery,
+        response: { 200: AnyObject('period, kind, status, lines, next'), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { department, after, limit } = request.query as { department?: string; after?: string; limit?: number };
+      return linesPage(db, request, (request.params as { id: string }).id, { department, after, limit: limit ?? 1000 });
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id/export',
+    {
+      config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
+      schema: {
+        tags: ['settlements'],
+        summary: "Every line of a run as a download, streamed: NDJSON or CSV (UTF-8 with BOM, so Excel shows Chinese)",
+        description: 'Rows are read from the database a page at a time and written as they come, so a 10,000-person run never sits in memory as one document. A department head gets only their departments.',
+        params: RunParams,
+        querystring: Type.Object(
+          {
+            format: Type.Optional(Type.Union(EXPORT_FORMATS.map((f) => Type.Literal(f)), { default: 'csv' })),
+            department: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.String({ description: 'the file' }), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { format, department } = request.query as { format?: ExportFormat; department?: string };
+      const file = await exportLines(db, request, (request.params as { id: string }).id, format ?? 'csv', department);
+      return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).send(file.stream);
     },
   );
 

@@ -12,6 +12,7 @@ import {
 } from '../../core/index.js';
 import type { Dec } from '../../core/money.js';
 import type { Db, Tx } from '../../db/client.js';
+import { together } from '../../db/together.js';
 import { decimalOf } from '../../db/decimal.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import { appendAudit, type AuditContext } from '../audit/audit.repository.js';
@@ -35,6 +36,7 @@ import {
   findApprovedRun,
   findRun,
   individualLinesOf,
+  resultLinesPage,
   insertAnnualLines,
   insertQuarterLines,
   insertRun,
@@ -95,6 +97,8 @@ export async function triggerSettlement(deps: Deps & { ctx: AuditContext }, hosp
 
 interface Computed {
   inputs: unknown;
+  /** true when `onInputs` already stored the inputs on the run (they are not written again). */
+  inputsStored?: boolean;
   openingBank: Record<string, string>;
   schemeVersionId: number | null;
   inputHash: string;
@@ -103,18 +107,34 @@ interface Computed {
 }
 
 /** What a run settles: the stored inputs as a scenario, the opening bank, and the engine's result. */
-export async function computeRun(db: Db | Tx, hospital: HospitalRow, run: Pick<RunRow, 'period' | 'kind'>): Promise<Computed> {
+export async function computeRun(
+  db: Db | Tx,
+  hospital: HospitalRow,
+  run: Pick<RunRow, 'period' | 'kind'>,
+  options: {
+    /**
+     * Called with a quarter's inputs once they are read, before the engine runs; a promise it
+     * returns (the worker's write of the inputs onto the run) runs alongside the computation.
+     */
+    onInputs?: (inputs: unknown) => Promise<void>;
+  } = {},
+): Promise<Computed> {
   const year = Number.parseInt(run.period.slice(0, 4), 10);
   if (run.kind === 'quarterly') {
     const scheme = await schemeFor(db, hospital.id, run.period);
-    const [doc, openingBank] = await Promise.all([
-      buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {} }),
-      openingBankFor(db, hospital.id, run.period, year),
+    const [doc, openingBank] = await together(db, [
+      () => buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {} }),
+      () => openingBankFor(db, hospital.id, run.period, year),
     ]);
+    const written = options.onInputs?.(doc);
+    // a rejected write is reported after the computation (never left unhandled)
+    written?.catch(() => {});
     const validated = validateScenario(doc);
     const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank(openingBank));
+    if (written) await written;
     return {
       inputs: doc,
+      inputsStored: written !== undefined,
       openingBank,
       schemeVersionId: scheme?.id ?? null,
       inputHash: inputHashOf({ doc, openingBank }),
@@ -196,7 +216,7 @@ export async function storeResult(tx: Tx, hospitalId: number, run: RunRow, compu
   await updateRun(tx, run.id, {
     status: 'succeeded',
     error: null,
-    inputs: computed.inputs,
+    ...(computed.inputsStored ? {} : { inputs: computed.inputs }),
     openingBank: computed.openingBank,
     schemeVersionId: computed.schemeVersionId,
     inputHash: computed.inputHash,
@@ -274,7 +294,8 @@ export async function readSettlement(db: Db, runId: string): Promise<{ run: RunR
   const hospital = await hospitalCodeOf(db, run.hospitalId);
   if (run.status !== 'succeeded' && run.status !== 'approved' && run.status !== 'superseded') return { run, hospital };
   if (run.kind === 'quarterly') {
-    return { run, hospital, result: quarterlyResultOf(run, await departmentLinesOf(db, run.id), await individualLinesOf(db, run.id)) };
+    const [departments, individuals] = await together(db, [() => departmentLinesOf(db, run.id), () => resultLinesPage(db, run.id, { limit: 1_000_000 })]);
+    return { run, hospital, result: quarterlyResultOf(run, departments, individuals) };
   }
   const lines = await annualLinesOf(db, run.id);
   return { run, hospital, result: annualResultOf(run, lines.departments, lines.individuals) };

@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { getTableColumns, eq, and, asc } from 'drizzle-orm';
+import { openDatabase } from '../src/db/client.js';
+import { staff, individualInputs } from '../src/db/schema.js';
+import { importScenario } from '../src/modules/imports/imports.usecases.js';
+import { findHospital, listStaff, loadPeriod, buildScenario } from '../src/modules/inputs/inputs.repository.js';
+import { plainHospital } from '../test/fixtures/generator.js';
+const url = process.env.DATABASE_URL!;
+const name = `perfpay_tmp_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+const admin = new pg.Client({ connectionString: url }); await admin.connect(); await admin.query(`create database ${name}`); await admin.end();
+const t = new URL(url); t.pathname = `/${name}`;
+const database = await openDatabase({ url: t.toString(), dataDir: 'x' });
+const doc = plainHospital({ departments: 200, staff: 10_000, seed: 20261123 });
+const oneQuarter = { ...doc, periods: doc.periods!.slice(0, 1), annual: undefined };
+await importScenario({ db: database.db, now: () => new Date(), ctx: { actor: 'bench', requestId: null } }, oneQuarter);
+const hospital = (await findHospital(database.db, oneQuarter.hospital.code))!;
+const period = oneQuarter.periods[0]!.period;
+const T = async (label: string, f: () => Promise<unknown>) => { const s = performance.now(); await f(); console.log(label, (performance.now() - s).toFixed(1)); };
+const { hospitalId: _a, updatedAt: _b, ...sc } = getTableColumns(staff);
+const { hospitalId: _c, updatedAt: _d, ...ic } = getTableColumns(individualInputs);
+for (let i = 0; i < 4; i++) {
+  await T('listStaff', () => listStaff(database.db, hospital.id));
+  await T('listStaff slim', () => database.db.select(sc).from(staff).where(eq(staff.hospitalId, hospital.id)).orderBy(asc(staff.staffId)));
+  await T('loadPeriod', () => loadPeriod(database.db, hospital.id, period));
+  await T('individuals slim', () => database.db.select(ic).from(individualInputs).where(and(eq(individualInputs.hospitalId, hospital.id), eq(individualInputs.period, period))).orderBy(asc(individualInputs.staffId)));
+  await T('buildScenario', () => buildScenario(database.db, hospital, { periods: [period], schemeParameters: {} }));
+}
+await database.close();
+const a = new pg.Client({ connectionString: url }); await a.connect(); await a.query(`drop database ${name} with (force)`); await a.end();

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { settleQuarter, validateScenario } from '../src/core/index.js';
+import { openDatabase } from '../src/db/client.js';
+import { importScenario } from '../src/modules/imports/imports.usecases.js';
+import { buildScenario, findHospital, schemeFor } from '../src/modules/inputs/inputs.repository.js';
+import { computeRun, storeResult, triggerSettlement } from '../src/modules/settlements/settlements.usecases.js';
+import { findRun } from '../src/modules/settlements/settlements.repository.js';
+import { insertQuarterLines, updateRun } from '../src/modules/settlements/settlements.repository.js';
+import { plainHospital } from '../test/fixtures/generator.js';
+const url = process.env.DATABASE_URL!;
+const name = `perfpay_tmp_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+const admin = new pg.Client({ connectionString: url }); await admin.connect(); await admin.query(`create database ${name}`); await admin.end();
+const t = new URL(url); t.pathname = `/${name}`;
+const database = await openDatabase({ url: t.toString(), dataDir: 'x' });
+const doc = plainHospital({ departments: 200, staff: 10_000, seed: 20261123 });
+const oneQuarter = { ...doc, periods: doc.periods!.slice(0, 1), annual: undefined };
+const deps = { db: database.db, now: () => new Date(), ctx: { actor: 'bench', requestId: null } };
+await importScenario(deps, oneQuarter);
+const hospital = (await findHospital(database.db, oneQuarter.hospital.code))!;
+const period = oneQuarter.periods[0]!.period;
+const T = async (label: string, f: () => Promise<unknown> | unknown) => { const s = performance.now(); const r = await f(); console.log(label, (performance.now() - s).toFixed(1)); return r as any; };
+for (let rep = 0; rep < 3; rep++) {
+  console.log('---');
+  const { run } = await triggerSettlement(deps, hospital.code, period);
+  const scheme = await T('scheme', () => schemeFor(database.db, hospital.id, period));
+  const stored = await T('buildScenario', () => buildScenario(database.db, hospital, { periods: [period], schemeParameters: scheme?.parameters ?? {} }));
+  const v = await T('validate', () => validateScenario(stored));
+  await T('settle', () => settleQuarter(v.hospital, v.quarters[0]!, new Map()));
+  const computed = await T('computeRun', () => computeRun(database.db, hospital, run));
+  await T('stringify inputs', () => JSON.stringify(computed.inputs).length);
+  const r = (await findRun(database.db, run.id))!;
+  await database.db.transaction(async (tx) => {
+    const records = new Map(((computed.inputs as any).periods?.[0]?.individuals ?? []).map((x: any) => [x.staffId, x]));
+    await T('insertQuarterLines', () => insertQuarterLines(tx, run.id, computed.quarterly!.result, computed.quarterly!.components, records as any));
+    await T('updateRun', () => updateRun(tx, run.id, { status: 'succeeded', inputs: computed.inputs, summary: computed.quarterly!.result.summary }));
+    throw new Error('rollback');
+  }).catch(() => {});
+}
+await database.close();
+const a = new pg.Client({ connectionString: url }); await a.connect(); await a.query(`drop database ${name} with (force)`); await a.end();

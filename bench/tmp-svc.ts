@@ -1,0 +1,2 @@
+import { benchService } from './service.js';
+await benchService(4);

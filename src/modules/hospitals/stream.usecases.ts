@@ -1,0 +1,144 @@
+import { createInterface } from 'node:readline';
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { schemaError } from '../../core/index.js';
+import { DepartmentInputSchema, DepartmentSchema, IndividualInputSchema, StaffSchema } from '../../core/schema.js';
+import type { DepartmentInput, DepartmentRecord, IndividualInput, StaffRecord } from '../../core/schema.js';
+import type { Db } from '../../db/client.js';
+import { AppError } from '../../errors.js';
+import type { Principal } from '../../plugins/access.js';
+import type { AuditContext } from '../audit/audit.repository.js';
+import { putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
+import { writeInputs } from './hospitals.usecases.js';
+
+export const NDJSON = 'application/x-ndjson';
+const MAX_LINES = 200_000;
+const MAX_ERRORS = 1000;
+
+const KINDS = {
+  department: TypeCompiler.Compile(DepartmentSchema),
+  staff: TypeCompiler.Compile(StaffSchema),
+  departmentInput: TypeCompiler.Compile(DepartmentInputSchema),
+  individual: TypeCompiler.Compile(IndividualInputSchema),
+} satisfies Record<string, TypeCheck<TSchema>>;
+type Kind = keyof typeof KINDS;
+
+interface Rows<T> {
+  records: T[];
+  lines: number[];
+}
+
+const rows = <T>(): Rows<T> => ({ records: [], lines: [] });
+const NOTHING: BulkOutcome = { records: 0, written: 0, unchanged: 0 };
+
+/**
+ * POST …/periods/{period}/stream: an NDJSON push read line by line as it arrives (never held as
+ * one string), each line checked against its record's schema; then every kind of record goes
+ * through the same bulk write as the array endpoints — departments, staff, department inputs,
+ * individual inputs, in that order — in one transaction under the hospital's lock, so a stream
+ * is all or nothing. Row errors name the line (`lines[n]`, from 1).
+ */
+export async function ingestStream(
+  deps: Parameters<typeof writeInputs>[0] & { db: Db; ctx: AuditContext },
+  hospitalCode: string,
+  period: string,
+  body: unknown,
+  principal: Principal,
+  byteLimit: number,
+): Promise<{ lines: number; departments: BulkOutcome; staff: BulkOutcome; departmentInputs: BulkOutcome; individuals: BulkOutcome }> {
+  if (!body || typeof (body as NodeJS.ReadableStream).pipe !== 'function') {
+    throw new AppError(415, 'unsupported_media_type', `send the records as ${NDJSON}, one JSON object a line`, 'body');
+  }
+  const parsed = await readLines(body as NodeJS.ReadableStream, byteLimit);
+  const { departments, staff, departmentInputs, individuals, count } = parsed;
+  if (count === 0) throw new AppError(400, 'empty_stream', 'the stream holds no record', 'body');
+  const byLine = (r: Rows<unknown>): RowLabel => (i) => `lines[${r.lines[i]}]`;
+  const focus = {
+    staff: [...new Set([...staff.records.map((s) => s.id), ...individuals.records.map((r) => r.staffId)])],
+    departmentInputs: departmentInputs.records.map((d) => d.code),
+    individuals: individuals.records.map((r) => r.staffId),
+  };
+  return writeInputs(deps, hospitalCode, { period, focus: departments.records.length ? undefined : focus }, async (tx, hospital) => {
+    const results = {
+      departments: departments.records.length ? await putDepartments(tx, hospital, departments.records, byLine(departments)) : null,
+      staff: staff.records.length ? await putStaff(tx, hospital, staff.records, byLine(staff)) : null,
+      departmentInputs: departmentInputs.records.length ? await putDepartmentInputs(tx, hospital, period, departmentInputs.records, byLine(departmentInputs)) : null,
+      individuals: individuals.records.length ? await putIndividualInputs(tx, hospital, period, individuals.records, principal, byLine(individuals)) : null,
+    };
+    const all = Object.values(results).filter((r) => r !== null);
+    return {
+      audit: all.flatMap((r) => r.audit),
+      result: {
+        lines: count,
+        departments: results.departments?.result ?? NOTHING,
+        staff: results.staff?.result ?? NOTHING,
+        departmentInputs: results.departmentInputs?.result ?? NOTHING,
+        individuals: results.individuals?.result ?? NOTHING,
+      },
+    };
+  });
+}
+
+async function readLines(stream: NodeJS.ReadableStream, byteLimit: number) {
+  const out = {
+    departments: rows<DepartmentRecord>(),
+    staff: rows<StaffRecord>(),
+    departmentInputs: rows<DepartmentInput>(),
+    individuals: rows<IndividualInput>(),
+    count: 0,
+  };
+  const errors: RowError[] = [];
+  let bytes = 0;
+  let n = 0;
+  const reader = createInterface({ input: stream, crlfDelay: Infinity });
+  for await (const line of reader) {
+    n += 1;
+    bytes += Buffer.byteLength(line, 'utf8') + 1;
+    if (bytes > byteLimit) throw new AppError(413, 'payload_too_large', `the stream is larger than ${Math.round(byteLimit / 1024 / 1024)} MB; split it`, 'body');
+    if (n > MAX_LINES) throw new AppError(413, 'payload_too_large', `the stream has more than ${MAX_LINES} lines; split it`, 'body');
+    if (line.trim() === '') continue;
+    const at = `lines[${n}]`;
+    if (errors.length >= MAX_ERRORS) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      errors.push({ code: 'invalid_json', message: `${at}: not a JSON object`, path: at });
+      continue;
+    }
+    const error = place(value, at, n, out);
+    if (error) errors.push(error);
+  }
+  if (errors.length > 0) {
+    throw new AppError(400, errors[0]!.code, `${errors.length} line(s) are invalid; the first: ${errors[0]!.message}`, errors[0]!.path, errors);
+  }
+  return out;
+}
+
+const TARGET: Record<Kind, 'departments' | 'staff' | 'departmentInputs' | 'individuals'> = {
+  department: 'departments',
+  staff: 'staff',
+  departmentInput: 'departmentInputs',
+  individual: 'individuals',
+};
+
+/** Checks one line's shape and record; files the record under its kind. */
+function place(value: unknown, at: string, line: number, out: Awaited<ReturnType<typeof readLines>>): RowError | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { code: 'invalid_type', message: `${at}: must be a JSON object`, path: at };
+  const { type, record, ...rest } = value as { type?: unknown; record?: unknown };
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) return { code: 'unknown_field', message: `${at}: unknown field ${extra}; a line has type and record`, path: `${at}.${extra}` };
+  if (typeof type !== 'string' || !(type in KINDS)) {
+    return { code: 'invalid_enum', message: `${at}: type must be one of ${Object.keys(KINDS).join(', ')}`, path: `${at}.type` };
+  }
+  const check = KINDS[type as Kind];
+  if (!check.Check(record)) {
+    const e = schemaError(record, check.Errors(record), `${at}.record`);
+    return { code: e.code, message: `${at}: ${e.message}`, path: e.path };
+  }
+  const target = out[TARGET[type as Kind]] as Rows<unknown>;
+  target.records.push(record);
+  target.lines.push(line);
+  out.count += 1;
+  return null;
+}
