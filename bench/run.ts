@@ -1,4 +1,5 @@
 import { benchEngine } from './engine.js';
+import { benchCounty } from './county.js';
 import { benchService } from './service.js';
 
 /**
@@ -9,3 +10,4 @@ const repetitions = Number.parseInt(process.env.BENCH_REPETITIONS ?? '7', 10);
 console.log(`# perfpay benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchEngine(Math.max(5, repetitions));
 await benchService(Math.max(3, Math.min(repetitions, 5)));
+await benchCounty(Math.max(3, Math.min(repetitions, 5)));

@@ -8,7 +8,17 @@ import type { Principal, Role } from './access.js';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: string;
+    /**
+     * The route's `prefetch` read, started together with the key's lookup so that the two
+     * database round trips overlap; the handler awaits it only after the access checks passed.
+     */
+    prefetched: Promise<unknown> | null;
   }
+}
+
+/** Route config: a read the handler will make, which may start while the key is looked up. */
+export interface Prefetch {
+  prefetch?: (request: FastifyRequest) => Promise<unknown>;
 }
 
 export const tokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -23,11 +33,18 @@ export function registerAuth(app: FastifyInstance, options: { db: Db; bootstrapT
   const bootstrap = options.bootstrapToken ? Buffer.from(tokenHash(options.bootstrapToken), 'hex') : null;
   app.decorateRequest('actor', '');
   app.decorateRequest('principal', null);
+  app.decorateRequest('prefetched', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (!match) throw unauthorized();
     const hash = tokenHash(match[1]!);
+    const prefetch = (request.routeOptions.config as Prefetch | undefined)?.prefetch;
+    if (prefetch) {
+      const started = prefetch(request);
+      started.catch(() => {}); // awaited (and any error reported) by the handler, if it runs
+      request.prefetched = started;
+    }
     if (bootstrap && timingSafeEqual(Buffer.from(hash, 'hex'), bootstrap)) {
       request.principal = { keyId: null, name: 'bootstrap-admin', role: 'admin', hospital: null, departments: [] };
       request.actor = 'bootstrap-admin';

@@ -19,6 +19,7 @@ import {
 } from '../inputs/inputs.mappers.js';
 import {
   listDepartments,
+  listStaff,
   listStaffIn,
   schemeFor,
   upsertDepartmentInputs,
@@ -73,6 +74,35 @@ function checkRecord(doc: Scenario, recordPath: RegExp, at: string, subject: str
   }
 }
 
+/**
+ * Checks every record of a request. The whole batch is validated at once first, as one scenario
+ * (a 10,000-record batch in one pass); only when that fails is each record validated on its own,
+ * to name every invalid row. A batch-level error no single record explains is reported as is.
+ */
+function checkBatch<R>(records: R[], whole: () => Scenario, one: (record: R, index: number) => RowError | null, errors: RowError[]): void {
+  if (errors.length === 0) {
+    try {
+      validateScenario(whole());
+      return;
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      records.forEach((record, i) => {
+        if (errors.length >= MAX_ERRORS) return;
+        const problem = one(record, i);
+        if (problem) errors.push(problem);
+      });
+      if (errors.length === 0) errors.push({ code: e.code, message: e.message, path: e.path });
+      return;
+    }
+  }
+  // duplicates already found: report them with every record's own problems
+  records.forEach((record, i) => {
+    if (errors.length >= MAX_ERRORS) return;
+    const problem = one(record, i);
+    if (problem) errors.push(problem);
+  });
+}
+
 /** Rows whose key repeats an earlier row of the same request are errors, not silent overwrites. */
 function duplicateOf(seen: Map<string, number>, key: string, index: number, label: RowLabel, noun: string, field: string): RowError | null {
   const first = seen.get(key);
@@ -83,8 +113,12 @@ function duplicateOf(seen: Map<string, number>, key: string, index: number, labe
   return null;
 }
 
-function throwRowErrors(errors: RowError[], total: number): void {
-  if (errors.length === 0) return;
+/** The row an error names (`records[4]…`, `lines[12]…`), to list the errors in row order. */
+const rowOf = (e: RowError) => Number(/^\w+\[(\d+)\]/.exec(e.path)?.[1] ?? -1);
+
+function throwRowErrors(unordered: RowError[], total: number): void {
+  if (unordered.length === 0) return;
+  const errors = unordered.map((e, i) => ({ e, i })).sort((a, b) => rowOf(a.e) - rowOf(b.e) || a.i - b.i).map(({ e }) => e);
   const forbidden = errors.every((e) => e.code === 'forbidden');
   throw new AppError(forbidden ? 403 : 400, errors[0]!.code, `${errors.length} of ${total} records are invalid; the first: ${errors[0]!.message}`, errors[0]!.path, errors.slice(0, MAX_ERRORS));
 }
@@ -103,12 +137,11 @@ export async function putDepartments(tx: Tx, hospital: HospitalRow, records: Dep
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
-    if (errors.length >= MAX_ERRORS) return;
-    const problem =
-      duplicateOf(seen, record.code, i, label, 'department', 'code') ??
-      checkRecord({ hospital: { code: hospital.code }, departments: [record], staff: [], periods: [] } as unknown as Scenario, /^departments\[0\]\.?/, label(i), `department ${record.code}`);
-    if (problem) errors.push(problem);
+    const duplicate = duplicateOf(seen, record.code, i, label, 'department', 'code');
+    if (duplicate && errors.length < MAX_ERRORS) errors.push(duplicate);
   });
+  const docOf = (departments: DepartmentRecord[]) => ({ hospital: { code: hospital.code }, departments, staff: [], periods: [] }) as unknown as Scenario;
+  checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^departments\[0\]\.?/, label(i), `department ${record.code}`), errors);
   throwRowErrors(errors, records.length);
   const changed = records.map(departmentToRow).filter((row) => !(stored.has(row.code) && sameRecord(stored.get(row.code), row)));
   await upsertDepartments(tx, hospital.id, changed);
@@ -124,12 +157,12 @@ export async function putStaff(tx: Tx, hospital: HospitalRow, records: StaffReco
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
-    if (errors.length >= MAX_ERRORS) return;
-    const home = departments.get(record.department);
-    const doc = { hospital: { code: hospital.code }, departments: home ? [departmentRecord(home)] : [], staff: [record], periods: [] } as unknown as Scenario;
-    const problem = duplicateOf(seen, record.id, i, label, 'staff', 'id') ?? checkRecord(doc, /^staff\[0\]\.?/, label(i), `staff ${record.id}`);
-    if (problem) errors.push(problem);
+    const duplicate = duplicateOf(seen, record.id, i, label, 'staff', 'id');
+    if (duplicate && errors.length < MAX_ERRORS) errors.push(duplicate);
   });
+  const named = (staff: StaffRecord[]) => [...new Set(staff.map((r) => r.department))].flatMap((c) => (departments.has(c) ? [departmentRecord(departments.get(c)!)] : []));
+  const docOf = (staff: StaffRecord[]) => ({ hospital: { code: hospital.code }, departments: named(staff), staff, periods: [] }) as unknown as Scenario;
+  checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^staff\[0\]\.?/, label(i), `staff ${record.id}`), errors);
   throwRowErrors(errors, records.length);
   const changed = records.map(staffToRow).filter((row) => !(stored.has(row.staffId) && sameRecord(stored.get(row.staffId), row)));
   await upsertStaff(tx, hospital.id, changed);
@@ -159,18 +192,18 @@ export async function putDepartmentInputs(
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
-    if (errors.length >= MAX_ERRORS) return;
-    const department = departments.get(record.code);
-    const doc = {
+    const duplicate = duplicateOf(seen, record.code, i, label, 'department', 'code');
+    if (duplicate && errors.length < MAX_ERRORS) errors.push(duplicate);
+  });
+  const docOf = (inputs: DepartmentInput[]) =>
+    ({
       hospital: { code: hospital.code },
       scheme: scheme?.parameters ?? {},
-      departments: department ? [departmentRecord(department)] : [],
+      departments: [...new Set(inputs.map((r) => r.code))].flatMap((c) => (departments.has(c) ? [departmentRecord(departments.get(c)!)] : [])),
       staff: [],
-      periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: [record], individuals: [] }],
-    } as unknown as Scenario;
-    const problem = duplicateOf(seen, record.code, i, label, 'department', 'code') ?? checkRecord(doc, /^periods\[0\]\.departments\[0\]\.?/, label(i), `department ${record.code}`);
-    if (problem) errors.push(problem);
-  });
+      periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: inputs, individuals: [] }],
+    }) as unknown as Scenario;
+  checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^periods\[0\]\.departments\[0\]\.?/, label(i), `department ${record.code}`), errors);
   throwRowErrors(errors, records.length);
   const changed = records
     .map((r) => departmentInputToRow(period, r))
@@ -198,37 +231,51 @@ export async function putIndividualInputs(
 ): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
   const quarter = await storedQuarter(tx, hospital, period);
   const ids = [...new Set(records.map((r) => r.staffId))];
-  const [departmentRows, people, scheme] = await together(tx, [() => listDepartments(tx, hospital.id), () => listStaffIn(tx, hospital.id, ids), () => schemeFor(tx, hospital.id, period)]);
+  // a large batch reads the hospital's whole staff list and quarter rather than a list of ids
+  const many = ids.length > 500;
+  const [departmentRows, people, scheme] = await together(tx, [
+    () => listDepartments(tx, hospital.id),
+    () => (many ? listStaff(tx, hospital.id) : listStaffIn(tx, hospital.id, ids)),
+    () => schemeFor(tx, hospital.id, period),
+  ]);
   const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
   const personById = new Map(people.map((p) => [p.staffId, p]));
   const stored = new Map(
-    (ids.length ? await tx.select().from(individualInputs).where(and(eq(individualInputs.hospitalId, hospital.id), eq(individualInputs.period, period), inArray(individualInputs.staffId, ids))) : []).map((r) => [r.staffId, r]),
+    (ids.length
+      ? await tx
+          .select()
+          .from(individualInputs)
+          .where(and(eq(individualInputs.hospitalId, hospital.id), eq(individualInputs.period, period), many ? undefined : inArray(individualInputs.staffId, ids)))
+      : []
+    ).map((r) => [r.staffId, r]),
   );
 
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
-    if (errors.length >= MAX_ERRORS) return;
-    const at = label(i);
     const duplicate = duplicateOf(seen, record.staffId, i, label, 'staff', 'staffId');
-    if (duplicate) return void errors.push(duplicate);
-    const person = personById.get(record.staffId);
-    const named = [person?.department, record.department ?? undefined].filter((c): c is string => !!c && departments.has(c));
-    const doc = {
+    if (duplicate && errors.length < MAX_ERRORS) errors.push(duplicate);
+  });
+  const docOf = (batch: IndividualInput[]) => {
+    const people = [...new Set(batch.map((r) => r.staffId))].flatMap((id) => (personById.has(id) ? [personById.get(id)!] : []));
+    const named = new Set([...people.map((p) => p.department), ...batch.flatMap((r) => (r.department ? [r.department] : []))]);
+    return {
       hospital: { code: hospital.code },
       scheme: scheme?.parameters ?? {},
-      departments: [...new Set(named)].map((c) => departmentRecord(departments.get(c)!)),
-      staff: person ? [staffRecord(person)] : [],
-      periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: [], individuals: [record] }],
+      departments: [...named].flatMap((c) => (departments.has(c) ? [departmentRecord(departments.get(c)!)] : [])),
+      staff: people.map(staffRecord),
+      periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: [], individuals: batch }],
     } as unknown as Scenario;
-    const problem = checkRecord(doc, /^periods\[0\]\.individuals\[0\]\.?/, at, `staff ${record.staffId}`);
-    if (problem) return void errors.push(problem);
-    if (principal.role === 'dept_head') {
-      const touched = [person?.department, record.department, stored.get(record.staffId)?.department].filter((c): c is string => !!c);
+  };
+  checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^periods\[0\]\.individuals\[0\]\.?/, label(i), `staff ${record.staffId}`), errors);
+  if (principal.role === 'dept_head') {
+    records.forEach((record, i) => {
+      if (errors.length >= MAX_ERRORS) return;
+      const touched = [personById.get(record.staffId)?.department, record.department, stored.get(record.staffId)?.department].filter((c): c is string => !!c);
       const outside = touched.find((c) => !principal.departments.includes(c));
-      if (outside) errors.push({ code: 'forbidden', message: `${at} (staff ${record.staffId}): department ${outside} is not this key's`, path: `${at}.staffId` });
-    }
-  });
+      if (outside) errors.push({ code: 'forbidden', message: `${label(i)} (staff ${record.staffId}): department ${outside} is not this key's`, path: `${label(i)}.staffId` });
+    });
+  }
   throwRowErrors(errors, records.length);
 
   const changed = records.map((r) => individualInputToRow(period, r)).filter((row) => !(stored.has(row.staffId) && sameRecord(stored.get(row.staffId), row)));

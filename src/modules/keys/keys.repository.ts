@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { apiKeys, hospitals } from '../../db/schema.js';
 
@@ -10,13 +10,25 @@ export async function insertKey(tx: Tx, row: typeof apiKeys.$inferInsert): Promi
   return created!;
 }
 
-/** The live (not revoked) key with this token hash, with its hospital's code. */
-export async function findLiveKey(db: Conn, tokenHash: string): Promise<(ApiKeyRow & { hospitalCode: string }) | null> {
-  const [row] = await db
+const liveKeyQueries = new WeakMap<object, ReturnType<typeof prepareLiveKey>>();
+
+function prepareLiveKey(db: Db) {
+  return db
     .select({ key: apiKeys, hospitalCode: hospitals.code })
     .from(apiKeys)
     .innerJoin(hospitals, eq(hospitals.id, apiKeys.hospitalId))
-    .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt)));
+    .where(and(eq(apiKeys.tokenHash, sql.placeholder('tokenHash')), isNull(apiKeys.revokedAt)))
+    .prepare('perfpay_live_key');
+}
+
+/**
+ * The live (not revoked) key with this token hash, with its hospital's code. Every call makes
+ * it, so it is a prepared statement: built once per database, planned once per connection.
+ */
+export async function findLiveKey(db: Db, tokenHash: string): Promise<(ApiKeyRow & { hospitalCode: string }) | null> {
+  let query = liveKeyQueries.get(db);
+  if (!query) liveKeyQueries.set(db, (query = prepareLiveKey(db)));
+  const [row] = await query.execute({ tokenHash });
   return row ? { ...row.key, hospitalCode: row.hospitalCode } : null;
 }
 

@@ -2,7 +2,7 @@ import { access, assertDepartment } from '../../plugins/access.js';
 import { review, reviewsOf, whatIf, type ReviewStatus } from './reviews.usecases.js';
 import { IndividualInputSchema } from '../../core/schema.js';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SettlementRunner } from '../../../jobs/runner.js';
 import type { Db } from '../../db/client.js';
 import { notFound, unavailable } from '../../errors.js';
@@ -12,6 +12,7 @@ import { annualLinesOf, departmentLinesOf, findRun, individualLinesOf, listRuns,
 import { exportLines, EXPORT_FORMATS, linesPage, type ExportFormat } from './lines.usecases.js';
 import { approveSettlement, hospitalCodeOf, readSettlement, requireHospital, triggerSettlement } from './settlements.usecases.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RunParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'settlement run id (a UUID)' }) });
 const Run = AnyObject('a settlement run: id, hospital, period, status (queued, running, succeeded, failed, approved, superseded), error?, result?');
 
@@ -122,9 +123,13 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
     },
   );
 
+  const personLine = (request: FastifyRequest) => {
+    const { id, staffId } = request.params as { id: string; staffId: string };
+    return UUID.test(id) ? personLineOf(db, id, staffId) : Promise.resolve(null);
+  };
   app.get(
     '/v1/settlements/:id/individuals/:staffId',
-    { config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
+    { config: { ...access(['admin', 'finance', 'dept_head', 'auditor'], 'run'), prefetch: personLine },
       schema: {
         tags: ['settlements'],
         summary: "One person's line with every component of their pay (why this amount)",
@@ -135,7 +140,7 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
     async (request) => {
       const { id, staffId } = request.params as { id: string; staffId: string };
       // the common case, a quarterly run's line, in one query; the rest (year-end, 404s) below
-      const found = await personLineOf(db, id, staffId);
+      const found = (await (request.prefetched ?? personLine(request))) as Awaited<ReturnType<typeof personLineOf>>;
       if (found && found.run.summary) {
         assertDepartment(request, found.line.department);
         return explainIndividual(found.run.period, found.run.status, found.line, found.department, found.line.inputRecord);
