@@ -126,7 +126,8 @@ const CALLS: Record<string, CallSpec> = {
   'PUT /v1/hospitals/{code}/periods/{period}/departments': { phase: 1, body: { records: [imQ1] } },
   'POST /v1/hospitals/{code}/periods/{period}/stream': {
     phase: 1,
-    ndjson: `${JSON.stringify({ type: 'departmentInput', record: imQ1 })}\n${JSON.stringify({ type: 'individual', record: s11Q1 })}\n`,
+    // finance's kind of push: the HIS's department figures (individual lines need an admin key)
+    ndjson: `${JSON.stringify({ type: 'departmentInput', record: imQ1 })}\n`,
   },
   'PUT /v1/hospitals/{code}/periods/{period}': { phase: 1, body: { revenue: q1.revenue, workingDays: q1.workingDays, ...(q1.adjustment !== undefined ? { adjustment: q1.adjustment } : {}) } },
   'PUT /v1/hospitals/{code}/periods/{period}/departments/{department}': { phase: 1, body: without(imQ1, 'code') },

@@ -241,13 +241,9 @@ describe.each(backends)('bulk departments, staff, department inputs and the NDJS
     expect(audited.after).toEqual({ records: 1, written: 1, staff: ['S40'] });
   });
 
-  // DEFECT (src/modules/hospitals/hospitals.routes.ts, the POST …/stream route, and
-  // src/modules/hospitals/stream.usecases.ts): the stream is open to finance and its `individual`
-  // lines go to putIndividualInputs, which checks only the dept_head rule; so a finance key writes
-  // people's tier-2 inputs, which PUT …/individuals (admin, dept_head) refuses it and the README's
-  // role table gives to admin and dept_head only. Expected: a finance stream with an individual
-  // line is refused (403) and writes nothing. `it.fails` until that is fixed: then make it `it`.
-  it.fails('finance may not write individual (tier-2) inputs through the stream either', async () => {
+  // the stream is open to finance for the HIS's figures, but people's tier-2 inputs are admin's
+  // and the department heads' (PUT …/individuals): a finance stream with an individual line is 403
+  it('finance may not write individual (tier-2) inputs through the stream either', async () => {
     const finance = await keyFor('finance', '财务 (stream individuals)');
     const direct = await svc.request('PUT', `/v1/hospitals/${CODE}/periods/2026Q1/individuals`, { records: [{ staffId: 'S11', workloadScore: '31' }] }, finance);
     expect(direct.status).toBe(403);
@@ -335,22 +331,16 @@ describe.each(backends)('bulk departments, staff, department inputs and the NDJS
     const res = await stream(body);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('unknown_reference');
-    // the record's line, then its field. NB: a row the engine refuses is named `lines[n].field`,
-    // while a line that does not fit the schema is named `lines[n].record.field` (see above)
-    expect(res.body.error.path).toBe('lines[4].code');
-    expect(paths(res.body)).toEqual(['lines[4].code']);
+    // the record's line, then its field, as for a line that does not fit the schema (see above)
+    expect(res.body.error.path).toBe('lines[4].record.code');
+    expect(paths(res.body)).toEqual(['lines[4].record.code']);
     expect(await snapshot()).toBe(snap);
     expect((await departments()).some((d) => d.code === 'DERM')).toBe(false);
     expect((await staff()).some((s) => s.id === 'S60')).toBe(false);
   });
 
-  // DEFECT (src/modules/hospitals/stream.usecases.ts ingestStream, with throwRowErrors in
-  // bulk.usecases.ts): the route's description promises "A 400 names every invalid line", but the
-  // engine's row checks run one kind at a time (putDepartments, then putStaff, …) and the first kind
-  // with an invalid row throws, so the invalid lines of the later kinds are never named (and the
-  // message says "1 of 1 records are invalid" of a 3-record stream). Expected: every invalid line
-  // of every kind. `it.fails` until that is fixed: then make it `it`.
-  it.fails('stream: the row errors of every kind are listed together, not only those of the first kind that has one', async () => {
+  // "A 400 names every invalid line": the row checks of every kind are reported together
+  it('stream: the row errors of every kind are listed together, not only those of the first kind that has one', async () => {
     const res = await stream(
       [
         line('department', { code: 'HR', name: '人事科', kind: 'admin', riskCoefficient: '0.80' }), // no adminClass
@@ -359,7 +349,7 @@ describe.each(backends)('bulk departments, staff, department inputs and the NDJS
       ].join('\n'),
     );
     expect(res.status).toBe(400);
-    expect(paths(res.body)).toEqual(['lines[1].adminClass', 'lines[2].department', 'lines[3].code']);
+    expect(paths(res.body)).toEqual(['lines[1].record.adminClass', 'lines[2].record.department', 'lines[3].record.code']);
   });
 
   it('stream: JSON instead of NDJSON is 415; an empty stream, or one of blank lines only, is 400', async () => {

@@ -313,7 +313,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         description:
           'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual", "record": {…}}`, each record as in the scenario document; departmentInput and individual records belong to the quarter in the path. ' +
           'The lines are read as they arrive and checked one by one; then departments, staff, department inputs and individual inputs are written, in that order, in one transaction. ' +
-          'A 400 names every invalid line by its number (`lines[n]`, counted from 1). At most 200,000 lines.',
+          'A 400 names every invalid line by its number and field (`lines[n].record.workloadScore`, lines counted from 1). Individual lines need an admin key (403 otherwise). At most 200,000 lines.',
         params: PeriodParams,
         response: {
           200: Type.Object({ lines: Type.Integer(), departments: BulkResult, staff: BulkResult, departmentInputs: BulkResult, individuals: BulkResult }),

@@ -52,19 +52,49 @@ export async function ingestStream(
   const parsed = await readLines(body as NodeJS.ReadableStream, byteLimit);
   const { departments, staff, departmentInputs, individuals, count } = parsed;
   if (count === 0) throw new AppError(400, 'empty_stream', 'the stream holds no record', 'body');
-  const byLine = (r: Rows<unknown>): RowLabel => (i) => `lines[${r.lines[i]}]`;
+  if (individuals.records.length > 0 && principal.role !== 'admin') {
+    // people's tier-2 inputs are admin's and their department heads' (PUT …/individuals), not finance's
+    const lines = individuals.lines.slice(0, MAX_ERRORS);
+    throw new AppError(
+      403,
+      'forbidden',
+      `individual (tier-2) inputs are entered by an admin or the department head, not a ${principal.role} key; remove line(s) ${lines.join(', ')}`,
+      `lines[${lines[0]}].type`,
+      lines.map((n) => ({ code: 'forbidden', message: `lines[${n}]: individual inputs are not this key's to write`, path: `lines[${n}].type` })),
+    );
+  }
+  // a row error names the line and the record's field: lines[4].record.code, as a schema error does
+  const byLine = (r: Rows<unknown>): RowLabel => (i) => `lines[${r.lines[i]}].record`;
   const focus = {
     staff: [...new Set([...staff.records.map((s) => s.id), ...individuals.records.map((r) => r.staffId)])],
     departmentInputs: departmentInputs.records.map((d) => d.code),
     individuals: individuals.records.map((r) => r.staffId),
   };
   return writeInputs(deps, hospitalCode, { period, focus: departments.records.length ? undefined : focus }, async (tx, hospital) => {
-    const results = {
-      departments: departments.records.length ? await putDepartments(tx, hospital, departments.records, byLine(departments)) : null,
-      staff: staff.records.length ? await putStaff(tx, hospital, staff.records, byLine(staff)) : null,
-      departmentInputs: departmentInputs.records.length ? await putDepartmentInputs(tx, hospital, period, departmentInputs.records, byLine(departmentInputs)) : null,
-      individuals: individuals.records.length ? await putIndividualInputs(tx, hospital, period, individuals.records, principal, byLine(individuals)) : null,
+    // every kind is checked (and written when valid, in order: a staff line may name a department
+    // of the stream); the row errors of all kinds are reported together, and any rolls it all back
+    const errors: RowError[] = [];
+    const attempt = async <T>(records: unknown[], write: () => Promise<T>): Promise<T | null> => {
+      if (records.length === 0) return null;
+      try {
+        return await write();
+      } catch (e) {
+        if (!(e instanceof AppError) || e.status !== 400) throw e;
+        errors.push(...((e.details as RowError[] | undefined) ?? [{ code: e.code, message: e.message, path: e.path ?? 'body' }]));
+        return null;
+      }
     };
+    const results = {
+      departments: await attempt(departments.records, () => putDepartments(tx, hospital, departments.records, byLine(departments))),
+      staff: await attempt(staff.records, () => putStaff(tx, hospital, staff.records, byLine(staff))),
+      departmentInputs: await attempt(departmentInputs.records, () => putDepartmentInputs(tx, hospital, period, departmentInputs.records, byLine(departmentInputs))),
+      individuals: await attempt(individuals.records, () => putIndividualInputs(tx, hospital, period, individuals.records, principal, byLine(individuals))),
+    };
+    if (errors.length > 0) {
+      const line = (e: RowError) => Number(/^lines\[(\d+)\]/.exec(e.path)?.[1] ?? 0);
+      const ordered = errors.map((e, i) => ({ e, i })).sort((a, b) => line(a.e) - line(b.e) || a.i - b.i).map(({ e }) => e);
+      throw new AppError(400, ordered[0]!.code, `${ordered.length} line(s) are invalid; the first: ${ordered[0]!.message}`, ordered[0]!.path, ordered.slice(0, MAX_ERRORS));
+    }
     const all = Object.values(results).filter((r) => r !== null);
     return {
       audit: all.flatMap((r) => r.audit),
