@@ -1,2 +1,0 @@
-import { benchService } from './service.js';
-await benchService(4);
