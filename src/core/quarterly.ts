@@ -7,7 +7,9 @@ import {
   NO_PENALTIES,
   adminScore,
   clinicalScore,
-  penalties as penaltiesOf,
+  penaltiesWithBasis,
+  NO_BASIS,
+  type PenaltyBasis,
   rankClinicalPerCapita,
   type ClinicalScore,
   type Penalties,
@@ -29,6 +31,8 @@ export interface QuarterOutcome {
   memberships: { staffId: string; department: string; effectiveScore: Dec }[];
   /** The points behind each member's raw score, for statements ("why this amount"). */
   components: Map<string, ScoreComponents>;
+  /** What each department's figures were computed from, for its statement. */
+  departmentBasis: Map<string, { workloadRatio: Dec | null; penalties: PenaltyBasis }>;
   result: QuarterlyResult;
 }
 
@@ -52,6 +56,7 @@ interface DepartmentState {
   score: Dec;
   gross: Dec;
   penalties: Penalties;
+  penaltyBasis: PenaltyBasis;
   penaltyTotal: Dec;
   net: Dec;
   cap: Dec | null;
@@ -155,7 +160,9 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   // §3.7 penalties
   for (const s of all) {
     s.gross = gross.get(s.dept.code)!;
-    s.penalties = penaltiesOf(q.departments.get(s.dept.code), s.gross, s.members.length > 0, scheme);
+    const charged = penaltiesWithBasis(q.departments.get(s.dept.code), s.gross, s.members.length > 0, scheme);
+    s.penalties = charged.amounts;
+    s.penaltyBasis = charged.basis;
     s.penaltyTotal = minDec(sum(Object.values(s.penalties)), s.gross);
     s.net = s.gross.minus(s.penaltyTotal);
   }
@@ -298,6 +305,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
       .filter((p) => !p.onStudyLeave)
       .map((p) => ({ staffId: p.staff.id, department: p.department, effectiveScore: p.score!.effectiveScore })),
     components: new Map(people.filter((p) => p.score).map((p) => [p.staff.id, p.score!.components])),
+    departmentBasis: new Map(all.map((s) => [s.dept.code, { workloadRatio: s.clinical?.workloadRatio ?? null, penalties: s.penaltyBasis }])),
     result,
   };
 }
@@ -347,6 +355,7 @@ function emptyState(dept: Department): DepartmentState {
     score: ZERO,
     gross: ZERO,
     penalties: NO_PENALTIES,
+    penaltyBasis: NO_BASIS,
     penaltyTotal: ZERO,
     net: ZERO,
     cap: null,

@@ -92,6 +92,17 @@ export interface Penalties {
 
 export const NO_PENALTIES: Penalties = { costQuota: ZERO, outpatientFee: ZERO, inpatientFee: ZERO, drugRatio: ZERO, inventoryLoss: ZERO };
 
+/** What each penalty of §3.7 was computed from (null: the component does not apply). */
+export interface PenaltyBasis {
+  costQuota: { variableCost: Dec; costQuotaRatio: Dec; medicalRevenue: Dec; overrun: Dec; rate: Dec } | null;
+  outpatientFee: { actual: Dec; target: Dec; points: Dec; perPoint: Dec } | null;
+  inpatientFee: { actual: Dec; target: Dec; points: Dec; perPoint: Dec } | null;
+  drugRatio: { drugRevenue: Dec; medicalRevenue: Dec; ratio: Dec; target: Dec; points: Dec; perPoint: Dec } | null;
+  inventoryLoss: { loss: Dec; multiplier: Dec } | null;
+}
+
+export const NO_BASIS: PenaltyBasis = { costQuota: null, outpatientFee: null, inpatientFee: null, drugRatio: null, inventoryLoss: null };
+
 /**
  * The three controls and inventory loss (§3.7). The fee, drug and cost-quota components apply
  * to clinical departments with staff; inventory loss to any department. Each is money-rounded.
@@ -102,25 +113,47 @@ export function penalties(
   hasStaff: boolean,
   scheme: Scheme,
 ): Penalties {
-  if (!inputs) return NO_PENALTIES;
+  return penaltiesWithBasis(inputs, gross, hasStaff, scheme).amounts;
+}
+
+/** `penalties`, with the figures each component was computed from (for statements). */
+export function penaltiesWithBasis(
+  inputs: ClinicalInputs | AdminInputs | undefined,
+  gross: Dec,
+  hasStaff: boolean,
+  scheme: Scheme,
+): { amounts: Penalties; basis: PenaltyBasis } {
+  if (!inputs) return { amounts: NO_PENALTIES, basis: NO_BASIS };
   const inventoryLoss = money(inputs.inventoryLoss.times(scheme.inventoryLossMultiplier));
-  if (inputs.kind === 'admin' || !hasStaff) return { ...NO_PENALTIES, inventoryLoss };
+  const lossBasis = inputs.inventoryLoss.isZero() ? null : { loss: inputs.inventoryLoss, multiplier: scheme.inventoryLossMultiplier };
+  if (inputs.kind === 'admin' || !hasStaff) return { amounts: { ...NO_PENALTIES, inventoryLoss }, basis: { ...NO_BASIS, inventoryLoss: lossBasis } };
 
   let costQuota = ZERO;
+  let costBasis: PenaltyBasis['costQuota'] = null;
   if (inputs.variableCost && inputs.costQuotaRatio) {
     const overrun = inputs.variableCost.minus(inputs.costQuotaRatio.times(inputs.medicalRevenue!));
     if (overrun.gt(0)) costQuota = money(overrun.times(scheme.costQuotaPenaltyRate));
+    costBasis = { variableCost: inputs.variableCost, costQuotaRatio: inputs.costQuotaRatio, medicalRevenue: inputs.medicalRevenue!, overrun, rate: scheme.costQuotaPenaltyRate };
   }
-  const feePenalty = (fee: ClinicalInputs['outpatientFee']) => {
-    if (!fee) return ZERO;
+  const feePenalty = (fee: ClinicalInputs['outpatientFee']): [Dec, PenaltyBasis['outpatientFee']] => {
+    if (!fee) return [ZERO, null];
     const pp = fee.actual.minus(fee.target).div(fee.target).times(HUNDRED);
-    return pp.gt(0) ? money(gross.times(scheme.feePenaltyPerPoint).times(pp)) : ZERO;
+    const amount = pp.gt(0) ? money(gross.times(scheme.feePenaltyPerPoint).times(pp)) : ZERO;
+    return [amount, { actual: fee.actual, target: fee.target, points: pp, perPoint: scheme.feePenaltyPerPoint }];
   };
   let drugRatio = ZERO;
+  let drugBasis: PenaltyBasis['drugRatio'] = null;
   const revenue = inputs.medicalRevenue!.plus(inputs.drugRevenue);
   if (inputs.drugRatioTarget && revenue.gt(0)) {
-    const pp = inputs.drugRevenue.div(revenue).minus(inputs.drugRatioTarget).times(HUNDRED);
+    const ratio = inputs.drugRevenue.div(revenue);
+    const pp = ratio.minus(inputs.drugRatioTarget).times(HUNDRED);
     if (pp.gt(0)) drugRatio = money(gross.times(scheme.drugPenaltyPerPoint).times(pp));
+    drugBasis = { drugRevenue: inputs.drugRevenue, medicalRevenue: inputs.medicalRevenue!, ratio, target: inputs.drugRatioTarget, points: pp, perPoint: scheme.drugPenaltyPerPoint };
   }
-  return { costQuota, outpatientFee: feePenalty(inputs.outpatientFee), inpatientFee: feePenalty(inputs.inpatientFee), drugRatio, inventoryLoss };
+  const [outpatientFee, outpatientBasis] = feePenalty(inputs.outpatientFee);
+  const [inpatientFee, inpatientBasis] = feePenalty(inputs.inpatientFee);
+  return {
+    amounts: { costQuota, outpatientFee, inpatientFee, drugRatio, inventoryLoss },
+    basis: { costQuota: costBasis, outpatientFee: outpatientBasis, inpatientFee: inpatientBasis, drugRatio: drugBasis, inventoryLoss: lossBasis },
+  };
 }

@@ -72,6 +72,9 @@ const ALLOWED: Record<string, Rule> = {
   'GET /v1/settlements/{id}/departments/{department}': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/individuals/{staffId}': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/lines': { roles: EVERY_ROLE, names: true },
+  'GET /v1/settlements/{id}/individuals/{staffId}/statement': { roles: EVERY_ROLE, names: true },
+  'GET /v1/settlements/{id}/departments/{department}/statement': { roles: EVERY_ROLE, names: true },
+  'GET /v1/settlements/{id}/diff/{other}': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/export': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/reviews': { roles: EVERY_ROLE, names: true },
   'POST /v1/settlements/{id}/reviews/{department}': { roles: ['admin', 'dept_head'], names: true },
@@ -273,7 +276,7 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
     for (const op of ordered) {
       const [method, template] = op.split(' ') as [string, string];
       const s = spec(op);
-      const params: Record<string, string> = { ...defaults, id: template.startsWith('/v1/api-keys') ? keys.victim!.id : runId, ...s.params };
+      const params: Record<string, string> = { ...defaults, id: template.startsWith('/v1/api-keys') ? keys.victim!.id : runId, other: runId, ...s.params };
       const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
         if (params[name] === undefined) throw new Error(`${op}: no value for the path parameter ${name}`);
         return encodeURIComponent(params[name]!);

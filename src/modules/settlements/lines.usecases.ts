@@ -7,7 +7,7 @@ import { individualLineOf } from './settlements.mappers.js';
 import { annualLinesPage, findRun, resultLinesPage, type RunRow } from './settlements.repository.js';
 import { hospitalCodeOf } from './settlements.usecases.js';
 
-export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
+export const EXPORT_FORMATS = ['csv', 'ndjson', 'xlsx', 'payroll'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const EXPORT_PAGE = 2000;
@@ -93,7 +93,7 @@ function csvLine(columns: readonly string[], row: Record<string, unknown>): stri
  * GET /v1/settlements/{id}/export: every line the caller may read, streamed a page at a time
  * (keyset paging), as CSV — UTF-8 with a byte-order mark, CRLF — or NDJSON.
  */
-export async function exportLines(db: Db, request: FastifyRequest, runId: string, format: ExportFormat, department?: string) {
+export async function exportLines(db: Db, request: FastifyRequest, runId: string, format: 'csv' | 'ndjson', department?: string) {
   const run = await settledRun(db, runId);
   const departments = departmentsFor(request, department);
   const hospital = await hospitalCodeOf(db, run.hospitalId);

@@ -10,6 +10,8 @@ import { AnyObject, HospitalParams, Period, errors } from '../common.schemas.js'
 import { individualLineOf, departmentLineOf, runView } from './settlements.mappers.js';
 import { annualLinesOf, departmentLinesOf, findRun, individualLinesOf, listRuns, personLineOf } from './settlements.repository.js';
 import { exportLines, EXPORT_FORMATS, linesPage, type ExportFormat } from './lines.usecases.js';
+import { departmentStatementOf, diffRuns, payrollCsv, personStatementOf, runWorkbook } from './statements.usecases.js';
+import { departmentStatementHtml, personStatementHtml, type Lang } from '../ui/html.js';
 import { approveSettlement, hospitalCodeOf, readSettlement, requireHospital, triggerSettlement } from './settlements.usecases.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -198,8 +200,11 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
       config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
       schema: {
         tags: ['settlements'],
-        summary: "Every line of a run as a download, streamed: NDJSON or CSV (UTF-8 with BOM, so Excel shows Chinese)",
-        description: 'Rows are read from the database a page at a time and written as they come, so a 10,000-person run never sits in memory as one document. A department head gets only their departments.',
+        summary: 'A run as a download: CSV (UTF-8 with BOM, so Excel shows Chinese) or NDJSON lines, streamed; an XLSX workbook; or the payroll file',
+        description:
+          'csv and ndjson: every line, read from the database a page at a time and written as it comes (a 10,000-person run never sits in memory as one document). ' +
+          'xlsx: a workbook with summary, departments and individuals sheets (frozen headers, money #,##0.00, scores 0.000000). ' +
+          'payroll: staffId, name, department, amount (CSV, UTF-8 BOM) of an approved run, for the bank or payroll system (409 before approval). A department head gets only their departments.',
         params: RunParams,
         querystring: Type.Object(
           {
@@ -213,8 +218,88 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
     },
     async (request, reply) => {
       const { format, department } = request.query as { format?: ExportFormat; department?: string };
-      const file = await exportLines(db, request, (request.params as { id: string }).id, format ?? 'csv', department);
+      const id = (request.params as { id: string }).id;
+      if (format === 'xlsx') {
+        const book = await runWorkbook(db, request, id);
+        return reply
+          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', `attachment; filename="${book.filename}"`)
+          .send(book.buffer);
+      }
+      if (format === 'payroll') {
+        const payroll = await payrollCsv(db, request, id);
+        return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${payroll.filename}"`).send(payroll.text);
+      }
+      const file = await exportLines(db, request, id, format ?? 'csv', department);
       return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).send(file.stream);
+    },
+  );
+
+  const StatementQuery = Type.Object(
+    {
+      format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html')], { default: 'json' })),
+      lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { default: 'zh' })),
+    },
+    { additionalProperties: false },
+  );
+
+  app.get(
+    '/v1/settlements/:id/individuals/:staffId/statement',
+    {
+      config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
+      schema: {
+        tags: ['statements'],
+        summary: '个人绩效工资明细: every component of one person\'s pay with the rule that produced it, as JSON or a printable HTML page',
+        params: Type.Object({ id: RunParams.properties.id, staffId: Type.String({ minLength: 1 }) }),
+        querystring: StatementQuery,
+        response: { 200: AnyObject('the statement (JSON) or an HTML page'), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { id, staffId } = request.params as { id: string; staffId: string };
+      const { format, lang } = request.query as { format?: 'json' | 'html'; lang?: Lang };
+      const { statement, hospital } = await personStatementOf(db, request, id, staffId);
+      if (format === 'html') return reply.type('text/html; charset=utf-8').send(personStatementHtml(statement, lang ?? 'zh', hospital));
+      return statement;
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id/departments/:department/statement',
+    {
+      config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
+      schema: {
+        tags: ['statements'],
+        summary: '科室绩效核算表: the tier-1 breakdown with each penalty\'s inputs and rule, and the tier-2 table of every person, as JSON or a printable HTML page',
+        params: Type.Object({ id: RunParams.properties.id, department: Type.String({ minLength: 1 }) }),
+        querystring: StatementQuery,
+        response: { 200: AnyObject('the statement (JSON) or an HTML page'), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { id, department } = request.params as { id: string; department: string };
+      const { format, lang } = request.query as { format?: 'json' | 'html'; lang?: Lang };
+      const { statement, hospital } = await departmentStatementOf(db, request, id, department);
+      if (format === 'html') return reply.type('text/html; charset=utf-8').send(departmentStatementHtml(statement, lang ?? 'zh', hospital));
+      return statement;
+    },
+  );
+
+  app.get(
+    '/v1/settlements/:id/diff/:other',
+    {
+      config: access(['admin', 'finance', 'dept_head', 'auditor'], 'run'),
+      schema: {
+        tags: ['settlements'],
+        summary: 'Compare two runs of a hospital: the amounts that changed (summary, departments, people) and the inputs that changed between them',
+        description: 'Each change is {field, from, to}. A department head sees their departments and people only; finance sees no individual inputs.',
+        params: Type.Object({ id: RunParams.properties.id, other: RunParams.properties.id }),
+        response: { 200: AnyObject('a, b, amounts, inputs'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id, other } = request.params as { id: string; other: string };
+      return diffRuns(db, request, id, other);
     },
   );
 

@@ -205,6 +205,19 @@ async function approvedQuarterOutcomes(db: Db | Tx, hospitalId: number, year: nu
   return { outcomes, runIds };
 }
 
+/**
+ * A quarterly run's engine outcome, settled again from the run's own inputs and opening bank
+ * (the engine is deterministic), for statements; refused if it no longer gives the stored result.
+ */
+export async function quarterOutcomeOf(db: Db, run: RunRow): Promise<QuarterOutcome> {
+  const validated = validateScenario(await runInputs(db, run.id));
+  const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank((run.openingBank ?? {}) as Record<string, string>));
+  if (canonicalJson(outcome.result.summary) !== canonicalJson(run.summary)) {
+    throw new Error(`run ${run.id} of ${run.period} no longer reproduces from its own inputs`);
+  }
+  return outcome;
+}
+
 /** Stores a computed run's result and marks it succeeded, in one transaction. */
 export async function storeResult(tx: Tx, hospitalId: number, run: RunRow, computed: Computed, ctx: AuditContext, now: Date): Promise<void> {
   const result = computed.quarterly?.result ?? computed.annual!;

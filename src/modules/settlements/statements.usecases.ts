@@ -1,0 +1,220 @@
+import ExcelJS from 'exceljs';
+import type { FastifyRequest } from 'fastify';
+import { departmentStatement, personStatement, type DepartmentStatement, type PersonStatement, type QuarterlyResult } from '../../core/index.js';
+import type { Db } from '../../db/client.js';
+import { AppError, notFound } from '../../errors.js';
+import { assertDepartment } from '../../plugins/access.js';
+import { csvField } from './lines.usecases.js';
+import { findRun, runInputs, type RunRow } from './settlements.repository.js';
+import { hospitalCodeOf, quarterOutcomeOf, readSettlement } from './settlements.usecases.js';
+
+async function quarterlyRun(db: Db, id: string): Promise<RunRow> {
+  const run = await findRun(db, id);
+  if (!run || !run.summary) throw notFound(`settlement result ${id}`);
+  if (run.kind !== 'quarterly') throw new AppError(400, 'not_quarterly', `settlement ${id} is the year-end ${run.period}; statements are of quarters`, 'id');
+  return run;
+}
+
+export async function personStatementOf(db: Db, request: FastifyRequest, id: string, staffId: string): Promise<{ statement: PersonStatement; hospital: string }> {
+  const run = await quarterlyRun(db, id);
+  const statement = personStatement(await quarterOutcomeOf(db, run), staffId);
+  if (!statement) throw notFound(`staff ${staffId} in settlement ${id}`);
+  assertDepartment(request, statement.department.code);
+  return { statement, hospital: await hospitalCodeOf(db, run.hospitalId) };
+}
+
+export async function departmentStatementOf(db: Db, request: FastifyRequest, id: string, code: string): Promise<{ statement: DepartmentStatement; hospital: string }> {
+  assertDepartment(request, code);
+  const run = await quarterlyRun(db, id);
+  const statement = departmentStatement(await quarterOutcomeOf(db, run), code);
+  if (!statement) throw notFound(`department ${code} in settlement ${id}`);
+  return { statement, hospital: await hospitalCodeOf(db, run.hospitalId) };
+}
+
+// ------------------------------------------------------------------ XLSX and payroll
+
+const MONEY_FORMAT = '#,##0.00';
+const SCORE_FORMAT = '0.000000';
+const MONEY_FIELDS = new Set(['revenue', 'pool', 'reserve', 'adjustment', 'distributable', 'leaderBonusTotal', 'tier1Pool', 'penaltiesRetained', 'bankDeposits', 'bankDraws', 'floorSubsidies', 'departmentsFinal', 'tier2Total', 'studyLeavePay', 'finesRetained', 'unallocated', 'paidTotal', 'gross', 'penaltyTotal', 'net', 'cap', 'bankDeposit', 'bankDraw', 'floorSubsidy', 'final', 'bankBalanceAfter', 'tier2Pay', 'leaderBonus', 'finesApplied', 'total', 'fund', 'bankExpired', 'amount', 'costQuota', 'outpatientFee', 'inpatientFee', 'drugRatio', 'inventoryLoss']);
+
+const LABELS: Record<string, string> = {
+  staffId: '工号 staffId', name: '姓名 name', department: '科室 department', code: '科室编码 code', kind: '类别 kind', headcount: '人数 headcount',
+  score: '得分 score', riskCoefficient: '风险系数 riskCoefficient', gross: '应分 gross', penaltyTotal: '扣罚 penaltyTotal', net: '扣罚后 net', cap: '封顶线 cap',
+  bankDeposit: '存入调节金 bankDeposit', bankDraw: '调节金补发 bankDraw', floorSubsidy: '保底补贴 floorSubsidy', final: '科室实发 final', bankBalanceAfter: '调节金余额 bankBalanceAfter',
+  workloadScore: '工作量 W', qualityScore: '质量 Q', ethicsScore: '医德 E', costCoefficient: '成本系数', basePerCapita: '人均基数',
+  costQuota: '成本定额扣罚', outpatientFee: '门诊费用扣罚', inpatientFee: '住院费用扣罚', drugRatio: '药占比扣罚', inventoryLoss: '盘亏扣罚',
+  rawScore: '原始得分 rawScore', attendanceDeduction: '缺勤扣减', overtimeAddition: '加班增加', payRatio: '发放系数 payRatio', effectiveScore: '实得分 effectiveScore',
+  tier2Pay: '二次分配 tier2Pay', leaderBonus: '职务奖励 leaderBonus', studyLeavePay: '进修工资 studyLeavePay', finesApplied: '罚款 finesApplied', total: '实发合计 total',
+  weight: '年度权重 weight', amount: '金额 amount', bankExpired: '调节金作废 bankExpired',
+};
+
+/** A cell value: money and scores as numbers with their format (Excel sums them); text as text. */
+function cell(key: string, value: unknown): { value: string | number | null; format?: string } {
+  if (value === null || value === undefined) return { value: null };
+  if (typeof value === 'number') return { value };
+  const text = String(value);
+  if (/^-?\d+(\.\d+)?$/.test(text) && key !== 'staffId' && key !== 'code' && key !== 'department' && key !== 'name') {
+    // the strings are exact; a 2- or 6-decimal value of ≤ 15 significant digits is exact in a double
+    return { value: Number(text), format: MONEY_FIELDS.has(key) ? MONEY_FORMAT : SCORE_FORMAT };
+  }
+  return { value: text };
+}
+
+function addTable(book: ExcelJS.Workbook, name: string, keys: string[], rows: Record<string, unknown>[]): void {
+  const sheet = book.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = keys.map((k) => ({ header: LABELS[k] ?? k, key: k, width: Math.max(12, (LABELS[k] ?? k).length + 4) }));
+  sheet.getRow(1).font = { bold: true };
+  for (const row of rows) {
+    const added = sheet.addRow(keys.map((k) => cell(k, row[k]).value));
+    keys.forEach((k, i) => {
+      const format = cell(k, row[k]).format;
+      if (format) added.getCell(i + 1).numFmt = format;
+    });
+  }
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: keys.length } };
+}
+
+/**
+ * The run as a workbook: 汇总 summary (field, value), 科室 departments and 个人 individuals
+ * sheets, frozen headers, money as #,##0.00 and scores as 0.000000 numbers (the values are the
+ * result's own strings, which a double holds exactly at these sizes: ≤ 15 significant digits).
+ */
+export async function runWorkbook(db: Db, request: FastifyRequest, id: string): Promise<{ buffer: Buffer; filename: string }> {
+  const { run, hospital, result } = await readSettlement(db, id);
+  if (!result) throw notFound(`settlement result ${id}`);
+  const p = request.principal!;
+  const mine = (d: string) => p.role !== 'dept_head' || p.departments.includes(d);
+  const book = new ExcelJS.Workbook();
+  book.creator = 'perfpay';
+  book.created = run.finishedAt ?? new Date(0);
+  const summary = book.addWorksheet('汇总 summary', { views: [{ state: 'frozen', ySplit: 1 }] });
+  summary.columns = [{ header: '项目 field', key: 'field', width: 28 }, { header: '值 value', key: 'value', width: 22 }];
+  summary.getRow(1).font = { bold: true };
+  summary.addRow(['hospital', hospital]);
+  summary.addRow(['period', run.period]);
+  summary.addRow(['status', run.status]);
+  if (p.role !== 'dept_head') {
+    for (const [k, v] of Object.entries(result.summary)) {
+      const c = cell(k, v);
+      const row = summary.addRow([k, c.value]);
+      if (c.format) row.getCell(2).numFmt = c.format;
+    }
+  }
+  if (result.kind === 'quarterly') {
+    const q = result as QuarterlyResult;
+    const departmentKeys = ['code', 'name', 'kind', 'headcount', 'workloadScore', 'qualityScore', 'ethicsScore', 'costCoefficient', 'basePerCapita', 'riskCoefficient', 'score', 'gross', 'costQuota', 'outpatientFee', 'inpatientFee', 'drugRatio', 'inventoryLoss', 'penaltyTotal', 'net', 'cap', 'bankDeposit', 'bankDraw', 'floorSubsidy', 'final', 'bankBalanceAfter'];
+    addTable(book, '科室 departments', departmentKeys, q.departments.filter((d) => mine(d.code)).map((d) => ({ ...d, ...d.penalties })));
+    const individualKeys = ['staffId', 'name', 'department', 'rawScore', 'attendanceDeduction', 'overtimeAddition', 'payRatio', 'effectiveScore', 'tier2Pay', 'leaderBonus', 'studyLeavePay', 'finesApplied', 'total'];
+    addTable(book, '个人 individuals', individualKeys, q.individuals.filter((l) => mine(l.department)) as unknown as Record<string, unknown>[]);
+  } else {
+    addTable(book, '科室 departments', ['code', 'name', 'score', 'amount', 'bankExpired'], result.departments.filter((d) => mine(d.code)) as unknown as Record<string, unknown>[]);
+    addTable(book, '个人 individuals', ['staffId', 'name', 'department', 'weight', 'amount'], result.individuals.filter((l) => mine(l.department)) as unknown as Record<string, unknown>[]);
+  }
+  const buffer = Buffer.from(await book.xlsx.writeBuffer());
+  return { buffer, filename: `${hospital}-${run.period}-${run.id.slice(0, 8)}.xlsx`.replace(/[^\w.-]/g, '_') };
+}
+
+/**
+ * The payroll file for the bank or payroll system: one row per person and department with the
+ * amount to pay (a quarter's total, a year-end's amount), CSV in UTF-8 with a BOM. Only an
+ * approved run is payroll; another gives 409.
+ */
+export async function payrollCsv(db: Db, request: FastifyRequest, id: string): Promise<{ text: string; filename: string }> {
+  const { run, hospital, result } = await readSettlement(db, id);
+  if (!result) throw notFound(`settlement result ${id}`);
+  if (run.status !== 'approved') throw new AppError(409, 'not_approved', `settlement ${id} is ${run.status}; only an approved run is paid`, 'id');
+  const p = request.principal!;
+  const rows =
+    result.kind === 'quarterly'
+      ? (result as QuarterlyResult).individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.total }))
+      : result.individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.amount }));
+  const lines = rows
+    .filter((r) => p.role !== 'dept_head' || p.departments.includes(r.department))
+    .map((r) => `${csvField(r.staffId, true)},${csvField(r.name, true)},${csvField(r.department, true)},${r.amount}\r\n`);
+  return { text: `\uFEFFstaffId,name,department,amount\r\n${lines.join('')}`, filename: `${hospital}-${run.period}-payroll.csv`.replace(/[^\w.-]/g, '_') };
+}
+
+// ------------------------------------------------------------------ run comparison
+
+interface Change {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+function changes(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): Change[] {
+  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort();
+  const out: Change[] = [];
+  for (const k of keys) {
+    const x = a?.[k];
+    const y = b?.[k];
+    if (JSON.stringify(x) !== JSON.stringify(y)) out.push({ field: k, from: x ?? null, to: y ?? null });
+  }
+  return out;
+}
+
+function byKey<T>(rows: T[] | undefined, key: (r: T) => string): Map<string, T> {
+  return new Map((rows ?? []).map((r) => [key(r), r]));
+}
+
+function diffRecords<T>(a: T[] | undefined, b: T[] | undefined, key: (r: T) => string, keyName: string, flatten: (r: T) => Record<string, unknown> = (r) => r as Record<string, unknown>) {
+  const left = byKey(a, key);
+  const right = byKey(b, key);
+  const keys = [...new Set([...left.keys(), ...right.keys()])].sort();
+  return keys.flatMap((k) => {
+    const x = left.get(k);
+    const y = right.get(k);
+    const fields = changes(x ? flatten(x) : undefined, y ? flatten(y) : undefined).filter((c) => c.field !== keyName);
+    if (fields.length === 0) return [];
+    return [{ [keyName]: k, change: !x ? 'added' : !y ? 'removed' : 'changed', fields }];
+  });
+}
+
+/**
+ * GET /v1/settlements/{a}/diff/{b}: what differs between two runs of the same hospital — the
+ * summary, each department's and each person's amounts, and the inputs behind them (scheme,
+ * departments, staff, the quarter's figures and records, the opening bank).
+ */
+export async function diffRuns(db: Db, request: FastifyRequest, a: string, b: string) {
+  const [left, right] = [await readSettlement(db, a), await readSettlement(db, b)];
+  if (left.hospital !== right.hospital) throw notFound(`settlement ${b}`);
+  if (!left.result) throw new AppError(409, 'no_result', `settlement ${a} is ${left.run.status}; it has no result to compare`, 'a');
+  if (!right.result) throw new AppError(409, 'no_result', `settlement ${b} is ${right.run.status}; it has no result to compare`, 'b');
+  if (left.result.kind !== right.result.kind) throw new AppError(400, 'different_kinds', 'a quarter can be compared with a quarter, a year-end with a year-end', 'b');
+  const p = request.principal!;
+  const mine = (d: string) => p.role !== 'dept_head' || p.departments.includes(d);
+  const [inputsA, inputsB] = (await Promise.all([runInputs(db, a), runInputs(db, b)])) as Record<string, any>[];
+  const periodA = inputsA?.periods?.[0];
+  const periodB = inputsB?.periods?.[0];
+  const flatDepartment = (d: Record<string, any>) => ({ ...d, ...(d.penalties ?? {}), penalties: undefined });
+  const departments = diffRecords(left.result.departments as any[], right.result.departments as any[], (d) => d.code, 'code', flatDepartment).filter((d) => mine(d.code as string));
+  const individuals = diffRecords(left.result.individuals as any[], right.result.individuals as any[], (l) => `${l.staffId}|${l.department}`, 'line').filter((l) => mine(String(l.line).split('|')[1]!));
+  const hidePeople = p.role === 'finance';
+  return {
+    a: { id: left.run.id, period: left.run.period, status: left.run.status },
+    b: { id: right.run.id, period: right.run.period, status: right.run.status },
+    amounts: {
+      summary: p.role === 'dept_head' ? [] : changes(left.result.summary as Record<string, unknown>, right.result.summary as Record<string, unknown>),
+      departments,
+      individuals,
+    },
+    inputs: {
+      scheme: p.role === 'dept_head' ? [] : changes(inputsA?.scheme, inputsB?.scheme),
+      departments: diffRecords(inputsA?.departments, inputsB?.departments, (d: any) => d.code, 'code').filter((d) => mine(d.code as string)),
+      staff: diffRecords(inputsA?.staff, inputsB?.staff, (s: any) => s.id, 'id').filter((s) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x: any) => x.id === s.id && mine(x.department)))),
+      quarter: p.role === 'dept_head' ? [] : changes(pick(periodA, ['period', 'revenue', 'workingDays', 'adjustment']), pick(periodB, ['period', 'revenue', 'workingDays', 'adjustment'])),
+      departmentInputs: diffRecords(periodA?.departments, periodB?.departments, (d: any) => d.code, 'code').filter((d) => mine(d.code as string)),
+      individuals: hidePeople
+        ? []
+        : diffRecords(periodA?.individuals, periodB?.individuals, (r: any) => r.staffId, 'staffId').filter(
+            (r) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x: any) => x.id === r.staffId && mine(x.department))),
+          ),
+      openingBank: p.role === 'dept_head' ? [] : changes(left.run.openingBank as Record<string, unknown>, right.run.openingBank as Record<string, unknown>),
+      annual: p.role === 'dept_head' ? [] : changes(inputsA?.annual, inputsB?.annual),
+    },
+  };
+}
+
+function pick(o: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> | undefined {
+  return o ? Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]])) : undefined;
+}
