@@ -1,6 +1,6 @@
 import { Dec, ZERO, formatMoney, formatScore, sum } from './money.js';
 import type { QuarterOutcome } from './quarterly.js';
-import type { QuarterlyDepartmentLine, QuarterlyIndividualLine } from './result.js';
+import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import type { PenaltyBasis } from './scores.js';
 
 /**
@@ -160,4 +160,27 @@ function penaltyItems(d: QuarterlyDepartmentLine, basis: PenaltyBasis | null): S
     item('inventoryLoss', '盘亏扣罚', 'Inventory loss', d.penalties.inventoryLoss,
       il ? `§3.7 loss ${formatMoney(il.loss)} × ${s(il.multiplier)}` : '§3.7 no inventory loss'),
   ];
+}
+
+/**
+ * The conservation check a finance office reads on a quarter (§3.10, rearranged around the
+ * pool): pool = paid + retained + banked − drawn − subsidised, where retained is what stays with
+ * the hospital (the reserve less the adjustment, penalties, fines and unallocated money) and
+ * subsidised is what it adds beyond the pool (floor subsidies and study-leave pay).
+ */
+export function conservation(summary: QuarterlyResult['summary']) {
+  const d = (s: string) => new Dec(s);
+  const retained = d(summary.reserve).minus(d(summary.adjustment)).plus(d(summary.penaltiesRetained)).plus(d(summary.finesRetained)).plus(d(summary.unallocated));
+  const subsidised = d(summary.floorSubsidies).plus(d(summary.studyLeavePay));
+  const right = d(summary.paidTotal).plus(retained).plus(d(summary.bankDeposits)).minus(d(summary.bankDraws)).minus(subsidised);
+  return {
+    pool: summary.pool,
+    paid: summary.paidTotal,
+    retained: formatMoney(retained),
+    banked: summary.bankDeposits,
+    drawn: summary.bankDraws,
+    subsidised: formatMoney(subsidised),
+    total: formatMoney(right),
+    holds: right.eq(d(summary.pool)),
+  };
 }

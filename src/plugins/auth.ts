@@ -30,7 +30,7 @@ export const tokenHash = (token: string) => createHash('sha256').update(token, '
  * very next call because every call looks the key up.
  */
 export function registerAuth(app: FastifyInstance, options: { db: Db; bootstrapToken?: string; now: () => Date }): void {
-  const bootstrap = options.bootstrapToken ? Buffer.from(tokenHash(options.bootstrapToken), 'hex') : null;
+  const resolve = principalResolver(options);
   app.decorateRequest('actor', '');
   app.decorateRequest('principal', null);
   app.decorateRequest('prefetched', null);
@@ -45,22 +45,28 @@ export function registerAuth(app: FastifyInstance, options: { db: Db; bootstrapT
       started.catch(() => {}); // awaited (and any error reported) by the handler, if it runs
       request.prefetched = started;
     }
+    const found = await resolve(hash);
+    if (!found) throw unauthorized();
+    request.principal = found.principal;
+    request.actor = found.actor;
+    if (found.principal.keyId === null) return;
+    await touchKey(options.db, found.principal.keyId, options.now());
+  });
+}
+
+/**
+ * Who a token's hash is: the bootstrap admin (compared in constant time) or a live key's
+ * principal; null for anything else. Every call looks the key up (a revoked key is refused).
+ */
+export function principalResolver(options: { db: Db; bootstrapToken?: string }): (hash: string) => Promise<{ principal: Principal; actor: string } | null> {
+  const bootstrap = options.bootstrapToken ? Buffer.from(tokenHash(options.bootstrapToken), 'hex') : null;
+  return async (hash) => {
     if (bootstrap && timingSafeEqual(Buffer.from(hash, 'hex'), bootstrap)) {
-      request.principal = { keyId: null, name: 'bootstrap-admin', role: 'admin', hospital: null, departments: [] };
-      request.actor = 'bootstrap-admin';
-      return;
+      return { principal: { keyId: null, name: 'bootstrap-admin', role: 'admin', hospital: null, departments: [] }, actor: 'bootstrap-admin' };
     }
     const key = await findLiveKey(options.db, hash);
-    if (!key) throw unauthorized();
-    const principal: Principal = {
-      keyId: key.id,
-      name: key.name,
-      role: key.role as Role,
-      hospital: key.hospitalCode,
-      departments: key.departments as string[],
-    };
-    request.principal = principal;
-    request.actor = `key:${key.id}:${key.name}`;
-    await touchKey(options.db, key.id, options.now());
-  });
+    if (!key) return null;
+    const principal: Principal = { keyId: key.id, name: key.name, role: key.role as Role, hospital: key.hospitalCode, departments: key.departments as string[] };
+    return { principal, actor: `key:${key.id}:${key.name}` };
+  };
 }

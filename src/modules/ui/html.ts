@@ -29,7 +29,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 export const t = (lang: Lang, zh: string, en: string) => (lang === 'en' ? en : zh);
 
 const STYLE = `
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;margin:24px;color:#1d2733;max-width:1200px}
+body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Source Han Sans SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;margin:24px;color:#1d2733;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}
 .meta{color:#5b6775;margin-bottom:16px}
 table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:14px}

@@ -1,0 +1,352 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { conservation, departmentStatement, personStatement, type QuarterlyResult } from '../../core/index.js';
+import type { Db } from '../../db/client.js';
+import { AppError } from '../../errors.js';
+import type { Principal } from '../../plugins/access.js';
+import { principalResolver, tokenHash } from '../../plugins/auth.js';
+import { findHospital, findHospitalById } from '../inputs/inputs.repository.js';
+import { review, reviewsOf } from '../settlements/reviews.usecases.js';
+import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
+import { approveSettlement, quarterOutcomeOf, readSettlement } from '../settlements/settlements.usecases.js';
+import { departmentStatementBody, html, layout, t, type Html, type Lang } from './html.js';
+
+const KEY_COOKIE = 'perfpay_key';
+const LANG_COOKIE = 'perfpay_lang';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface Session {
+  principal: Principal;
+  actor: string;
+  lang: Lang;
+  csrf: string;
+}
+
+/**
+ * /ui: the review pages, rendered on the server (no front-end build). A person signs in with
+ * their API key, which is kept in an HttpOnly, SameSite=Strict cookie scoped to /ui and checked
+ * again on every page (a revoked key is signed out at once). Every form carries a token derived
+ * from the key, so another site cannot post one. The pages call the same use cases as the API,
+ * with the same role and department rules.
+ */
+export async function uiRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date; bootstrapToken?: string; }): Promise<void> {
+  const { db, now } = deps;
+  const resolve = principalResolver({ db, bootstrapToken: deps.bootstrapToken });
+  await app.register(cookie);
+  await app.register(formbody);
+
+  const langOf = (request: FastifyRequest): Lang => {
+    const q = (request.query as { lang?: string } | undefined)?.lang;
+    if (q === 'en' || q === 'zh') return q;
+    return request.cookies[LANG_COOKIE] === 'en' ? 'en' : 'zh';
+  };
+  const csrfOf = (token: string) => createHash('sha256').update(`perfpay-ui-form:${token}`, 'utf8').digest('hex').slice(0, 32);
+
+  async function session(request: FastifyRequest, reply: FastifyReply): Promise<Session | null> {
+    const lang = langOf(request);
+    const q = (request.query as { lang?: string } | undefined)?.lang;
+    if (q === 'en' || q === 'zh') void reply.setCookie(LANG_COOKIE, q, { path: '/ui', sameSite: 'strict', httpOnly: true, secure: 'auto' });
+    const token = request.cookies[KEY_COOKIE];
+    if (!token) return null;
+    const found = await resolve(tokenHash(token));
+    if (!found) return null;
+    return { ...found, lang, csrf: csrfOf(token) };
+  }
+
+  const signIn = (reply: FastifyReply, lang: Lang, error?: string) =>
+    reply.type('text/html; charset=utf-8').send(
+      layout(
+        lang,
+        t(lang, '绩效工资核算 · 登录', 'perfpay · sign in'),
+        html`<h1>${t(lang, '医院绩效工资核算', 'Hospital performance pay')}</h1>
+<p class="meta">${t(lang, '请输入您的 API 密钥登录。', 'Sign in with your API key.')} <a href="/ui?lang=${lang === 'en' ? 'zh' : 'en'}">${lang === 'en' ? '中文' : 'English'}</a></p>
+${error ? html`<p class="error" id="error">${error}</p>` : ''}
+<form method="post" action="/ui/sign-in"><label>${t(lang, 'API 密钥', 'API key')} <input type="password" name="key" id="key" autocomplete="off" required></label>
+<button type="submit" id="sign-in">${t(lang, '登录', 'Sign in')}</button></form>`,
+      ),
+    );
+
+  /** A page for a signed-in person, or the sign-in form. */
+  const page = (handler: (request: FastifyRequest, reply: FastifyReply, s: Session) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const s = await session(request, reply);
+    if (!s) {
+      if (request.method === 'GET') return signIn(reply, langOf(request));
+      return reply.redirect('/ui', 303);
+    }
+    if (request.method === 'POST' && !sameToken((request.body as { csrf?: string } | undefined)?.csrf, s.csrf)) {
+      return reply.status(403).type('text/html; charset=utf-8').send(layout(s.lang, 'perfpay', html`<p class="error">${t(s.lang, '表单已失效，请返回重试。', 'The form has expired; go back and try again.')}</p>`));
+    }
+    try {
+      return await handler(request, reply, s);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return reply
+        .status(e.status)
+        .type('text/html; charset=utf-8')
+        .send(layout(s.lang, 'perfpay', html`${nav(s)}<p class="error" id="error">${e.message}</p><p><a href="/ui/runs">${t(s.lang, '返回', 'Back')}</a></p>`));
+    }
+  };
+
+  const nav = (s: Session): Html =>
+    html`<nav class="noprint"><a href="/ui/runs">${t(s.lang, '核算批次', 'Runs')}</a><span class="meta">${s.principal.name} · ${roleName(s)}${s.principal.hospital ? ` · ${s.principal.hospital}` : ''}</span>
+<a href="?lang=${s.lang === 'en' ? 'zh' : 'en'}">${s.lang === 'en' ? '中文' : 'English'}</a>
+<form class="inline" method="post" action="/ui/sign-out"><input type="hidden" name="csrf" value="${s.csrf}"><button type="submit" id="sign-out">${t(s.lang, '退出', 'Sign out')}</button></form></nav>`;
+
+  const hide = { schema: { hide: true } };
+
+  app.get('/ui', hide, async (request, reply) => {
+    const s = await session(request, reply);
+    return s ? reply.redirect('/ui/runs', 303) : signIn(reply, langOf(request));
+  });
+
+  app.post('/ui/sign-in', hide, async (request, reply) => {
+    const lang = langOf(request);
+    const key = String((request.body as { key?: unknown } | undefined)?.key ?? '').trim();
+    const found = key ? await resolve(tokenHash(key)) : null;
+    if (!found) return signIn(reply.status(401), lang, t(lang, '密钥无效或已吊销。', 'That key is not valid or has been revoked.'));
+    return reply.setCookie(KEY_COOKIE, key, { path: '/ui', httpOnly: true, sameSite: 'strict', secure: 'auto' }).redirect('/ui/runs', 303);
+  });
+
+  app.post('/ui/sign-out', hide, async (_request, reply) => reply.clearCookie(KEY_COOKIE, { path: '/ui' }).redirect('/ui', 303));
+
+  app.get(
+    '/ui/runs',
+    hide,
+    page(async (request, reply, s) => {
+      const asked = (request.query as { hospital?: string }).hospital;
+      const code = s.principal.hospital ?? asked;
+      if (!code) {
+        const all = await db.query.hospitals.findMany({ orderBy: (h, { asc }) => [asc(h.code)] });
+        return send(reply, s, t(s.lang, '医院', 'Hospitals'), html`<h1>${t(s.lang, '医院', 'Hospitals')}</h1><ul>${all.map((h) => html`<li><a href="/ui/runs?hospital=${encodeURIComponent(h.code)}">${h.name} (${h.code})</a></li>`)}</ul>`);
+      }
+      const hospital = await findHospital(db, code);
+      if (!hospital) throw new AppError(404, 'not_found', `hospital ${code} not found`);
+      const runs = await listRuns(db, hospital.id);
+      const rows = runs.map(
+        (r) =>
+          html`<tr data-run="${r.id}"><td><a href="/ui/runs/${r.id}">${r.period}</a></td><td>${r.kind === 'quarterly' ? t(s.lang, '季度', 'quarter') : t(s.lang, '年终', 'year-end')}</td><td><span class="status">${statusName(s.lang, r.status)}</span></td><td>${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td></tr>`,
+      );
+      return send(
+        reply,
+        s,
+        `${hospital.name} · ${t(s.lang, '核算批次', 'runs')}`,
+        html`<h1>${hospital.name}</h1><h2>${t(s.lang, '核算批次', 'Settlement runs')}</h2>
+<table><thead><tr><th>${t(s.lang, '期间', 'Period')}</th><th>${t(s.lang, '类型', 'Kind')}</th><th>${t(s.lang, '状态', 'Status')}</th><th>${t(s.lang, '创建时间 (UTC)', 'Created (UTC)')}</th></tr></thead><tbody>${rows}</tbody></table>`,
+      );
+    }),
+  );
+
+  /** The run, if this person may see it (its hospital is theirs); 404 otherwise, as the API does. */
+  async function visibleRun(s: Session, id: string): Promise<{ run: RunRow; hospital: { code: string; name: string } }> {
+    const run = UUID.test(id) ? await findRun(db, id) : null;
+    const hospital = run ? await findHospitalById(db, run.hospitalId) : null;
+    if (!run || !hospital || (s.principal.hospital !== null && s.principal.hospital !== hospital.code)) throw new AppError(404, 'not_found', `settlement ${id} not found`);
+    return { run, hospital };
+  }
+
+  const mayRead = (s: Session, department: string) => s.principal.role !== 'dept_head' || s.principal.departments.includes(department);
+
+  app.get(
+    '/ui/runs/:id',
+    hide,
+    page(async (request, reply, s) => {
+      const { run, hospital } = await visibleRun(s, (request.params as { id: string }).id);
+      const heading = html`<h1>${hospital.name} · ${run.period}</h1><p class="meta">${t(s.lang, '状态', 'Status')}: <span class="status" id="status">${statusName(s.lang, run.status)}</span></p>`;
+      if (run.status === 'queued' || run.status === 'running') {
+        // progress: the page reloads itself every two seconds until the run has finished
+        return send(reply, s, `${run.period} · ${statusName(s.lang, run.status)}`, html`${heading}<p id="progress">${t(s.lang, '正在核算，请稍候……页面每 2 秒自动刷新。', 'Settling… this page refreshes every 2 seconds.')}</p><progress></progress>`, 2);
+      }
+      if (run.status === 'failed' || !run.summary) {
+        const error = (run.error ?? {}) as { message?: string };
+        return send(reply, s, run.period, html`${heading}<p class="error">${error.message ?? t(s.lang, '核算失败', 'the settlement failed')}</p>`);
+      }
+      const { result } = await readSettlement(db, run.id);
+      if (!result || result.kind !== 'quarterly') {
+        return send(reply, s, run.period, html`${heading}<p>${t(s.lang, '年终结算结果请在“导出”中查看。', 'See the year-end result in the export.')} <a href="/v1/settlements/${run.id}/export?format=xlsx">XLSX</a></p>`);
+      }
+      const q = result as QuarterlyResult;
+      const reviews = await reviewsOf(db, run);
+      const reviewOf = new Map(reviews.map((r) => [r.department, r]));
+      const departments = q.departments.filter((d) => mayRead(s, d.code));
+      const table = html`<table id="departments"><thead><tr><th>${t(s.lang, '科室', 'Department')}</th><th>${t(s.lang, '人数', 'Headcount')}</th><th>${t(s.lang, '得分', 'Score')}</th><th>${t(s.lang, '扣罚', 'Penalties')}</th><th>${t(s.lang, '科室实发', 'Final')}</th><th>${t(s.lang, '人均', 'Per capita')}</th><th>${t(s.lang, '确认状态', 'Review')}</th></tr></thead>
+<tbody>${departments.map((d) => {
+        const r = reviewOf.get(d.code);
+        return html`<tr data-department="${d.code}"><td><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a></td><td class="num">${d.headcount}</td><td class="num">${d.score}</td><td class="num">${d.penaltyTotal}</td><td class="num">${d.final}</td><td class="num">${perCapita(d.final, d.headcount)}</td><td>${reviewName(s.lang, r?.status ?? 'pending')}</td></tr>`;
+      })}</tbody></table>`;
+
+      if (s.principal.role === 'dept_head') {
+        const own = departments.map((d) => html`<li><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a>: ${t(s.lang, '科室实发', 'final')} ${d.final} · ${reviewName(s.lang, reviewOf.get(d.code)?.status ?? 'pending')}</li>`);
+        return send(reply, s, `${run.period} · ${t(s.lang, '本科室', 'my department')}`, html`${heading}<h2>${t(s.lang, '本科室分配', 'My department’s allocation')}</h2><ul id="mine">${own}</ul>${table}`);
+      }
+      const c = conservation(q.summary);
+      const outcome = await quarterOutcomeOf(db, run);
+      const points = q.departments.map((d) => {
+        const text = departmentStatement(outcome, d.code)?.tier2PointValue ?? '0.000000';
+        return { label: d.code, text, value: Number(text) };
+      });
+      const perHead = q.departments.map((d) => {
+        const text = perCapita(d.final, d.headcount);
+        return { label: d.code, text, value: d.headcount > 0 ? Number(text) : 0 };
+      });
+      const summary = html`<table id="summary"><tbody>
+<tr><td>${t(s.lang, '医疗收入', 'Revenue')}</td><td class="num">${q.summary.revenue}</td></tr>
+<tr><td>${t(s.lang, '绩效工资总额', 'Pool')}</td><td class="num">${q.summary.pool}</td></tr>
+<tr><td>${t(s.lang, '可分配金额', 'Distributable')}</td><td class="num">${q.summary.distributable}</td></tr>
+<tr><td>${t(s.lang, '全院分值（元/分）', 'Point value')}</td><td class="num">${q.summary.pointValue}</td></tr>
+<tr><td>${t(s.lang, '实发合计', 'Paid')}</td><td class="num">${q.summary.paidTotal}</td></tr>
+<tr><td>${t(s.lang, '人数', 'Headcount')}</td><td class="num">${q.summary.headcount}</td></tr></tbody></table>`;
+      const check = html`<h2>${t(s.lang, '资金平衡校验', 'Conservation check')}</h2>
+<p id="conservation" class="${c.holds ? 'ok' : 'bad'}">${t(s.lang, '总额', 'pool')} ${c.pool} = ${t(s.lang, '实发', 'paid')} ${c.paid} + ${t(s.lang, '留存', 'retained')} ${c.retained} + ${t(s.lang, '存入调节金', 'banked')} ${c.banked} − ${t(s.lang, '调节金补发', 'drawn')} ${c.drawn} − ${t(s.lang, '补贴', 'subsidised')} ${c.subsidised} = ${c.total} ${c.holds ? '✓' : '✗'}</p>`;
+      const approve =
+        s.principal.role === 'admin' && run.status === 'succeeded'
+          ? html`<h2>${t(s.lang, '审批', 'Approval')}</h2><form method="post" action="/ui/runs/${run.id}/approve"><input type="hidden" name="csrf" value="${s.csrf}">
+${reviews.some((r) => r.status === 'disputed') ? html`<label>${t(s.lang, '有科室提出异议，审批须填写理由：', 'A department disputes this run; approving needs a reason:')} <input type="text" name="overrideReason" required></label>` : ''}
+<button type="submit" id="approve">${t(s.lang, '审批通过', 'Approve')}</button></form>`
+          : '';
+      return send(
+        reply,
+        s,
+        `${run.period} · ${t(s.lang, '核算结果', 'result')}`,
+        html`${heading}${summary}${check}
+<h2>${t(s.lang, '科室分值与人均绩效', 'Point values and per-capita pay by department')}</h2>
+${barChart('chart-point-values', t(s.lang, '科室分值（元/分）', 'Department point value (yuan per point)'), points)}
+${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pay (yuan)'), perHead)}
+<h2>${t(s.lang, '各科室', 'Departments')}</h2>${table}${approve}
+<p class="noprint"><a href="/v1/settlements/${run.id}/export?format=xlsx">XLSX</a></p>`,
+      );
+    }),
+  );
+
+  app.get(
+    '/ui/runs/:id/departments/:code',
+    hide,
+    page(async (request, reply, s) => {
+      const { id, code } = request.params as { id: string; code: string };
+      const { run, hospital } = await visibleRun(s, id);
+      if (!mayRead(s, code)) throw new AppError(403, 'forbidden', t(s.lang, `您的密钥不能查看科室 ${code}`, `this key may not see department ${code}`));
+      if (run.kind !== 'quarterly' || !run.summary) throw new AppError(404, 'not_found', `quarterly result ${id} not found`);
+      const statement = departmentStatement(await quarterOutcomeOf(db, run), code);
+      if (!statement) throw new AppError(404, 'not_found', `department ${code} not found in ${run.period}`);
+      const reviews = await reviewsOf(db, run);
+      const current = reviews.find((r) => r.department === code);
+      const mayReview = (s.principal.role === 'dept_head' || s.principal.role === 'admin') && run.status === 'succeeded';
+      const forms = mayReview
+        ? html`<h2>${t(s.lang, '科室确认', 'Your review')}</h2><p id="review-status">${reviewName(s.lang, current?.status ?? 'pending')}${current?.reason ? ` · ${current.reason}` : ''}</p>
+<form class="inline" method="post" action="/ui/runs/${run.id}/departments/${encodeURIComponent(code)}/review"><input type="hidden" name="csrf" value="${s.csrf}"><input type="hidden" name="status" value="acknowledged"><button type="submit" id="acknowledge">${t(s.lang, '确认无误', 'Acknowledge')}</button></form>
+<form class="inline" method="post" action="/ui/runs/${run.id}/departments/${encodeURIComponent(code)}/review"><input type="hidden" name="csrf" value="${s.csrf}"><input type="hidden" name="status" value="disputed"><input type="text" name="reason" placeholder="${t(s.lang, '异议理由', 'reason')}" required><button type="submit" id="dispute">${t(s.lang, '提出异议', 'Dispute')}</button></form>`
+        : html`<p id="review-status">${reviewName(s.lang, current?.status ?? 'pending')}</p>`;
+      const chart = barChart(
+        'chart-distribution',
+        t(s.lang, '科室内个人绩效分布（元）', 'Pay of each person in the department (yuan)'),
+        statement.people.map((p) => ({ label: p.name, text: p.total, value: Number(p.total) })),
+      );
+      return send(
+        reply,
+        s,
+        `${statement.department.name} · ${run.period}`,
+        html`${departmentStatementBody(statement, s.lang, hospital.name, (staffId) => `/ui/runs/${run.id}/people/${encodeURIComponent(staffId)}`)}${chart}${forms}`,
+      );
+    }),
+  );
+
+  app.get(
+    '/ui/runs/:id/people/:staffId',
+    hide,
+    page(async (request, reply, s) => {
+      const { id, staffId } = request.params as { id: string; staffId: string };
+      const { run, hospital } = await visibleRun(s, id);
+      if (run.kind !== 'quarterly' || !run.summary) throw new AppError(404, 'not_found', `quarterly result ${id} not found`);
+      const statement = personStatement(await quarterOutcomeOf(db, run), staffId);
+      if (!statement || !mayRead(s, statement.department.code)) throw new AppError(404, 'not_found', `staff ${staffId} not found in ${run.period}`);
+      const rows = statement.items.map(
+        (i) => html`<tr class="${i.key === 'total' ? 'total' : ''}" data-key="${i.key}"><td>${s.lang === 'en' ? i.en : i.zh}</td><td class="num">${i.value}</td><td class="rule">${i.rule}</td></tr>`,
+      );
+      return send(
+        reply,
+        s,
+        `${statement.name} · ${run.period}`,
+        html`<h1>${t(s.lang, '个人绩效工资明细', 'Personal performance-pay statement')}</h1>
+<div class="meta">${hospital.name} · ${run.period} · <a href="/ui/runs/${run.id}/departments/${encodeURIComponent(statement.department.code)}">${statement.department.name}</a> · ${statement.name} (${statement.staffId})</div>
+<table id="statement"><thead><tr><th>${t(s.lang, '项目', 'Item')}</th><th>${t(s.lang, '金额/分值', 'Value')}</th><th>${t(s.lang, '计算依据', 'Rule')}</th></tr></thead><tbody>${rows}</tbody></table>`,
+      );
+    }),
+  );
+
+  app.post(
+    '/ui/runs/:id/departments/:code/review',
+    hide,
+    page(async (request, reply, s) => {
+      const { id, code } = request.params as { id: string; code: string };
+      const { run } = await visibleRun(s, id);
+      if (!(s.principal.role === 'admin' || (s.principal.role === 'dept_head' && s.principal.departments.includes(code)))) {
+        throw new AppError(403, 'forbidden', t(s.lang, '只有本科室主任或管理员可以确认或提出异议。', 'Only the department’s head or an admin may review it.'));
+      }
+      const body = request.body as { status?: string; reason?: string };
+      const status = body.status === 'disputed' ? 'disputed' : 'acknowledged';
+      await review({ db, now, ctx: { actor: s.actor, requestId: request.id } }, run.id, code, { status, reason: body.reason });
+      return reply.redirect(`/ui/runs/${run.id}/departments/${encodeURIComponent(code)}`, 303);
+    }),
+  );
+
+  app.post(
+    '/ui/runs/:id/approve',
+    hide,
+    page(async (request, reply, s) => {
+      const { run } = await visibleRun(s, (request.params as { id: string }).id);
+      if (s.principal.role !== 'admin') throw new AppError(403, 'forbidden', t(s.lang, '只有管理员可以审批。', 'Only an admin may approve.'));
+      const reason = (request.body as { overrideReason?: string }).overrideReason;
+      await approveSettlement({ db, now, ctx: { actor: s.actor, requestId: request.id } }, run.id, reason);
+      return reply.redirect(`/ui/runs/${run.id}`, 303);
+    }),
+  );
+
+  function send(reply: FastifyReply, s: Session, title: string, body: Html, refreshSeconds?: number) {
+    return reply.type('text/html; charset=utf-8').send(layout(s.lang, title, html`${nav(s)}${body}`, { refreshSeconds }));
+  }
+}
+
+function sameToken(given: string | undefined, expected: string): boolean {
+  if (!given || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+function perCapita(final: string, headcount: number): string {
+  if (headcount === 0) return '—';
+  const [whole, cents = '00'] = final.split('.');
+  const totalCents = BigInt(whole!) * 100n + BigInt(cents.padEnd(2, '0'));
+  const q = (totalCents * 2n + BigInt(headcount)) / (2n * BigInt(headcount)); // half-up to the cent
+  return `${q / 100n}.${String(q % 100n).padStart(2, '0')}`;
+}
+
+const roleName = (s: Session) =>
+  ({ admin: t(s.lang, '管理员', 'admin'), finance: t(s.lang, '财务', 'finance'), dept_head: t(s.lang, '科室主任', 'department head'), auditor: t(s.lang, '审计', 'auditor') })[s.principal.role];
+
+function statusName(lang: Lang, status: string): string {
+  const zh: Record<string, string> = { queued: '排队中', running: '计算中', succeeded: '已完成待审批', failed: '失败', approved: '已审批', superseded: '已被替代' };
+  return lang === 'en' ? status : (zh[status] ?? status);
+}
+
+function reviewName(lang: Lang, status: string): string {
+  const zh: Record<string, string> = { pending: '待确认', acknowledged: '已确认', disputed: '有异议' };
+  return lang === 'en' ? status : (zh[status] ?? status);
+}
+
+/**
+ * A horizontal bar chart as inline SVG (no script): one bar per label with its exact figure
+ * printed beside it; `value` (a number) only sets the bar's length.
+ */
+function barChart(id: string, title: string, bars: { label: string; text: string; value: number }[]): Html {
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const row = 22;
+  const width = 640;
+  const labelWidth = 140;
+  const height = bars.length * row + 30;
+  const items = bars.map((b, i) => {
+    const w = Math.max(0, Math.round(((width - labelWidth - 90) * b.value) / max));
+    const y = 24 + i * row;
+    return html`<text x="0" y="${y + 14}" font-size="12">${b.label}</text><rect x="${labelWidth}" y="${y}" width="${w}" height="16" fill="#3b7dd8"></rect><text x="${labelWidth + w + 6}" y="${y + 13}" font-size="12">${b.text}</text>`;
+  });
+  return html`<figure><svg id="${id}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${title}"><text x="0" y="14" font-size="13" font-weight="bold">${title}</text>${items}</svg></figure>`;
+}
