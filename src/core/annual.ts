@@ -1,5 +1,6 @@
 import { fail } from './errors.js';
 import { checkAnnualInvariants } from './invariants.js';
+import { riskAwardOf } from './disputes.js';
 import { Dec, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, sum } from './money.js';
 import type { QuarterOutcome } from './quarterly.js';
 import type { AnnualResult } from './result.js';
@@ -38,41 +39,68 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
   const names = new Map(hospital.staff.map((s) => [s.id, s.name]));
   const warnings: string[] = [];
   const individuals: AnnualResult['individuals'] = [];
+  // §5 of disputes-and-awards: the risk award, paid by the hospital outside the fund
+  const withRisk = annual.riskInputs !== null;
+  const riskAward = new Map<string, Dec>();
+  for (const d of hospital.departments) {
+    const inputs = annual.riskInputs?.get(d.code);
+    riskAward.set(d.code, inputs ? riskAwardOf(inputs, annual.disputeDepartments.has(d.code), hospital.scheme) : ZERO);
+  }
+  const riskAwardTotal = sum(riskAward.values());
   let paidTotal = ZERO;
   let unallocated = departmentSplit.unallocated ? fund : ZERO;
   for (const d of hospital.departments) {
     const amount = departmentSplit.parts.get(d.code)!;
+    const award = riskAward.get(d.code)!;
     const byStaff = [...weights.get(d.code)!].sort(([a], [b]) => compareKeys(a, b));
-    const parts = split(amount, byStaff.map(([staffId, weight]) => ({ key: staffId, weight })));
+    const parties = byStaff.map(([staffId, weight]) => ({ key: staffId, weight }));
+    const parts = split(amount, parties);
+    const awards = award.isZero() ? null : split(award, parties);
+    if (awards?.unallocated) {
+      unallocated = unallocated.plus(award);
+      warnings.push(`department ${d.code}: risk award ${formatMoney(award)} unallocated, no member with a weight`);
+    }
     if (parts.unallocated) {
       unallocated = unallocated.plus(amount);
       if (amount.gt(0)) warnings.push(`department ${d.code}: ${formatMoney(amount)} unallocated, no member with a weight`);
       continue;
     }
     for (const [staffId, weight] of byStaff) {
-      paidTotal = paidTotal.plus(parts.parts.get(staffId)!);
-      individuals.push({ staffId, name: names.get(staffId) ?? '', department: d.code, weight: formatScore(weight), amount: formatMoney(parts.parts.get(staffId)!) });
+      const share = parts.parts.get(staffId)!;
+      const personAward = awards && !awards.unallocated ? awards.parts.get(staffId)! : ZERO;
+      paidTotal = paidTotal.plus(share).plus(personAward);
+      const line: AnnualResult['individuals'][number] = { staffId, name: names.get(staffId) ?? '', department: d.code, weight: formatScore(weight), amount: formatMoney(share) };
+      if (withRisk) line.riskAward = formatMoney(personAward);
+      individuals.push(line);
     }
   }
   individuals.sort((a, b) => compareKeys(a.staffId, b.staffId) || compareKeys(a.department, b.department));
 
   const departmentTotal = sum(departmentSplit.parts.values()).plus(departmentSplit.unallocated ? fund : ZERO);
-  checkAnnualInvariants(label, { fund, departmentTotal, paidTotal, unallocated });
+  checkAnnualInvariants(label, { fund, departmentTotal, paidTotal, unallocated, riskAwardTotal });
 
   const lastBank = settled.at(-1)!.bankAfter;
   const bankExpired = hospital.departments.map((d) => lastBank.get(d.code) ?? ZERO);
-  return {
+  const summary: AnnualResult['summary'] = { fund: formatMoney(fund), unallocated: formatMoney(unallocated), bankExpired: formatMoney(sum(bankExpired)), paidTotal: formatMoney(paidTotal) };
+  if (withRisk) summary.riskAwardTotal = formatMoney(riskAwardTotal);
+  const result: AnnualResult = {
     period: String(annual.year),
     kind: 'annual',
-    summary: { fund: formatMoney(fund), unallocated: formatMoney(unallocated), bankExpired: formatMoney(sum(bankExpired)), paidTotal: formatMoney(paidTotal) },
-    departments: hospital.departments.map((d, i) => ({
-      code: d.code,
-      name: d.name,
-      score: formatScore(annualScore.get(d.code)!),
-      amount: formatMoney(departmentSplit.parts.get(d.code)!),
-      bankExpired: formatMoney(bankExpired[i]!),
-    })),
+    summary,
+    departments: hospital.departments.map((d, i) => {
+      const line: AnnualResult['departments'][number] = {
+        code: d.code,
+        name: d.name,
+        score: formatScore(annualScore.get(d.code)!),
+        amount: formatMoney(departmentSplit.parts.get(d.code)!),
+        bankExpired: formatMoney(bankExpired[i]!),
+      };
+      if (withRisk) line.riskAward = formatMoney(riskAward.get(d.code)!);
+      return line;
+    }),
     individuals,
     warnings,
   };
+  if (annual.flags) result.flags = annual.flags.map((f) => ({ ...f }));
+  return result;
 }

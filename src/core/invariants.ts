@@ -41,12 +41,14 @@ export interface AnnualTotals {
   departmentTotal: Dec;
   paidTotal: Dec;
   unallocated: Dec;
+  /** The risk awards, paid by the hospital beyond the fund (disputes-and-awards §5). */
+  riskAwardTotal: Dec;
 }
 
 export function checkAnnualInvariants(label: string, t: AnnualTotals): void {
   if (!t.departmentTotal.eq(t.fund)) broken(`${label}: Σ department amounts ${formatMoney(t.departmentTotal)} ≠ fund ${formatMoney(t.fund)}`);
-  if (!t.paidTotal.plus(t.unallocated).eq(t.fund)) {
-    broken(`${label}: paid ${formatMoney(t.paidTotal)} + unallocated ${formatMoney(t.unallocated)} ≠ fund ${formatMoney(t.fund)}`);
+  if (!t.paidTotal.plus(t.unallocated).eq(t.fund.plus(t.riskAwardTotal))) {
+    broken(`${label}: paid ${formatMoney(t.paidTotal)} + unallocated ${formatMoney(t.unallocated)} ≠ fund ${formatMoney(t.fund)} + risk awards ${formatMoney(t.riskAwardTotal)}`);
   }
 }
 

@@ -193,7 +193,11 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   const tier2ByDepartment = new Map<string, Dec>();
   const memo = fullMarksPoints();
   for (const s of all) {
-    for (const p of s.members) p.score = individualScore(p.staff, p.inputs, q.quarter, scheme, memo);
+    for (const p of s.members) {
+      p.score = individualScore(p.staff, p.inputs, q.quarter, scheme, memo);
+      // disputes-and-awards §4: while suspended (暂停执业) the raw score stands but earns nothing
+      if (q.suspended.has(p.staff.id)) p.score = { ...p.score, effectiveScore: ZERO };
+    }
     const parts = split(s.final, s.members.map((p) => ({ key: p.staff.id, weight: p.score!.effectiveScore })));
     let departmentTier2 = ZERO;
     for (const p of s.members) {
@@ -215,14 +219,17 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     const { score, tier2Pay: pay, leaderBonus: bonus, studyLeavePay: leavePay } = p;
     // gross_i = tier2Pay + leaderBonus + studyLeavePay; total_i = gross_i − min(fines, gross_i)
     const grossPay = bonus.isZero() && leavePay.isZero() ? pay : pay.plus(bonus).plus(leavePay);
-    // fines are money: rounded to the cent like the adjustment, so every reported line adds up
-    const finesApplied = p.inputs.fines.isZero() ? ZERO : minDec(money(p.inputs.fines), grossPay);
+    // fines are money: rounded to the cent like the adjustment, so every reported line adds up;
+    // the liabilities of the disputes booked in the quarter join them (disputes-and-awards §3)
+    const disputeFines = q.disputeFines?.get(p.staff.id) ?? ZERO;
+    const fines = disputeFines.isZero() ? money(p.inputs.fines) : money(p.inputs.fines).plus(disputeFines);
+    const finesApplied = fines.isZero() ? ZERO : minDec(fines, grossPay);
     const total = finesApplied.isZero() ? grossPay : grossPay.minus(finesApplied);
     if (!finesApplied.isZero()) finesRetained = finesRetained.plus(finesApplied);
     paidTotal = paidTotal.plus(total);
     const rawScore = formatScore(score?.rawScore ?? ZERO);
     const tier2PayText = formatMoney(pay);
-    individuals.push({
+    const line: QuarterlyIndividualLine = {
       staffId: p.staff.id,
       name: p.staff.name,
       department: p.department,
@@ -236,7 +243,9 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
       studyLeavePay: formatMoney(leavePay),
       finesApplied: formatMoney(finesApplied),
       total: total === pay ? tier2PayText : formatMoney(total),
-    });
+    };
+    if (q.disputeFines) line.disputeFines = formatMoney(disputeFines);
+    individuals.push(line);
   }
 
   const totals = {

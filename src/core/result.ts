@@ -46,6 +46,8 @@ export interface QuarterlyIndividualLine {
   studyLeavePay: string;
   finesApplied: string;
   total: string;
+  /** The dispute liabilities in this quarter's fines (disputes-and-awards.md §3), with disputes. */
+  disputeFines?: string;
 }
 
 export interface QuarterlySummary {
@@ -85,10 +87,12 @@ export interface QuarterlyResult {
 export interface AnnualResult {
   period: string;
   kind: 'annual';
-  summary: { fund: string; unallocated: string; bankExpired: string; paidTotal: string };
-  departments: { code: string; name: string; score: string; amount: string; bankExpired: string }[];
-  individuals: { staffId: string; name: string; department: string; weight: string; amount: string }[];
+  summary: { fund: string; unallocated: string; bankExpired: string; paidTotal: string; riskAwardTotal?: string };
+  departments: { code: string; name: string; score: string; amount: string; bankExpired: string; riskAward?: string }[];
+  individuals: { staffId: string; name: string; department: string; weight: string; amount: string; riskAward?: string }[];
   warnings: string[];
+  /** The year's dispute flags (disputes-and-awards.md §4), with disputes. */
+  flags?: ({ staffId: string } | { department: string } & Record<string, unknown>)[];
 }
 
 export type PeriodResult = QuarterlyResult | AnnualResult;

@@ -59,6 +59,14 @@ const payRatioMap = (description: string) =>
   );
 const positionParams = Type.Partial(Type.Object({ points: Decimal('extra points'), bonusRate: Decimal('leader bonus rate') }, Strict));
 
+const Segments = (description: string) =>
+  Type.Array(Type.Object({ upTo: Nullable(Decimal('segment upper bound, yuan; null: no bound')), rate: Decimal() }, Strict), {
+    minItems: 1,
+    description: `${description}, ascending; the last has upTo null`,
+  });
+const FlagThresholds = (description: string) =>
+  Type.Partial(Type.Object({ noAwardsAbove: Decimal(), basicPassAbove: Decimal(), failAbove: Decimal() }, Strict), { description });
+
 /** Any subset of the scheme parameters, deep-merged over the defaults (contract.md §1). */
 export const SchemeOverrides = Type.Partial(
   Type.Object(
@@ -99,6 +107,41 @@ export const SchemeOverrides = Type.Partial(
         minItems: 1,
         description: 'bands by length in months, ascending; the last band has maxMonths null',
       }),
+      disputes: Type.Partial(
+        Type.Object(
+          {
+            defectSegments: Segments('存在缺陷: liability segments of the compensation'),
+            avoidableSegments: Segments('可以避免 and grade-1 accidents: liability segments'),
+            shares: Type.Partial(
+              Type.Object(
+                {
+                  bed: Type.Partial(Type.Object({ responsible: Decimal(), teamLead: Decimal() }, Strict)),
+                  non_bed: Type.Partial(Type.Object({ responsible: Decimal() }, Strict)),
+                  nursing: Type.Partial(Type.Object({ responsible: Decimal() }, Strict)),
+                },
+                Strict,
+              ),
+            ),
+            defectFlags: FlagThresholds('存在缺陷: compensation above which each flag applies'),
+            avoidableFlags: FlagThresholds('可以避免 and grade-1 accidents: compensation above which each flag applies'),
+            demeritAtLeast: Decimal('院内记过 of the department heads at this compensation and above'),
+            focusedMonitoringAtLeast: Decimal('重点监控科室: Σ compensation × share in a year at least this'),
+          },
+          Strict,
+        ),
+      ),
+      riskAward: Type.Partial(
+        Type.Object(
+          {
+            minOpenBeds: Count('开放床位 at least this (or an emergency department)'),
+            tiers: Type.Array(Type.Object({ growth: SignedDecimal('科室效益 growth at least'), amount: Decimal('award, yuan') }, Strict), {
+              minItems: 1,
+              description: 'ascending by growth; the highest tier reached applies',
+            }),
+          },
+          Strict,
+        ),
+      ),
     },
     Strict,
   ),
@@ -210,9 +253,50 @@ export const AnnualSchema = Type.Object(
     year: Type.Integer({ minimum: 1900, maximum: 9999, 'x-kind': 'year' }),
     adjustment: Type.Optional(Nullable(SignedDecimal())),
     departments: Type.Optional(
-      Type.Array(Type.Object({ code: Code(), assessmentFactor: Type.Optional(Decimal('年终科室综合目标考核系数')) }, Strict)),
+      Type.Array(
+        Type.Object(
+          {
+            code: Code(),
+            assessmentFactor: Type.Optional(Decimal('年终科室综合目标考核系数')),
+            openBeds: Type.Optional(Count('开放床位 (risk award)')),
+            emergency: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: '急诊 (risk award)' })),
+            benefitGrowth: Type.Optional(SignedDecimal('科室效益 growth over the previous year, a fraction (risk award)')),
+          },
+          Strict,
+        ),
+      ),
     ),
     failedStaff: Type.Optional(Type.Array(Code(), { description: '年度考核不合格' })),
+  },
+  Strict,
+);
+
+export const DISPUTE_CLASSIFICATIONS = ['defect', 'avoidable', 'unavoidable', 'grade1_accident', 'misconduct'] as const;
+export const DEPARTMENT_TYPES = ['bed', 'non_bed', 'nursing'] as const;
+export type DisputeClassification = (typeof DISPUTE_CLASSIFICATIONS)[number];
+export type DepartmentType = (typeof DEPARTMENT_TYPES)[number];
+
+/** A medical dispute (disputes-and-awards.md §1), booked in a quarter. */
+export const DisputeSchema = Type.Object(
+  {
+    id: Code('dispute id'),
+    bookedIn: Type.String({ pattern: '^[0-9]{4}Q[1-4]$', 'x-kind': 'quarter', description: 'the quarter whose settlement bears it' }),
+    compensation: Decimal('what the hospital paid (补偿/赔偿)'),
+    classification: Enum(DISPUTE_CLASSIFICATIONS),
+    parties: Type.Array(
+      Type.Object(
+        {
+          department: Code(),
+          share: Decimal('the department\'s share; the shares sum to 1'),
+          departmentType: Enum(DEPARTMENT_TYPES),
+          responsible: Code('当事人 staff id'),
+          teamLead: Type.Optional(Nullable(Code('医疗组长 staff id (bed departments)'))),
+          departmentHead: Code('科主任 / 护士长 staff id'),
+        },
+        Strict,
+      ),
+      { minItems: 1 },
+    ),
   },
   Strict,
 );
@@ -225,6 +309,7 @@ export const ScenarioSchema = Type.Object(
     staff: Type.Array(StaffSchema),
     periods: Type.Optional(Type.Array(PeriodSchema)),
     annual: Type.Optional(Nullable(AnnualSchema)),
+    disputes: Type.Optional(Type.Array(DisputeSchema)),
   },
   { ...Strict, $id: 'Scenario' },
 );
@@ -237,3 +322,4 @@ export type PeriodInput = Static<typeof PeriodSchema>;
 export type DepartmentInput = Static<typeof DepartmentInputSchema>;
 export type IndividualInput = Static<typeof IndividualInputSchema>;
 export type AnnualInput = Static<typeof AnnualSchema>;
+export type DisputeInput = Static<typeof DisputeSchema>;

@@ -49,6 +49,35 @@ export const DEFAULT_SCHEME = {
     { maxMonths: '12', rate: '0.30' },
     { maxMonths: null, rate: '0' },
   ] as { maxMonths: string | null; rate: string }[],
+  disputes: {
+    defectSegments: [
+      { upTo: '10000', rate: '0.15' },
+      { upTo: '20000', rate: '0.10' },
+      { upTo: '50000', rate: '0.05' },
+      { upTo: '100000', rate: '0.03' },
+      { upTo: null, rate: '0.01' },
+    ] as { upTo: string | null; rate: string }[],
+    avoidableSegments: [
+      { upTo: '20000', rate: '0.20' },
+      { upTo: '50000', rate: '0.10' },
+      { upTo: '100000', rate: '0.05' },
+      { upTo: null, rate: '0.01' },
+    ] as { upTo: string | null; rate: string }[],
+    shares: { bed: { responsible: '0.65', teamLead: '0.25' }, non_bed: { responsible: '0.85' }, nursing: { responsible: '0.85' } },
+    defectFlags: { noAwardsAbove: '10000', basicPassAbove: '50000', failAbove: '100000' },
+    avoidableFlags: { noAwardsAbove: '20000', basicPassAbove: '50000', failAbove: '100000' },
+    demeritAtLeast: '500000',
+    focusedMonitoringAtLeast: '50000',
+  },
+  riskAward: {
+    minOpenBeds: 10,
+    tiers: [
+      { growth: '0.05', amount: '3000.00' },
+      { growth: '0.10', amount: '6000.00' },
+      { growth: '0.15', amount: '9000.00' },
+      { growth: '0.20', amount: '12000.00' },
+    ] as { growth: string; amount: string }[],
+  },
 };
 
 export type SchemeParameters = typeof DEFAULT_SCHEME;
@@ -100,6 +129,22 @@ export interface Scheme {
   overtimeFactor: Dec;
   payRatios: Record<string, Record<string, Dec>>;
   studyLeave: StudyLeaveBand[];
+  disputes: {
+    defectSegments: { upTo: Dec | null; rate: Dec }[];
+    avoidableSegments: { upTo: Dec | null; rate: Dec }[];
+    shares: { bed: { responsible: Dec; teamLead: Dec }; non_bed: { responsible: Dec }; nursing: { responsible: Dec } };
+    defectFlags: FlagThresholds;
+    avoidableFlags: FlagThresholds;
+    demeritAtLeast: Dec;
+    focusedMonitoringAtLeast: Dec;
+  };
+  riskAward: { minOpenBeds: number; tiers: { growth: Dec; amount: Dec }[] };
+}
+
+export interface FlagThresholds {
+  noAwardsAbove: Dec;
+  basicPassAbove: Dec;
+  failAbove: Dec;
 }
 
 /** Turns every decimal string of merged parameters into a Decimal (counts stay integers). */

@@ -1,6 +1,6 @@
 import type { Dec } from './money.js';
 import type { Scheme } from './scheme.js';
-import type { AdminClass, Employment, Position, Role, TitleGrade } from './schema.js';
+import type { AdminClass, DepartmentType, DisputeClassification, Employment, Position, Role, TitleGrade } from './schema.js';
 
 /**
  * The validated hospital the engine computes on: every decimal a Decimal, every list sorted by
@@ -97,6 +97,39 @@ export interface QuarterInputs {
   departments: Map<string, DepartmentInputs>;
   /** Only the staff who have a record; the others take every default (§2). */
   individuals: Map<string, IndividualInputs>;
+  /** Dispute liabilities booked in this quarter, by person; null when the scenario has no disputes. */
+  disputeFines: Map<string, Dec> | null;
+  /** Staff suspended (暂停执业) in this quarter: their effective score is 0. */
+  suspended: Set<string>;
+}
+
+export interface DisputeParty {
+  department: string;
+  share: Dec;
+  departmentType: DepartmentType;
+  responsible: string;
+  teamLead: string | null;
+  departmentHead: string;
+}
+
+export interface Dispute {
+  id: string;
+  bookedIn: string;
+  year: number;
+  quarter: number;
+  compensation: Dec;
+  classification: DisputeClassification;
+  parties: DisputeParty[];
+  path: string;
+}
+
+export type DisputeFlagName = 'no_awards' | 'grade_basic_pass' | 'grade_fail' | 'suspended' | 'demerit' | 'focused_monitoring';
+export type DisputeFlag = ({ staffId: string } | { department: string }) & { flag: DisputeFlagName; disputeId: string };
+
+export interface RiskInputs {
+  openBeds: number | null;
+  emergency: boolean;
+  benefitGrowth: Dec | null;
 }
 
 export interface AnnualInputs {
@@ -105,6 +138,12 @@ export interface AnnualInputs {
   adjustment: Dec;
   assessmentFactors: Map<string, Dec>;
   failedStaff: Set<string>;
+  /** Risk-award inputs by department; null when no annual department has any. */
+  riskInputs: Map<string, RiskInputs> | null;
+  /** The year's dispute flags (sorted) when the scenario has disputes, else null. */
+  flags: DisputeFlag[] | null;
+  /** Departments a dispute with compensation > 0 booked in the year names (no risk award). */
+  disputeDepartments: Set<string>;
 }
 
 export interface Hospital {
@@ -122,4 +161,6 @@ export interface ValidatedScenario {
   /** In chronological order. */
   quarters: QuarterInputs[];
   annual: AnnualInputs | null;
+  /** In processing order: (bookedIn, id). */
+  disputes: Dispute[];
 }

@@ -20,9 +20,12 @@ import type {
   Hospital,
   IndividualInputs,
   QuarterInputs,
+  Dispute,
+  RiskInputs,
   Staff,
   ValidatedScenario,
 } from './types.js';
+import { disputeEffects, type DisputeEffects } from './disputes.js';
 
 const checkScenario = TypeCompiler.Compile(ScenarioSchema);
 const MAX_DETAILS = 20;
@@ -49,8 +52,14 @@ export function validateScenario(doc: unknown): ValidatedScenario {
     staff: [...staff.values()].sort((a, b) => compareKeys(a.id, b.id)),
   };
   const quarters = validatePeriods(scenario, hospital, departments, staff);
-  const annual = scenario.annual ? validateAnnual(scenario, departments, staff) : null;
-  return { hospital, quarters, annual };
+  const disputes = validateDisputes(scenario, departments, staff, new Set(quarters.map((q) => q.period)));
+  const effects = disputes.length > 0 ? disputeEffects(disputes, scheme) : null;
+  for (const q of quarters) {
+    q.disputeFines = effects ? (effects.fines.get(q.period) ?? new Map()) : null;
+    q.suspended = effects?.suspended.get(q.period) ?? new Set();
+  }
+  const annual = scenario.annual ? validateAnnual(scenario, departments, staff, effects) : null;
+  return { hospital, quarters, annual, disputes };
 }
 
 // ---------------------------------------------------------------- structural errors
@@ -350,6 +359,8 @@ function validateQuarter(
     adjustment: p.adjustment == null ? ZERO : new Dec(p.adjustment),
     departments: deptInputs,
     individuals,
+    disputeFines: null,
+    suspended: new Set(),
   };
 }
 
@@ -483,14 +494,18 @@ export function defaultIndividualInputs(workingDays: number, scheme: Scheme): In
 
 // ---------------------------------------------------------------- year-end
 
-function validateAnnual(scenario: Scenario, departments: Map<string, Department>, staff: Map<string, Staff>): AnnualInputs {
+function validateAnnual(scenario: Scenario, departments: Map<string, Department>, staff: Map<string, Staff>, effects: DisputeEffects | null): AnnualInputs {
   const a = scenario.annual!;
   const assessmentFactors = new Map<string, Dec>();
+  const risk = new Map<string, RiskInputs>();
   (a.departments ?? []).forEach((d, j) => {
     const path = `annual.departments[${j}]`;
     if (!departments.has(d.code)) fail('unknown_reference', `annual: department ${d.code} is not a department of this hospital`, `${path}.code`);
     if (assessmentFactors.has(d.code)) fail('duplicate', `annual: department ${d.code} has two records`, `${path}.code`);
     assessmentFactors.set(d.code, d.assessmentFactor === undefined ? ONE : new Dec(d.assessmentFactor));
+    if (d.openBeds !== undefined || d.emergency !== undefined || d.benefitGrowth !== undefined) {
+      risk.set(d.code, { openBeds: d.openBeds ?? null, emergency: d.emergency ?? false, benefitGrowth: d.benefitGrowth === undefined ? null : new Dec(d.benefitGrowth) });
+    }
   });
   const failedStaff = new Set<string>();
   (a.failedStaff ?? []).forEach((id, k) => {
@@ -499,7 +514,68 @@ function validateAnnual(scenario: Scenario, departments: Map<string, Department>
     if (failedStaff.has(id)) fail('duplicate', `annual: failedStaff names ${id} twice`, path);
     failedStaff.add(id);
   });
-  return { year: a.year, path: 'annual', adjustment: a.adjustment == null ? ZERO : new Dec(a.adjustment), assessmentFactors, failedStaff };
+  // disputes-and-awards §4: a grade_fail of the year fails the person at the year-end
+  const flags = effects ? (effects.flags.get(a.year) ?? []) : null;
+  for (const f of flags ?? []) if (f.flag === 'grade_fail' && 'staffId' in f) failedStaff.add(f.staffId);
+  return {
+    year: a.year,
+    path: 'annual',
+    adjustment: a.adjustment == null ? ZERO : new Dec(a.adjustment),
+    assessmentFactors,
+    failedStaff,
+    riskInputs: risk.size > 0 ? risk : null,
+    flags,
+    disputeDepartments: effects?.named.get(a.year) ?? new Set(),
+  };
+}
+
+// ---------------------------------------------------------------- disputes
+
+/** disputes-and-awards.md §1: every reference checked; returned in (bookedIn, id) order. */
+function validateDisputes(scenario: Scenario, departments: Map<string, Department>, staff: Map<string, Staff>, periods: Set<string>): Dispute[] {
+  const ids = new Set<string>();
+  const disputes = (scenario.disputes ?? []).map((d, i): Dispute => {
+    const path = `disputes[${i}]`;
+    const label = `dispute ${d.id}`;
+    if (ids.has(d.id)) fail('duplicate', `${label}: the id appears twice in disputes`, `${path}.id`);
+    ids.add(d.id);
+    if (!periods.has(d.bookedIn)) fail('unknown_reference', `${label}: bookedIn ${d.bookedIn} is not a quarter of the scenario`, `${path}.bookedIn`);
+    const named = new Set<string>();
+    let shares = ZERO;
+    const parties = d.parties.map((p, j) => {
+      const pPath = `${path}.parties[${j}]`;
+      if (!departments.has(p.department)) fail('unknown_reference', `${label}: department ${p.department} is not a department of this hospital`, `${pPath}.department`);
+      if (named.has(p.department)) fail('duplicate', `${label}: department ${p.department} is a party twice`, `${pPath}.department`);
+      named.add(p.department);
+      for (const role of ['responsible', 'teamLead', 'departmentHead'] as const) {
+        const id = p[role];
+        if (id && !staff.has(id)) fail('unknown_reference', `${label}: ${role} ${id} is not on the staff list`, `${pPath}.${role}`);
+      }
+      if (p.departmentType === 'bed' && !p.teamLead) fail('missing_field', `${label}: department ${p.department} is a bed department, so its party needs a teamLead (医疗组长)`, `${pPath}.teamLead`);
+      const share = new Dec(p.share);
+      shares = shares.plus(share);
+      return {
+        department: p.department,
+        share,
+        departmentType: p.departmentType,
+        responsible: p.responsible,
+        teamLead: p.departmentType === 'bed' ? (p.teamLead ?? null) : null,
+        departmentHead: p.departmentHead,
+      };
+    });
+    if (!shares.eq(ONE)) fail('invalid_value', `${label}: the parties' shares add up to ${shares.toString()}, not 1`, `${path}.parties`);
+    return {
+      id: d.id,
+      bookedIn: d.bookedIn,
+      year: Number.parseInt(d.bookedIn.slice(0, 4), 10),
+      quarter: Number.parseInt(d.bookedIn.slice(5), 10),
+      compensation: new Dec(d.compensation),
+      classification: d.classification,
+      parties,
+      path,
+    };
+  });
+  return disputes.sort((a, b) => compareKeys(a.bookedIn, b.bookedIn) || compareKeys(a.id, b.id));
 }
 
 type Interner = (value: string | number) => Dec;
