@@ -7,6 +7,7 @@ import type { Database } from './db/client.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { hospitalRoutes } from './modules/hospitals/hospitals.routes.js';
 import { uiRoutes } from './modules/ui/ui.routes.js';
+import { disputeRoutes } from './modules/disputes/disputes.routes.js';
 import { importRoutes } from './modules/imports/imports.routes.js';
 import { settlementRoutes } from './modules/settlements/settlements.routes.js';
 import helmet from '@fastify/helmet';
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   settlementRoutes(app, { db, runner: deps.runner, now });
   auditRoutes(app, { db });
   keyRoutes(app, { db, now });
+  disputeRoutes(app, { db, now });
   await uiRoutes(app, { db, now, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN });
   return app;
 }

@@ -52,6 +52,8 @@ export function liabilityByPerson(d: Dispute, scheme: Scheme): Map<string, Dec> 
 export interface DisputeEffects {
   /** period → staff id → the liabilities of the disputes booked in it. */
   fines: Map<string, Map<string, Dec>>;
+  /** period → staff id → each dispute's liability. */
+  items: Map<string, Map<string, { disputeId: string; amount: Dec }[]>>;
   /** period → the staff suspended in it. */
   suspended: Map<string, Set<string>>;
   /** year → the year's flags, sorted by (staff id or department, flag, dispute id). */
@@ -62,6 +64,7 @@ export interface DisputeEffects {
 
 export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): DisputeEffects {
   const fines = new Map<string, Map<string, Dec>>();
+  const items = new Map<string, Map<string, { disputeId: string; amount: Dec }[]>>();
   const suspended = new Map<string, Set<string>>();
   const flags = new Map<number, Map<string, DisputeFlag>>();
   const named = new Map<number, Set<string>>();
@@ -77,8 +80,13 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
 
   for (const d of disputes) {
     const periodFines = fines.get(d.bookedIn) ?? new Map<string, Dec>();
-    for (const [staffId, amount] of liabilityByPerson(d, scheme)) periodFines.set(staffId, (periodFines.get(staffId) ?? ZERO).plus(amount));
+    const periodItems = items.get(d.bookedIn) ?? new Map<string, { disputeId: string; amount: Dec }[]>();
+    for (const [staffId, amount] of liabilityByPerson(d, scheme)) {
+      periodFines.set(staffId, (periodFines.get(staffId) ?? ZERO).plus(amount));
+      periodItems.set(staffId, [...(periodItems.get(staffId) ?? []), { disputeId: d.id, amount }]);
+    }
     fines.set(d.bookedIn, periodFines);
+    items.set(d.bookedIn, periodItems);
     if (d.compensation.gt(0)) {
       const set = named.get(d.year) ?? new Set<string>();
       for (const p of d.parties) set.add(p.department);
@@ -129,7 +137,7 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
     const subject = (f: DisputeFlag) => ('staffId' in f ? f.staffId : f.department);
     sorted.set(year, [...list.values()].sort((a, b) => compareKeys(subject(a), subject(b)) || compareKeys(a.flag, b.flag) || compareKeys(a.disputeId, b.disputeId)));
   }
-  return { fines, suspended, flags: sorted, named };
+  return { fines, items, suspended, flags: sorted, named };
 }
 
 /** §4's table: the flag of the highest threshold the compensation is above, if any. */

@@ -33,6 +33,8 @@ export interface QuarterOutcome {
   components: Map<string, ScoreComponents>;
   /** What each department's figures were computed from, for its statement. */
   departmentBasis: Map<string, { workloadRatio: Dec | null; penalties: PenaltyBasis }>;
+  /** Each person's liability of each dispute booked in the quarter (their disputeFines). */
+  disputeItems: Map<string, { disputeId: string; amount: Dec }[]>;
   result: QuarterlyResult;
 }
 
@@ -314,6 +316,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
       .filter((p) => !p.onStudyLeave)
       .map((p) => ({ staffId: p.staff.id, department: p.department, effectiveScore: p.score!.effectiveScore })),
     components: new Map(people.filter((p) => p.score).map((p) => [p.staff.id, p.score!.components])),
+    disputeItems: q.disputeItems,
     departmentBasis: new Map(all.map((s) => [s.dept.code, { workloadRatio: s.clinical?.workloadRatio ?? null, penalties: s.penaltyBasis }])),
     result,
   };

@@ -310,6 +310,12 @@ export const ScenarioSchema = Type.Object(
     periods: Type.Optional(Type.Array(PeriodSchema)),
     annual: Type.Optional(Nullable(AnnualSchema)),
     disputes: Type.Optional(Type.Array(DisputeSchema)),
+    priorDisputes: Type.Optional(
+      Type.Array(DisputeSchema, {
+        description:
+          'disputes booked in quarters of the same years that are not in this document: they count for suspensions, flags and the risk award, but their fines belong to their own quarters (a service settling one quarter at a time sends them)',
+      }),
+    ),
   },
   { ...Strict, $id: 'Scenario' },
 );

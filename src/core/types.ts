@@ -99,6 +99,8 @@ export interface QuarterInputs {
   individuals: Map<string, IndividualInputs>;
   /** Dispute liabilities booked in this quarter, by person; null when the scenario has no disputes. */
   disputeFines: Map<string, Dec> | null;
+  /** The same by dispute: each person's liability of each dispute booked in this quarter. */
+  disputeItems: Map<string, { disputeId: string; amount: Dec }[]>;
   /** Staff suspended (暂停执业) in this quarter: their effective score is 0. */
   suspended: Set<string>;
 }

@@ -52,14 +52,20 @@ export function validateScenario(doc: unknown): ValidatedScenario {
     staff: [...staff.values()].sort((a, b) => compareKeys(a.id, b.id)),
   };
   const quarters = validatePeriods(scenario, hospital, departments, staff);
-  const disputes = validateDisputes(scenario, departments, staff, new Set(quarters.map((q) => q.period)));
-  const effects = disputes.length > 0 ? disputeEffects(disputes, scheme) : null;
+  const periods = new Set(quarters.map((q) => q.period));
+  const disputes = validateDisputes(scenario.disputes ?? [], 'disputes', departments, staff, (p) => periods.has(p), 'is not a quarter of the scenario');
+  const prior = validateDisputes(scenario.priorDisputes ?? [], 'priorDisputes', departments, staff, (p) => !periods.has(p), 'is a quarter of the scenario: list the dispute in disputes');
+  const duplicate = prior.find((p) => disputes.some((d) => d.id === p.id));
+  if (duplicate) fail('duplicate', `dispute ${duplicate.id}: it is in both disputes and priorDisputes`, `${duplicate.path}.id`);
+  const all = [...prior, ...disputes].sort((a, b) => compareKeys(a.bookedIn, b.bookedIn) || compareKeys(a.id, b.id));
+  const effects = all.length > 0 ? disputeEffects(all, scheme) : null;
   for (const q of quarters) {
     q.disputeFines = effects ? (effects.fines.get(q.period) ?? new Map()) : null;
+    q.disputeItems = effects?.items.get(q.period) ?? new Map();
     q.suspended = effects?.suspended.get(q.period) ?? new Set();
   }
   const annual = scenario.annual ? validateAnnual(scenario, departments, staff, effects) : null;
-  return { hospital, quarters, annual, disputes };
+  return { hospital, quarters, annual, disputes: all };
 }
 
 // ---------------------------------------------------------------- structural errors
@@ -360,6 +366,7 @@ function validateQuarter(
     departments: deptInputs,
     individuals,
     disputeFines: null,
+    disputeItems: new Map(),
     suspended: new Set(),
   };
 }
@@ -532,14 +539,21 @@ function validateAnnual(scenario: Scenario, departments: Map<string, Department>
 // ---------------------------------------------------------------- disputes
 
 /** disputes-and-awards.md §1: every reference checked; returned in (bookedIn, id) order. */
-function validateDisputes(scenario: Scenario, departments: Map<string, Department>, staff: Map<string, Staff>, periods: Set<string>): Dispute[] {
+function validateDisputes(
+  records: Scenario['disputes'] & object,
+  key: 'disputes' | 'priorDisputes',
+  departments: Map<string, Department>,
+  staff: Map<string, Staff>,
+  bookable: (period: string) => boolean,
+  notBookable: string,
+): Dispute[] {
   const ids = new Set<string>();
-  const disputes = (scenario.disputes ?? []).map((d, i): Dispute => {
-    const path = `disputes[${i}]`;
+  const disputes = records.map((d, i): Dispute => {
+    const path = `${key}[${i}]`;
     const label = `dispute ${d.id}`;
     if (ids.has(d.id)) fail('duplicate', `${label}: the id appears twice in disputes`, `${path}.id`);
     ids.add(d.id);
-    if (!periods.has(d.bookedIn)) fail('unknown_reference', `${label}: bookedIn ${d.bookedIn} is not a quarter of the scenario`, `${path}.bookedIn`);
+    if (!bookable(d.bookedIn)) fail(key === 'disputes' ? 'unknown_reference' : 'invalid_value', `${label}: bookedIn ${d.bookedIn} ${notBookable}`, `${path}.bookedIn`);
     const named = new Set<string>();
     let shares = ZERO;
     const parties = d.parties.map((p, j) => {

@@ -191,6 +191,8 @@ export const settlementRuns = pgTable(
     openingBank: jsonb('opening_bank'),
     summary: jsonb('summary'),
     warnings: jsonb('warnings'),
+    /** A year-end's dispute flags (disputes-and-awards §4), when the hospital has disputes. */
+    flags: jsonb('flags'),
     attempts: integer('attempts').notNull().default(0),
     requestedBy: text('requested_by').notNull(),
     createdAt: createdAt(),
@@ -267,6 +269,9 @@ export const individualLines = pgTable(
     total: money('total').notNull(),
     /** The person's individual record as the run settled it (null: no record, every default). */
     inputRecord: json('input_record'),
+    /** The quarter's dispute liabilities in this person's fines, and by dispute (null without disputes). */
+    disputeFines: money('dispute_fines'),
+    disputeItems: json('dispute_items'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.staffId] }), index('individual_lines_department').on(t.runId, t.department)],
 );
@@ -280,6 +285,7 @@ export const annualDepartmentLines = pgTable(
     score: score('score').notNull(),
     amount: money('amount').notNull(),
     bankExpired: money('bank_expired').notNull(),
+    riskAward: money('risk_award'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.department] })],
 );
@@ -293,6 +299,7 @@ export const annualIndividualLines = pgTable(
     name: text('name').notNull(),
     weight: score('weight').notNull(),
     amount: money('amount').notNull(),
+    riskAward: money('risk_award'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.staffId, t.department] })],
 );
@@ -387,4 +394,37 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.actor, t.key] })],
+);
+
+/**
+ * Medical disputes (disputes-and-awards.md §1), one row per version: a correction adds a
+ * version, never changes one. The current record is the highest version.
+ */
+export const disputes = pgTable(
+  'disputes',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    disputeId: text('dispute_id').notNull(),
+    version: integer('version').notNull(),
+    bookedIn: text('booked_in').notNull(),
+    record: jsonb('record').notNull(),
+    reason: text('reason'),
+    actor: text('actor').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.disputeId, t.version] }), index('disputes_booked_in').on(t.hospitalId, t.bookedIn)],
+);
+
+/** The flags of each person (or department) and year, as the engine derives them from the year's disputes. */
+export const disputeFlags = pgTable(
+  'dispute_flags',
+  {
+    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    year: integer('year').notNull(),
+    staffId: text('staff_id'),
+    department: text('department'),
+    flag: text('flag').notNull(),
+    disputeId: text('dispute_id').notNull(),
+  },
+  (t) => [index('dispute_flags_year').on(t.hospitalId, t.year)],
 );

@@ -80,6 +80,12 @@ const ALLOWED: Record<string, Rule> = {
   'POST /v1/settlements/{id}/reviews/{department}': { roles: ['admin', 'dept_head'], names: true },
   'POST /v1/settlements/{id}/what-if/{department}': { roles: ['admin', 'dept_head'], names: true },
 
+  'POST /v1/hospitals/{code}/disputes': { roles: ['admin', 'finance'], names: true },
+  'PUT /v1/hospitals/{code}/disputes/{disputeId}': { roles: ['admin', 'finance'], names: true },
+  'GET /v1/hospitals/{code}/disputes': { roles: ['admin', 'finance', 'auditor'], names: true },
+  'GET /v1/hospitals/{code}/disputes/{disputeId}': { roles: ['admin', 'finance', 'auditor'], names: true },
+  'GET /v1/hospitals/{code}/flags': { roles: EVERY_ROLE, names: true },
+
   'GET /v1/hospitals/{code}/audit': { roles: ['admin', 'auditor'], names: true },
   'GET /v1/hospitals/{code}/audit/verify': { roles: ['admin', 'auditor'], names: true },
 
@@ -118,6 +124,12 @@ interface CallSpec {
   /** A body sent as application/x-ndjson instead of JSON. */
   ndjson?: string;
 }
+const matrixDispute = {
+  bookedIn: '2026Q2',
+  compensation: '1000.00',
+  classification: 'unavoidable',
+  parties: [{ department: 'IM', share: '1', departmentType: 'non_bed', responsible: 'S11', departmentHead: 'S10' }],
+};
 const CALLS: Record<string, CallSpec> = {
   'POST /v1/imports': { phase: 1, body: example },
   'PUT /v1/hospitals/{code}': { phase: 1, body: { name: example.hospital.name } },
@@ -140,6 +152,10 @@ const CALLS: Record<string, CallSpec> = {
   'POST /v1/settlements/{id}/reviews/{department}': { phase: 1, body: { status: 'acknowledged' } },
   'POST /v1/settlements/{id}/what-if/{department}': { phase: 1, body: { individuals: [{ staffId: 'S11', workloadScore: '40' }] } },
   'POST /v1/api-keys': { phase: 1, body: { role: 'auditor', hospital: H, name: 'created by the matrix' } },
+  // a dispute booked in 2026Q2, which the matrix never approves (2026Q1's run must stay approvable)
+  'POST /v1/hospitals/{code}/disputes': { phase: 1, body: { id: 'M1', ...matrixDispute } },
+  'PUT /v1/hospitals/{code}/disputes/{disputeId}': { phase: 1, params: { disputeId: 'M1' }, body: { ...matrixDispute, reason: 'corrected by the matrix' } },
+  'GET /v1/hospitals/{code}/disputes/{disputeId}': { phase: 2, params: { disputeId: 'M1' } },
   'GET /v1/api-keys': { phase: 0, query: `?hospital=${H}` },
   'POST /v1/hospitals/{code}/settlements': { phase: 2, body: { period: '2026Q1' } },
   'DELETE /v1/hospitals/{code}/periods/{period}/departments/{department}': { phase: 3, params: { period: '2026Q2' } },

@@ -18,6 +18,8 @@ import {
   quarterInputs,
   schemeVersions,
   settlementReviews,
+  disputes,
+  disputeFlags,
   settlementRuns,
   staff,
 } from '../../db/schema.js';
@@ -64,6 +66,8 @@ const SPECS = [
   { table: annualIndividualLines, scope: 'run' },
   { table: bankBalances, scope: 'hospital' },
   { table: settlementReviews, scope: 'run' },
+  { table: disputes, scope: 'hospital' },
+  { table: disputeFlags, scope: 'hospital' },
   { table: apiKeys, scope: 'hospital' },
   { table: auditEvents, scope: 'hospital' },
 ] as const satisfies readonly { table: PgTable; scope: 'self' | 'hospital' | 'run' }[];

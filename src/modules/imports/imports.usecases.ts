@@ -3,6 +3,7 @@ import { validateScenario } from '../../core/validate.js';
 import type { Db } from '../../db/client.js';
 import { AppError, conflict } from '../../errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
+import { importDisputes } from '../disputes/disputes.usecases.js';
 import { canonicalJson, sha256 } from '../audit/canonical.js';
 import {
   annualToRow,
@@ -38,6 +39,8 @@ export interface ImportOutcome {
   staff: { created: number; updated: number; unchanged: number };
   periods: { changed: string[]; unchanged: string[] };
   annual: 'changed' | 'unchanged' | 'absent';
+  /** Disputes written as a new version (new or different) and those already stored as they are. */
+  disputes: { written: number; unchanged: number };
 }
 
 /**
@@ -68,6 +71,7 @@ export async function importScenario(
       staff: { created: 0, updated: 0, unchanged: 0 },
       periods: { changed: [], unchanged: [] },
       annual: scenario.annual ? 'unchanged' : 'absent',
+      disputes: { written: 0, unchanged: 0 },
     };
 
     // The document's scheme applies from its first quarter (or its year-end's year) on.
@@ -150,6 +154,13 @@ export async function importScenario(
         outcome.annual = 'changed';
         audit.push({ action: 'annual.set', entityType: 'annual', entityKey: String(row.year), before: storedRow, after: row });
       }
+    }
+
+    const disputeRecords = [...(scenario.priorDisputes ?? []), ...(scenario.disputes ?? [])];
+    if (disputeRecords.length > 0) {
+      const events = await importDisputes(tx, hospital, disputeRecords, deps.ctx, deps.now());
+      outcome.disputes = { written: events.length, unchanged: disputeRecords.length - events.length };
+      audit.push(...events);
     }
 
     outcome.changed = audit.length > 0;

@@ -3,6 +3,7 @@ import type { AnnualInput, PeriodInput, Scenario } from '../../core/schema.js';
 import { insertUnnest, type BulkColumn } from '../../db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
 import { together } from '../../db/together.js';
+import { currentDisputes, recordOf } from '../disputes/disputes.repository.js';
 import {
   annualInputs,
   departmentInputs,
@@ -385,7 +386,7 @@ export interface ScenarioFocus {
 export async function buildScenario(
   db: Conn,
   hospital: HospitalRow,
-  options: { periods: string[]; annualYear?: number; schemeParameters: unknown; focus?: ScenarioFocus },
+  options: { periods: string[]; annualYear?: number; schemeParameters: unknown; focus?: ScenarioFocus; withDisputes?: boolean },
 ): Promise<Scenario> {
   const focus = options.focus;
   // the staff list and the periods are independent reads: on a pool they run side by side
@@ -411,6 +412,17 @@ export async function buildScenario(
   if (options.annualYear !== undefined) {
     const annual = await loadAnnual(db, hospital.id, options.annualYear);
     doc.annual = annual ?? { year: options.annualYear };
+  }
+  if (options.withDisputes) {
+    // a run's document: the disputes booked in its quarter, and those booked earlier in the same
+    // year (priorDisputes: they decide suspensions and flags); a year-end's: all of the year's
+    const year = options.annualYear ?? Number.parseInt(options.periods[0]!.slice(0, 4), 10);
+    const current = (await currentDisputes(db, hospital.id, { year })).map(recordOf);
+    const inDoc = new Set(options.periods);
+    const booked = current.filter((d) => inDoc.has(d.bookedIn));
+    const prior = current.filter((d) => !inDoc.has(d.bookedIn) && (options.annualYear !== undefined || options.periods.every((p) => d.bookedIn < p)));
+    if (booked.length > 0) doc.disputes = booked;
+    if (prior.length > 0) doc.priorDisputes = prior;
   }
   return doc;
 }

@@ -65,6 +65,7 @@ export function individualLineOf(i: ResultLineRow): QuarterlyResult['individuals
     studyLeavePay: i.studyLeavePay,
     finesApplied: i.finesApplied,
     total: i.total,
+    ...(i.disputeFines !== null && i.disputeFines !== undefined ? { disputeFines: i.disputeFines } : {}),
   };
 }
 
@@ -77,9 +78,10 @@ export function annualResultOf(
     period: run.period,
     kind: 'annual',
     summary: run.summary as AnnualResult['summary'],
-    departments: departments.map((d) => ({ code: d.department, name: d.name, score: d.score, amount: d.amount, bankExpired: d.bankExpired })),
-    individuals: individuals.map((i) => ({ staffId: i.staffId, name: i.name, department: i.department, weight: i.weight, amount: i.amount })),
+    departments: departments.map((d) => ({ code: d.department, name: d.name, score: d.score, amount: d.amount, bankExpired: d.bankExpired, ...(d.riskAward !== null ? { riskAward: d.riskAward } : {}) })),
+    individuals: individuals.map((i) => ({ staffId: i.staffId, name: i.name, department: i.department, weight: i.weight, amount: i.amount, ...(i.riskAward !== null ? { riskAward: i.riskAward } : {}) })),
     warnings: (run.warnings ?? []) as string[],
+    ...(run.flags ? { flags: run.flags as AnnualResult['flags'] } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, inArray, ne, sql } from 'drizzle-orm';
 import type { AnnualResult, QuarterlyResult, ScoreComponents } from '../../core/index.js';
-import { formatScore } from '../../core/index.js';
+import { formatMoney, formatScore } from '../../core/index.js';
 import { copyRows, insertUnnest, type BulkColumn } from '../../db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
 import { annualDepartmentLines, annualIndividualLines, bankBalances, departmentLines, individualLines, settlementRuns } from '../../db/schema.js';
@@ -90,6 +90,7 @@ export async function insertQuarterLines(
   result: QuarterlyResult,
   components: Map<string, ScoreComponents>,
   records: Map<string, unknown>,
+  disputeItems: Map<string, { disputeId: string; amount: Parameters<typeof formatScore>[0] }[]> = new Map(),
 ): Promise<void> {
   type D = QuarterlyResult['departments'][number];
   const departmentColumns: BulkColumn<D>[] = [
@@ -139,6 +140,15 @@ export async function insertQuarterLines(
     { name: 'fines_applied', type: 'numeric', value: (i) => i.finesApplied },
     { name: 'total', type: 'numeric', value: (i) => i.total },
     { name: 'input_record', type: 'json', value: (i) => (records.has(i.staffId) ? JSON.stringify(records.get(i.staffId)) : null) },
+    { name: 'dispute_fines', type: 'numeric', value: (i) => i.disputeFines ?? null },
+    {
+      name: 'dispute_items',
+      type: 'json',
+      value: (i) => {
+        const items = disputeItems.get(i.staffId);
+        return items?.length ? JSON.stringify(items.map((d) => ({ disputeId: d.disputeId, amount: formatMoney(d.amount) }))) : null;
+      },
+    },
   ];
   await copyRows(tx, 'individual_lines', individualColumns, result.individuals);
 }
@@ -155,6 +165,7 @@ export async function insertAnnualLines(tx: Tx, runId: string, result: AnnualRes
       { name: 'score', type: 'numeric', value: (d) => d.score },
       { name: 'amount', type: 'numeric', value: (d) => d.amount },
       { name: 'bank_expired', type: 'numeric', value: (d) => d.bankExpired },
+      { name: 'risk_award', type: 'numeric', value: (d) => d.riskAward ?? null },
     ],
     result.departments,
   );
@@ -169,6 +180,7 @@ export async function insertAnnualLines(tx: Tx, runId: string, result: AnnualRes
       { name: 'name', type: 'text', value: (i) => i.name },
       { name: 'weight', type: 'numeric', value: (i) => i.weight },
       { name: 'amount', type: 'numeric', value: (i) => i.amount },
+      { name: 'risk_award', type: 'numeric', value: (i) => i.riskAward ?? null },
     ],
     result.individuals,
   );
@@ -194,8 +206,9 @@ const RESULT_LINE_COLUMNS = {
   studyLeavePay: individualLines.studyLeavePay,
   finesApplied: individualLines.finesApplied,
   total: individualLines.total,
+  disputeFines: individualLines.disputeFines,
 };
-export type ResultLineRow = { [K in keyof typeof RESULT_LINE_COLUMNS]: string };
+export type ResultLineRow = { [K in Exclude<keyof typeof RESULT_LINE_COLUMNS, 'disputeFines'>]: string } & { disputeFines: string | null };
 
 export interface LinePage {
   /** Only these departments' lines (a department head's, or the one asked for). */
@@ -228,7 +241,7 @@ export async function annualLinesPage(db: Conn, runId: string, page: LinePage & 
   if (page.departments) where.push(page.departments.length ? inArray(t.department, page.departments) : sql`false`);
   if (page.after !== undefined) where.push(sql`(${t.staffId} collate "C", ${t.department} collate "C") > (${page.after}, ${page.afterDepartment ?? ''})`);
   return db
-    .select({ staffId: t.staffId, name: t.name, department: t.department, weight: t.weight, amount: t.amount })
+    .select({ staffId: t.staffId, name: t.name, department: t.department, weight: t.weight, amount: t.amount, riskAward: t.riskAward })
     .from(t)
     .where(and(...where))
     .orderBy(sql`${t.staffId} collate "C"`, sql`${t.department} collate "C"`)

@@ -220,14 +220,14 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
       const { format, department } = request.query as { format?: ExportFormat; department?: string };
       const id = (request.params as { id: string }).id;
       if (format === 'xlsx') {
-        const book = await runWorkbook(db, request, id);
+        const book = await runWorkbook(db, request, id, department);
         return reply
           .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="${book.filename}"`)
           .send(book.buffer);
       }
       if (format === 'payroll') {
-        const payroll = await payrollCsv(db, request, id);
+        const payroll = await payrollCsv(db, request, id, department);
         return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${payroll.filename}"`).send(payroll.text);
       }
       const file = await exportLines(db, request, id, format ?? 'csv', department);
@@ -407,6 +407,7 @@ function explainIndividual(
     components,
     department: department ? { code: department.department, name: department.name, final: department.final, headcount: department.headcount } : null,
     inputs: record ?? { note: 'no individual record: every default used (full marks)' },
+    ...(line.disputeFines !== null ? { disputeFines: line.disputeFines, disputes: (line.disputeItems as { disputeId: string; amount: string }[] | null) ?? [] } : {}),
     rules,
   };
 }

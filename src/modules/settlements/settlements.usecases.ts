@@ -102,7 +102,7 @@ interface Computed {
   openingBank: Record<string, string>;
   schemeVersionId: number | null;
   inputHash: string;
-  quarterly?: { result: QuarterlyResult; components: Map<string, ScoreComponents> };
+  quarterly?: { result: QuarterlyResult; components: Map<string, ScoreComponents>; disputeItems: QuarterOutcome['disputeItems'] };
   annual?: AnnualResult;
 }
 
@@ -123,7 +123,7 @@ export async function computeRun(
   if (run.kind === 'quarterly') {
     const scheme = await schemeFor(db, hospital.id, run.period);
     const [doc, openingBank] = await together(db, [
-      () => buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {} }),
+      () => buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {}, withDisputes: true }),
       () => openingBankFor(db, hospital.id, run.period, year),
     ]);
     const written = options.onInputs?.(doc);
@@ -138,12 +138,12 @@ export async function computeRun(
       openingBank,
       schemeVersionId: scheme?.id ?? null,
       inputHash: inputHashOf({ doc, openingBank }),
-      quarterly: { result: outcome.result, components: outcome.components },
+      quarterly: { result: outcome.result, components: outcome.components, disputeItems: outcome.disputeItems },
     };
   }
   const { outcomes, runIds } = await approvedQuarterOutcomes(db, hospital.id, year);
   const scheme = await schemeFor(db, hospital.id, `${year}Q4`);
-  const doc = await buildScenario(db, hospital, { periods: [], annualYear: year, schemeParameters: scheme?.parameters ?? {} });
+  const doc = await buildScenario(db, hospital, { periods: [], annualYear: year, schemeParameters: scheme?.parameters ?? {}, withDisputes: true });
   const validated = validateScenario(doc);
   const annual = settleYear(validated.hospital, validated.annual!, outcomes);
   return {
@@ -223,7 +223,7 @@ export async function storeResult(tx: Tx, hospitalId: number, run: RunRow, compu
   const result = computed.quarterly?.result ?? computed.annual!;
   if (computed.quarterly) {
     const records = new Map(((computed.inputs as Scenario).periods?.[0]?.individuals ?? []).map((r) => [r.staffId, r as unknown]));
-    await insertQuarterLines(tx, run.id, computed.quarterly.result, computed.quarterly.components, records);
+    await insertQuarterLines(tx, run.id, computed.quarterly.result, computed.quarterly.components, records, computed.quarterly.disputeItems);
   }
   else await insertAnnualLines(tx, run.id, computed.annual!);
   await updateRun(tx, run.id, {
@@ -235,6 +235,7 @@ export async function storeResult(tx: Tx, hospitalId: number, run: RunRow, compu
     inputHash: computed.inputHash,
     summary: result.summary,
     warnings: result.warnings,
+    flags: computed.annual?.flags ?? null,
     finishedAt: now,
   });
   await appendAudit(tx, hospitalId, ctx, [{ action: 'settlement.succeed', entityType: 'settlement', entityKey: run.id, after: { period: run.period, inputHash: computed.inputHash, summary: result.summary } }], now);

@@ -79,11 +79,12 @@ function addTable(book: ExcelJS.Workbook, name: string, keys: string[], rows: Re
  * sheets, frozen headers, money as #,##0.00 and scores as 0.000000 numbers (the values are the
  * result's own strings, which a double holds exactly at these sizes: ≤ 15 significant digits).
  */
-export async function runWorkbook(db: Db, request: FastifyRequest, id: string): Promise<{ buffer: Buffer; filename: string }> {
+export async function runWorkbook(db: Db, request: FastifyRequest, id: string, department?: string): Promise<{ buffer: Buffer; filename: string }> {
+  if (department) assertDepartment(request, department);
   const { run, hospital, result } = await readSettlement(db, id);
   if (!result) throw notFound(`settlement result ${id}`);
   const p = request.principal!;
-  const mine = (d: string) => p.role !== 'dept_head' || p.departments.includes(d);
+  const mine = (d: string) => (department ? d === department : p.role !== 'dept_head' || p.departments.includes(d));
   const book = new ExcelJS.Workbook();
   book.creator = 'perfpay';
   book.created = run.finishedAt ?? new Date(0);
@@ -93,7 +94,7 @@ export async function runWorkbook(db: Db, request: FastifyRequest, id: string): 
   summary.addRow(['hospital', hospital]);
   summary.addRow(['period', run.period]);
   summary.addRow(['status', run.status]);
-  if (p.role !== 'dept_head') {
+  if (p.role !== 'dept_head' && !department) {
     for (const [k, v] of Object.entries(result.summary)) {
       const c = cell(k, v);
       const row = summary.addRow([k, c.value]);
@@ -111,7 +112,7 @@ export async function runWorkbook(db: Db, request: FastifyRequest, id: string): 
     addTable(book, '个人 individuals', ['staffId', 'name', 'department', 'weight', 'amount'], result.individuals.filter((l) => mine(l.department)) as unknown as Record<string, unknown>[]);
   }
   const buffer = Buffer.from(await book.xlsx.writeBuffer());
-  return { buffer, filename: `${hospital}-${run.period}-${run.id.slice(0, 8)}.xlsx`.replace(/[^\w.-]/g, '_') };
+  return { buffer, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-${run.id.slice(0, 8)}.xlsx`.replace(/[^\w.-]/g, '_') };
 }
 
 /**
@@ -119,7 +120,8 @@ export async function runWorkbook(db: Db, request: FastifyRequest, id: string): 
  * amount to pay (a quarter's total, a year-end's amount), CSV in UTF-8 with a BOM. Only an
  * approved run is payroll; another gives 409.
  */
-export async function payrollCsv(db: Db, request: FastifyRequest, id: string): Promise<{ text: string; filename: string }> {
+export async function payrollCsv(db: Db, request: FastifyRequest, id: string, department?: string): Promise<{ text: string; filename: string }> {
+  if (department) assertDepartment(request, department);
   const { run, hospital, result } = await readSettlement(db, id);
   if (!result) throw notFound(`settlement result ${id}`);
   if (run.status !== 'approved') throw new AppError(409, 'not_approved', `settlement ${id} is ${run.status}; only an approved run is paid`, 'id');
@@ -129,9 +131,9 @@ export async function payrollCsv(db: Db, request: FastifyRequest, id: string): P
       ? (result as QuarterlyResult).individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.total }))
       : result.individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.amount }));
   const lines = rows
-    .filter((r) => p.role !== 'dept_head' || p.departments.includes(r.department))
+    .filter((r) => (department ? r.department === department : p.role !== 'dept_head' || p.departments.includes(r.department)))
     .map((r) => `${csvField(r.staffId, true)},${csvField(r.name, true)},${csvField(r.department, true)},${r.amount}\r\n`);
-  return { text: `\uFEFFstaffId,name,department,amount\r\n${lines.join('')}`, filename: `${hospital}-${run.period}-payroll.csv`.replace(/[^\w.-]/g, '_') };
+  return { text: `\uFEFFstaffId,name,department,amount\r\n${lines.join('')}`, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-payroll.csv`.replace(/[^\w.-]/g, '_') };
 }
 
 // ------------------------------------------------------------------ run comparison

@@ -1,0 +1,137 @@
+import { EngineError, validateScenario, type Scenario } from '../../core/index.js';
+import { disputeEffects } from '../../core/disputes.js';
+import { compareKeys } from '../../core/money.js';
+import type { DisputeInput } from '../../core/schema.js';
+import type { Db, Tx } from '../../db/client.js';
+import { AppError, conflict, notFound } from '../../errors.js';
+import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
+import { departmentFromRow, staffFromRow } from '../inputs/inputs.mappers.js';
+import { closedPeriods, listDepartments, listStaff, lockHospital, schemeFor, type HospitalRow } from '../inputs/inputs.repository.js';
+import { currentDisputes, disputeVersions, insertDisputeVersion, recordOf, replaceFlags, storedFlags } from './disputes.repository.js';
+
+type Deps = { db: Db; now: () => Date; ctx: AuditContext };
+
+const yearOf = (period: string) => Number.parseInt(period.slice(0, 4), 10);
+
+/**
+ * The year's current disputes, with `record` in place of its current version (or added), checked
+ * by the engine's own validator as a scenario holding the hospital's departments and staff; the
+ * year's flags, derived by the engine, come back. A record the engine refuses is a 400 naming
+ * the record's field (`parties[0].teamLead`).
+ */
+async function checkYear(tx: Tx, hospital: HospitalRow, year: number, records: DisputeInput[]) {
+  const [departments, people, scheme] = [await listDepartments(tx, hospital.id), await listStaff(tx, hospital.id), await schemeFor(tx, hospital.id, `${year}Q4`)];
+  const doc = {
+    hospital: { code: hospital.code, name: hospital.name },
+    scheme: scheme?.parameters ?? {},
+    departments: departments.map(departmentFromRow),
+    staff: people.map(staffFromRow),
+    periods: [],
+    priorDisputes: records,
+  } as unknown as Scenario;
+  try {
+    const validated = validateScenario(doc);
+    return disputeEffects(validated.disputes, validated.hospital.scheme).flags.get(year) ?? [];
+  } catch (e) {
+    if (!(e instanceof EngineError)) throw e;
+    // the record being written is always first: its errors are named by its own fields
+    throw new AppError(400, e.code, e.message, e.path.replace(/^priorDisputes\[0\]\.?/, '') || 'body', e.details);
+  }
+}
+
+/**
+ * POST (create) and PUT (correct) a dispute: under the hospital's lock, refused with 409 when the
+ * quarter it is (or was) booked in is closed; a correction is a new version, never an update;
+ * the year's flags are derived again and stored; both in one transaction with the audit event.
+ */
+export async function writeDispute(deps: Deps, code: string, record: DisputeInput, mode: { kind: 'create' } | { kind: 'correct'; reason: string }) {
+  return deps.db.transaction(async (tx) => {
+    const hospital = await lockHospital(tx, code);
+    if (!hospital) throw notFound(`hospital ${code}`);
+    const versions = await disputeVersions(tx, hospital.id, { disputeId: record.id });
+    const before = versions.at(-1);
+    if (mode.kind === 'create' && before) throw conflict('already_exists', `dispute ${record.id} exists (version ${before.version}); correct it with PUT …/disputes/${record.id}`, 'id');
+    if (mode.kind === 'correct' && !before) throw notFound(`dispute ${record.id}`);
+    const closed = await closedPeriods(tx, hospital.id);
+    for (const period of new Set([record.bookedIn, ...(before ? [before.bookedIn] : [])])) {
+      if (closed.has(period) || closed.has(period.slice(0, 4))) {
+        throw conflict('period_closed', `${period} is closed (its settlement is approved); a dispute booked in it cannot change`, 'bookedIn');
+      }
+    }
+    const years = [...new Set([yearOf(record.bookedIn), ...(before ? [yearOf(before.bookedIn)] : [])])];
+    for (const year of years) {
+      const others = (await currentDisputes(tx, hospital.id, { year })).filter((d) => d.disputeId !== record.id).map(recordOf);
+      const flags = await checkYear(tx, hospital, year, yearOf(record.bookedIn) === year ? [record, ...others] : others);
+      await replaceFlags(tx, hospital.id, year, flags);
+    }
+    const version = (before?.version ?? 0) + 1;
+    await insertDisputeVersion(tx, {
+      hospitalId: hospital.id,
+      disputeId: record.id,
+      version,
+      bookedIn: record.bookedIn,
+      record,
+      reason: mode.kind === 'correct' ? mode.reason : null,
+      actor: deps.ctx.actor,
+      createdAt: deps.now(),
+    });
+    const audit: AuditEntry[] = [
+      {
+        action: mode.kind === 'create' ? 'dispute.create' : 'dispute.correct',
+        entityType: 'dispute',
+        entityKey: record.id,
+        before: before ? { version: before.version, record: before.record } : null,
+        after: { version, record, ...(mode.kind === 'correct' ? { reason: mode.reason } : {}) },
+      },
+    ];
+    await appendAudit(tx, hospital.id, deps.ctx, audit, deps.now());
+    return { id: record.id, version, bookedIn: record.bookedIn, record, reason: mode.kind === 'correct' ? mode.reason : null };
+  });
+}
+
+/**
+ * An import's disputes: each that differs from its current version becomes a new version (the
+ * caller holds the hospital's lock and checks closed periods); the years touched get their
+ * flags again. Returns the audit events.
+ */
+export async function importDisputes(tx: Tx, hospital: HospitalRow, records: DisputeInput[], ctx: AuditContext, now: Date): Promise<AuditEntry[]> {
+  const audit: AuditEntry[] = [];
+  const years = new Set<number>();
+  const closed = await closedPeriods(tx, hospital.id);
+  for (const record of records) {
+    const before = (await disputeVersions(tx, hospital.id, { disputeId: record.id })).at(-1);
+    if (before && JSON.stringify(before.record) === JSON.stringify(record)) continue;
+    for (const period of new Set([record.bookedIn, ...(before ? [before.bookedIn] : [])])) {
+      if (closed.has(period) || closed.has(period.slice(0, 4))) throw conflict('period_closed', `${period} is closed; dispute ${record.id} booked in it cannot change`, 'disputes');
+      years.add(yearOf(period));
+    }
+    const version = (before?.version ?? 0) + 1;
+    await insertDisputeVersion(tx, { hospitalId: hospital.id, disputeId: record.id, version, bookedIn: record.bookedIn, record, reason: before ? 'import' : null, actor: ctx.actor, createdAt: now });
+    audit.push({ action: before ? 'dispute.correct' : 'dispute.create', entityType: 'dispute', entityKey: record.id, before: before ? { version: before.version, record: before.record } : null, after: { version, record } });
+  }
+  for (const year of years) {
+    const all = (await currentDisputes(tx, hospital.id, { year })).map(recordOf);
+    const [first, ...rest] = all;
+    await replaceFlags(tx, hospital.id, year, first ? await checkYear(tx, hospital, year, [first, ...rest]) : []);
+  }
+  return audit;
+}
+
+export async function listDisputes(db: Db, hospital: HospitalRow, filter: { year?: number; history?: boolean }) {
+  const rows = filter.history ? await disputeVersions(db, hospital.id, { year: filter.year }) : await currentDisputes(db, hospital.id, { year: filter.year });
+  return rows.map((r) => ({ id: r.disputeId, version: r.version, bookedIn: r.bookedIn, record: r.record, reason: r.reason, by: r.actor, at: r.createdAt.toISOString() }));
+}
+
+export async function disputeHistory(db: Db, hospital: HospitalRow, id: string) {
+  const rows = await disputeVersions(db, hospital.id, { disputeId: id });
+  if (rows.length === 0) throw notFound(`dispute ${id}`);
+  return { id, versions: rows.map((r) => ({ version: r.version, bookedIn: r.bookedIn, record: r.record, reason: r.reason, by: r.actor, at: r.createdAt.toISOString() })) };
+}
+
+export async function flagsOf(db: Db, hospital: HospitalRow, filter: { year?: number; staffId?: string }) {
+  const rows = await storedFlags(db, hospital.id, filter);
+  // the year-end result's order: (staff id or department, flag, dispute id), in code-point order
+  const subject = (r: (typeof rows)[number]) => r.staffId ?? r.department ?? '';
+  rows.sort((a, b) => a.year - b.year || compareKeys(subject(a), subject(b)) || compareKeys(a.flag, b.flag) || compareKeys(a.disputeId, b.disputeId));
+  return rows.map((r) => ({ year: r.year, ...(r.staffId ? { staffId: r.staffId } : { department: r.department }), flag: r.flag, disputeId: r.disputeId }));
+}
