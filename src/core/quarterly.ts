@@ -32,7 +32,7 @@ export interface QuarterOutcome {
   /** The points behind each member's raw score, for statements ("why this amount"). */
   components: Map<string, ScoreComponents>;
   /** What each department's figures were computed from, for its statement. */
-  departmentBasis: Map<string, { workloadRatio: Dec | null; penalties: PenaltyBasis }>;
+  departmentBasis: Map<string, { workloadRatio: Dec | null; medicalRevenue: Dec | null; totalCost: Dec | null; penalties: PenaltyBasis }>;
   /** Each person's liability of each dispute booked in the quarter (their disputeFines). */
   disputeItems: Map<string, { disputeId: string; amount: Dec }[]>;
   result: QuarterlyResult;
@@ -317,7 +317,13 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
       .map((p) => ({ staffId: p.staff.id, department: p.department, effectiveScore: p.score!.effectiveScore })),
     components: new Map(people.filter((p) => p.score).map((p) => [p.staff.id, p.score!.components])),
     disputeItems: q.disputeItems,
-    departmentBasis: new Map(all.map((s) => [s.dept.code, { workloadRatio: s.clinical?.workloadRatio ?? null, penalties: s.penaltyBasis }])),
+    departmentBasis: new Map(
+      all.map((s) => {
+        const inputs = q.departments.get(s.dept.code);
+        const clinical = inputs?.kind === 'clinical' ? inputs : null;
+        return [s.dept.code, { workloadRatio: s.clinical?.workloadRatio ?? null, medicalRevenue: clinical?.medicalRevenue ?? null, totalCost: clinical?.totalCost ?? null, penalties: s.penaltyBasis }];
+      }),
+    ),
     result,
   };
 }

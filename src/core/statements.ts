@@ -78,7 +78,18 @@ export function personStatement(outcome: QuarterOutcome, staffId: string): Perso
     item('tier2Pay', '科室二次分配', 'Tier-2 pay', line.tier2Pay, '§3.9 the department’s final amount split by effective scores (largest remainder, to the cent)'),
     item('leaderBonus', '职务奖励', 'Leader bonus', line.leaderBonus, '§3.3 position bonus rate × the hospital’s average bonus, when the manager assessment is passed'),
     item('studyLeavePay', '外出学习进修工资', 'Study-leave pay', line.studyLeavePay, '§3.9 rate by length × mean tier-2 pay of members of the same title grade'),
-    item('finesApplied', '罚款', 'Fines', line.finesApplied, '§3.9 fines, never more than the pay they are taken from'),
+    ...(line.disputeFines !== undefined
+      ? [
+          item(
+            'disputeFines',
+            '医疗纠纷责任分担',
+            'Medical-dispute liability',
+            line.disputeFines,
+            `disputes-and-awards §2–§3: ${(outcome.disputeItems.get(staffId) ?? []).map((d) => `${d.disputeId} ${formatMoney(d.amount)}`).join(', ') || 'none this quarter'}; part of the fines`,
+          ),
+        ]
+      : []),
+    item('finesApplied', '罚款', 'Fines', line.finesApplied, '§3.9 fines (with any dispute liability), never more than the pay they are taken from'),
     item('total', '实发合计', 'Total', line.total, 'tier-2 pay + leader bonus + study-leave pay − fines'),
   );
   return {
@@ -102,7 +113,7 @@ export function departmentStatement(outcome: QuarterOutcome, code: string): Depa
     kind: 'department',
     period: outcome.period,
     department: { code: d.code, name: d.name, kind: d.kind, headcount: d.headcount },
-    tier1: tier1Items(d, basis?.workloadRatio ?? null, outcome.result.summary.pointValue),
+    tier1: tier1Items(d, basis ?? null, outcome.result.summary.pointValue),
     penalties: penaltyItems(d, basis?.penalties ?? null),
     final: d.final,
     pointValue: outcome.result.summary.pointValue,
@@ -111,15 +122,22 @@ export function departmentStatement(outcome: QuarterOutcome, code: string): Depa
   };
 }
 
-function tier1Items(d: QuarterlyDepartmentLine, workloadRatio: Dec | null, pointValue: string): StatementItem[] {
+function tier1Items(
+  d: QuarterlyDepartmentLine,
+  basis: { workloadRatio: Dec | null; medicalRevenue: Dec | null; totalCost: Dec | null } | null,
+  pointValue: string,
+): StatementItem[] {
   const items: StatementItem[] = [];
+  const workloadRatio = basis?.workloadRatio ?? null;
+  const revenueAndCost =
+    basis?.medicalRevenue && basis.totalCost ? ` = ${formatMoney(basis.medicalRevenue)} ÷ ${formatMoney(basis.totalCost)}` : '';
   if (d.kind === 'clinical') {
     items.push(
       item('workloadRatio', '工作量比率', 'Workload ratio', formatScore(workloadRatio ?? ZERO), '§3.4 Σ weight × actual ÷ base over the workload indicators (capped if the scheme says so)'),
       item('workloadScore', '工作量得分 W', 'Workload score W', d.workloadScore ?? '0.000000', '§3.4 base workload points × headcount × workload ratio'),
       item('qualityScore', '质量得分 Q', 'Quality score Q', d.qualityScore ?? '0.000000', '§3.4 base quality points × headcount − deductions, each category capped at its share'),
       item('ethicsScore', '医德医风得分 E', 'Ethics score E', d.ethicsScore ?? '0.000000', '§3.4 base ethics points × headcount − deductions'),
-      item('costCoefficient', '成本系数', 'Cost coefficient', d.costCoefficient ?? '—', '§3.4 medical revenue ÷ total cost (within the scheme’s bounds)'),
+      item('costCoefficient', '成本系数', 'Cost coefficient', d.costCoefficient ?? '—', `§3.4 medical revenue ÷ total cost${revenueAndCost} (within the scheme’s bounds)`),
     );
   } else {
     items.push(item('basePerCapita', '人均基数', 'Base per capita', d.basePerCapita ?? '0.000000', '§3.5 the mean per-capita score of the clinical departments (top N for leadership and core admin)'));
