@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -199,6 +201,18 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
     await importScenario(deps, { ...doc, hospital: { ...doc.hospital, code }, periods: doc.periods!.filter((p) => p.period === period), annual: undefined } as Scenario);
     codes.push(code);
   }
+  /** Busy cores over a stretch of time, from /proc/stat (Linux): all processes, the database's too. */
+  const cpuTimes = (): { busy: number; total: number } | null => {
+    try {
+      const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+      const idle = fields[3]! + (fields[4] ?? 0);
+      const total = fields.reduce((a, b) => a + b, 0);
+      return { busy: total - idle, total };
+    } catch {
+      return null;
+    }
+  };
+  const busyCores: number[] = [];
   const settleAll = async (processes: number): Promise<number> => {
     const queueName = `perfpay-bench-${randomUUID()}`;
     const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PERFPAY_QUEUE_NAME: queueName, PERFPAY_WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' };
@@ -208,6 +222,7 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
       await Promise.all(workers.map((w) => w.waitForLog((l) => l.msg === 'settlement worker started', 60_000)));
       const runs = [];
       for (const code of codes) runs.push({ code, run: (await triggerSettlement(deps, code, period)).run });
+      const c0 = cpuTimes();
       const t0 = performance.now();
       for (const { code, run } of runs) await runner.enqueue({ runId: run.id, hospital: code, period });
       const ids = runs.map((r) => r.run.id);
@@ -215,7 +230,11 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
         const { rows } = await raw.query(`select status, count(*)::int as n from settlement_runs where id = any($1::uuid[]) group by status`, [ids]);
         const done = (rows as { status: string; n: number }[]).find((x) => x.status === 'succeeded')?.n ?? 0;
         if ((rows as { status: string }[]).some((x) => x.status === 'failed')) throw new Error('a bench settlement failed');
-        if (done === ids.length) return performance.now() - t0;
+        if (done === ids.length) {
+          const c1 = cpuTimes();
+          if (processes === 1 && c0 && c1) busyCores.push(((c1.busy - c0.busy) / (c1.total - c0.total)) * cpus().length);
+          return performance.now() - t0;
+        }
         await new Promise((res) => setTimeout(res, 20));
       }
     } finally {
@@ -242,6 +261,11 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
     console.log(`| one worker process: all ${HOSPITALS} settled, ms | ${fmt(spread(one), 0)} |`);
     console.log(`| two worker processes: all ${HOSPITALS} settled, ms | ${fmt(spread(two), 0)} |`);
     console.log(`| 4. throughput two / one (target ≥ 1.6×) | ${fmt(spread(ratios), 2)} |`);
+    if (busyCores.length > 0) {
+      const busy = spread(busyCores);
+      console.log(`| cores busy while one worker settles (worker, PostgreSQL, Redis; of ${cpus().length}) | ${fmt(busy, 2)} |`);
+      console.log(`| the most two workers can gain on this machine: cores ÷ busy cores | ${(cpus().length / busy.median).toFixed(2)}× |`);
+    }
   } finally {
     await killAll();
     await raw.end();

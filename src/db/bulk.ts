@@ -59,11 +59,18 @@ export async function copyRows<R>(tx: Tx, table: string, columns: BulkColumn<R>[
   if (rows.length === 0) return;
   const statement = `copy "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) from stdin`;
   const client = (tx as unknown as { session: { client: unknown } }).session.client;
+  // numbers, numerics, uuids and booleans never hold a character COPY escapes: only text and
+  // JSON values go through copyText's escaping
+  const plain = columns.map((c) => c.type !== 'text' && c.type !== 'json' && c.type !== 'jsonb');
+  const values = columns.map((c) => c.value);
   const lines = function* (): Generator<string> {
     let batch = '';
     for (const row of rows) {
       let line = '';
-      for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + copyText(columns[i]!.value(row));
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!(row);
+        line += (i === 0 ? '' : '\t') + (v === null ? '\\N' : plain[i] ? String(v) : copyText(v));
+      }
       batch += `${line}\n`;
       if (batch.length > 1 << 16) {
         yield batch;
