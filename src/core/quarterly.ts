@@ -224,7 +224,8 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     // fines are money: rounded to the cent like the adjustment, so every reported line adds up;
     // the liabilities of the disputes booked in the quarter join them (disputes-and-awards §3)
     const disputeFines = q.disputeFines?.get(p.staff.id) ?? ZERO;
-    const fines = disputeFines.isZero() ? money(p.inputs.fines) : money(p.inputs.fines).plus(disputeFines);
+    const ownFines = p.inputs.fines.isZero() ? ZERO : money(p.inputs.fines);
+    const fines = disputeFines.isZero() ? ownFines : ownFines.plus(disputeFines);
     const finesApplied = fines.isZero() ? ZERO : minDec(fines, grossPay);
     const total = finesApplied.isZero() ? grossPay : grossPay.minus(finesApplied);
     if (!finesApplied.isZero()) finesRetained = finesRetained.plus(finesApplied);
