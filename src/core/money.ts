@@ -137,25 +137,34 @@ export interface SplitOutcome {
  */
 export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome {
   const parts = new Map<string, Dec>();
-  let W = ZERO;
-  for (const p of parties) W = W.plus(p.weight);
-  if (W.isZero()) {
+  // W = Σ w_k evaluated as decimal.js does (each addition's exact sum rounded to 34 significant
+  // digits, half-up), in BigInt; each weight is read into BigInt once, for the sum and its share
+  const weights: (Exact | null)[] = new Array(parties.length);
+  let w: Exact | null = null;
+  for (let i = 0; i < parties.length; i++) {
+    const weight = parties[i]!.weight;
+    const x = weight.isZero() ? null : exact(weight);
+    weights[i] = x;
+    if (x) w = round34(w === null ? x : addExact(w, x));
+  }
+  if (w === null) {
     for (const p of parties) parts.set(p.key, ZERO);
     return { parts, unallocated: true };
   }
   const t = stripZeros(exact(total));
-  const w = exact(W);
   if (t.exponent < -2) throw new RangeError(`split: the total ${total.toString()} is not a whole number of cents`);
   const totalCents = t.coefficient * 10n ** BigInt(t.exponent + 2);
   const shares: { key: string; floorCents: bigint; remainder: bigint; exponent: number }[] = [];
   let floorSum = 0n;
   let minExponent = 0;
-  for (const p of parties) {
-    if (p.weight.isZero()) {
+  for (let i = 0; i < parties.length; i++) {
+    const p = parties[i]!;
+    const x = weights[i];
+    if (!x) {
       parts.set(p.key, ZERO);
       continue;
     }
-    const product = round34(mulExact(t, exact(p.weight)));
+    const product = round34(mulExact(t, x));
     const raw = divRound34(product, w);
     // raw = c × 10^x; floor to cents and keep what lies below the cent, in units of 10^x
     let floorCents: bigint;
@@ -207,6 +216,27 @@ function stripZeros(x: Exact): Exact {
 
 const WORD = 10_000_000n;
 
+/**
+ * Σ values as decimal.js's running sum gives it (each exact sum rounded to 34 significant
+ * digits, half-up), computed the way split() computes its total weight: for tests.
+ */
+export function runningSum34(values: readonly Dec[]): Dec {
+  let acc: Exact | null = null;
+  for (const v of values) {
+    if (v.isZero()) continue;
+    const x = exact(v);
+    acc = round34(acc === null ? x : addExact(acc, x));
+  }
+  return acc === null ? ZERO : new Dec(`${acc.coefficient.toString()}e${acc.exponent}`);
+}
+
+function addExact(a: Exact, b: Exact): Exact {
+  if (a.exponent === b.exponent) return { coefficient: a.coefficient + b.coefficient, exponent: a.exponent };
+  return a.exponent > b.exponent
+    ? { coefficient: a.coefficient * pow10(a.exponent - b.exponent) + b.coefficient, exponent: b.exponent }
+    : { coefficient: a.coefficient + b.coefficient * pow10(b.exponent - a.exponent), exponent: a.exponent };
+}
+
 function mulExact(a: Exact, b: Exact): Exact {
   return { coefficient: a.coefficient * b.coefficient, exponent: a.exponent + b.exponent };
 }
@@ -215,8 +245,18 @@ const PRECISION = 34;
 const POW10: bigint[] = Array.from({ length: 120 }, (_, i) => 10n ** BigInt(i));
 const pow10 = (n: number) => POW10[n] ?? 10n ** BigInt(n);
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const NUMBER_POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
 /** Decimal digits of a non-negative BigInt, by binary search over powers of ten. */
 function digitCount(n: bigint): number {
+  if (n <= MAX_SAFE) {
+    // below 2^53 the value is exact as a Number, and so are the powers of ten it is compared with
+    const x = Number(n);
+    let d = 1;
+    while (d < 16 && x >= NUMBER_POW10[d]!) d++;
+    return d;
+  }
   if (n >= POW10[POW10.length - 1]!) return n.toString().length;
   let lo = 1;
   let hi = POW10.length - 1;
@@ -259,6 +299,7 @@ function divRound34(a: Exact, b: Exact): Exact {
  * (a test compares it with `new Decimal(text)`), at a fraction of the cost.
  */
 export function decimalFromCents(cents: bigint): Dec {
+  if (cents <= MAX_SAFE) return decimalFromSafeCents(Number(cents));
   const integer = cents / 100n;
   // Number() here only ever holds a count of cents below 100 or a base-10^7 digit word: exact
   const fraction = Number(cents - integer * 100n);
@@ -267,6 +308,34 @@ export function decimalFromCents(cents: bigint): Dec {
   if (integer > 0n) {
     for (let rest = integer; rest > 0n; rest /= WORD) words.unshift(Number(rest % WORD));
     e = digitCount(integer) - 1;
+    if (fraction > 0) words.push(fraction * 100_000);
+  } else {
+    words.push(fraction * 100_000);
+    e = fraction >= 10 ? -1 : -2;
+  }
+  while (words.length > 1 && words[words.length - 1] === 0) words.pop();
+  const x = Object.create(Dec.prototype) as Dec & { s: number; e: number; d: number[] };
+  (x as { constructor: unknown }).constructor = Dec;
+  x.s = 1;
+  x.e = e;
+  x.d = words;
+  return x;
+}
+
+/**
+ * decimalFromCents for a count of cents below 2^53 (every amount a hospital pays): the same
+ * words, computed in exact integer Number arithmetic instead of BigInt.
+ */
+function decimalFromSafeCents(cents: number): Dec {
+  const integer = Math.floor(cents / 100);
+  const fraction = cents - integer * 100;
+  const words: number[] = [];
+  let e: number;
+  if (integer > 0) {
+    for (let rest = integer; rest > 0; rest = Math.floor(rest / 1e7)) words.unshift(rest % 1e7);
+    let digits = 1;
+    while (digits < 16 && integer >= NUMBER_POW10[digits]!) digits++;
+    e = digits - 1;
     if (fraction > 0) words.push(fraction * 100_000);
   } else {
     words.push(fraction * 100_000);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dec, cmpDec, decimalFromCents, split, toFixedHalfUp } from '../../src/core/money.js';
+import { Dec, cmpDec, decimalFromCents, runningSum34, split, toFixedHalfUp } from '../../src/core/money.js';
 
 /**
  * The reference: §1.3 evaluated with Decimal operations exactly as written. split() computes
@@ -78,6 +78,10 @@ describe('decimalFromCents builds the same Decimal as parsing the text', () => {
   it('on 20,000 random amounts', () => {
     fc.assert(fc.property(fc.bigInt({ min: 1n, max: 10n ** 20n }), (c) => check(c)), { numRuns: 20_000 });
   });
+  it('on 20,000 random amounts below 2^53 (built in Number arithmetic), and at that edge', () => {
+    for (const c of [2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 10n ** 15n, 10n ** 15n - 1n, 999_999_999_999_999n]) check(c);
+    fc.assert(fc.property(fc.oneof(fc.bigInt({ min: 1n, max: 2n ** 53n - 1n }), fc.bigInt({ min: 1n, max: 10n ** 9n })), (c) => check(c)), { numRuns: 20_000 });
+  });
 });
 
 /** Signed decimals of every shape: tiny, huge, many digits, exact halves, runs of nines. */
@@ -147,6 +151,20 @@ describe('cmpDec compares as decimal.js cmp does', () => {
         expect(cmpDec(a, new Dec(a.toString()))).toBe(0);
       }),
       { numRuns: 20_000 },
+    );
+  });
+});
+
+describe("split()'s total weight: the running sum in BigInt equals decimal.js's", () => {
+  it('on 3,000 lists of up to 60 weights of up to 34 significant digits (sums that must round)', () => {
+    const weight = fc.oneof(decimalArb, fc.tuple(digits(6), fc.stringMatching(/^[0-9]{25,27}[1-9]$/)).map(([i, f]) => `${i}.${f}`));
+    fc.assert(
+      fc.property(fc.array(weight, { minLength: 1, maxLength: 60 }), (texts) => {
+        const values = texts.map((t) => new Dec(t));
+        const reference = values.reduce((acc, v) => acc.plus(v), new Dec(0));
+        expect(runningSum34(values).toString()).toBe(reference.toString());
+      }),
+      { numRuns: 3_000 },
     );
   });
 });
