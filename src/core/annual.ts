@@ -1,7 +1,7 @@
 import { fail } from './errors.js';
 import { checkAnnualInvariants } from './invariants.js';
 import { riskAwardOf } from './disputes.js';
-import { Dec, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, sum } from './money.js';
+import { Dec, MoneyTotal, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, sum } from './money.js';
 import type { QuarterOutcome } from './quarterly.js';
 import type { AnnualResult } from './result.js';
 import type { AnnualInputs, Hospital } from './types.js';
@@ -47,7 +47,7 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
     riskAward.set(d.code, inputs ? riskAwardOf(inputs, annual.disputeDepartments.has(d.code), hospital.scheme) : ZERO);
   }
   const riskAwardTotal = sum(riskAward.values());
-  let paidTotal = ZERO;
+  const paid = new MoneyTotal();
   let unallocated = departmentSplit.unallocated ? fund : ZERO;
   for (const d of hospital.departments) {
     const amount = departmentSplit.parts.get(d.code)!;
@@ -68,7 +68,8 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
     for (const [staffId, weight] of byStaff) {
       const share = parts.parts.get(staffId)!;
       const personAward = awards && !awards.unallocated ? awards.parts.get(staffId)! : ZERO;
-      paidTotal = paidTotal.plus(share).plus(personAward);
+      paid.add(share);
+      if (!personAward.isZero()) paid.add(personAward);
       const line: AnnualResult['individuals'][number] = { staffId, name: names.get(staffId) ?? '', department: d.code, weight: formatScore(weight), amount: formatMoney(share) };
       if (withRisk) line.riskAward = formatMoney(personAward);
       individuals.push(line);
@@ -76,6 +77,7 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
   }
   individuals.sort((a, b) => compareKeys(a.staffId, b.staffId) || compareKeys(a.department, b.department));
 
+  const paidTotal = paid.value();
   const departmentTotal = sum(departmentSplit.parts.values()).plus(departmentSplit.unallocated ? fund : ZERO);
   checkAnnualInvariants(label, { fund, departmentTotal, paidTotal, unallocated, riskAwardTotal });
 

@@ -350,6 +350,58 @@ function decimalFromSafeCents(cents: number): Dec {
   return x;
 }
 
+/**
+ * A running total of money amounts (non-negative, whole cents): the same value as adding the
+ * Decimals one by one — each sum of cents is exact, as decimal.js's would be at these sizes —
+ * kept as a count of cents in a Number while it stays below 2^53 (every hospital's total does),
+ * in Decimals otherwise or for any amount that is not a whole number of cents.
+ */
+export class MoneyTotal {
+  private cents = 0;
+  private decimal: Dec | null = null;
+
+  add(x: Dec): void {
+    if (this.decimal) {
+      this.decimal = this.decimal.plus(x);
+      return;
+    }
+    const c = safeCents(x);
+    if (c === null || this.cents + c > Number.MAX_SAFE_INTEGER) {
+      this.decimal = decimalFromSafeCentsOrZero(this.cents).plus(x);
+      return;
+    }
+    this.cents += c;
+  }
+
+  value(): Dec {
+    return this.decimal ?? decimalFromSafeCentsOrZero(this.cents);
+  }
+}
+
+function decimalFromSafeCentsOrZero(cents: number): Dec {
+  return cents === 0 ? ZERO : decimalFromSafeCents(cents);
+}
+
+/** x as a Number of cents, when x ≥ 0 is a whole number of cents below 2^53; null otherwise. */
+function safeCents(x: Dec): number | null {
+  const { s, e, d } = x as unknown as Internals;
+  if (!d[0]) return 0;
+  if (s < 0 || e > 12) return null;
+  // base-10^7 words aligned on the decimal point, trailing zero words dropped: the first
+  // ⌊e/7⌋+1 words are the integer part (missing ones are zeros), the next one the fraction
+  const integerWords = Math.floor(e / 7) + 1;
+  if (integerWords < 0 || d.length > integerWords + 1) return null;
+  let integer = 0;
+  for (let i = 0; i < integerWords; i++) integer = integer * 1e7 + (d[i] ?? 0);
+  let fraction = 0;
+  if (d.length === integerWords + 1) {
+    const word = d[integerWords]!;
+    if (word % 100_000 !== 0) return null; // a digit below the cent
+    fraction = word / 100_000;
+  }
+  return integer * 100 + fraction;
+}
+
 /** Ascending code-point order of department codes and staff ids (not locale order). */
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;

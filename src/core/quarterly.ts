@@ -1,6 +1,6 @@
 import { fail } from './errors.js';
 import { checkQuarterInvariants } from './invariants.js';
-import { Dec, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
+import { Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
 import {
@@ -108,7 +108,8 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   }
   const states = new Map<string, DepartmentState>(hospital.departments.map((dept) => [dept.code, emptyState(dept)]));
   for (const p of people) if (!p.onStudyLeave) states.get(p.department)!.members.push(p);
-  const headcount = people.filter((p) => !p.onStudyLeave).length;
+  let headcount = 0;
+  for (const p of people) if (!p.onStudyLeave) headcount += 1;
   if (headcount === 0) fail('no_eligible_staff', `${label}: no eligible staff member is a member of a department this quarter`, 'staff');
 
   // §3.3 leader bonus
@@ -201,12 +202,12 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
       if (q.suspended.has(p.staff.id)) p.score = { ...p.score, effectiveScore: ZERO };
     }
     const parts = split(s.final, s.members.map((p) => ({ key: p.staff.id, weight: p.score!.effectiveScore })));
-    let departmentTier2 = ZERO;
+    const departmentTier2 = new MoneyTotal();
     for (const p of s.members) {
       p.tier2Pay = parts.parts.get(p.staff.id)!;
-      departmentTier2 = departmentTier2.plus(p.tier2Pay);
+      departmentTier2.add(p.tier2Pay);
     }
-    tier2ByDepartment.set(s.dept.code, departmentTier2);
+    tier2ByDepartment.set(s.dept.code, departmentTier2.value());
     if (parts.unallocated && s.final.gt(0)) {
       s.unallocated = s.final;
       warnings.push(`department ${s.dept.code}: ${formatMoney(s.final)} unallocated, no member with an effective score`);
@@ -215,8 +216,8 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   const studyLeavePayTotal = payStudyLeave(people, scheme);
 
   const individuals: QuarterlyIndividualLine[] = [];
-  let finesRetained = ZERO;
-  let paidTotal = ZERO;
+  const finesTotal = new MoneyTotal();
+  const paid = new MoneyTotal();
   for (const p of people) {
     const { score, tier2Pay: pay, leaderBonus: bonus, studyLeavePay: leavePay } = p;
     // gross_i = tier2Pay + leaderBonus + studyLeavePay; total_i = gross_i − min(fines, gross_i)
@@ -228,8 +229,8 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     const fines = disputeFines.isZero() ? ownFines : ownFines.plus(disputeFines);
     const finesApplied = fines.isZero() ? ZERO : minDec(fines, grossPay);
     const total = finesApplied.isZero() ? grossPay : grossPay.minus(finesApplied);
-    if (!finesApplied.isZero()) finesRetained = finesRetained.plus(finesApplied);
-    paidTotal = paidTotal.plus(total);
+    if (!finesApplied.isZero()) finesTotal.add(finesApplied);
+    paid.add(total);
     const rawScore = formatScore(score?.rawScore ?? ZERO);
     const tier2PayText = formatMoney(pay);
     const line: QuarterlyIndividualLine = {
@@ -251,6 +252,8 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     individuals.push(line);
   }
 
+  const finesRetained = finesTotal.value();
+  const paidTotal = paid.value();
   const totals = {
     distributable,
     subsidies: sum(all.map((s) => s.floorSubsidy)),
@@ -307,16 +310,21 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     individuals,
     warnings,
   };
+  const memberships: QuarterOutcome['memberships'] = [];
+  const components = new Map<string, ScoreComponents>();
+  for (const p of people) {
+    if (p.onStudyLeave || !p.score) continue;
+    memberships.push({ staffId: p.staff.id, department: p.department, effectiveScore: p.score.effectiveScore });
+    components.set(p.staff.id, p.score.components);
+  }
   return {
     period: q.period,
     year: q.year,
     reserve,
     scores: new Map(all.map((s) => [s.dept.code, s.score])),
     bankAfter: new Map(all.map((s) => [s.dept.code, s.bankBalanceAfter])),
-    memberships: people
-      .filter((p) => !p.onStudyLeave)
-      .map((p) => ({ staffId: p.staff.id, department: p.department, effectiveScore: p.score!.effectiveScore })),
-    components: new Map(people.filter((p) => p.score).map((p) => [p.staff.id, p.score!.components])),
+    memberships,
+    components,
     disputeItems: q.disputeItems,
     departmentBasis: new Map(
       all.map((s) => {

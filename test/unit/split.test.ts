@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dec, cmpDec, decimalFromCents, runningSum34, split, toFixedHalfUp } from '../../src/core/money.js';
+import { Dec, MoneyTotal, cmpDec, decimalFromCents, runningSum34, split, toFixedHalfUp } from '../../src/core/money.js';
 
 /**
  * The reference: §1.3 evaluated with Decimal operations exactly as written. split() computes
@@ -163,6 +163,26 @@ describe("split()'s total weight: the running sum in BigInt equals decimal.js's"
         const values = texts.map((t) => new Dec(t));
         const reference = values.reduce((acc, v) => acc.plus(v), new Dec(0));
         expect(runningSum34(values).toString()).toBe(reference.toString());
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+});
+
+describe('MoneyTotal adds money as Decimal addition does', () => {
+  it('on 3,000 lists of amounts: cents, sub-cent values, huge values, zeros', () => {
+    const amount = fc.oneof(
+      moneyArb,
+      fc.bigInt({ min: 0n, max: 10n ** 18n }).map((c) => decimalFromCents(c === 0n ? 1n : c)),
+      fc.constantFrom(new Dec(0), new Dec('0.01'), new Dec('0.05'), new Dec('0.5'), new Dec('0.001'), new Dec('12.345'), new Dec('99999999999.99'), new Dec('1e13')),
+    );
+    fc.assert(
+      fc.property(fc.array(amount, { maxLength: 80 }), (values) => {
+        const total = new MoneyTotal();
+        for (const v of values) total.add(v);
+        const reference = values.reduce((acc, v) => acc.plus(v), new Dec(0));
+        expect(total.value().toString()).toBe(reference.toString());
+        expect(total.value().eq(reference)).toBe(true);
       }),
       { numRuns: 3_000 },
     );
