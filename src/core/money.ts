@@ -145,7 +145,7 @@ export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome 
     const weight = parties[i]!.weight;
     const x = weight.isZero() ? null : exact(weight);
     weights[i] = x;
-    if (x) w = round34(w === null ? x : addExact(w, x));
+    if (x) w = addRounded(w, x);
   }
   if (w === null) {
     for (const p of parties) parts.set(p.key, ZERO);
@@ -225,9 +225,14 @@ export function runningSum34(values: readonly Dec[]): Dec {
   for (const v of values) {
     if (v.isZero()) continue;
     const x = exact(v);
-    acc = round34(acc === null ? x : addExact(acc, x));
+    acc = addRounded(acc, x);
   }
   return acc === null ? ZERO : new Dec(`${acc.coefficient.toString()}e${acc.exponent}`);
+}
+
+/** One step of decimal.js's running sum: the exact sum, rounded to 34 significant digits half-up. */
+function addRounded(acc: Exact | null, x: Exact): Exact {
+  return round34(acc === null ? x : addExact(acc, x));
 }
 
 function addExact(a: Exact, b: Exact): Exact {
@@ -248,15 +253,17 @@ const pow10 = (n: number) => POW10[n] ?? 10n ** BigInt(n);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const NUMBER_POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
+/** Decimal digits of a non-negative integer below 2^53 (exact as a Number, as are 10^0…10^15). */
+function safeDigitCount(x: number): number {
+  let d = 1;
+  while (d < 16 && x >= NUMBER_POW10[d]!) d++;
+  return d;
+}
+
 /** Decimal digits of a non-negative BigInt, by binary search over powers of ten. */
 function digitCount(n: bigint): number {
-  if (n <= MAX_SAFE) {
-    // below 2^53 the value is exact as a Number, and so are the powers of ten it is compared with
-    const x = Number(n);
-    let d = 1;
-    while (d < 16 && x >= NUMBER_POW10[d]!) d++;
-    return d;
-  }
+  // a count of digits, not an amount: below 2^53 the integer is exact as a Number
+  if (n <= MAX_SAFE) return safeDigitCount(Number(n));
   if (n >= POW10[POW10.length - 1]!) return n.toString().length;
   let lo = 1;
   let hi = POW10.length - 1;
@@ -301,25 +308,10 @@ function divRound34(a: Exact, b: Exact): Exact {
 export function decimalFromCents(cents: bigint): Dec {
   if (cents <= MAX_SAFE) return decimalFromSafeCents(Number(cents));
   const integer = cents / 100n;
-  // Number() here only ever holds a count of cents below 100 or a base-10^7 digit word: exact
-  const fraction = Number(cents - integer * 100n);
   const words: number[] = [];
-  let e: number;
-  if (integer > 0n) {
-    for (let rest = integer; rest > 0n; rest /= WORD) words.unshift(Number(rest % WORD));
-    e = digitCount(integer) - 1;
-    if (fraction > 0) words.push(fraction * 100_000);
-  } else {
-    words.push(fraction * 100_000);
-    e = fraction >= 10 ? -1 : -2;
-  }
-  while (words.length > 1 && words[words.length - 1] === 0) words.pop();
-  const x = Object.create(Dec.prototype) as Dec & { s: number; e: number; d: number[] };
-  (x as { constructor: unknown }).constructor = Dec;
-  x.s = 1;
-  x.e = e;
-  x.d = words;
-  return x;
+  // Number() here only ever holds a base-10^7 digit word or a count of cents below 100: exact
+  for (let rest = integer; rest > 0n; rest /= WORD) words.unshift(Number(rest % WORD));
+  return decimalOfCentWords(words, digitCount(integer), Number(cents - integer * 100n));
 }
 
 /**
@@ -328,14 +320,21 @@ export function decimalFromCents(cents: bigint): Dec {
  */
 function decimalFromSafeCents(cents: number): Dec {
   const integer = Math.floor(cents / 100);
-  const fraction = cents - integer * 100;
   const words: number[] = [];
+  for (let rest = integer; rest > 0; rest = Math.floor(rest / 1e7)) words.unshift(rest % 1e7);
+  return decimalOfCentWords(words, safeDigitCount(integer), cents - integer * 100);
+}
+
+/**
+ * The Decimal of an amount given as its integer part's base-10^7 words (most significant
+ * first, none for 0) and digit count, and its cents (0–99), in decimal.js's representation:
+ * sign s, exponent e of the first digit, words d aligned on the decimal point, no trailing zero word.
+ */
+function decimalOfCentWords(integerWords: number[], integerDigits: number, fraction: number): Dec {
+  const words = integerWords;
   let e: number;
-  if (integer > 0) {
-    for (let rest = integer; rest > 0; rest = Math.floor(rest / 1e7)) words.unshift(rest % 1e7);
-    let digits = 1;
-    while (digits < 16 && integer >= NUMBER_POW10[digits]!) digits++;
-    e = digits - 1;
+  if (words.length > 0) {
+    e = integerDigits - 1;
     if (fraction > 0) words.push(fraction * 100_000);
   } else {
     words.push(fraction * 100_000);
