@@ -9,4 +9,4 @@ export { ScenarioSchema, type Scenario } from './schema.js';
 export { settleScenario, simulate } from './settle.js';
 export type { ValidatedScenario } from './types.js';
 export { schemaError, validateScenario } from './validate.js';
-export { conservation, departmentStatement, personStatement, tier2PointValue, type DepartmentStatement, type PersonStatement, type StatementItem } from './statements.js';
+export { conservation, departmentStatement, perCapitaPay, personStatement, tier2PointValue, tier2PointValues, type DepartmentStatement, type PersonStatement, type StatementItem } from './statements.js';

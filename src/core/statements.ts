@@ -1,4 +1,4 @@
-import { Dec, ZERO, formatMoney, formatScore, sum } from './money.js';
+import { Dec, ZERO, formatMoney, formatScore, money } from './money.js';
 import type { QuarterOutcome } from './quarterly.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import type { PenaltyBasis } from './scores.js';
@@ -43,11 +43,27 @@ const item = (key: string, zh: string, en: string, value: string, rule: string):
 
 /** The department's tier-2 point value (元/分): its final amount over its members' effective scores. */
 export function tier2PointValue(outcome: QuarterOutcome, department: string): Dec | null {
-  const line = outcome.result.departments.find((d) => d.code === department);
-  if (!line) return null;
-  const scores = outcome.memberships.filter((m) => m.department === department).map((m) => m.effectiveScore);
-  const total = sum(scores);
-  return total.isZero() ? null : new Dec(line.final).div(total);
+  return tier2PointValues(outcome).get(department) ?? null;
+}
+
+/**
+ * Every department's tier-2 point value in one pass over the members (null: nobody with an
+ * effective score). The members' scores are added in their order, as the split adds them.
+ */
+export function tier2PointValues(outcome: QuarterOutcome): Map<string, Dec | null> {
+  const totals = new Map<string, Dec>();
+  for (const m of outcome.memberships) totals.set(m.department, (totals.get(m.department) ?? ZERO).plus(m.effectiveScore));
+  const values = new Map<string, Dec | null>();
+  for (const d of outcome.result.departments) {
+    const total = totals.get(d.code);
+    values.set(d.code, !total || total.isZero() ? null : new Dec(d.final).div(total));
+  }
+  return values;
+}
+
+/** A department's final amount per head, to the cent (money(final ÷ headcount)); null without staff. */
+export function perCapitaPay(final: string, headcount: number): string | null {
+  return headcount > 0 ? formatMoney(money(new Dec(final).div(headcount))) : null;
 }
 
 export function personStatement(outcome: QuarterOutcome, staffId: string): PersonStatement | null {

@@ -58,13 +58,16 @@ function itemRows(lang: Lang, items: StatementItem[], totalKey?: string): Html[]
   );
 }
 
-export function personStatementHtml(s: PersonStatement, lang: Lang, hospital: string): string {
-  const title = `${t(lang, '个人绩效工资明细', 'Personal performance-pay statement')} · ${s.name} · ${s.period}`;
-  const body = html`<h1>${t(lang, '个人绩效工资明细', 'Personal performance-pay statement')}</h1>
-<div class="meta">${hospital} · ${s.period} · ${s.department.name} (${s.department.code}) · ${s.name} (${s.staffId})${s.onStudyLeave ? t(lang, ' · 外出学习进修', ' · on study leave') : ''}</div>
-<table><thead><tr><th>${t(lang, '项目', 'Item')}</th><th>${t(lang, '金额/分值', 'Value')}</th><th>${t(lang, '计算依据', 'Rule')}</th></tr></thead>
+export function personStatementBody(s: PersonStatement, lang: Lang, hospital: string, departmentLink?: string): Html {
+  const department = departmentLink ? html`<a href="${departmentLink}">${s.department.name}</a>` : s.department.name;
+  return html`<h1>${t(lang, '个人绩效工资明细', 'Personal performance-pay statement')}</h1>
+<div class="meta">${hospital} · ${s.period} · ${department} (${s.department.code}) · ${s.name} (${s.staffId})${s.onStudyLeave ? t(lang, ' · 外出学习进修', ' · on study leave') : ''}</div>
+<table id="statement"><thead><tr><th>${t(lang, '项目', 'Item')}</th><th>${t(lang, '金额/分值', 'Value')}</th><th>${t(lang, '计算依据', 'Rule')}</th></tr></thead>
 <tbody>${itemRows(lang, s.items, 'total')}</tbody></table>`;
-  return layout(lang, title, body);
+}
+
+export function personStatementHtml(s: PersonStatement, lang: Lang, hospital: string): string {
+  return layout(lang, `${t(lang, '个人绩效工资明细', 'Personal performance-pay statement')} · ${s.name} · ${s.period}`, personStatementBody(s, lang, hospital));
 }
 
 export function departmentStatementBody(s: DepartmentStatement, lang: Lang, hospital: string, personLink?: (staffId: string) => string): Html {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { conservation, departmentStatement, personStatement, type QuarterlyResult } from '../../core/index.js';
+import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
 import type { Principal } from '../../plugins/access.js';
@@ -11,7 +11,7 @@ import { findHospital, findHospitalById } from '../inputs/inputs.repository.js';
 import { review, reviewsOf } from '../settlements/reviews.usecases.js';
 import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
 import { approveSettlement, quarterOutcomeOf, readSettlement } from '../settlements/settlements.usecases.js';
-import { departmentStatementBody, html, layout, t, type Html, type Lang } from './html.js';
+import { departmentStatementBody, html, layout, personStatementBody, t, type Html, type Lang } from './html.js';
 
 const KEY_COOKIE = 'perfpay_key';
 const LANG_COOKIE = 'perfpay_lang';
@@ -173,7 +173,7 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
       const table = html`<table id="departments"><thead><tr><th>${t(s.lang, '科室', 'Department')}</th><th>${t(s.lang, '人数', 'Headcount')}</th><th>${t(s.lang, '得分', 'Score')}</th><th>${t(s.lang, '扣罚', 'Penalties')}</th><th>${t(s.lang, '科室实发', 'Final')}</th><th>${t(s.lang, '人均', 'Per capita')}</th><th>${t(s.lang, '确认状态', 'Review')}</th></tr></thead>
 <tbody>${departments.map((d) => {
         const r = reviewOf.get(d.code);
-        return html`<tr data-department="${d.code}"><td><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a></td><td class="num">${d.headcount}</td><td class="num">${d.score}</td><td class="num">${d.penaltyTotal}</td><td class="num">${d.final}</td><td class="num">${perCapita(d.final, d.headcount)}</td><td>${reviewName(s.lang, r?.status ?? 'pending')}</td></tr>`;
+        return html`<tr data-department="${d.code}"><td><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a></td><td class="num">${d.headcount}</td><td class="num">${d.score}</td><td class="num">${d.penaltyTotal}</td><td class="num">${d.final}</td><td class="num">${perCapitaPay(d.final, d.headcount) ?? '—'}</td><td>${reviewName(s.lang, r?.status ?? 'pending')}</td></tr>`;
       })}</tbody></table>`;
 
       if (s.principal.role === 'dept_head') {
@@ -182,13 +182,15 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
       }
       const c = conservation(q.summary);
       const outcome = await quarterOutcomeOf(db, run);
+      const pointValues = tier2PointValues(outcome);
       const points = q.departments.map((d) => {
-        const text = departmentStatement(outcome, d.code)?.tier2PointValue ?? '0.000000';
+        const value = pointValues.get(d.code);
+        const text = value ? formatScore(value) : '0.000000';
         return { label: d.code, text, value: Number(text) };
       });
       const perHead = q.departments.map((d) => {
-        const text = perCapita(d.final, d.headcount);
-        return { label: d.code, text, value: d.headcount > 0 ? Number(text) : 0 };
+        const text = perCapitaPay(d.final, d.headcount);
+        return { label: d.code, text: text ?? '0.00', value: text ? Number(text) : 0 };
       });
       const summary = html`<table id="summary"><tbody>
 <tr><td>${t(s.lang, '医疗收入', 'Revenue')}</td><td class="num">${q.summary.revenue}</td></tr>
@@ -260,16 +262,11 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
       if (run.kind !== 'quarterly' || !run.summary) throw new AppError(404, 'not_found', `quarterly result ${id} not found`);
       const statement = personStatement(await quarterOutcomeOf(db, run), staffId);
       if (!statement || !mayRead(s, statement.department.code)) throw new AppError(404, 'not_found', `staff ${staffId} not found in ${run.period}`);
-      const rows = statement.items.map(
-        (i) => html`<tr class="${i.key === 'total' ? 'total' : ''}" data-key="${i.key}"><td>${s.lang === 'en' ? i.en : i.zh}</td><td class="num">${i.value}</td><td class="rule">${i.rule}</td></tr>`,
-      );
       return send(
         reply,
         s,
         `${statement.name} · ${run.period}`,
-        html`<h1>${t(s.lang, '个人绩效工资明细', 'Personal performance-pay statement')}</h1>
-<div class="meta">${hospital.name} · ${run.period} · <a href="/ui/runs/${run.id}/departments/${encodeURIComponent(statement.department.code)}">${statement.department.name}</a> · ${statement.name} (${statement.staffId})</div>
-<table id="statement"><thead><tr><th>${t(s.lang, '项目', 'Item')}</th><th>${t(s.lang, '金额/分值', 'Value')}</th><th>${t(s.lang, '计算依据', 'Rule')}</th></tr></thead><tbody>${rows}</tbody></table>`,
+        personStatementBody(statement, s.lang, hospital.name, `/ui/runs/${run.id}/departments/${encodeURIComponent(statement.department.code)}`),
       );
     }),
   );
@@ -310,14 +307,6 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
 function sameToken(given: string | undefined, expected: string): boolean {
   if (!given || given.length !== expected.length) return false;
   return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-}
-
-function perCapita(final: string, headcount: number): string {
-  if (headcount === 0) return '—';
-  const [whole, cents = '00'] = final.split('.');
-  const totalCents = BigInt(whole!) * 100n + BigInt(cents.padEnd(2, '0'));
-  const q = (totalCents * 2n + BigInt(headcount)) / (2n * BigInt(headcount)); // half-up to the cent
-  return `${q / 100n}.${String(q % 100n).padStart(2, '0')}`;
 }
 
 const roleName = (s: Session) =>
