@@ -30,7 +30,7 @@ import {
 } from '../inputs/inputs.repository.js';
 
 /** At most this many row errors are listed in one 400 (the message gives the total). */
-const MAX_ERRORS = 1000;
+export const MAX_ERRORS = 1000;
 
 export interface RowError {
   code: string;
@@ -116,9 +116,14 @@ function duplicateOf(seen: Map<string, number>, key: string, index: number, labe
 /** The row an error names (`records[4]…`, `lines[12]…`), to list the errors in row order. */
 const rowOf = (e: RowError) => Number(/^\w+\[(\d+)\]/.exec(e.path)?.[1] ?? -1);
 
+/** Row errors in row order (a row's own errors in the order found). */
+export function inRowOrder(errors: RowError[]): RowError[] {
+  return errors.map((e, i) => ({ e, i })).sort((a, b) => rowOf(a.e) - rowOf(b.e) || a.i - b.i).map(({ e }) => e);
+}
+
 function throwRowErrors(unordered: RowError[], total: number): void {
   if (unordered.length === 0) return;
-  const errors = unordered.map((e, i) => ({ e, i })).sort((a, b) => rowOf(a.e) - rowOf(b.e) || a.i - b.i).map(({ e }) => e);
+  const errors = inRowOrder(unordered);
   const forbidden = errors.every((e) => e.code === 'forbidden');
   throw new AppError(forbidden ? 403 : 400, errors[0]!.code, `${errors.length} of ${total} records are invalid; the first: ${errors[0]!.message}`, errors[0]!.path, errors.slice(0, MAX_ERRORS));
 }

@@ -8,12 +8,11 @@ import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
 import type { Principal } from '../../plugins/access.js';
 import type { AuditContext } from '../audit/audit.repository.js';
-import { putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
+import { MAX_ERRORS, inRowOrder, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
 import { writeInputs } from './hospitals.usecases.js';
 
 export const NDJSON = 'application/x-ndjson';
 const MAX_LINES = 200_000;
-const MAX_ERRORS = 1000;
 
 const KINDS = {
   department: TypeCompiler.Compile(DepartmentSchema),
@@ -91,8 +90,7 @@ export async function ingestStream(
       individuals: await attempt(individuals.records, () => putIndividualInputs(tx, hospital, period, individuals.records, principal, byLine(individuals))),
     };
     if (errors.length > 0) {
-      const line = (e: RowError) => Number(/^lines\[(\d+)\]/.exec(e.path)?.[1] ?? 0);
-      const ordered = errors.map((e, i) => ({ e, i })).sort((a, b) => line(a.e) - line(b.e) || a.i - b.i).map(({ e }) => e);
+      const ordered = inRowOrder(errors);
       throw new AppError(400, ordered[0]!.code, `${ordered.length} line(s) are invalid; the first: ${ordered[0]!.message}`, ordered[0]!.path, ordered.slice(0, MAX_ERRORS));
     }
     const all = Object.values(results).filter((r) => r !== null);

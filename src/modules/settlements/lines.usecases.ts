@@ -85,7 +85,8 @@ export function csvField(value: string, text: boolean): string {
 
 const TEXT_FIELDS = new Set(['staffId', 'name', 'department']);
 
-function csvLine(columns: readonly string[], row: Record<string, unknown>): string {
+/** One CSV row of the given columns, CRLF-terminated; staff ids, names and departments are text. */
+export function csvLine(columns: readonly string[], row: Record<string, unknown>): string {
   return `${columns.map((c) => csvField(String(row[c] ?? ''), TEXT_FIELDS.has(c))).join(',')}\r\n`;
 }
 

@@ -4,7 +4,7 @@ import { departmentStatement, personStatement, type DepartmentStatement, type Pe
 import type { Db } from '../../db/client.js';
 import { AppError, notFound } from '../../errors.js';
 import { assertDepartment } from '../../plugins/access.js';
-import { csvField } from './lines.usecases.js';
+import { csvLine } from './lines.usecases.js';
 import { findRun, runInputs, type RunRow } from './settlements.repository.js';
 import { hospitalCodeOf, quarterOutcomeOf, readSettlement } from './settlements.usecases.js';
 
@@ -115,6 +115,8 @@ export async function runWorkbook(db: Db, request: FastifyRequest, id: string, d
   return { buffer, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-${run.id.slice(0, 8)}.xlsx`.replace(/[^\w.-]/g, '_') };
 }
 
+const PAYROLL_COLUMNS = ['staffId', 'name', 'department', 'amount'] as const;
+
 /**
  * The payroll file for the bank or payroll system: one row per person and department with the
  * amount to pay (a quarter's total, a year-end's amount), CSV in UTF-8 with a BOM. Only an
@@ -132,8 +134,8 @@ export async function payrollCsv(db: Db, request: FastifyRequest, id: string, de
       : result.individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.amount }));
   const lines = rows
     .filter((r) => (department ? r.department === department : p.role !== 'dept_head' || p.departments.includes(r.department)))
-    .map((r) => `${csvField(r.staffId, true)},${csvField(r.name, true)},${csvField(r.department, true)},${r.amount}\r\n`);
-  return { text: `\uFEFFstaffId,name,department,amount\r\n${lines.join('')}`, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-payroll.csv`.replace(/[^\w.-]/g, '_') };
+    .map((r) => csvLine(PAYROLL_COLUMNS, r));
+  return { text: `\uFEFF${PAYROLL_COLUMNS.join(',')}\r\n${lines.join('')}`, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-payroll.csv`.replace(/[^\w.-]/g, '_') };
 }
 
 // ------------------------------------------------------------------ run comparison
