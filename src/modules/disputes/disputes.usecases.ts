@@ -7,7 +7,7 @@ import { AppError, conflict, notFound } from '../../errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
 import { departmentFromRow, staffFromRow } from '../inputs/inputs.mappers.js';
 import { closedPeriods, listDepartments, listStaff, lockHospital, schemeFor, type HospitalRow } from '../inputs/inputs.repository.js';
-import { currentDisputes, disputeVersions, insertDisputeVersion, recordOf, replaceFlags, storedFlags } from './disputes.repository.js';
+import { currentDisputes, disputeVersions, insertDisputeVersion, recordOf, replaceFlags, storedFlags, type DisputeRow } from './disputes.repository.js';
 
 type Deps = { db: Db; now: () => Date; ctx: AuditContext };
 
@@ -52,12 +52,7 @@ export async function writeDispute(deps: Deps, code: string, record: DisputeInpu
     const before = versions.at(-1);
     if (mode.kind === 'create' && before) throw conflict('already_exists', `dispute ${record.id} exists (version ${before.version}); correct it with PUT …/disputes/${record.id}`, 'id');
     if (mode.kind === 'correct' && !before) throw notFound(`dispute ${record.id}`);
-    const closed = await closedPeriods(tx, hospital.id);
-    for (const period of new Set([record.bookedIn, ...(before ? [before.bookedIn] : [])])) {
-      if (closed.has(period) || closed.has(period.slice(0, 4))) {
-        throw conflict('period_closed', `${period} is closed (its settlement is approved); a dispute booked in it cannot change`, 'bookedIn');
-      }
-    }
+    assertOpen(await closedPeriods(tx, hospital.id), record, before, 'bookedIn');
     const years = [...new Set([yearOf(record.bookedIn), ...(before ? [yearOf(before.bookedIn)] : [])])];
     for (const year of years) {
       const others = (await currentDisputes(tx, hospital.id, { year })).filter((d) => d.disputeId !== record.id).map(recordOf);
@@ -94,27 +89,35 @@ export async function writeDispute(deps: Deps, code: string, record: DisputeInpu
  * caller holds the hospital's lock and checks closed periods); the years touched get their
  * flags again. Returns the audit events.
  */
-export async function importDisputes(tx: Tx, hospital: HospitalRow, records: DisputeInput[], ctx: AuditContext, now: Date): Promise<AuditEntry[]> {
+export async function importDisputes(tx: Tx, hospital: HospitalRow, records: DisputeInput[], closed: Set<string>, ctx: AuditContext, now: Date): Promise<AuditEntry[]> {
   const audit: AuditEntry[] = [];
   const years = new Set<number>();
-  const closed = await closedPeriods(tx, hospital.id);
+  const latest = new Map<string, DisputeRow>();
+  for (const row of await disputeVersions(tx, hospital.id)) latest.set(row.disputeId, row);
   for (const record of records) {
-    const before = (await disputeVersions(tx, hospital.id, { disputeId: record.id })).at(-1);
+    const before = latest.get(record.id);
     if (before && JSON.stringify(before.record) === JSON.stringify(record)) continue;
-    for (const period of new Set([record.bookedIn, ...(before ? [before.bookedIn] : [])])) {
-      if (closed.has(period) || closed.has(period.slice(0, 4))) throw conflict('period_closed', `${period} is closed; dispute ${record.id} booked in it cannot change`, 'disputes');
-      years.add(yearOf(period));
-    }
+    assertOpen(closed, record, before, 'disputes');
+    years.add(yearOf(record.bookedIn));
+    if (before) years.add(yearOf(before.bookedIn));
     const version = (before?.version ?? 0) + 1;
     await insertDisputeVersion(tx, { hospitalId: hospital.id, disputeId: record.id, version, bookedIn: record.bookedIn, record, reason: before ? 'import' : null, actor: ctx.actor, createdAt: now });
     audit.push({ action: before ? 'dispute.correct' : 'dispute.create', entityType: 'dispute', entityKey: record.id, before: before ? { version: before.version, record: before.record } : null, after: { version, record } });
   }
   for (const year of years) {
     const all = (await currentDisputes(tx, hospital.id, { year })).map(recordOf);
-    const [first, ...rest] = all;
-    await replaceFlags(tx, hospital.id, year, first ? await checkYear(tx, hospital, year, [first, ...rest]) : []);
+    await replaceFlags(tx, hospital.id, year, all.length > 0 ? await checkYear(tx, hospital, year, all) : []);
   }
   return audit;
+}
+
+/** A dispute may change only while the quarter it is booked in (and was, before) is open. */
+function assertOpen(closed: Set<string>, record: DisputeInput, before: DisputeRow | undefined, path: string): void {
+  for (const period of new Set([record.bookedIn, ...(before ? [before.bookedIn] : [])])) {
+    if (closed.has(period) || closed.has(period.slice(0, 4))) {
+      throw conflict('period_closed', `${period} is closed (its settlement is approved); dispute ${record.id} booked in it cannot change`, path);
+    }
+  }
 }
 
 export async function listDisputes(db: Db, hospital: HospitalRow, filter: { year?: number; history?: boolean }) {

@@ -158,7 +158,7 @@ export async function importScenario(
 
     const disputeRecords = [...(scenario.priorDisputes ?? []), ...(scenario.disputes ?? [])];
     if (disputeRecords.length > 0) {
-      const events = await importDisputes(tx, hospital, disputeRecords, deps.ctx, deps.now());
+      const events = await importDisputes(tx, hospital, disputeRecords, closed, deps.ctx, deps.now());
       outcome.disputes = { written: events.length, unchanged: disputeRecords.length - events.length };
       audit.push(...events);
     }
