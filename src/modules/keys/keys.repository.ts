@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
+import { perDatabase } from '../../db/prepared.js';
 import { apiKeys, hospitals } from '../../db/schema.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -10,25 +11,21 @@ export async function insertKey(tx: Tx, row: typeof apiKeys.$inferInsert): Promi
   return created!;
 }
 
-const liveKeyQueries = new WeakMap<object, ReturnType<typeof prepareLiveKey>>();
-
-function prepareLiveKey(db: Db) {
-  return db
+const liveKeyQuery = perDatabase((db) =>
+  db
     .select({ key: apiKeys, hospitalCode: hospitals.code })
     .from(apiKeys)
     .innerJoin(hospitals, eq(hospitals.id, apiKeys.hospitalId))
     .where(and(eq(apiKeys.tokenHash, sql.placeholder('tokenHash')), isNull(apiKeys.revokedAt)))
-    .prepare('perfpay_live_key');
-}
+    .prepare('perfpay_live_key'),
+);
 
 /**
  * The live (not revoked) key with this token hash, with its hospital's code. Every call makes
  * it, so it is a prepared statement: built once per database, planned once per connection.
  */
 export async function findLiveKey(db: Db, tokenHash: string): Promise<(ApiKeyRow & { hospitalCode: string }) | null> {
-  let query = liveKeyQueries.get(db);
-  if (!query) liveKeyQueries.set(db, (query = prepareLiveKey(db)));
-  const [row] = await query.execute({ tokenHash });
+  const [row] = await liveKeyQuery(db).execute({ tokenHash });
   return row ? { ...row.key, hospitalCode: row.hospitalCode } : null;
 }
 

@@ -3,6 +3,7 @@ import type { AnnualResult, QuarterlyResult, ScoreComponents } from '../../core/
 import { formatMoney, formatScore } from '../../core/index.js';
 import { copyRows, insertUnnest, type BulkColumn } from '../../db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
+import { perDatabase } from '../../db/prepared.js';
 import { annualDepartmentLines, annualIndividualLines, bankBalances, departmentLines, individualLines, settlementRuns } from '../../db/schema.js';
 
 /** A run without its inputs document (megabytes for a large hospital): what every read needs. */
@@ -252,22 +253,18 @@ export async function annualLinesPage(db: Conn, runId: string, page: LinePage & 
  * One person's line of a quarterly run with its run and department line, in one query — the
  * read a department head's screen makes for every person; null when the run has no such line.
  */
-const personLineQueries = new WeakMap<object, ReturnType<typeof preparePersonLine>>();
-
-function preparePersonLine(db: Db) {
-  return db
+const personLineQuery = perDatabase((db) =>
+  db
     .select({ run: runColumns, line: individualLines, department: departmentLines })
     .from(individualLines)
     .innerJoin(settlementRuns, eq(settlementRuns.id, individualLines.runId))
     .leftJoin(departmentLines, and(eq(departmentLines.runId, individualLines.runId), eq(departmentLines.department, individualLines.department)))
     .where(and(eq(individualLines.runId, sql.placeholder('runId')), eq(individualLines.staffId, sql.placeholder('staffId'))))
-    .prepare('perfpay_person_line');
-}
+    .prepare('perfpay_person_line'),
+);
 
 export async function personLineOf(db: Db, runId: string, staffId: string): Promise<{ run: RunRow; line: IndividualLineRow; department: DepartmentLineRow | null } | null> {
-  let query = personLineQueries.get(db);
-  if (!query) personLineQueries.set(db, (query = preparePersonLine(db)));
-  const [row] = await query.execute({ runId, staffId });
+  const [row] = await personLineQuery(db).execute({ runId, staffId });
   return row ? { run: row.run as RunRow, line: row.line, department: row.department } : null;
 }
 
