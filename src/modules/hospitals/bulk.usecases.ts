@@ -80,27 +80,24 @@ function checkRecord(doc: Scenario, recordPath: RegExp, at: string, subject: str
  * to name every invalid row. A batch-level error no single record explains is reported as is.
  */
 function checkBatch<R>(records: R[], whole: () => Scenario, one: (record: R, index: number) => RowError | null, errors: RowError[]): void {
+  let batchError: EngineError | null = null;
   if (errors.length === 0) {
     try {
       validateScenario(whole());
       return;
     } catch (e) {
       if (!(e instanceof EngineError)) throw e;
-      records.forEach((record, i) => {
-        if (errors.length >= MAX_ERRORS) return;
-        const problem = one(record, i);
-        if (problem) errors.push(problem);
-      });
-      if (errors.length === 0) errors.push({ code: e.code, message: e.message, path: e.path });
-      return;
+      batchError = e;
     }
   }
-  // duplicates already found: report them with every record's own problems
+  // the batch is refused (or has duplicates): every record's own problems, by row
+  const before = errors.length;
   records.forEach((record, i) => {
     if (errors.length >= MAX_ERRORS) return;
     const problem = one(record, i);
     if (problem) errors.push(problem);
   });
+  if (batchError && errors.length === before) errors.push({ code: batchError.code, message: batchError.message, path: batchError.path });
 }
 
 /** Rows whose key repeats an earlier row of the same request are errors, not silent overwrites. */
