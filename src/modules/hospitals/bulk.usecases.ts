@@ -9,13 +9,14 @@ import type { Principal } from '../../plugins/access.js';
 import type { AuditEntry } from '../audit/audit.repository.js';
 import { sameRecord } from '../inputs/inputs.compare.js';
 import {
+  departmentFromRow,
   departmentInputToRow,
   departmentToRow,
   individualInputToRow,
+  staffFromRow,
   staffToRow,
   type DepartmentInputRow,
   type DepartmentRow,
-  type StaffRow,
 } from '../inputs/inputs.mappers.js';
 import {
   listDepartments,
@@ -53,8 +54,9 @@ export const arrayRows: RowLabel = (i) => `records[${i}]`;
 
 type DepartmentMap = Map<string, DepartmentRow>;
 
-function departmentRecord(d: DepartmentRow): DepartmentRecord {
-  return { code: d.code, name: d.name, kind: d.kind, ...(d.adminClass ? { adminClass: d.adminClass } : {}), riskCoefficient: d.riskCoefficient } as DepartmentRecord;
+/** The stored departments among `codes` (each once), as scenario records; unknown codes are left out. */
+function namedDepartments(departments: DepartmentMap, codes: Iterable<string>): DepartmentRecord[] {
+  return [...new Set(codes)].flatMap((c) => (departments.has(c) ? [departmentFromRow(departments.get(c)!)] : []));
 }
 
 /**
@@ -162,7 +164,7 @@ export async function putStaff(tx: Tx, hospital: HospitalRow, records: StaffReco
     const duplicate = duplicateOf(seen, record.id, i, label, 'staff', 'id');
     if (duplicate && errors.length < MAX_ERRORS) errors.push(duplicate);
   });
-  const named = (staff: StaffRecord[]) => [...new Set(staff.map((r) => r.department))].flatMap((c) => (departments.has(c) ? [departmentRecord(departments.get(c)!)] : []));
+  const named = (staff: StaffRecord[]) => namedDepartments(departments, staff.map((r) => r.department));
   const docOf = (staff: StaffRecord[]) => ({ hospital: { code: hospital.code }, departments: named(staff), staff, periods: [] }) as unknown as Scenario;
   checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^staff\[0\]\.?/, label(i), `staff ${record.id}`), errors);
   throwRowErrors(errors, records.length);
@@ -201,7 +203,7 @@ export async function putDepartmentInputs(
     ({
       hospital: { code: hospital.code },
       scheme: scheme?.parameters ?? {},
-      departments: [...new Set(inputs.map((r) => r.code))].flatMap((c) => (departments.has(c) ? [departmentRecord(departments.get(c)!)] : [])),
+      departments: namedDepartments(departments, inputs.map((r) => r.code)),
       staff: [],
       periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: inputs, individuals: [] }],
     }) as unknown as Scenario;
@@ -264,8 +266,8 @@ export async function putIndividualInputs(
     return {
       hospital: { code: hospital.code },
       scheme: scheme?.parameters ?? {},
-      departments: [...named].flatMap((c) => (departments.has(c) ? [departmentRecord(departments.get(c)!)] : [])),
-      staff: people.map(staffRecord),
+      departments: namedDepartments(departments, named),
+      staff: people.map(staffFromRow),
       periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: [], individuals: batch }],
     } as unknown as Scenario;
   };
@@ -285,9 +287,6 @@ export async function putIndividualInputs(
   return outcome('individual_input.bulk_set', 'individual_input', 'staff', records.length, changed.map((r) => r.staffId), period);
 }
 
-function staffRecord(p: StaffRow): StaffRecord {
-  return { id: p.staffId, name: p.name, department: p.department, titleGrade: p.titleGrade, position: p.position ?? null, employment: p.employment, role: p.role } as StaffRecord;
-}
 
 /** One audit event per bulk write, naming every record it changed; none when nothing changed. */
 function outcome(action: string, entityType: string, listName: string, records: number, changedKeys: string[], period?: string): { audit: AuditEntry[]; result: BulkOutcome } {
