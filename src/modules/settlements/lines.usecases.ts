@@ -34,20 +34,26 @@ function decodeCursor(text: string): Cursor {
   throw new AppError(400, 'invalid_value', 'after is not a cursor this service gave (use the `next` of the previous page)', 'after');
 }
 
-async function settledRun(db: Db, id: string): Promise<RunRow> {
+export async function settledRun(db: Db, id: string): Promise<RunRow> {
   const run = await findRun(db, id);
   if (!run || !run.summary) throw notFound(`settlement result ${id}`);
   return run;
 }
 
 /** The departments a caller may read: the one asked for (if theirs), a department head's own, or all. */
-function departmentsFor(request: FastifyRequest, department?: string): string[] | undefined {
+export function departmentsFor(request: FastifyRequest, department?: string): string[] | undefined {
   if (department) {
     assertDepartment(request, department);
     return [department];
   }
   const p = request.principal!;
   return p.role === 'dept_head' ? p.departments : undefined;
+}
+
+/** departmentsFor as a test of one department code. */
+export function readableDepartments(request: FastifyRequest, department?: string): (code: string) => boolean {
+  const allowed = departmentsFor(request, department);
+  return (code) => !allowed || allowed.includes(code);
 }
 
 /** GET /v1/settlements/{id}/lines: one page of lines and the cursor of the next. */

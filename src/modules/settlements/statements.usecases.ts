@@ -4,13 +4,12 @@ import { departmentStatement, personStatement, type DepartmentStatement, type Pe
 import type { Db } from '../../db/client.js';
 import { AppError, notFound } from '../../errors.js';
 import { assertDepartment } from '../../plugins/access.js';
-import { csvLine } from './lines.usecases.js';
-import { findRun, runInputs, type RunRow } from './settlements.repository.js';
+import { csvLine, readableDepartments, settledRun } from './lines.usecases.js';
+import { runInputs, type RunRow } from './settlements.repository.js';
 import { hospitalCodeOf, quarterOutcomeOf, readSettlement } from './settlements.usecases.js';
 
 async function quarterlyRun(db: Db, id: string): Promise<RunRow> {
-  const run = await findRun(db, id);
-  if (!run || !run.summary) throw notFound(`settlement result ${id}`);
+  const run = await settledRun(db, id);
   if (run.kind !== 'quarterly') throw new AppError(400, 'not_quarterly', `settlement ${id} is the year-end ${run.period}; statements are of quarters`, 'id');
   return run;
 }
@@ -80,11 +79,10 @@ function addTable(book: ExcelJS.Workbook, name: string, keys: string[], rows: Re
  * result's own strings, which a double holds exactly at these sizes: ≤ 15 significant digits).
  */
 export async function runWorkbook(db: Db, request: FastifyRequest, id: string, department?: string): Promise<{ buffer: Buffer; filename: string }> {
-  if (department) assertDepartment(request, department);
+  const mine = readableDepartments(request, department);
   const { run, hospital, result } = await readSettlement(db, id);
   if (!result) throw notFound(`settlement result ${id}`);
   const p = request.principal!;
-  const mine = (d: string) => (department ? d === department : p.role !== 'dept_head' || p.departments.includes(d));
   const book = new ExcelJS.Workbook();
   book.creator = 'perfpay';
   book.created = run.finishedAt ?? new Date(0);
@@ -123,17 +121,16 @@ const PAYROLL_COLUMNS = ['staffId', 'name', 'department', 'amount'] as const;
  * approved run is payroll; another gives 409.
  */
 export async function payrollCsv(db: Db, request: FastifyRequest, id: string, department?: string): Promise<{ text: string; filename: string }> {
-  if (department) assertDepartment(request, department);
+  const mine = readableDepartments(request, department);
   const { run, hospital, result } = await readSettlement(db, id);
   if (!result) throw notFound(`settlement result ${id}`);
   if (run.status !== 'approved') throw new AppError(409, 'not_approved', `settlement ${id} is ${run.status}; only an approved run is paid`, 'id');
-  const p = request.principal!;
   const rows =
     result.kind === 'quarterly'
       ? (result as QuarterlyResult).individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.total }))
       : result.individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.amount }));
   const lines = rows
-    .filter((r) => (department ? r.department === department : p.role !== 'dept_head' || p.departments.includes(r.department)))
+    .filter((r) => mine(r.department))
     .map((r) => csvLine(PAYROLL_COLUMNS, r));
   return { text: `\uFEFF${PAYROLL_COLUMNS.join(',')}\r\n${lines.join('')}`, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-payroll.csv`.replace(/[^\w.-]/g, '_') };
 }
@@ -186,7 +183,7 @@ export async function diffRuns(db: Db, request: FastifyRequest, a: string, b: st
   if (!right.result) throw new AppError(409, 'no_result', `settlement ${b} is ${right.run.status}; it has no result to compare`, 'b');
   if (left.result.kind !== right.result.kind) throw new AppError(400, 'different_kinds', 'a quarter can be compared with a quarter, a year-end with a year-end', 'b');
   const p = request.principal!;
-  const mine = (d: string) => p.role !== 'dept_head' || p.departments.includes(d);
+  const mine = readableDepartments(request);
   const [inputsA, inputsB] = (await Promise.all([runInputs(db, a), runInputs(db, b)])) as Record<string, any>[];
   const periodA = inputsA?.periods?.[0];
   const periodB = inputsB?.periods?.[0];
