@@ -246,7 +246,11 @@ export const departmentLines = pgTable(
 export const individualLines = pgTable(
   'individual_lines',
   {
-    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    /**
+     * The run: checked once per statement by the database (migration 0007), not by a foreign key,
+     * whose row-by-row check cost a 10,000-line run a seventh of its settlement time.
+     */
+    runId: uuid('run_id').notNull(),
     staffId: text('staff_id').notNull(),
     name: text('name').notNull(),
     department: text('department').notNull(),
