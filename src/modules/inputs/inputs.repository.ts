@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, inArray, lte, sql, type Table } fr
 import type { AnnualInput, PeriodInput, Scenario } from '../../core/schema.js';
 import { insertUnnest, type BulkColumn } from '../../db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
+import { plainSelect } from '../../db/plain.js';
 import { together } from '../../db/together.js';
 import { currentDisputes, recordOf } from '../disputes/disputes.repository.js';
 import {
@@ -46,6 +47,9 @@ const STAFF_COLUMNS = recordColumns(staff);
 const DEPARTMENT_COLUMNS = recordColumns(departments);
 const DEPARTMENT_INPUT_COLUMNS = recordColumns(departmentInputs);
 const INDIVIDUAL_INPUT_COLUMNS = recordColumns(individualInputs);
+/** The two reads of thousands of rows a settlement makes, without drizzle's per-cell mapping. */
+const selectStaff = plainSelect<StaffRow>(STAFF_COLUMNS, staff);
+const selectIndividualInputs = plainSelect<IndividualInputRow>(INDIVIDUAL_INPUT_COLUMNS, individualInputs);
 
 export async function findHospital(db: Conn, code: string): Promise<HospitalRow | null> {
   const [row] = await db.select().from(hospitals).where(eq(hospitals.code, code));
@@ -92,7 +96,7 @@ export async function listDepartments(db: Conn, hospitalId: number): Promise<Dep
 }
 
 export async function listStaff(db: Conn, hospitalId: number): Promise<StaffRow[]> {
-  return db.select(STAFF_COLUMNS).from(staff).where(eq(staff.hospitalId, hospitalId)).orderBy(asc(staff.staffId));
+  return selectStaff(db, eq(staff.hospitalId, hospitalId), sql`${staff.staffId}`);
 }
 
 export async function listDepartmentsIn(db: Conn, hospitalId: number, codes: string[]): Promise<DepartmentRow[]> {
@@ -102,7 +106,7 @@ export async function listDepartmentsIn(db: Conn, hospitalId: number, codes: str
 
 export async function listStaffIn(db: Conn, hospitalId: number, ids: string[]): Promise<StaffRow[]> {
   if (ids.length === 0) return [];
-  return db.select(STAFF_COLUMNS).from(staff).where(and(eq(staff.hospitalId, hospitalId), inArray(staff.staffId, ids))).orderBy(asc(staff.staffId));
+  return selectStaff(db, and(eq(staff.hospitalId, hospitalId), inArray(staff.staffId, ids)), sql`${staff.staffId}`);
 }
 
 export async function upsertDepartments(tx: Tx, hospitalId: number, rows: DepartmentRow[]): Promise<void> {
@@ -183,17 +187,16 @@ export async function loadPeriod(db: Conn, hospitalId: number, period: string, f
         ),
       )
       .orderBy(asc(departmentInputs.department)),
-    () => db
-      .select(INDIVIDUAL_INPUT_COLUMNS)
-      .from(individualInputs)
-      .where(
+    () =>
+      selectIndividualInputs(
+        db,
         and(
           eq(individualInputs.hospitalId, hospitalId),
           eq(individualInputs.period, period),
           focus ? (focus.individuals.length ? inArray(individualInputs.staffId, focus.individuals) : none) : undefined,
         ),
-      )
-      .orderBy(asc(individualInputs.staffId)),
+        sql`${individualInputs.staffId}`,
+      ),
   ]);
   if (!quarter) return null;
   return { quarter, departments: depts, individuals: people };

@@ -1,0 +1,30 @@
+import { is, sql, type SQL, type Table } from 'drizzle-orm';
+import { PgBoolean, PgInteger, PgJson, PgNumeric, PgSerial, PgText, type PgColumn } from 'drizzle-orm/pg-core';
+import type { Db, Tx } from './client.js';
+
+/** Column types both drivers (node-postgres, PGlite) return exactly as drizzle would map them. */
+const AS_THE_DRIVER_GIVES = [PgText, PgInteger, PgSerial, PgBoolean, PgNumeric, PgJson] as const;
+
+/**
+ * A select of large reads (a hospital's 10,000 staff, a quarter's 10,000 individual records)
+ * whose rows come back already keyed as drizzle keys them: each column is selected `AS` its
+ * key, and the rows are taken as the driver parsed them, without drizzle's per-cell result
+ * mapping, which took a tenth of a settlement job's time. Only for columns whose driver value is
+ * what drizzle returns (text, integer, boolean, numeric as its exact decimal string, json): any
+ * other column is refused when the select is defined.
+ */
+export function plainSelect<Row>(columns: Record<string, PgColumn>, from: Table): (db: Db | Tx, where: SQL | undefined, orderBy: SQL) => Promise<Row[]> {
+  for (const [key, column] of Object.entries(columns)) {
+    if (!AS_THE_DRIVER_GIVES.some((type) => is(column, type))) {
+      throw new Error(`plainSelect: column ${key} (${column.columnType}) is not read exactly as the driver returns it`);
+    }
+  }
+  const list = sql.join(
+    Object.entries(columns).map(([key, column]) => sql`${sql.identifier(column.name)} AS ${sql.identifier(key)}`),
+    sql`, `,
+  );
+  return async (db, where, orderBy) => {
+    const result = (await db.execute(sql`SELECT ${list} FROM ${from} ${where ? sql`WHERE ${where}` : sql``} ORDER BY ${orderBy}`)) as unknown as { rows: Row[] };
+    return result.rows;
+  };
+}
