@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { EngineError } from '../src/core/index.js';
 import type { Db } from '../src/db/client.js';
@@ -42,7 +43,7 @@ export async function processSettlement(deps: ProcessorDeps, runId: string, atte
   log.info({ hospital: hospital.code, period: claimed.period }, 'settling');
   try {
     // the inputs (a large document) are written onto the running run while the engine computes
-    const computed = await computeRun(deps.db, hospital, claimed, { onInputs: (inputs) => updateRun(deps.db, runId, { inputs }) });
+    const computed = await computeRun(deps.db, hospital, claimed, { onInputs: (json) => updateRun(deps.db, runId, { inputs: sql`${json}::json` }) });
     await yieldToEventLoop();
     const stored = await deps.db.transaction(async (tx) => {
       await lockHospitalById(tx, claimed.hospitalId);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +184,14 @@ describe.each(backends)('settlement runs (%s)', (backend) => {
     expect(second.id).not.toBe(first.id);
     expect(second.status).toBe('succeeded');
     expect(second.inputHash).not.toBe(first.inputHash);
+    // the fingerprint is sha256 of JSON.stringify({ doc, openingBank }) of what the run stored (the first quarter opens with no bank)
+    const stored = (
+      (await svc.database.db.execute(sql`SELECT inputs::text AS inputs, opening_bank FROM settlement_runs WHERE id = ${second.id}`)) as unknown as {
+        rows: { inputs: string; opening_bank: Record<string, string> }[];
+      }
+    ).rows[0]!;
+    expect(stored.opening_bank).toEqual({});
+    expect(second.inputHash).toBe(createHash('sha256').update(JSON.stringify({ doc: JSON.parse(stored.inputs), openingBank: {} })).digest('hex'));
     const approved = await approve(second.id);
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('approved');

@@ -113,10 +113,11 @@ export async function computeRun(
   run: Pick<RunRow, 'period' | 'kind'>,
   options: {
     /**
-     * Called with a quarter's inputs once they are read, before the engine runs; a promise it
-     * returns (the worker's write of the inputs onto the run) runs alongside the computation.
+     * Called with a quarter's inputs as JSON text once they are read, before the engine runs; a
+     * promise it returns (the worker's write of the inputs onto the run) runs alongside the
+     * computation.
      */
-    onInputs?: (inputs: unknown) => Promise<void>;
+    onInputs?: (inputsJson: string) => Promise<void>;
   } = {},
 ): Promise<Computed> {
   const year = Number.parseInt(run.period.slice(0, 4), 10);
@@ -126,7 +127,9 @@ export async function computeRun(
       () => buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {}, withDisputes: true }),
       () => openingBankFor(db, hospital.id, run.period, year),
     ]);
-    const written = options.onInputs?.(doc);
+    // the document is serialised once: for the run's stored inputs and for its fingerprint
+    const inputsJson = JSON.stringify(doc);
+    const written = options.onInputs?.(inputsJson);
     // a rejected write is reported after the computation (never left unhandled)
     written?.catch(() => {});
     const validated = validateScenario(doc);
@@ -137,7 +140,8 @@ export async function computeRun(
       inputsStored: written !== undefined,
       openingBank,
       schemeVersionId: scheme?.id ?? null,
-      inputHash: inputHashOf({ doc, openingBank }),
+      // the text JSON.stringify({ doc, openingBank }) gives, with the document's JSON made above
+      inputHash: sha256(`{"doc":${inputsJson},"openingBank":${JSON.stringify(openingBank)}}`),
       quarterly: { result: outcome.result, components: outcome.components, disputeItems: outcome.disputeItems },
     };
   }
