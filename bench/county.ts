@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -212,7 +212,43 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
       return null;
     }
   };
+  /** CPU time (clock ticks) of every process by pid, with its name, from /proc/<pid>/stat (Linux). */
+  const processTimes = (): Map<number, { name: string; ticks: number }> => {
+    const out = new Map<number, { name: string; ticks: number }>();
+    let pids: string[] = [];
+    try {
+      pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    } catch {
+      return out;
+    }
+    for (const pid of pids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(pid), { name, ticks: Number(fields[11]) + Number(fields[12]) }); // utime + stime
+      } catch {
+        // the process ended while being read
+      }
+    }
+    return out;
+  };
+  /** Cores used by the worker processes, by PostgreSQL's processes and by everything else (the kernel's I/O threads, Redis, this process). */
+  const coresBy = (before: ReturnType<typeof processTimes>, after: ReturnType<typeof processTimes>, workerPids: number[], ms: number) => {
+    const sums = { workers: 0, postgres: 0, other: 0 };
+    for (const [pid, { name, ticks }] of after) {
+      const used = ticks - (before.get(pid)?.ticks ?? 0);
+      if (used <= 0) continue;
+      if (workerPids.includes(pid)) sums.workers += used;
+      else if (name.startsWith('postgres')) sums.postgres += used;
+      else sums.other += used;
+    }
+    // clock ticks are 1/100 s on Linux
+    const cores = (ticks: number) => (ticks * 10) / ms;
+    return { workers: cores(sums.workers), postgres: cores(sums.postgres), other: cores(sums.other) };
+  };
   const busyCores: number[] = [];
+  const split = { workers: [] as number[], postgres: [] as number[], other: [] as number[] };
   const settleAll = async (processes: number): Promise<number> => {
     const queueName = `perfpay-bench-${randomUUID()}`;
     const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PERFPAY_QUEUE_NAME: queueName, PERFPAY_WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' };
@@ -222,6 +258,7 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
       await Promise.all(workers.map((w) => w.waitForLog((l) => l.msg === 'settlement worker started', 60_000)));
       const runs = [];
       for (const code of codes) runs.push({ code, run: (await triggerSettlement(deps, code, period)).run });
+      const p0 = processTimes();
       const c0 = cpuTimes();
       const t0 = performance.now();
       for (const { code, run } of runs) await runner.enqueue({ runId: run.id, hospital: code, period });
@@ -231,9 +268,16 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
         const done = (rows as { status: string; n: number }[]).find((x) => x.status === 'succeeded')?.n ?? 0;
         if ((rows as { status: string }[]).some((x) => x.status === 'failed')) throw new Error('a bench settlement failed');
         if (done === ids.length) {
+          const ms = performance.now() - t0;
           const c1 = cpuTimes();
-          if (processes === 1 && c0 && c1) busyCores.push(((c1.busy - c0.busy) / (c1.total - c0.total)) * cpus().length);
-          return performance.now() - t0;
+          if (processes === 1 && c0 && c1) {
+            busyCores.push(((c1.busy - c0.busy) / (c1.total - c0.total)) * cpus().length);
+            const by = coresBy(p0, processTimes(), workers.map((w) => w.pid), ms);
+            split.workers.push(by.workers);
+            split.postgres.push(by.postgres);
+            split.other.push(by.other);
+          }
+          return ms;
         }
         await new Promise((res) => setTimeout(res, 20));
       }
@@ -264,6 +308,11 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
     if (busyCores.length > 0) {
       const busy = spread(busyCores);
       console.log(`| cores busy while one worker settles (worker, PostgreSQL, Redis; of ${cpus().length}) | ${fmt(busy, 2)} |`);
+      if (split.workers.some((x) => x > 0)) {
+        console.log(`| … of which the worker process (its main thread and V8's helper threads) | ${fmt(spread(split.workers), 2)} |`);
+        console.log(`| … of which PostgreSQL's processes | ${fmt(spread(split.postgres), 2)} |`);
+        console.log(`| … of which everything else (the kernel's I/O threads, Redis, this benchmark) | ${fmt(spread(split.other), 2)} |`);
+      }
       console.log(`| the most two workers can gain on this machine: cores ÷ busy cores | ${(cpus().length / busy.median).toFixed(2)}× |`);
     }
   } finally {
