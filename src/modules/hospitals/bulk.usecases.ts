@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { EngineError, validateScenario } from '../../core/index.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, Scenario, StaffRecord } from '../../core/schema.js';
 import type { Tx } from '../../db/client.js';
-import { departmentInputs, individualInputs, quarterInputs } from '../../db/schema.js';
+import { departmentInputs, quarterInputs } from '../../db/schema.js';
 import { together } from '../../db/together.js';
 import { AppError } from '../../errors.js';
 import type { Principal } from '../../plugins/access.js';
@@ -19,6 +19,7 @@ import {
   type DepartmentRow,
 } from '../inputs/inputs.mappers.js';
 import {
+  individualInputsOf,
   listDepartments,
   listStaff,
   listStaffIn,
@@ -244,15 +245,7 @@ export async function putIndividualInputs(
   ]);
   const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
   const personById = new Map(people.map((p) => [p.staffId, p]));
-  const stored = new Map(
-    (ids.length
-      ? await tx
-          .select()
-          .from(individualInputs)
-          .where(and(eq(individualInputs.hospitalId, hospital.id), eq(individualInputs.period, period), many ? undefined : inArray(individualInputs.staffId, ids)))
-      : []
-    ).map((r) => [r.staffId, r]),
-  );
+  const stored = new Map((await individualInputsOf(tx, hospital.id, period, many ? undefined : ids)).map((r) => [r.staffId, r]));
 
   const errors: RowError[] = [];
   const seen = new Map<string, number>();

@@ -170,6 +170,16 @@ export interface StoredPeriod {
   individuals: IndividualInputRow[];
 }
 
+/** A quarter's stored individual records, of the given people or (without ids) of everyone. */
+export async function individualInputsOf(db: Conn, hospitalId: number, period: string, staffIds?: string[]): Promise<IndividualInputRow[]> {
+  if (staffIds?.length === 0) return [];
+  return selectIndividualInputs(
+    db,
+    and(eq(individualInputs.hospitalId, hospitalId), eq(individualInputs.period, period), staffIds ? inArray(individualInputs.staffId, staffIds) : undefined),
+    sql`${individualInputs.staffId}`,
+  );
+}
+
 /** A quarter's stored inputs; with a focus, only the named department and individual records. */
 export async function loadPeriod(db: Conn, hospitalId: number, period: string, focus?: Pick<ScenarioFocus, 'departmentInputs' | 'individuals'>): Promise<StoredPeriod | null> {
   const none = sql`false`;
