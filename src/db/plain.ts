@@ -1,16 +1,19 @@
 import { is, sql, type SQL, type Table } from 'drizzle-orm';
-import { PgBoolean, PgInteger, PgJson, PgNumeric, PgSerial, PgText, type PgColumn } from 'drizzle-orm/pg-core';
+import { PgBoolean, PgInteger, PgNumeric, PgSerial, PgText, type PgColumn } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from './client.js';
 
-/** Column types both drivers (node-postgres, PGlite) return exactly as drizzle would map them. */
-const AS_THE_DRIVER_GIVES = [PgText, PgInteger, PgSerial, PgBoolean, PgNumeric, PgJson] as const;
+/**
+ * Column types both drivers (node-postgres, PGlite) return exactly as drizzle would map them.
+ * Not json: drizzle parses a json value that the driver gives as a string a second time.
+ */
+const AS_THE_DRIVER_GIVES = [PgText, PgInteger, PgSerial, PgBoolean, PgNumeric] as const;
 
 /**
  * A select of large reads (a hospital's 10,000 staff, a quarter's 10,000 individual records)
  * whose rows come back already keyed as drizzle keys them: each column is selected `AS` its
  * key, and the rows are taken as the driver parsed them, without drizzle's per-cell result
  * mapping, which took a tenth of a settlement job's time. Only for columns whose driver value is
- * what drizzle returns (text, integer, boolean, numeric as its exact decimal string, json): any
+ * what drizzle returns (text, integer, boolean, numeric as its exact decimal string): any
  * other column is refused when the select is defined.
  */
 export function plainSelect<Row>(columns: Record<string, PgColumn>, from: Table): (db: Db | Tx, where: SQL | undefined, orderBy: SQL) => Promise<Row[]> {

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startTestService, type TestService } from './harness.js';
 
 /**
- * A person's result line must name an existing settlement run, and a run that has lines cannot
- * be removed or renumbered (migration 0007). The database checks this once per statement, as a
+ * A person's result line must name an existing settlement run, and a run that has lines, or has
+ * settled, cannot be removed or renumbered (migration 0007). The database checks this once per statement, as a
  * foreign key would have row by row: a batch with one line of an unknown run is refused whole.
  */
 const example = JSON.parse(readFileSync(new URL('../../examples/worked-example.scenario.json', import.meta.url), 'utf8'));
@@ -89,5 +90,63 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
     const run = await svc.request('GET', `/v1/settlements/${runId}`);
     expect(run.status).toBe(200);
     expect(run.body.status).toBe('succeeded');
+  });
+
+  it('with two connections: a run not yet committed is not found, and a run whose lines are being written cannot be deleted meanwhile', async (ctx) => {
+    if (backend !== 'postgres') return ctx.skip(); // PGlite has one connection
+    const a = new pg.Client({ connectionString: svc.databaseUrl });
+    const b = new pg.Client({ connectionString: svc.databaseUrl });
+    await a.connect();
+    await b.connect();
+    try {
+      const lineSql = `INSERT INTO individual_lines (run_id, staff_id, name, department, raw_score, attendance_deduction, overtime_addition, pay_ratio,
+                                                     effective_score, tier2_pay, leader_bonus, study_leave_pay, fines_applied, total)
+                       SELECT $1::uuid, $2, name, department, raw_score, attendance_deduction, overtime_addition, pay_ratio, effective_score,
+                              tier2_pay, leader_bonus, study_leave_pay, fines_applied, total
+                       FROM individual_lines WHERE run_id = $3 LIMIT 1`;
+      const newRun = (id: string) =>
+        `INSERT INTO settlement_runs (id, hospital_id, period, kind, status, requested_by)
+         SELECT '${id}'::uuid, hospital_id, '2026Q4', 'quarterly', 'failed', 'test' FROM settlement_runs WHERE id = '${runId}'`;
+      // a: a run inserted and not committed; b cannot write lines for it
+      const pending = randomUUID();
+      await a.query('BEGIN');
+      await a.query(newRun(pending));
+      const early = await refused(b.query(lineSql, [pending, 'EARLY-1', runId]));
+      expect(describeError(early)).toContain(`settlement run ${pending} does not exist`);
+      await a.query('COMMIT');
+
+      // b writes lines for the committed run and has not committed: a's delete of the run waits for b
+      await b.query('BEGIN');
+      await b.query(lineSql, [pending, 'LATE-1', runId]);
+      await a.query(`SET lock_timeout = '300ms'`);
+      const waited = await refused(a.query(`DELETE FROM settlement_runs WHERE id = $1`, [pending]));
+      expect(describeError(waited)).toMatch(/55P03/); // lock_not_available: it waited for b's lock
+      await b.query('COMMIT');
+      // once b has committed, the delete is refused: the run has lines
+      const after = await refused(a.query(`DELETE FROM settlement_runs WHERE id = $1`, [pending]));
+      expect(describeError(after)).toContain(`settlement run ${pending} is settled or has individual lines`);
+      expect(await count(sql`run_id = ${pending}`)).toBe(1);
+    } finally {
+      await a.end();
+      await b.end();
+    }
+  });
+
+  it('a settled run cannot be deleted even without lines; a failed run without lines can', async () => {
+    const insertRun = (id: string, status: string) =>
+      svc.database.db.execute(sql`
+        INSERT INTO settlement_runs (id, hospital_id, period, kind, status, requested_by)
+        SELECT ${id}::uuid, hospital_id, '2026Q3', 'quarterly', ${status}, 'test' FROM settlement_runs WHERE id = ${runId}`);
+    const settled = randomUUID();
+    await insertRun(settled, 'superseded');
+    const del = await refused(svc.database.db.execute(sql`DELETE FROM settlement_runs WHERE id = ${settled}`));
+    expect(describeError(del)).toMatch(/23503/);
+    expect(describeError(del)).toContain(`settlement run ${settled} is settled or has individual lines`);
+
+    const failed = randomUUID();
+    await insertRun(failed, 'failed');
+    await svc.database.db.execute(sql`DELETE FROM settlement_runs WHERE id = ${failed}`);
+    const left = (await svc.database.db.execute(sql`SELECT count(*)::int AS n FROM settlement_runs WHERE id = ${failed}`)) as unknown as { rows: { n: number }[] };
+    expect(left.rows[0]!.n).toBe(0);
   });
 });

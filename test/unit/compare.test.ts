@@ -80,5 +80,8 @@ describe('sameRecord', () => {
     expect(sameRecord({ departments: ['IM', 'SUR'] }, { departments: ['SUR', 'IM'] })).toBe(false);
     expect(sameRecord({ errors: 0 }, {})).toBe(false);
     expect(sameRecord({ department: '内科' }, { department: '内科', hospitalId: 3 })).toBe(true);
+    // only own fields count: a field named like an inherited member is still a field
+    expect(sameRecord({}, JSON.parse('{"constructor": "x"}'))).toBe(false);
+    expect(sameRecord(JSON.parse('{"toString": "x"}'), {})).toBe(false);
   });
 });

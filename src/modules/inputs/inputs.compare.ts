@@ -49,13 +49,15 @@ function sameValue(a: unknown, b: unknown, key: string): boolean {
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     const x = a as Record<string, unknown>;
     const y = b as Record<string, unknown>;
+    // own fields only, as Object.entries gives them ("constructor" is not a field of {})
+    const field = (o: Record<string, unknown>, k: string) => (Object.hasOwn(o, k) ? o[k] : undefined);
     // normalize() leaves out absent fields and the bookkeeping columns, whichever side has them
     for (const k of Object.keys(x)) {
       if (SKIPPED.has(k) || absent(x[k])) continue;
-      if (absent(y[k]) || !sameValue(x[k], y[k], k)) return false;
+      if (absent(field(y, k)) || !sameValue(x[k], y[k], k)) return false;
     }
     for (const k of Object.keys(y)) {
-      if (!SKIPPED.has(k) && !absent(y[k]) && absent(x[k])) return false;
+      if (!SKIPPED.has(k) && !absent(y[k]) && absent(field(x, k))) return false;
     }
     return true;
   }
