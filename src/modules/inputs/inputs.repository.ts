@@ -197,16 +197,7 @@ export async function loadPeriod(db: Conn, hospitalId: number, period: string, f
         ),
       )
       .orderBy(asc(departmentInputs.department)),
-    () =>
-      selectIndividualInputs(
-        db,
-        and(
-          eq(individualInputs.hospitalId, hospitalId),
-          eq(individualInputs.period, period),
-          focus ? (focus.individuals.length ? inArray(individualInputs.staffId, focus.individuals) : none) : undefined,
-        ),
-        sql`${individualInputs.staffId}`,
-      ),
+    () => individualInputsOf(db, hospitalId, period, focus?.individuals),
   ]);
   if (!quarter) return null;
   return { quarter, departments: depts, individuals: people };
