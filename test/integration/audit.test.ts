@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestService, type TestService } from './harness.js';
+import { backends, errorText, startTestService, type TestService } from './harness.js';
 
 /**
  * The hash-chained audit trail (contract.md §4): every write appends an event naming what it
@@ -14,13 +14,6 @@ function scenarioFor(code: string): any {
   const doc = structuredClone(example);
   doc.hospital.code = code;
   return doc;
-}
-
-/** The messages of an error and of every error it was caused by. */
-function messagesOf(e: unknown): string {
-  const parts: string[] = [];
-  for (let x: any = e; x && typeof x === 'object'; x = x.cause) parts.push(String(x.message ?? ''));
-  return parts.join(' | ');
 }
 
 describe.each(backends)('the audit trail (%s)', (backend) => {
@@ -225,15 +218,15 @@ describe.each(backends)('the audit trail (%s)', (backend) => {
 
     const update = await db.execute(sql`UPDATE audit_events SET actor = 'mallory' WHERE seq = 1`).then(() => null, (e: unknown) => e);
     expect(update, 'UPDATE was not rejected').not.toBeNull();
-    expect(messagesOf(update)).toMatch(/append-only/);
+    expect(errorText(update)).toMatch(/append-only/);
 
     const del = await db.execute(sql`DELETE FROM audit_events WHERE seq = 1`).then(() => null, (e: unknown) => e);
     expect(del, 'DELETE was not rejected').not.toBeNull();
-    expect(messagesOf(del)).toMatch(/append-only/);
+    expect(errorText(del)).toMatch(/append-only/);
 
     const truncate = await db.execute(sql`TRUNCATE audit_events`).then(() => null, (e: unknown) => e);
     expect(truncate, 'TRUNCATE was not rejected').not.toBeNull();
-    expect(messagesOf(truncate)).toMatch(/append-only/);
+    expect(errorText(truncate)).toMatch(/append-only/);
 
     expect(await countRows()).toBe(rows);
     const actors = (await db.execute(sql`SELECT count(*)::int AS n FROM audit_events WHERE actor = 'mallory'`)) as unknown as { rows: { n: number }[] };

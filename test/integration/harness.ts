@@ -117,3 +117,10 @@ export async function dropDatabase(url: string): Promise<void> {
   await admin.query(`drop database if exists ${name} with (force)`);
   await admin.end();
 }
+
+/** The codes and messages of an error and of every error it was caused by (a driver's error is often the cause of drizzle's). */
+export function errorText(e: unknown): string {
+  const parts: string[] = [];
+  for (let x: any = e; x && typeof x === 'object'; x = x.cause) parts.push(`${x.code ?? ''} ${String(x.message ?? '')}`);
+  return parts.join(' | ');
+}

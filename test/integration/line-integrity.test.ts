@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestService, type TestService } from './harness.js';
+import { backends, errorText, startTestService, type TestService } from './harness.js';
 
 /**
  * A person's result line must name an existing settlement run, and a run that has lines, or has
@@ -12,12 +12,8 @@ import { backends, startTestService, type TestService } from './harness.js';
  */
 const example = JSON.parse(readFileSync(new URL('../../examples/worked-example.scenario.json', import.meta.url), 'utf8'));
 
-/** The messages and codes of an error and of every error it was caused by. */
-function describeError(e: unknown): string {
-  const parts: string[] = [];
-  for (let x: any = e; x && typeof x === 'object'; x = x.cause) parts.push(`${x.code ?? ''} ${String(x.message ?? '')}`);
-  return parts.join(' | ');
-}
+/** The columns a test line copies from a settled line (the rest are nullable). */
+const COPIED = 'name, department, raw_score, attendance_deduction, overtime_addition, pay_ratio, effective_score, tier2_pay, leader_bonus, study_leave_pay, fines_applied, total';
 
 describe.each(backends)('result lines and their run (%s)', (backend) => {
   let svc: TestService;
@@ -27,15 +23,8 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
     ((await svc.database.db.execute(sql`SELECT count(*)::int AS n FROM individual_lines WHERE ${where}`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
   const refused = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
   /** One line of `run` as an INSERT's row, copied from a settled line with a new staff id. */
-  const lineOf = (run: string, staffId: string) => sql`
-    (SELECT ${run}::uuid, ${staffId}, name, department, raw_score, attendance_deduction, overtime_addition, pay_ratio, effective_score,
-           tier2_pay, leader_bonus, study_leave_pay, fines_applied, total
-    FROM individual_lines WHERE run_id = ${runId} LIMIT 1)`;
-  const insert = (rows: ReturnType<typeof sql>) =>
-    svc.database.db.execute(sql`
-      INSERT INTO individual_lines (run_id, staff_id, name, department, raw_score, attendance_deduction, overtime_addition, pay_ratio,
-                                    effective_score, tier2_pay, leader_bonus, study_leave_pay, fines_applied, total)
-      ${rows}`);
+  const lineOf = (run: string, staffId: string) => sql`(SELECT ${run}::uuid, ${staffId}, ${sql.raw(COPIED)} FROM individual_lines WHERE run_id = ${runId} LIMIT 1)`;
+  const insert = (rows: ReturnType<typeof sql>) => svc.database.db.execute(sql`INSERT INTO individual_lines (run_id, staff_id, ${sql.raw(COPIED)}) ${rows}`);
 
   beforeAll(async () => {
     svc = await startTestService(backend);
@@ -58,19 +47,19 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
     const ghost = randomUUID();
     const one = await refused(insert(lineOf(ghost, 'GHOST-1')));
     expect(one, 'the line was written').not.toBeNull();
-    expect(describeError(one)).toMatch(/23503/);
-    expect(describeError(one)).toContain(`settlement run ${ghost} does not exist`);
+    expect(errorText(one)).toMatch(/23503/);
+    expect(errorText(one)).toContain(`settlement run ${ghost} does not exist`);
 
     const mixed = await refused(insert(sql`${lineOf(runId, 'EXTRA-1')} UNION ALL ${lineOf(ghost, 'GHOST-2')}`));
     expect(mixed, 'the batch was written').not.toBeNull();
-    expect(describeError(mixed)).toContain(`settlement run ${ghost} does not exist`);
+    expect(errorText(mixed)).toContain(`settlement run ${ghost} does not exist`);
     expect(await count(sql`staff_id IN ('GHOST-1', 'GHOST-2', 'EXTRA-1')`)).toBe(0);
   });
 
   it('moving a line to a run that does not exist is refused', async () => {
     const ghost = randomUUID();
     const moved = await refused(svc.database.db.execute(sql`UPDATE individual_lines SET run_id = ${ghost} WHERE run_id = ${runId}`));
-    expect(describeError(moved)).toContain(`settlement run ${ghost} does not exist`);
+    expect(errorText(moved)).toContain(`settlement run ${ghost} does not exist`);
     expect(await count(sql`run_id = ${ghost}`)).toBe(0);
   });
 
@@ -83,9 +72,9 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
   it('a run with lines cannot be deleted or given another id', async () => {
     const lines = await count(sql`run_id = ${runId}`);
     const del = await refused(svc.database.db.execute(sql`DELETE FROM settlement_runs WHERE id = ${runId}`));
-    expect(describeError(del)).toMatch(/23503/);
+    expect(errorText(del)).toMatch(/23503/);
     const renumber = await refused(svc.database.db.execute(sql`UPDATE settlement_runs SET id = ${randomUUID()} WHERE id = ${runId}`));
-    expect(describeError(renumber)).toMatch(/23503/);
+    expect(errorText(renumber)).toMatch(/23503/);
     expect(await count(sql`run_id = ${runId}`)).toBe(lines);
     const run = await svc.request('GET', `/v1/settlements/${runId}`);
     expect(run.status).toBe(200);
@@ -99,11 +88,7 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
     await a.connect();
     await b.connect();
     try {
-      const lineSql = `INSERT INTO individual_lines (run_id, staff_id, name, department, raw_score, attendance_deduction, overtime_addition, pay_ratio,
-                                                     effective_score, tier2_pay, leader_bonus, study_leave_pay, fines_applied, total)
-                       SELECT $1::uuid, $2, name, department, raw_score, attendance_deduction, overtime_addition, pay_ratio, effective_score,
-                              tier2_pay, leader_bonus, study_leave_pay, fines_applied, total
-                       FROM individual_lines WHERE run_id = $3 LIMIT 1`;
+      const lineSql = `INSERT INTO individual_lines (run_id, staff_id, ${COPIED}) SELECT $1::uuid, $2, ${COPIED} FROM individual_lines WHERE run_id = $3 LIMIT 1`;
       const newRun = (id: string) =>
         `INSERT INTO settlement_runs (id, hospital_id, period, kind, status, requested_by)
          SELECT '${id}'::uuid, hospital_id, '2026Q4', 'quarterly', 'failed', 'test' FROM settlement_runs WHERE id = '${runId}'`;
@@ -112,7 +97,7 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
       await a.query('BEGIN');
       await a.query(newRun(pending));
       const early = await refused(b.query(lineSql, [pending, 'EARLY-1', runId]));
-      expect(describeError(early)).toContain(`settlement run ${pending} does not exist`);
+      expect(errorText(early)).toContain(`settlement run ${pending} does not exist`);
       await a.query('COMMIT');
 
       // b writes lines for the committed run and has not committed: a's delete of the run waits for b
@@ -120,11 +105,11 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
       await b.query(lineSql, [pending, 'LATE-1', runId]);
       await a.query(`SET lock_timeout = '300ms'`);
       const waited = await refused(a.query(`DELETE FROM settlement_runs WHERE id = $1`, [pending]));
-      expect(describeError(waited)).toMatch(/55P03/); // lock_not_available: it waited for b's lock
+      expect(errorText(waited)).toMatch(/55P03/); // lock_not_available: it waited for b's lock
       await b.query('COMMIT');
       // once b has committed, the delete is refused: the run has lines
       const after = await refused(a.query(`DELETE FROM settlement_runs WHERE id = $1`, [pending]));
-      expect(describeError(after)).toContain(`settlement run ${pending} is settled or has individual lines`);
+      expect(errorText(after)).toContain(`settlement run ${pending} is settled or has individual lines`);
       expect(await count(sql`run_id = ${pending}`)).toBe(1);
     } finally {
       await a.end();
@@ -140,8 +125,8 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
     const settled = randomUUID();
     await insertRun(settled, 'superseded');
     const del = await refused(svc.database.db.execute(sql`DELETE FROM settlement_runs WHERE id = ${settled}`));
-    expect(describeError(del)).toMatch(/23503/);
-    expect(describeError(del)).toContain(`settlement run ${settled} is settled or has individual lines`);
+    expect(errorText(del)).toMatch(/23503/);
+    expect(errorText(del)).toContain(`settlement run ${settled} is settled or has individual lines`);
 
     const failed = randomUUID();
     await insertRun(failed, 'failed');

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { disputeEffects, liabilityBase, liabilityByPerson, riskAwardOf } from '../../src/core/disputes.js';
 import { EngineError, simulate, validateScenario, type EngineErrorCode } from '../../src/core/index.js';
+import { engineErrorOf } from '../fixtures/errors.js';
 import { Dec } from '../../src/core/money.js';
 import type { AnnualResult, QuarterlyResult, ResultDocument } from '../../src/core/result.js';
 import { mergeScheme, toScheme } from '../../src/core/scheme.js';
@@ -562,15 +563,7 @@ function mutated(mutate: (doc: Doc) => void): Doc {
 }
 
 function caught(fn: () => unknown): EngineError {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected validation to fail').toBeDefined();
-  expect(error).toBeInstanceOf(EngineError);
-  return error as EngineError;
+  return engineErrorOf(fn, 'expected validation to fail');
 }
 
 describe('§1 validation of dispute records', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EngineError, simulate, validateScenario, type EngineErrorCode } from '../../src/core/index.js';
+import { engineErrorOf } from '../fixtures/errors.js';
 
 /**
  * allocation-rules.md §5: every case that makes a run fail. Each case mutates the worked
@@ -29,15 +30,7 @@ function mutated(mutate: (doc: Doc) => void): Doc {
 }
 
 function caught(fn: () => unknown): EngineError {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected the run to fail').toBeDefined();
-  expect(error).toBeInstanceOf(EngineError);
-  return error as EngineError;
+  return engineErrorOf(fn, 'expected the run to fail');
 }
 
 interface Expected {
