@@ -9,13 +9,19 @@ const DECIMAL_KEYS = new Set([
   'workloadScore', 'ethicsDeduction', 'fines', 'actual', 'base', 'weight', 'assessmentFactor',
 ]);
 
+/** Bookkeeping columns, which say nothing about the record. */
+const SKIPPED = new Set(['updatedAt', 'hospitalId']);
+const absent = (v: unknown) => v === null || v === undefined;
+/** A decimal's value as one spelling. */
+const decimalText = (v: string) => new Dec(v).toString();
+
 function normalize(value: unknown, key = ''): unknown {
-  if (typeof value === 'string' && DECIMAL_KEYS.has(key)) return new Dec(value).toString();
+  if (typeof value === 'string' && DECIMAL_KEYS.has(key)) return decimalText(value);
   if (Array.isArray(value)) return value.map((v) => normalize(v));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k, v]) => v !== null && v !== undefined && k !== 'updatedAt' && k !== 'hospitalId')
+        .filter(([k, v]) => !absent(v) && !SKIPPED.has(k))
         .map(([k, v]) => [k, normalize(v, k)]),
     );
   }
@@ -31,12 +37,9 @@ export function sameRecord(a: unknown, b: unknown): boolean {
   return sameValue(a, b, '');
 }
 
-const absent = (v: unknown) => v === null || v === undefined;
-const SKIPPED = new Set(['updatedAt', 'hospitalId']);
-
 function sameValue(a: unknown, b: unknown, key: string): boolean {
   if (a === b) return true;
-  if (typeof a === 'string' && typeof b === 'string') return DECIMAL_KEYS.has(key) && new Dec(a).toString() === new Dec(b).toString();
+  if (typeof a === 'string' && typeof b === 'string') return DECIMAL_KEYS.has(key) && decimalText(a) === decimalText(b);
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) {
