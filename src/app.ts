@@ -17,14 +17,15 @@ import { AppError } from './errors.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
 import { registerAccess } from './plugins/access.js';
 import { registerIdempotency } from './plugins/idempotency.js';
-import { registerAuth, tokenHash } from './plugins/auth.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerJsonBodies } from './plugins/body.js';
 import { registerErrorHandler } from './plugins/errors.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { registerValidation } from './plugins/validation.js';
 import { Type } from '@sinclair/typebox';
 
 export interface AppDeps {
-  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB' | 'PERFPAY_RATE_LIMIT_PER_MINUTE' | 'PERFPAY_CORS_ORIGINS'>;
+  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB' | 'PERFPAY_RATE_LIMIT_PER_MINUTE' | 'PERFPAY_CORS_ORIGINS'> & Partial<Pick<Config, 'PERFPAY_TRUST_PROXY'>>;
   database: Database;
   runner: SettlementRunner;
   now?: () => Date;
@@ -47,10 +48,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    // the request id in the log and the audit trail is always the server's own; a client's
+    // x-request-id is kept beside it (clientRequestId on every log line), never in its place
+    genReqId: () => randomUUID(),
+    childLoggerFactory: (logger, bindings, options, raw) => {
+      const given = raw.headers['x-request-id'];
+      const client = typeof given === 'string' && /^[\x21-\x7e]{1,128}$/.test(given) ? given : undefined;
+      return logger.child(client ? { ...bindings, clientRequestId: client } : bindings, options);
     },
+    trustProxy: trustProxyOf(deps.config.PERFPAY_TRUST_PROXY),
+    // plugins start when they start: a loaded machine must not fail the start on a wall clock
+    pluginTimeout: 0,
     bodyLimit: deps.config.PERFPAY_BODY_LIMIT_MB * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
     // errors the router raises before any route (a parameter too long, a malformed URL) get our format too
@@ -61,13 +69,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // upgrade-insecure-requests only where the request itself came over HTTPS: on a hospital
+    // intranet without TLS it would send the review pages' forms to an https:// that is not there
+    const csp = reply.getHeader('content-security-policy');
+    if (request.protocol === 'https' && typeof csp === 'string') void reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);
   });
   const { db } = deps.database;
   registerValidation(app);
+  registerJsonBodies(app);
   registerErrorHandler(app);
   await app.register(helmet, {
     // the API answers JSON; only /docs serves a page, whose script and styles are its own
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], upgradeInsecureRequests: null },
+    },
   });
   await app.register(cors, { origin: deps.config.PERFPAY_CORS_ORIGINS ? deps.config.PERFPAY_CORS_ORIGINS.split(',').map((o) => o.trim()) : false });
   await registerSwagger(app);
@@ -75,10 +90,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: deps.config.PERFPAY_RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
-    // per API key (by its hash, so no token is kept in memory as a key), or per address without one
+    // per authenticated key (however its Authorization header is spelt), or per address
     keyGenerator: (request) => {
-      const header = request.headers.authorization;
-      return header ? `token:${tokenHash(header)}` : `ip:${request.ip}`;
+      const p = request.principal;
+      return p ? `key:${p.keyId ?? 'bootstrap'}` : `ip:${request.ip}`;
     },
     allowList: (request) => !request.url.startsWith('/v1'),
     errorResponseBuilder: (_request, context) =>
@@ -120,6 +135,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   auditRoutes(app, { db });
   keyRoutes(app, { db, now });
   disputeRoutes(app, { db, now });
-  await uiRoutes(app, { db, now, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN });
+  // the review pages' cookies and form bodies belong to /ui only
+  await app.register(async (scope) => uiRoutes(scope, { db, now, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN }));
   return app;
+}
+
+/** PERFPAY_TRUST_PROXY: unset or "false" trusts no proxy; "true" every one; else addresses/CIDRs. */
+export function trustProxyOf(value: string | undefined): boolean | string[] {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return value.split(',').map((a) => a.trim()).filter(Boolean);
 }

@@ -18,6 +18,9 @@ const ConfigSchema = Type.Object({
   PERFPAY_BODY_LIMIT_MB: Type.Integer({ minimum: 1, maximum: 512, default: 50 }),
   PERFPAY_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),
   PERFPAY_CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated origins allowed by CORS; unset: none' })),
+  PERFPAY_TRUST_PROXY: Type.Optional(
+    Type.String({ minLength: 1, description: 'proxies whose X-Forwarded-For/-Proto are believed: "true" (all), or comma-separated addresses/CIDRs; unset: none' }),
+  ),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 });
 

@@ -347,6 +347,31 @@ export const auditEvents = pgTable(
 );
 
 /**
+ * Each hospital's audit chain head: the last event's seq and hash, kept by a trigger on every
+ * event insert (migration 0008). It is the chain's anchor: events deleted from the chain's end,
+ * or a chain deleted whole, leave a head that no longer matches, which /audit/verify reports.
+ * A trigger of its own lets it only move forward, and refuses DELETE and TRUNCATE.
+ */
+export const auditHeads = pgTable('audit_heads', {
+  hospitalId: integer('hospital_id').primaryKey().references(() => hospitals.id),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});
+
+/**
+ * Sessions of the review pages (/ui): the browser holds a random session id; only its SHA-256 is
+ * stored here, with the hash of the API key it signed in with (looked up again on every page, so
+ * a revoked key ends its sessions). A session expires, and signing out revokes it.
+ */
+export const uiSessions = pgTable('ui_sessions', {
+  idHash: text('id_hash').primaryKey(),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+});
+
+/**
  * API keys: a role, one hospital, and for department heads their departments. Only the SHA-256
  * of the token is stored (tokens carry 256 bits of randomness, so a fast hash is enough); the
  * prefix lets people tell their keys apart. Revocation takes effect on the next call.

@@ -131,3 +131,12 @@ export function assertDepartment(request: FastifyRequest, department: string): v
     throw forbidden(`this key is for department(s) ${p.departments.join(', ')}, not ${department}`);
   }
 }
+
+/**
+ * A department head asking about a person outside their departments learns nothing: not that the
+ * person exists, nor their department. The answer is the 404 an unknown id gets.
+ */
+export function assertPersonVisible(request: FastifyRequest, department: string, what: string): void {
+  const p = request.principal!;
+  if (p.role === 'dept_head' && !p.departments.includes(department)) throw notFound(what);
+}

@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
 import { schemaError } from '../core/index.js';
 import { AppError } from '../errors.js';
+import { checkValue } from './body.js';
 
 /**
  * Every route's schema is a TypeBox schema: compiled once, checked on each request, and its
@@ -17,10 +18,10 @@ export function registerValidation(app: FastifyInstance): void {
     return (data: unknown) => {
       // a body the route marks optional may be absent altogether
       if (httpPart === 'body' && (data === undefined || data === null) && (schema as Record<string, unknown>)['x-optional-body']) return { value: data };
-      const nul = findNul(data, '');
-      if (nul !== null) {
-        const path = [httpPart === 'body' ? '' : httpPart, nul].filter(Boolean).join('.');
-        return { error: new AppError(400, 'invalid_value', `${path || 'the body'} contains a NUL character (U+0000), which no text field may hold`, path) };
+      // a JSON body was checked as it was parsed (src/plugins/body.ts); the other parts here
+      if (httpPart !== 'body') {
+        const problem = checkValue(data, httpPart ?? '');
+        if (problem) return { error: problem };
       }
       const value = httpPart === 'body' ? data : Value.Default(schema as TSchema, Value.Convert(schema as TSchema, data));
       if (checker.Check(value)) return { value };
@@ -29,25 +30,4 @@ export function registerValidation(app: FastifyInstance): void {
     };
   });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-}
-
-/** The path of the first string (or key) holding U+0000, which PostgreSQL text cannot store. */
-function findNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findNul(value[i], `${path}[${i}]`);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const at = path ? `${path}.${k}` : k;
-      if (k.includes('\u0000')) return at;
-      const found = findNul(v, at);
-      if (found !== null) return found;
-    }
-  }
-  return null;
 }

@@ -342,12 +342,19 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
       expect(res.body?.error?.code, label).toBe(code);
     };
 
-    // another department's person line, individual inputs (read and write), department line
-    expectError(await call('GET', `/v1/settlements/${run}/individuals/S20`, head), 403, 'forbidden', 'line of S20 (SUR)');
+    // another department's person line and individual inputs (read and write): not found, exactly
+    // as an unknown id, so that neither the person nor their department leaks; the department
+    // line the head names: 403
+    const unknown = await call('GET', `/v1/settlements/${run}/individuals/NO-SUCH-PERSON`, head);
+    expectError(unknown, 404, 'not_found', 'line of an unknown id');
+    const outsider = await call('GET', `/v1/settlements/${run}/individuals/S20`, head);
+    expectError(outsider, 404, 'not_found', 'line of S20 (SUR)');
+    expect(outsider.body.error.message).not.toContain('SUR');
+    expect(outsider.body.error.message.replace('S20', 'NO-SUCH-PERSON')).toBe(unknown.body.error.message);
     expectError(await call('GET', `/v1/settlements/${run}/departments/SUR`, head), 403, 'forbidden', 'line of SUR');
-    expectError(await call('PUT', `/v1/hospitals/${REVIEW}/periods/2026Q2/individuals/S20`, head, { workloadScore: '30' }), 403, 'forbidden', 'push inputs of S20 (SUR)');
+    expectError(await call('PUT', `/v1/hospitals/${REVIEW}/periods/2026Q2/individuals/S20`, head, { workloadScore: '30' }), 404, 'not_found', 'push inputs of S20 (SUR)');
     expectError(await call('PUT', `/v1/hospitals/${REVIEW}/periods/2026Q2/individuals/S11`, head, { workloadScore: '30', department: 'SUR' }), 403, 'forbidden', 'push inputs placing S11 in SUR');
-    expectError(await call('GET', `/v1/hospitals/${REVIEW}/periods/2026Q1/individuals/S21`, head), 403, 'forbidden', 'read inputs of S21 (SUR)');
+    expectError(await call('GET', `/v1/hospitals/${REVIEW}/periods/2026Q1/individuals/S21`, head), 404, 'not_found', 'read inputs of S21 (SUR)');
     // no runs, no approval, no audit log
     expectError(await call('POST', `/v1/hospitals/${REVIEW}/settlements`, head, { period: '2026Q2' }), 403, 'forbidden', 'trigger');
     expectError(await call('POST', `/v1/settlements/${run}/approve`, head, {}), 403, 'forbidden', 'approve');
@@ -406,7 +413,10 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
     const reviews = await call('GET', `/v1/settlements/${run}/reviews`, head);
     expect(reviews.status).toBe(200);
     expect(reviews.body.reviews.find((r: { department: string }) => r.department === 'IM')).toMatchObject({ status: 'disputed', reason: 'S11 worked more than this' });
-    expect(reviews.body.reviews.find((r: { department: string }) => r.department === 'SUR')).toMatchObject({ status: 'pending' });
+    // their own departments' reviews only: not another department's reasons or reviewers
+    expect(reviews.body.reviews.map((r: { department: string }) => r.department)).toEqual(['IM']);
+    const all = await call('GET', `/v1/settlements/${run}/reviews`, TOKEN);
+    expect(all.body.reviews.find((r: { department: string }) => r.department === 'SUR')).toMatchObject({ status: 'pending' });
   });
 
   it('approving a disputed run needs an overrideReason (409 open_disputes), which the audit log keeps', async () => {

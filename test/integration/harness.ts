@@ -124,3 +124,6 @@ export function errorText(e: unknown): string {
   for (let x: any = e; x && typeof x === 'object'; x = x.cause) parts.push(`${x.code ?? ''} ${String(x.message ?? '')}`);
   return parts.join(' | ');
 }
+
+/** /audit/verify's answer for an intact chain of `events` events, ending at its anchor. */
+export const validChain = (events: number) => ({ valid: true, events, lastVerifiedSeq: events, anchoredSeq: events });

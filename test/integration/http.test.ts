@@ -223,14 +223,21 @@ describe.each(backends)('the HTTP API (%s)', (backend) => {
     expect(run.result.individuals.map((l: { staffId: string }) => l.staffId)).toEqual(['S02', 'S10', 'S11']);
   });
 
-  it('the log never holds the token, and every line of a request carries its request id', async () => {
+  it("the log never holds the token; every line of a request carries the server's request id, and a client's x-request-id beside it, never in its place", async () => {
     const ids = ['http-log-ok', 'http-log-401', 'http-log-404', 'http-log-400'];
-    expect((await svc.request('GET', `/v1/hospitals/${code}/periods/2026Q1`, undefined, { 'x-request-id': ids[0]! })).status).toBe(200);
-    const unauthorised = await raw(svc.baseUrl, 'GET', `/v1/hospitals/${code}`, { authorization: `Bearer ${WRONG_TOKEN}`, 'x-request-id': ids[1]! });
-    expect(unauthorised.status).toBe(401);
-    expect(unauthorised.headers.get('x-request-id')).toBe(ids[1]);
-    expect((await svc.request('GET', '/v1/hospitals/NO-SUCH-HOSPITAL', undefined, { 'x-request-id': ids[2]! })).status).toBe(404);
-    expect((await svc.request('POST', '/v1/imports', '{broken', { 'x-request-id': ids[3]! })).status).toBe(400);
+    const answers = [
+      await svc.request('GET', `/v1/hospitals/${code}/periods/2026Q1`, undefined, { 'x-request-id': ids[0]! }),
+      await raw(svc.baseUrl, 'GET', `/v1/hospitals/${code}`, { authorization: `Bearer ${WRONG_TOKEN}`, 'x-request-id': ids[1]! }),
+      await svc.request('GET', '/v1/hospitals/NO-SUCH-HOSPITAL', undefined, { 'x-request-id': ids[2]! }),
+      await svc.request('POST', '/v1/imports', '{broken', { 'x-request-id': ids[3]! }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 404, 400]);
+    // the server's own id, whatever the client sent
+    const serverIds = answers.map((a) => a.headers.get('x-request-id')!);
+    for (const [i, id] of serverIds.entries()) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(id).not.toBe(ids[i]);
+    }
     const generated = await svc.request('GET', '/health');
     const generatedId = generated.headers.get('x-request-id');
     expect(generatedId).toMatch(/^[\w.-]{8,64}$/);
@@ -248,11 +255,15 @@ describe.each(backends)('the HTTP API (%s)', (backend) => {
     expect(requestLines.length).toBeGreaterThan(0);
     for (const l of requestLines) expect(l.reqId, JSON.stringify(l)).toEqual(expect.any(String));
     expect(lines.filter((l) => l.runId === trigger.body.id).length).toBeGreaterThan(0);
-    for (const id of [...ids, generatedId!]) {
+    // no line takes the client's id as the request id
+    for (const id of ids) expect(lines.filter((l) => l.reqId === id)).toEqual([]);
+    for (const [i, id] of [...serverIds, generatedId!].entries()) {
       const mine = lines.filter((l) => l.reqId === id);
       expect(mine.map((l) => l.msg), `the lines of request ${id}`).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
       expect(mine.filter((l) => l.req !== undefined)).toHaveLength(1);
       expect(mine.filter((l) => l.res !== undefined)).toHaveLength(1);
+      // the client's own id, where it sent one, is on every line of its request, labelled as the client's
+      if (i < ids.length) for (const l of mine) expect(l.clientRequestId, JSON.stringify(l)).toBe(ids[i]);
     }
   });
 });

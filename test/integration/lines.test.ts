@@ -128,7 +128,7 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
     expect(most.body.lines).toEqual(all);
   });
 
-  it("a department head reads only their departments' lines, and is refused another department's (403)", async () => {
+  it("a department head reads only their departments' lines, and is refused another department's (403) and its people (404)", async () => {
     const head = await keyFor('dept_head', '内科主任 (lines)', ['IM']);
     const pages = await walk('', 2, head);
     expect(pages.flatMap((p) => p.lines)).toEqual(im);
@@ -144,9 +144,9 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
     expect(exported.status).toBe(200);
     expect(utf8(exported.bytes).split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual(im);
     expect((await download('?format=csv&department=SUR', runId, head)).status).toBe(403);
-    // and a person outside IM
+    // and a person outside IM: not found, as an unknown id (neither the person nor their department leaks)
     const outsider = all.find((l) => l.department !== 'IM')!;
-    expect((await get(`/v1/settlements/${runId}/individuals/${outsider.staffId}`, head)).status).toBe(403);
+    expect((await get(`/v1/settlements/${runId}/individuals/${outsider.staffId}`, head)).status).toBe(404);
   });
 
   it('export csv: a UTF-8 BOM, the header, CRLF lines, one row per person equal to the result, as an attachment', async () => {

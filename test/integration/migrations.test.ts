@@ -28,7 +28,7 @@ const EXPECTED_TABLES = [
   'settlement_runs',
   'staff',
 ];
-const AUDIT_TRIGGERS = ['audit_events_no_delete', 'audit_events_no_truncate', 'audit_events_no_update'];
+const AUDIT_TRIGGERS = ['audit_events_move_head', 'audit_events_no_delete', 'audit_events_no_truncate', 'audit_events_no_update'];
 const MIGRATIONS = new URL('../../migrations/', import.meta.url);
 /** Every migration drizzle's journal lists: each one applied is a row of drizzle.__drizzle_migrations. */
 const JOURNAL: { entries: { tag: string }[] } = JSON.parse(readFileSync(new URL('meta/_journal.json', MIGRATIONS), 'utf8'));

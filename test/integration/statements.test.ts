@@ -548,16 +548,22 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
 
   // ------------------------------------------------------------------ 5. access and kinds
 
-  it("a department head reads their own department's statements, and is refused another department's and its people's (403)", async () => {
+  it("a department head reads their own department's statements, and is refused another department's (403) and its people's (404, as an unknown id)", async () => {
     const head = await keyFor(['IM']);
     expect((await get(deptUrl(q1Id, 'IM'), head)).status).toBe(200);
     const own = await get(personUrl(q1Id, 'S11'), head);
     expect(own.status).toBe(200);
     expect(own.body.total).toBe(lineOf(Q1, 'S11').total);
-    for (const path of [deptUrl(q1Id, 'SUR'), deptUrl(q1Id, 'LEAD', '?format=html'), personUrl(q1Id, 'S21'), personUrl(q1Id, 'S01', '?format=html')]) {
+    for (const path of [deptUrl(q1Id, 'SUR'), deptUrl(q1Id, 'LEAD', '?format=html')]) {
       const res = await get(path, head);
       expect(res.status, path).toBe(403);
       expect(res.body.error.code, path).toBe('forbidden');
+    }
+    for (const path of [personUrl(q1Id, 'S21'), personUrl(q1Id, 'S01', '?format=html'), personUrl(q1Id, 'NO-SUCH-PERSON')]) {
+      const res = await get(path, head);
+      expect(res.status, path).toBe(404);
+      expect(res.body.error.code, path).toBe('not_found');
+      expect(res.body.error.message, path).not.toMatch(/SUR|LEAD/);
     }
   });
 

@@ -291,7 +291,7 @@ describe('SIGTERM (and SIGKILL) on `node --import tsx src/server.ts` (PGlite dat
     const { child, request } = await startServer('server-1');
     const sentAt = Date.now();
     const slow = request('POST', '/v1/imports', scenario, { 'x-request-id': 'slow-import' });
-    await child.waitForLog((l) => l.reqId === 'slow-import' && l.msg === 'incoming request', 30_000);
+    await child.waitForLog((l) => l.clientRequestId === 'slow-import' && l.msg === 'incoming request', 30_000);
     const sigtermAt = sigterm(child);
     figures['sigterm.inFlightImport.sigtermAfterRequestMs'] = sigtermAt - sentAt;
     // the request in flight is answered in full…
@@ -300,7 +300,7 @@ describe('SIGTERM (and SIGKILL) on `node --import tsx src/server.ts` (PGlite dat
     figures['sigterm.inFlightImport.sigtermToResponseMs'] = answeredAt - sigtermAt;
     expect(answered.status, JSON.stringify(answered.body)).toBe(200);
     expect(answered.body).toMatchObject({ hospital: 'PLAIN', changed: true, staff: { created: STAFF } });
-    await child.waitForLog((l) => l.reqId === 'slow-import' && l.msg === 'request completed' && l.res?.statusCode === 200, 5000);
+    await child.waitForLog((l) => l.clientRequestId === 'slow-import' && l.msg === 'request completed' && l.res?.statusCode === 200, 5000);
     // …and then the process exits 0 promptly: nothing (such as the keep-alive connection the
     // request came on) holds it once the requests and jobs in hand are done
     const exitedAt = await exitsCleanly(child, 10_000, 'of answering the request in flight at SIGTERM');

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
-import { auditEvents } from '../../db/schema.js';
+import { auditEvents, auditHeads } from '../../db/schema.js';
 import { canonicalJson, sha256 } from './canonical.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -97,11 +97,30 @@ export async function listAudit(db: Db, hospitalId: number, f: AuditFilter): Pro
   return db.select().from(auditEvents).where(and(...where)).orderBy(asc(auditEvents.seq)).limit(f.limit);
 }
 
-/** Re-checks the whole chain: each event's hash, its link to the previous one, and no gaps. */
-export async function verifyAudit(db: Db, hospitalId: number): Promise<{ valid: boolean; events: number; firstInvalidSeq?: number }> {
+export interface AuditVerification {
+  valid: boolean;
+  /** Events the chain holds now. */
+  events: number;
+  /** The last event that verified (0: none). */
+  lastVerifiedSeq: number;
+  /** The chain's anchor: the seq of the last event ever appended (0: none). */
+  anchoredSeq: number;
+  /** The first event that does not verify, or the first one missing. */
+  firstInvalidSeq?: number;
+  reason?: string;
+}
+
+/**
+ * Re-checks the whole chain: each event's hash, its link to the previous one, no gaps, and that it
+ * ends at its anchor (audit_heads), so that events removed from its end, or the whole chain,
+ * are reported too.
+ */
+export async function verifyAudit(db: Db, hospitalId: number): Promise<AuditVerification> {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let events = 0;
+  const [head] = await db.select().from(auditHeads).where(eq(auditHeads.hospitalId, hospitalId));
+  const anchoredSeq = head?.seq ?? 0;
   for (;;) {
     const page = await db
       .select()
@@ -113,13 +132,23 @@ export async function verifyAudit(db: Db, hospitalId: number): Promise<{ valid: 
       events += 1;
       if (e.seq !== expectedSeq || e.prevHash !== prevHash || eventHash(e) !== e.hash) {
         const total = await countEvents(db, hospitalId);
-        return { valid: false, events: total, firstInvalidSeq: expectedSeq };
+        const reason = e.seq !== expectedSeq ? `event ${expectedSeq} is missing` : `event ${expectedSeq} does not match its hash or its link to the event before it`;
+        return { valid: false, events: total, lastVerifiedSeq: expectedSeq - 1, anchoredSeq, firstInvalidSeq: expectedSeq, reason };
       }
       prevHash = e.hash;
       expectedSeq += 1;
     }
-    if (page.length < 1000) return { valid: true, events };
+    if (page.length < 1000) break;
   }
+  const lastVerifiedSeq = expectedSeq - 1;
+  if (anchoredSeq !== lastVerifiedSeq || (head && head.hash !== prevHash)) {
+    const reason =
+      anchoredSeq > lastVerifiedSeq
+        ? `the chain ends at event ${lastVerifiedSeq} but event ${anchoredSeq} was appended: events ${lastVerifiedSeq + 1} to ${anchoredSeq} were removed`
+        : `the chain's last event ${lastVerifiedSeq} is not the one its anchor records (${anchoredSeq})`;
+    return { valid: false, events, lastVerifiedSeq, anchoredSeq, firstInvalidSeq: Math.min(lastVerifiedSeq, anchoredSeq) + 1, reason };
+  }
+  return { valid: true, events, lastVerifiedSeq, anchoredSeq };
 }
 
 async function countEvents(db: Db, hospitalId: number): Promise<number> {

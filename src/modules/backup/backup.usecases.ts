@@ -35,7 +35,8 @@ import { canonicalJson } from '../audit/canonical.js';
  * strings ("0.60" stays "0.60"), timestamps as ISO strings (the columns keep milliseconds, so
  * nothing is lost), jsonb as the JSON value it holds (read as text and parsed once). API keys are
  * kept as stored: their SHA-256 token hashes, never a token. Idempotency keys belong to callers,
- * not hospitals, and are not exported.
+ * and review-page sessions to browsers, not hospitals: neither is exported. The audit chain's
+ * anchor (audit_heads) is not exported either: the database sets it from the events imported.
  *
  * Ids. The audit chain's hashes cover each event's hospital id (src/modules/audit), so the
  * hospital keeps its id: it is imported with the SAME id, and an instance where that id belongs

@@ -5,6 +5,8 @@ import type { DisputeInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { AppError, conflict, notFound } from '../../errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
+import { canonicalJson } from '../audit/canonical.js';
+import { decimalText } from '../inputs/inputs.compare.js';
 import { departmentFromRow, staffFromRow } from '../inputs/inputs.mappers.js';
 import { closedPeriods, listDepartments, listStaff, lockHospital, schemeFor, type HospitalRow } from '../inputs/inputs.repository.js';
 import { currentDisputes, disputeVersions, insertDisputeVersion, recordOf, replaceFlags, storedFlags, type DisputeRow } from './disputes.repository.js';
@@ -96,7 +98,7 @@ export async function importDisputes(tx: Tx, hospital: HospitalRow, records: Dis
   for (const row of await disputeVersions(tx, hospital.id)) latest.set(row.disputeId, row);
   for (const record of records) {
     const before = latest.get(record.id);
-    if (before && JSON.stringify(before.record) === JSON.stringify(record)) continue;
+    if (before && sameDispute(recordOf(before), record)) continue;
     assertOpen(closed, record, before, 'disputes');
     years.add(yearOf(record.bookedIn));
     if (before) years.add(yearOf(before.bookedIn));
@@ -110,6 +112,33 @@ export async function importDisputes(tx: Tx, hospital: HospitalRow, records: Dis
   }
   return audit;
 }
+
+/**
+ * A dispute record as what it means, in one spelling: decimals by value, parties in department
+ * order (their order means nothing: §3 splits by department code), and a non-bed party's
+ * teamLead, which §1 ignores, left out; an absent optional field is the same as null. The stored
+ * record comes back from jsonb with its keys in another order, so the texts as sent never compare.
+ */
+export function disputeMeaning(r: DisputeInput): string {
+  return canonicalJson({
+    id: r.id,
+    bookedIn: r.bookedIn,
+    compensation: decimalText(r.compensation),
+    classification: r.classification,
+    parties: r.parties
+      .map((p) => ({
+        department: p.department,
+        share: decimalText(p.share),
+        departmentType: p.departmentType,
+        responsible: p.responsible,
+        teamLead: p.departmentType === 'bed' ? (p.teamLead ?? null) : null,
+        departmentHead: p.departmentHead,
+      }))
+      .sort((a, b) => compareKeys(a.department, b.department)),
+  });
+}
+
+export const sameDispute = (a: DisputeInput, b: DisputeInput): boolean => disputeMeaning(a) === disputeMeaning(b);
 
 /** A dispute may change only while the quarter it is booked in (and was, before) is open. */
 function assertOpen(closed: Set<string>, record: DisputeInput, before: DisputeRow | undefined, path: string): void {

@@ -1,4 +1,4 @@
-import { access, assertDepartment } from '../../plugins/access.js';
+import { access, assertDepartment, assertPersonVisible } from '../../plugins/access.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -53,7 +53,8 @@ import {
   upsertStaff,
 } from '../inputs/inputs.repository.js';
 import { putDepartmentInputs, putDepartments, putIndividualInputs, putStaff } from './bulk.usecases.js';
-import { ingestStream, NDJSON } from './stream.usecases.js';
+import { ingestStream, NDJSON, readStream } from './stream.usecases.js';
+import { claimStreamed } from '../../plugins/idempotency.js';
 import { writeInputs } from './hospitals.usecases.js';
 
 const strict = { additionalProperties: false } as const;
@@ -76,18 +77,19 @@ const BULK_DESCRIPTION =
 
 /**
  * A department head may enter and read the individual inputs of their departments' people only:
- * the person's home department and any department a record places them in must be theirs.
+ * someone else's person is not found (404, as an unknown id); a department a record places their
+ * own person in must be theirs too (403: they named it).
  */
 async function assertPersonInDepartments(request: FastifyRequest, conn: Db | Tx, hospitalId: number, staffId: string, overrides: (string | null | undefined)[]): Promise<void> {
   if (request.principal!.role !== 'dept_head') return;
   const person = await findStaff(conn, hospitalId, staffId);
   if (!person) throw notFound(`staff ${staffId}`);
-  for (const department of [person.department, ...overrides]) if (department) assertDepartment(request, department);
+  assertPersonVisible(request, person.department, `staff ${staffId}`);
+  for (const department of overrides) if (department) assertDepartment(request, department);
 }
 
 export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
   const { db, now } = deps;
-  app.addContentTypeParser(NDJSON, (_request, payload, done) => done(null, payload));
   const ctx = (request: { actor: string; id: string }) => ({ db, now, ctx: { actor: request.actor, requestId: request.id } });
   const hospitalOf = async (code: string) => {
     const h = await findHospital(db, code);
@@ -303,30 +305,6 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     },
   );
 
-  app.post(
-    '/v1/hospitals/:code/periods/:period/stream',
-    {
-      config: access(['admin', 'finance'], 'params'),
-      schema: {
-        tags: ['inputs'],
-        summary: 'A large push of inputs as an NDJSON stream (application/x-ndjson), all or nothing',
-        description:
-          'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual", "record": {…}}`, each record as in the scenario document; departmentInput and individual records belong to the quarter in the path. ' +
-          'The lines are read as they arrive and checked one by one; then departments, staff, department inputs and individual inputs are written, in that order, in one transaction. ' +
-          'A 400 names every invalid line by its number and field (`lines[n].record.workloadScore`, lines counted from 1). Individual lines need an admin key (403 otherwise). At most 200,000 lines.',
-        params: PeriodParams,
-        response: {
-          200: Type.Object({ lines: Type.Integer(), departments: BulkResult, staff: BulkResult, departmentInputs: BulkResult, individuals: BulkResult }),
-          ...errors(400, 401, 404, 409, 413, 415),
-        },
-      },
-    },
-    async (request) => {
-      const { code, period } = request.params as { code: string; period: string };
-      return ingestStream(ctx(request), code, period, request.body as NodeJS.ReadableStream, request.principal!, deps.bodyLimit);
-    },
-  );
-
   app.delete(
     '/v1/hospitals/:code/periods/:period/departments/:department',
     { config: access(['admin', 'finance'], 'params'), schema: { tags: ['inputs'], summary: "Remove a department's inputs for a quarter", params: Type.Object({ code: HospitalCode, period: Quarter, department: Code }), response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
@@ -461,5 +439,37 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
       });
     },
   );
+
+  // only this route reads NDJSON: on any other route that content type is a 415
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(NDJSON, (_request, payload, done) => done(null, payload));
+    scope.post(
+      '/v1/hospitals/:code/periods/:period/stream',
+      {
+        config: access(['admin', 'finance'], 'params'),
+        schema: {
+          tags: ['inputs'],
+          summary: 'A large push of inputs as an NDJSON stream (application/x-ndjson), all or nothing',
+          description:
+            'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual", "record": {…}}`, each record as in the scenario document; departmentInput and individual records belong to the quarter in the path. ' +
+            'The lines are read as they arrive and checked one by one; then departments, staff, department inputs and individual inputs are written, in that order, in one transaction. ' +
+            'Send it with Idempotency-Key to make a retry safe: the key is claimed once the whole stream has been read. A 400 names every invalid line by its number and field (`lines[n].record.workloadScore`, lines counted from 1). Individual lines need an admin key (403 otherwise). At most 200,000 lines.',
+          params: PeriodParams,
+          response: {
+            200: Type.Object({ lines: Type.Integer(), departments: BulkResult, staff: BulkResult, departmentInputs: BulkResult, individuals: BulkResult }),
+            ...errors(400, 401, 404, 409, 413, 415),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { code, period } = request.params as { code: string; period: string };
+        const parsed = await readStream(request.body, deps.bodyLimit);
+        const replay = await claimStreamed(db, request, parsed.sha256);
+        // a replay answers what the first request answered, whatever its status
+        if (replay) return reply.header('idempotent-replayed', 'true').status(replay.status as 200).send(replay.response as never);
+        return ingestStream(ctx(request), code, period, parsed, request.principal!);
+      },
+    );
+  });
 }
 

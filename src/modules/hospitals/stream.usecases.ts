@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { createHash, type Hash } from 'node:crypto';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { schemaError } from '../../core/index.js';
@@ -10,6 +10,7 @@ import type { Principal } from '../../plugins/access.js';
 import type { AuditContext } from '../audit/audit.repository.js';
 import { MAX_ERRORS, inRowOrder, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
 import { writeInputs } from './hospitals.usecases.js';
+import { checkValue, decodeUtf8 } from '../../plugins/body.js';
 
 export const NDJSON = 'application/x-ndjson';
 const MAX_LINES = 200_000;
@@ -41,14 +42,9 @@ export async function ingestStream(
   deps: Parameters<typeof writeInputs>[0] & { db: Db; ctx: AuditContext },
   hospitalCode: string,
   period: string,
-  body: unknown,
+  parsed: StreamRecords,
   principal: Principal,
-  byteLimit: number,
 ): Promise<{ lines: number; departments: BulkOutcome; staff: BulkOutcome; departmentInputs: BulkOutcome; individuals: BulkOutcome }> {
-  if (!body || typeof (body as NodeJS.ReadableStream).pipe !== 'function') {
-    throw new AppError(415, 'unsupported_media_type', `send the records as ${NDJSON}, one JSON object a line`, 'body');
-  }
-  const parsed = await readLines(body as NodeJS.ReadableStream, byteLimit);
   const { departments, staff, departmentInputs, individuals, count } = parsed;
   if (count === 0) throw new AppError(400, 'empty_stream', 'the stream holds no record', 'body');
   if (individuals.records.length > 0 && principal.role !== 'admin') {
@@ -107,31 +103,93 @@ export async function ingestStream(
   });
 }
 
-async function readLines(stream: NodeJS.ReadableStream, byteLimit: number) {
+export type StreamRecords = Awaited<ReturnType<typeof readStream>>;
+
+/** A line longer than this is not a record (a record is a few hundred bytes): 413 before it is held. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * The lines of an NDJSON body as they arrive, as bytes. The body limit counts bytes received,
+ * not lines ended: a body that never sends a newline is refused at the limit, and a line is never
+ * held beyond MAX_LINE_BYTES. Every byte goes into `digest` (the stream's Idempotency-Key hash).
+ */
+async function* lineBytes(stream: NodeJS.ReadableStream, byteLimit: number, digest: Hash): AsyncGenerator<Buffer> {
+  let received = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const tooLarge = (message: string) => {
+    (stream as { destroy?: () => void }).destroy?.();
+    return new AppError(413, 'payload_too_large', message, 'body');
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    received += bytes.length;
+    if (received > byteLimit) throw tooLarge(`the stream is larger than ${Math.round(byteLimit / 1024 / 1024)} MB; split it`);
+    digest.update(bytes);
+    let start = 0;
+    for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
+      const piece = bytes.subarray(start, nl);
+      yield pending.length ? Buffer.concat([...pending, piece]) : piece;
+      pending = [];
+      pendingBytes = 0;
+      start = nl + 1;
+    }
+    if (start < bytes.length) {
+      pending.push(bytes.subarray(start));
+      pendingBytes += bytes.length - start;
+      if (pendingBytes > MAX_LINE_BYTES) throw tooLarge(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MB; one record a line`);
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending);
+}
+
+/**
+ * Reads a whole NDJSON push (refusing it with 415 when it is not a stream), checking each line
+ * as it comes: strict UTF-8 (a leading byte-order mark is skipped), JSON, nesting and text
+ * (src/plugins/body.ts), then the record against its kind's schema. Returns the records by kind
+ * with their line numbers and the SHA-256 of the bytes received.
+ */
+export async function readStream(body: unknown, byteLimit: number) {
+  if (!body || typeof (body as NodeJS.ReadableStream).pipe !== 'function') {
+    throw new AppError(415, 'unsupported_media_type', `send the records as ${NDJSON}, one JSON object a line`, 'body');
+  }
   const out = {
     departments: rows<DepartmentRecord>(),
     staff: rows<StaffRecord>(),
     departmentInputs: rows<DepartmentInput>(),
     individuals: rows<IndividualInput>(),
     count: 0,
+    sha256: '',
   };
   const errors: RowError[] = [];
-  let bytes = 0;
+  const digest = createHash('sha256');
   let n = 0;
-  const reader = createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const line of reader) {
+  for await (let bytes of lineBytes(body as NodeJS.ReadableStream, byteLimit, digest)) {
     n += 1;
-    bytes += Buffer.byteLength(line, 'utf8') + 1;
-    if (bytes > byteLimit) throw new AppError(413, 'payload_too_large', `the stream is larger than ${Math.round(byteLimit / 1024 / 1024)} MB; split it`, 'body');
     if (n > MAX_LINES) throw new AppError(413, 'payload_too_large', `the stream has more than ${MAX_LINES} lines; split it`, 'body');
-    if (line.trim() === '') continue;
-    const at = `lines[${n}]`;
+    if (n === 1 && bytes.subarray(0, 3).equals(BOM)) bytes = bytes.subarray(3);
     if (errors.length >= MAX_ERRORS) continue;
+    const at = `lines[${n}]`;
+    let line: string;
+    try {
+      line = decodeUtf8(bytes, at, at);
+    } catch (e) {
+      errors.push(rowError(e as AppError));
+      continue;
+    }
+    if (line.trim() === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
       errors.push({ code: 'invalid_json', message: `${at}: not a JSON object`, path: at });
+      continue;
+    }
+    const problem = checkValue(value, at);
+    if (problem) {
+      errors.push(rowError(problem));
       continue;
     }
     const error = place(value, at, n, out);
@@ -140,8 +198,11 @@ async function readLines(stream: NodeJS.ReadableStream, byteLimit: number) {
   if (errors.length > 0) {
     throw new AppError(400, errors[0]!.code, `${errors.length} line(s) are invalid; the first: ${errors[0]!.message}`, errors[0]!.path, errors);
   }
+  out.sha256 = digest.digest('hex');
   return out;
 }
+
+const rowError = (e: AppError): RowError => ({ code: e.code, message: e.message, path: e.path ?? 'body' });
 
 const TARGET: Record<Kind, 'departments' | 'staff' | 'departmentInputs' | 'individuals'> = {
   department: 'departments',
@@ -151,12 +212,13 @@ const TARGET: Record<Kind, 'departments' | 'staff' | 'departmentInputs' | 'indiv
 };
 
 /** Checks one line's shape and record; files the record under its kind. */
-function place(value: unknown, at: string, line: number, out: Awaited<ReturnType<typeof readLines>>): RowError | null {
+function place(value: unknown, at: string, line: number, out: Omit<StreamRecords, 'sha256'>): RowError | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { code: 'invalid_type', message: `${at}: must be a JSON object`, path: at };
   const { type, record, ...rest } = value as { type?: unknown; record?: unknown };
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) return { code: 'unknown_field', message: `${at}: unknown field ${extra}; a line has type and record`, path: `${at}.${extra}` };
-  if (typeof type !== 'string' || !(type in KINDS)) {
+  // an own kind only: "__proto__" or "constructor" is no kind
+  if (typeof type !== 'string' || !Object.hasOwn(KINDS, type)) {
     return { code: 'invalid_enum', message: `${at}: type must be one of ${Object.keys(KINDS).join(', ')}`, path: `${at}.type` };
   }
   const check = KINDS[type as Kind];

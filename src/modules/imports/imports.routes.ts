@@ -17,7 +17,8 @@ export function importRoutes(app: FastifyInstance, deps: { db: Db; now: () => Da
         summary: 'Import a scenario document (contract.md §1), all or nothing',
         description:
           'Creates or updates the hospital, its scheme, departments, staff and every period\'s and the year-end\'s inputs. Importing the same document again changes nothing. ' +
-          'A document that would change a closed (approved) period is rejected whole with 409. Only an admin may change the scheme (403 for finance).',
+          'A document that would change a closed (approved) period is rejected whole with 409. Only an admin may change the scheme (403 for finance). ' +
+          'A finance import leaves people\'s individual (tier-2) records as they are: a quarter without `individuals` keeps the stored ones; a quarter whose `individuals` differ from the stored ones is refused (403).',
         body: ScenarioSchema,
         response: {
           200: Type.Object({
@@ -36,6 +37,7 @@ export function importRoutes(app: FastifyInstance, deps: { db: Db; now: () => Da
     async (request) =>
       importScenario({ db: deps.db, now: deps.now, ctx: { actor: request.actor, requestId: request.id } }, request.body, {
         mayChangeScheme: request.principal!.role === 'admin',
+        mayChangeIndividuals: request.principal!.role === 'admin',
       }),
   );
 }

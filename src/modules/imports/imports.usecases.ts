@@ -53,7 +53,7 @@ export interface ImportOutcome {
 export async function importScenario(
   deps: { db: Db; ctx: AuditContext; now: () => Date },
   doc: unknown,
-  permissions: { mayChangeScheme: boolean } = { mayChangeScheme: true },
+  permissions: { mayChangeScheme: boolean; mayChangeIndividuals: boolean } = { mayChangeScheme: true, mayChangeIndividuals: true },
 ): Promise<ImportOutcome> {
   validateScenario(doc);
   const scenario = doc as Scenario;
@@ -123,19 +123,34 @@ export async function importScenario(
     }
     await upsertStaff(tx, hospital.id, staffWrites);
 
-    for (const p of scenario.periods ?? []) {
+    for (const [index, p] of (scenario.periods ?? []).entries()) {
       const incoming: StoredPeriod = {
         quarter: quarterToRow(p),
         departments: p.departments.map((d) => departmentInputToRow(p.period, d)).sort((a, b) => (a.department < b.department ? -1 : 1)),
         individuals: (p.individuals ?? []).map((r) => individualInputToRow(p.period, r)).sort((a, b) => (a.staffId < b.staffId ? -1 : 1)),
       };
       const stored = await loadPeriod(tx, hospital.id, p.period);
+      if (!permissions.mayChangeIndividuals) {
+        // people's tier-2 inputs are the admin's and the department heads' (as on PUT …/individuals
+        // and the stream): a finance import leaves them as they are. Without `individuals` the
+        // stored records stay; with them, they must be the stored ones exactly.
+        const kept = stored?.individuals ?? [];
+        if (p.individuals !== undefined && !sameRecord(kept, incoming.individuals)) {
+          throw new AppError(
+            403,
+            'forbidden',
+            `period ${p.period}: individual (tier-2) records are entered by an admin or the department heads, not a finance key; leave out individuals (the stored records are kept)`,
+            `periods[${index}].individuals`,
+          );
+        }
+        incoming.individuals = kept;
+      }
       if (stored && sameRecord(stored, incoming)) {
         outcome.periods.unchanged.push(p.period);
         continue;
       }
       if (isClosed(p.period)) {
-        throw conflict('period_closed', `period ${p.period} is closed (its settlement is approved); its inputs cannot change`, `periods[${scenario.periods!.indexOf(p)}]`);
+        throw conflict('period_closed', `period ${p.period} is closed (its settlement is approved); its inputs cannot change`, `periods[${index}]`);
       }
       await replacePeriod(tx, hospital.id, incoming);
       outcome.periods.changed.push(p.period);

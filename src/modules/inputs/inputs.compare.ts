@@ -13,7 +13,7 @@ const DECIMAL_KEYS = new Set([
 const SKIPPED = new Set(['updatedAt', 'hospitalId']);
 const absent = (v: unknown) => v === null || v === undefined;
 /** A decimal's value as one spelling. */
-const decimalText = (v: string) => new Dec(v).toString();
+export const decimalText = (v: string) => new Dec(v).toString();
 
 function normalize(value: unknown, key = ''): unknown {
   if (typeof value === 'string' && DECIMAL_KEYS.has(key)) return decimalText(value);

@@ -17,10 +17,12 @@ export function keyRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date 
   app.post(
     '/v1/api-keys',
     {
-      config: access(['admin'], 'body'),
+      config: { ...access(['admin'], 'body'), secretFields: ['token'] },
       schema: {
         tags: ['keys'],
         summary: 'Create an API key; the token is shown in this answer only',
+        description:
+          'A repeat of this request with the same Idempotency-Key answers the same key without its token (the token is never stored, not even for replays), with a `note` saying so.',
         body: Type.Object(
           {
             role: Type.Union(ROLES.map((r) => Type.Literal(r)), { 'x-kind': 'enum', 'x-values': ROLES }),

@@ -4,12 +4,37 @@ import type { IndividualInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { decimalOf } from '../../db/decimal.js';
 import { settlementReviews } from '../../db/schema.js';
-import { badRequest, conflict, notFound } from '../../errors.js';
+import { AppError, badRequest, conflict, notFound } from '../../errors.js';
+import { checkValue } from '../../plugins/body.js';
+import { schemaError } from '../../core/index.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { appendAudit, type AuditContext } from '../audit/audit.repository.js';
 import { lockHospitalById } from '../inputs/inputs.repository.js';
 import { departmentLinesOf, findRun, runInputs, type RunRow } from './settlements.repository.js';
 
-export type ReviewStatus = 'acknowledged' | 'disputed';
+/** A review as the API and the review page both take it: one schema, one check, for both. */
+export const ReviewBody = Type.Object(
+  {
+    status: Type.Union([Type.Literal('acknowledged'), Type.Literal('disputed')], { 'x-kind': 'enum', 'x-values': ['acknowledged', 'disputed'] }),
+    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'why the department disputes the run (needed for a dispute)' })),
+  },
+  { additionalProperties: false },
+);
+export type ReviewDecision = Static<typeof ReviewBody>;
+export type ReviewStatus = ReviewDecision['status'];
+const checkReview = TypeCompiler.Compile(ReviewBody);
+
+/** Refuses what the API's schema refuses (an unknown status, a reason over 2,000 characters, bad text), naming the field. */
+export function checkReviewDecision(decision: unknown): ReviewDecision {
+  const problem = checkValue(decision);
+  if (problem) throw problem;
+  if (!checkReview.Check(decision)) {
+    const e = schemaError(decision, checkReview.Errors(decision));
+    throw new AppError(400, e.code, e.message, e.path);
+  }
+  return decision;
+}
 
 /** Every department's review of a run: acknowledged, disputed (with the reason) or pending. */
 export async function reviewsOf(db: Db, run: RunRow) {
@@ -37,8 +62,9 @@ export async function review(
   deps: { db: Db; now: () => Date; ctx: AuditContext },
   runId: string,
   department: string,
-  decision: { status: ReviewStatus; reason?: string },
+  input: unknown,
 ): Promise<{ department: string; status: ReviewStatus; reason: string | null }> {
+  const decision = checkReviewDecision(input);
   if (decision.status === 'disputed' && !decision.reason?.trim()) throw badRequest('missing_field', 'a dispute needs a reason', 'reason');
   const run0 = await findRun(deps.db, runId);
   if (!run0) throw notFound(`settlement ${runId}`);

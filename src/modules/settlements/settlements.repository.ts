@@ -36,6 +36,17 @@ export async function findApprovedRun(db: Conn, hospitalId: number, period: stri
   return row ?? null;
 }
 
+/** The period's most recent succeeded run (not approved, superseded or failed), if any. */
+export async function findLatestSucceededRun(db: Conn, hospitalId: number, period: string): Promise<RunRow | null> {
+  const [row] = await db
+    .select(runColumns)
+    .from(settlementRuns)
+    .where(and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.period, period), eq(settlementRuns.status, 'succeeded')))
+    .orderBy(desc(settlementRuns.createdAt), desc(settlementRuns.id))
+    .limit(1);
+  return row ?? null;
+}
+
 export async function listRuns(db: Conn, hospitalId: number, period?: string): Promise<RunRow[]> {
   const where = period ? and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.period, period)) : eq(settlementRuns.hospitalId, hospitalId);
   return db.select(runColumns).from(settlementRuns).where(where).orderBy(desc(settlementRuns.createdAt), asc(settlementRuns.id));

@@ -1,5 +1,5 @@
-import { access, assertDepartment } from '../../plugins/access.js';
-import { review, reviewsOf, whatIf, type ReviewStatus } from './reviews.usecases.js';
+import { access, assertDepartment, assertPersonVisible } from '../../plugins/access.js';
+import { review, ReviewBody, reviewsOf, whatIf } from './reviews.usecases.js';
 import { IndividualInputSchema } from '../../core/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -27,16 +27,22 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
       schema: {
         tags: ['settlements'],
         summary: 'Settle a quarter (2026Q1) or a year-end (2026)',
-        description: 'Queues a run (202). While a run of that period is queued or running, returns that run (200) instead of a second one.',
+        description:
+          'Queues a run (202). While a run of that period is queued or running, returns that run (200) instead of a second one. ' +
+          'When the latest succeeded run of the period was settled from exactly the inputs, scheme and opening bank stored now (its input fingerprint still matches), ' +
+          'returns that run (200) instead of computing the same result again; `"force": true` queues a new run anyway.',
         params: HospitalParams,
-        body: Type.Object({ period: Period }, { additionalProperties: false }),
+        body: Type.Object(
+          { period: Period, force: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: 'queue a new run even when the latest succeeded run is current' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Run, 202: Run, ...errors(400, 401, 404, 409, 503) },
       },
     },
     async (request, reply) => {
       const { code } = request.params as { code: string };
-      const { period } = request.body as { period: string };
-      const { run, created } = await triggerSettlement({ db, now, ctx: { actor: request.actor, requestId: request.id } }, code, period);
+      const { period, force } = request.body as { period: string; force?: boolean };
+      const { run, created } = await triggerSettlement({ db, now, ctx: { actor: request.actor, requestId: request.id } }, code, period, { force });
       if (run.status === 'queued') {
         // a run whose enqueue failed stays queued; asking again enqueues it again (the job id is the same)
         await runner.enqueue({ runId: run.id, hospital: code, period }).catch((err) => {
@@ -143,26 +149,28 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
       const { id, staffId } = request.params as { id: string; staffId: string };
       // the common case, a quarterly run's line, in one query; the rest (year-end, 404s) below
       const found = (await (request.prefetched ?? personLine(request))) as Awaited<ReturnType<typeof personLineOf>>;
+      const notHere = `staff ${staffId} in settlement ${id}`;
+      // finance reads amounts, not people's tier-2 inputs (as on every other finance read)
+      const withInputs = request.principal!.role !== 'finance';
       if (found && found.run.summary) {
-        assertDepartment(request, found.line.department);
-        return explainIndividual(found.run.period, found.run.status, found.line, found.department, found.line.inputRecord);
+        assertPersonVisible(request, found.line.department, notHere);
+        return explainIndividual(found.run.period, found.run.status, found.line, found.department, found.line.inputRecord, withInputs);
       }
       const run = await findRun(db, id);
       if (!run || !run.summary) throw notFound(`settlement result ${id}`);
       if (run.kind === 'annual') {
         const all = (await annualLinesOf(db, id)).individuals.filter((l) => l.staffId === staffId);
-        if (all.length === 0) throw notFound(`staff ${staffId} in settlement ${id}`);
         const p = request.principal!;
         const lines = p.role === 'dept_head' ? all.filter((l) => p.departments.includes(l.department)) : all;
-        if (lines.length === 0) assertDepartment(request, all[0]!.department);
+        if (lines.length === 0) throw notFound(notHere);
         return { period: run.period, kind: run.kind, status: run.status, lines: lines.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, weight: l.weight, amount: l.amount })) };
       }
       const [line] = await individualLinesOf(db, id, { staffId });
-      if (!line) throw notFound(`staff ${staffId} in settlement ${id}`);
-      assertDepartment(request, line.department);
+      if (!line) throw notFound(notHere);
+      assertPersonVisible(request, line.department, notHere);
       const [department] = await departmentLinesOf(db, id, line.department);
       const record = line.inputRecord;
-      return explainIndividual(run.period, run.status, line, department ?? null, record);
+      return explainIndividual(run.period, run.status, line, department ?? null, record, withInputs);
     },
   );
 
@@ -317,7 +325,10 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
     async (request) => {
       const run = await findRun(db, (request.params as { id: string }).id);
       if (!run) throw notFound(`settlement ${(request.params as { id: string }).id}`);
-      return { reviews: await reviewsOf(db, run) };
+      // a department head reads their own departments' reviews, not the others' reasons and reviewers
+      const p = request.principal!;
+      const reviews = await reviewsOf(db, run);
+      return { reviews: p.role === 'dept_head' ? reviews.filter((r) => p.departments.includes(r.department)) : reviews };
     },
   );
 
@@ -329,20 +340,14 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
         tags: ['settlements'],
         summary: 'Acknowledge or dispute a succeeded run for a department (a dispute needs a reason)',
         params: Type.Object({ id: RunParams.properties.id, department: Type.String({ minLength: 1 }) }),
-        body: Type.Object(
-          {
-            status: Type.Union([Type.Literal('acknowledged'), Type.Literal('disputed')], { 'x-kind': 'enum', 'x-values': ['acknowledged', 'disputed'] }),
-            reason: Type.Optional(Type.String({ maxLength: 2000 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: ReviewBody,
         response: { 200: AnyObject('the review'), ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
       const { id, department } = request.params as { id: string; department: string };
       assertDepartment(request, department);
-      return review({ db, now, ctx: { actor: request.actor, requestId: request.id } }, id, department, request.body as { status: ReviewStatus; reason?: string });
+      return review({ db, now, ctx: { actor: request.actor, requestId: request.id } }, id, department, request.body);
     },
   );
 
@@ -375,6 +380,7 @@ function explainIndividual(
   line: Awaited<ReturnType<typeof individualLinesOf>>[number],
   department: Awaited<ReturnType<typeof departmentLinesOf>>[number] | null,
   record: unknown,
+  withInputs: boolean,
 ) {
   const onStudyLeave = line.titlePoints === null;
   const components = onStudyLeave
@@ -406,7 +412,7 @@ function explainIndividual(
     line: individualLineOf(line),
     components,
     department: department ? { code: department.department, name: department.name, final: department.final, headcount: department.headcount } : null,
-    inputs: record ?? { note: 'no individual record: every default used (full marks)' },
+    ...(withInputs ? { inputs: record ?? { note: 'no individual record: every default used (full marks)' } } : {}),
     ...(line.disputeFines !== null ? { disputeFines: line.disputeFines, disputes: (line.disputeItems as { disputeId: string; amount: string }[] | null) ?? [] } : {}),
     rules,
   };

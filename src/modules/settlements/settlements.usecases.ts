@@ -34,6 +34,7 @@ import {
   departmentLinesOf,
   findActiveRun,
   findApprovedRun,
+  findLatestSucceededRun,
   findRun,
   individualLinesOf,
   resultLinesPage,
@@ -65,10 +66,17 @@ export interface EnqueueRequest {
 
 /**
  * POST /v1/hospitals/{code}/settlements. Under the hospital's lock: a queued or running run of the
- * period is returned as it is (created false); otherwise a new queued run is stored and audited.
- * The caller enqueues it after the commit.
+ * period is returned as it is (created false); so is the latest succeeded run when the period's
+ * inputs, scheme and opening bank are unchanged since it ran (its input fingerprint still
+ * matches), unless `force` asks for a new run anyway. Otherwise a new queued run is stored and
+ * audited. The caller enqueues it after the commit.
  */
-export async function triggerSettlement(deps: Deps & { ctx: AuditContext }, hospitalCode: string, period: string): Promise<{ run: RunRow; created: boolean }> {
+export async function triggerSettlement(
+  deps: Deps & { ctx: AuditContext },
+  hospitalCode: string,
+  period: string,
+  options: { force?: boolean } = {},
+): Promise<{ run: RunRow; created: boolean }> {
   return deps.db.transaction(async (tx) => {
     const hospital = await lockHospital(tx, hospitalCode);
     if (!hospital) throw notFound(`hospital ${hospitalCode}`);
@@ -81,6 +89,10 @@ export async function triggerSettlement(deps: Deps & { ctx: AuditContext }, hosp
     if (QUARTER.test(period) ? !(await loadPeriod(tx, hospital.id, period)) : (await quarterPeriods(tx, hospital.id, Number(period))).length === 0) {
       throw conflict('no_inputs', `hospital ${hospitalCode} has no inputs for ${period}`, 'period');
     }
+    if (!options.force) {
+      const latest = await findLatestSucceededRun(tx, hospital.id, period);
+      if (latest && latest.inputHash !== null && latest.inputHash === (await currentFingerprint(tx, hospital, latest))) return { run: latest, created: false };
+    }
     const run = await insertRun(tx, {
       id: randomUUID(),
       hospitalId: hospital.id,
@@ -90,7 +102,7 @@ export async function triggerSettlement(deps: Deps & { ctx: AuditContext }, hosp
       requestedBy: deps.ctx.actor,
       createdAt: deps.now(),
     });
-    await appendAudit(tx, hospital.id, deps.ctx, [{ action: 'settlement.trigger', entityType: 'settlement', entityKey: run.id, after: { period, status: 'queued' } }], deps.now());
+    await appendAudit(tx, hospital.id, deps.ctx, [{ action: 'settlement.trigger', entityType: 'settlement', entityKey: run.id, after: { period, status: 'queued', ...(options.force ? { force: true } : {}) } }], deps.now());
     return { run, created: true };
   });
 }
@@ -106,7 +118,60 @@ interface Computed {
   annual?: AnnualResult;
 }
 
-/** What a run settles: the stored inputs as a scenario, the opening bank, and the engine's result. */
+/**
+ * What a run of a period settles, read from the store, without running the engine: the scenario
+ * document, the opening bank (a quarter) or the approved quarters' runs (a year-end), the scheme
+ * version, and the fingerprint of all of it. A trigger and an approval compare fingerprints.
+ */
+interface RunDocument {
+  doc: Scenario;
+  /** A quarter's document as JSON text: the run's stored inputs and its fingerprint's text. */
+  inputsJson?: string;
+  openingBank: Record<string, string>;
+  schemeVersionId: number | null;
+  inputHash: string;
+  /** A year-end's approved quarter runs, in period order. */
+  quarterRuns: RunRow[];
+}
+
+async function runDocument(db: Db | Tx, hospital: HospitalRow, run: Pick<RunRow, 'period' | 'kind'>): Promise<RunDocument> {
+  const year = Number.parseInt(run.period.slice(0, 4), 10);
+  if (run.kind === 'quarterly') {
+    const scheme = await schemeFor(db, hospital.id, run.period);
+    const [doc, openingBank] = await together(db, [
+      () => buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {}, withDisputes: true }),
+      () => openingBankFor(db, hospital.id, run.period, year),
+    ]);
+    // the document is serialised once: for the run's stored inputs and for its fingerprint
+    const inputsJson = JSON.stringify(doc);
+    return {
+      doc,
+      inputsJson,
+      openingBank,
+      schemeVersionId: scheme?.id ?? null,
+      // the text JSON.stringify({ doc, openingBank }) gives, with the document's JSON made above
+      inputHash: sha256(`{"doc":${inputsJson},"openingBank":${JSON.stringify(openingBank)}}`),
+      quarterRuns: [],
+    };
+  }
+  const quarterRuns = await approvedQuarterRuns(db, hospital.id, year);
+  const scheme = await schemeFor(db, hospital.id, `${year}Q4`);
+  const doc = await buildScenario(db, hospital, { periods: [], annualYear: year, schemeParameters: scheme?.parameters ?? {}, withDisputes: true });
+  const runIds = quarterRuns.map((r) => r.id);
+  return { doc, openingBank: {}, schemeVersionId: scheme?.id ?? null, inputHash: inputHashOf({ doc, runIds }), quarterRuns };
+}
+
+/** The fingerprint a run of this period would have now; null when the period cannot be settled as it stands. */
+async function currentFingerprint(db: Db | Tx, hospital: HospitalRow, run: Pick<RunRow, 'period' | 'kind'>): Promise<string | null> {
+  try {
+    return (await runDocument(db, hospital, run)).inputHash;
+  } catch (e) {
+    if (e instanceof EngineError) return null;
+    throw e;
+  }
+}
+
+/** What a run settles, and the engine's result of it. */
 export async function computeRun(
   db: Db | Tx,
   hospital: HospitalRow,
@@ -120,41 +185,31 @@ export async function computeRun(
     onInputs?: (inputsJson: string) => Promise<void>;
   } = {},
 ): Promise<Computed> {
-  const year = Number.parseInt(run.period.slice(0, 4), 10);
+  const d = await runDocument(db, hospital, run);
   if (run.kind === 'quarterly') {
-    const scheme = await schemeFor(db, hospital.id, run.period);
-    const [doc, openingBank] = await together(db, [
-      () => buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {}, withDisputes: true }),
-      () => openingBankFor(db, hospital.id, run.period, year),
-    ]);
-    // the document is serialised once: for the run's stored inputs and for its fingerprint
-    const inputsJson = JSON.stringify(doc);
-    const written = options.onInputs?.(inputsJson);
+    const written = options.onInputs?.(d.inputsJson!);
     // a rejected write is reported after the computation (never left unhandled)
     written?.catch(() => {});
-    const validated = validateScenario(doc);
-    const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank(openingBank));
+    const validated = validateScenario(d.doc);
+    const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank(d.openingBank));
     if (written) await written;
     return {
-      inputs: doc,
+      inputs: d.doc,
       inputsStored: written !== undefined,
-      openingBank,
-      schemeVersionId: scheme?.id ?? null,
-      // the text JSON.stringify({ doc, openingBank }) gives, with the document's JSON made above
-      inputHash: sha256(`{"doc":${inputsJson},"openingBank":${JSON.stringify(openingBank)}}`),
+      openingBank: d.openingBank,
+      schemeVersionId: d.schemeVersionId,
+      inputHash: d.inputHash,
       quarterly: { result: outcome.result, components: outcome.components, disputeItems: outcome.disputeItems },
     };
   }
-  const { outcomes, runIds } = await approvedQuarterOutcomes(db, hospital.id, year);
-  const scheme = await schemeFor(db, hospital.id, `${year}Q4`);
-  const doc = await buildScenario(db, hospital, { periods: [], annualYear: year, schemeParameters: scheme?.parameters ?? {}, withDisputes: true });
-  const validated = validateScenario(doc);
+  const outcomes = await approvedQuarterOutcomes(db, d.quarterRuns);
+  const validated = validateScenario(d.doc);
   const annual = settleYear(validated.hospital, validated.annual!, outcomes);
   return {
-    inputs: { ...doc, quarterRuns: runIds },
+    inputs: { ...d.doc, quarterRuns: d.quarterRuns.map((r) => r.id) },
     openingBank: {},
-    schemeVersionId: scheme?.id ?? null,
-    inputHash: inputHashOf({ doc, runIds }),
+    schemeVersionId: d.schemeVersionId,
+    inputHash: d.inputHash,
     annual,
   };
 }
@@ -186,27 +241,35 @@ function toBank(bank: Record<string, string>): Map<string, Dec> {
   return new Map(Object.entries(bank).map(([code, balance]) => [code, decimalOf(balance)]));
 }
 
-/**
- * The year's approved quarters, settled again by the engine from the inputs and opening bank
- * each run kept: the same figures the approved runs hold, at full precision for the year-end.
- */
-async function approvedQuarterOutcomes(db: Db | Tx, hospitalId: number, year: number): Promise<{ outcomes: QuarterOutcome[]; runIds: string[] }> {
-  const outcomes: QuarterOutcome[] = [];
-  const runIds: string[] = [];
+/** The year's quarters' approved runs, in period order; every quarter with inputs must have one. */
+async function approvedQuarterRuns(db: Db | Tx, hospitalId: number, year: number): Promise<RunRow[]> {
+  const runs: RunRow[] = [];
   for (const period of await quarterPeriods(db, hospitalId, year)) {
     const approved = await findApprovedRun(db, hospitalId, period);
     if (!approved) {
       throw new EngineError('previous_quarter_not_settled', `period ${period} has inputs but no approved settlement; approve every quarter of ${year} before the year-end`, 'period');
     }
+    runs.push(approved);
+  }
+  return runs;
+}
+
+/**
+ * The year's approved quarters, settled again by the engine from the inputs and opening bank
+ * each run kept: the same figures the approved runs hold, at full precision for the year-end.
+ */
+async function approvedQuarterOutcomes(db: Db | Tx, runs: RunRow[]): Promise<QuarterOutcome[]> {
+  const outcomes: QuarterOutcome[] = [];
+  for (const approved of runs) {
+    const period = approved.period;
     const validated = validateScenario(await runInputs(db, approved.id));
     const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank(approved.openingBank as Record<string, string>));
     if (canonicalJson(outcome.result.summary) !== canonicalJson(approved.summary)) {
       throw new Error(`the approved run ${approved.id} of ${period} no longer reproduces from its own inputs`);
     }
     outcomes.push(outcome);
-    runIds.push(approved.id);
   }
-  return { outcomes, runIds };
+  return outcomes;
 }
 
 /**
@@ -272,7 +335,8 @@ export async function approveSettlement(deps: Deps & { ctx: AuditContext }, runI
     if (disputes.length > 0 && !reason) {
       throw conflict('open_disputes', `department(s) ${disputes.join(', ')} dispute settlement ${runId}; approving it anyway needs an overrideReason`);
     }
-    const current = await computeRunHash(tx, hospital, run);
+    // staleness by the stored fingerprint: what the run settled against what the store holds now
+    const current = await currentFingerprint(tx, hospital, run);
     if (current !== run.inputHash) {
       throw conflict('run_stale', `the inputs of ${run.period} changed after settlement ${runId} ran; run the settlement again and approve the new run`);
     }
@@ -287,15 +351,6 @@ export async function approveSettlement(deps: Deps & { ctx: AuditContext }, runI
     if (isUniqueViolation(e)) throw conflict('period_closed', `${run0.period} already has an approved settlement`);
     throw e;
   });
-}
-
-async function computeRunHash(tx: Tx, hospital: HospitalRow, run: RunRow): Promise<string | null> {
-  try {
-    return (await computeRun(tx, hospital, run)).inputHash;
-  } catch (e) {
-    if (e instanceof EngineError) return null;
-    throw e;
-  }
 }
 
 export function isUniqueViolation(e: unknown): boolean {

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { departmentStatement, personStatement, type DepartmentStatement, type PersonStatement, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
 import { AppError, notFound } from '../../errors.js';
-import { assertDepartment } from '../../plugins/access.js';
+import { assertDepartment, assertPersonVisible } from '../../plugins/access.js';
 import { csvLine, readableDepartments, settledRun } from './lines.usecases.js';
 import { runInputs, type RunRow } from './settlements.repository.js';
 import { hospitalCodeOf, quarterOutcomeOf, readSettlement } from './settlements.usecases.js';
@@ -18,7 +18,7 @@ export async function personStatementOf(db: Db, request: FastifyRequest, id: str
   const run = await quarterlyRun(db, id);
   const statement = personStatement(await quarterOutcomeOf(db, run), staffId);
   if (!statement) throw notFound(`staff ${staffId} in settlement ${id}`);
-  assertDepartment(request, statement.department.code);
+  assertPersonVisible(request, statement.department.code, `staff ${staffId} in settlement ${id}`);
   return { statement, hospital: await hospitalCodeOf(db, run.hospitalId) };
 }
 
@@ -158,7 +158,14 @@ function byKey<T>(rows: T[] | undefined, key: (r: T) => string): Map<string, T> 
   return new Map((rows ?? []).map((r) => [key(r), r]));
 }
 
-function diffRecords<T>(a: T[] | undefined, b: T[] | undefined, key: (r: T) => string, keyName: string, flatten: (r: T) => Record<string, unknown> = (r) => r as Record<string, unknown>) {
+function diffRecords<T>(
+  a: T[] | undefined,
+  b: T[] | undefined,
+  key: (r: T) => string,
+  keyName: string,
+  flatten: (r: T) => Record<string, unknown> = (r) => r as Record<string, unknown>,
+  labelOf: (r: T, k: string) => Record<string, unknown> = (_r, k) => ({ [keyName]: k }),
+): (Record<string, unknown> & { change: string; fields: Change[] })[] {
   const left = byKey(a, key);
   const right = byKey(b, key);
   const keys = [...new Set([...left.keys(), ...right.keys()])].sort();
@@ -167,7 +174,7 @@ function diffRecords<T>(a: T[] | undefined, b: T[] | undefined, key: (r: T) => s
     const y = right.get(k);
     const fields = changes(x ? flatten(x) : undefined, y ? flatten(y) : undefined).filter((c) => c.field !== keyName);
     if (fields.length === 0) return [];
-    return [{ [keyName]: k, change: !x ? 'added' : !y ? 'removed' : 'changed', fields }];
+    return [{ ...labelOf((x ?? y)!, k), change: !x ? 'added' : !y ? 'removed' : 'changed', fields }];
   });
 }
 
@@ -189,7 +196,16 @@ export async function diffRuns(db: Db, request: FastifyRequest, a: string, b: st
   const periodB = inputsB?.periods?.[0];
   const flatDepartment = (d: Record<string, any>) => ({ ...d, ...(d.penalties ?? {}), penalties: undefined });
   const departments = diffRecords(left.result.departments as any[], right.result.departments as any[], (d) => d.code, 'code', flatDepartment).filter((d) => mine(d.code as string));
-  const individuals = diffRecords(left.result.individuals as any[], right.result.individuals as any[], (l) => `${l.staffId}|${l.department}`, 'line').filter((l) => mine(String(l.line).split('|')[1]!));
+  // a line is a person in a department; it is keyed and filtered by both fields as they are, so no
+  // character a staff id may hold (`X|IM`) can pass one department's line for another's
+  const individuals = diffRecords(
+    left.result.individuals as any[],
+    right.result.individuals as any[],
+    (l) => JSON.stringify([l.staffId, l.department]),
+    'line',
+    (l) => l,
+    (l) => ({ line: `${l.staffId}|${l.department}`, staffId: l.staffId, department: l.department }),
+  ).filter((l) => mine(l.department as string));
   const hidePeople = p.role === 'finance';
   return {
     a: { id: left.run.id, period: left.run.period, status: left.run.status },

@@ -280,9 +280,11 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
       if (!(s.principal.role === 'admin' || (s.principal.role === 'dept_head' && s.principal.departments.includes(code)))) {
         throw new AppError(403, 'forbidden', t(s.lang, '只有本科室主任或管理员可以确认或提出异议。', 'Only the department’s head or an admin may review it.'));
       }
-      const body = request.body as { status?: string; reason?: string };
-      const status = body.status === 'disputed' ? 'disputed' : 'acknowledged';
-      await review({ db, now, ctx: { actor: s.actor, requestId: request.id } }, run.id, code, { status, reason: body.reason });
+      // the form's fields go through the same check as the API's body (an unknown status or an
+      // over-long reason is refused, not stored as something else)
+      const { csrf: _csrf, ...decision } = (request.body ?? {}) as Record<string, unknown>;
+      if (decision.reason === '') delete decision.reason;
+      await review({ db, now, ctx: { actor: s.actor, requestId: request.id } }, run.id, code, decision);
       return reply.redirect(`/ui/runs/${run.id}/departments/${encodeURIComponent(code)}`, 303);
     }),
   );
