@@ -125,8 +125,8 @@ function describeTarget(request: FastifyRequest, from: Access['hospital']): stri
 }
 
 /** A department head may touch only their own departments' people and lines: 403 otherwise. */
-export function assertDepartment(request: FastifyRequest, department: string): void {
-  const p = request.principal!;
+export function assertDepartment(who: { principal: Principal | null }, department: string): void {
+  const p = who.principal!;
   if (p.role === 'dept_head' && !p.departments.includes(department)) {
     throw forbidden(`this key is for department(s) ${p.departments.join(', ')}, not ${department}`);
   }
@@ -136,7 +136,7 @@ export function assertDepartment(request: FastifyRequest, department: string): v
  * A department head asking about a person outside their departments learns nothing: not that the
  * person exists, nor their department. The answer is the 404 an unknown id gets.
  */
-export function assertPersonVisible(request: FastifyRequest, department: string, what: string): void {
-  const p = request.principal!;
+export function assertPersonVisible(who: { principal: Principal | null }, department: string, what: string): void {
+  const p = who.principal!;
   if (p.role === 'dept_head' && !p.departments.includes(department)) throw notFound(what);
 }

@@ -89,7 +89,8 @@ export function decodeUtf8(bytes: Uint8Array, what: string, path = 'body'): stri
 export function registerJsonBodies(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
+  // a JSON merge patch (RFC 7396) is JSON, read the same way
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
     let text: string;
     try {
       text = decodeUtf8(body, 'the request body');

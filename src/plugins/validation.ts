@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +14,8 @@ import { checkValue } from './body.js';
  */
 export function registerValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
+    const select = (schema as { [SELECT]?: Select })[SELECT];
+    if (select) return selectingValidator(select);
     const checker = TypeCompiler.Compile(schema as TSchema);
     return (data: unknown) => {
       // a body the route marks optional may be absent altogether
@@ -30,4 +32,38 @@ export function registerValidation(app: FastifyInstance): void {
     };
   });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}
+
+/**
+ * A body whose shape depends on one of its fields (a bulk write's `mode`: whole records, or
+ * merge patches): the schema declares the variants under `x-select`, and the body is checked
+ * against the variant its field names, so that errors name the record's own fields.
+ */
+export interface Select {
+  field: string;
+  variants: Record<string, TSchema>;
+  default: string;
+}
+
+/** Where a schema keeps its variants: a symbol, so the OpenAPI document shows the plain union. */
+const SELECT = Symbol.for('perfpay.select');
+
+export function selectBy(field: string, variants: Record<string, TSchema>, fallback: string, description: string): TSchema {
+  const schema = Type.Union(Object.values(variants), { description });
+  return Object.assign(schema, { [SELECT]: { field, variants, default: fallback } satisfies Select });
+}
+
+function selectingValidator(select: Select) {
+  const checkers = Object.fromEntries(Object.entries(select.variants).map(([name, variant]) => [name, TypeCompiler.Compile(variant)]));
+  return (data: unknown) => {
+    const chosen = data && typeof data === 'object' ? ((data as Record<string, unknown>)[select.field] ?? select.default) : select.default;
+    const checker = typeof chosen === 'string' && Object.hasOwn(checkers, chosen) ? checkers[chosen]! : null;
+    if (!checker) {
+      const values = Object.keys(checkers);
+      return { error: new AppError(400, 'invalid_enum', `${select.field} must be one of ${values.join(', ')}, got ${JSON.stringify(chosen)}`, select.field) };
+    }
+    if (checker.Check(data)) return { value: data };
+    const e = schemaError(data, checker.Errors(data));
+    return { error: new AppError(400, e.code, e.message, e.path, e.details.length > 1 ? e.details : undefined) };
+  };
 }

@@ -325,7 +325,7 @@ describe.each(backends)('bulk departments, staff, department inputs and the NDJS
     const body = [
       line('department', { code: 'DERM', name: '皮肤科', kind: 'clinical', riskCoefficient: '1.00' }),
       line('staff', { id: 'S60', name: '皮肤科医师', department: 'DERM', titleGrade: 'resident', position: null, employment: 'regular', role: 'physician' }),
-      line('departmentInput', { code: 'DERM', medicalRevenue: '1000.00', totalCost: '800.00' }),
+      line('departmentInput', { code: 'DERM', workload: [{ actual: '90', base: '100' }], medicalRevenue: '1000.00', totalCost: '800.00' }),
       line('departmentInput', { code: 'NOWHERE', medicalRevenue: '1000.00' }),
     ].join('\n');
     const res = await stream(body);

@@ -68,9 +68,18 @@ describe.each(backends)('PUT …/periods/{period}/individuals in bulk (%s)', (ba
     const key = await svc.request('POST', '/v1/api-keys', { role: 'dept_head', hospital: CODE, departments: ['IM'], name: '内科主任' });
     const head = { authorization: `Bearer ${key.body.token}` };
     expect((await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '37' }] }, head)).status).toBe(200);
+    // another department's person is answered exactly as an unknown id: neither they nor their department leak
     const outside = await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '36' }, { staffId: 'S21', workloadScore: '36' }] }, head);
-    expect(outside.status).toBe(403);
+    const unknown = await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '36' }, { staffId: 'NO-SUCH', workloadScore: '36' }] }, head);
+    expect(outside.status).toBe(400);
     expect(outside.body.error.path).toBe('records[1].staffId');
+    expect(outside.body.error.code).toBe(unknown.body.error.code);
+    expect(outside.body.error.message).toBe(unknown.body.error.message.replaceAll('NO-SUCH', 'S21'));
+    expect(outside.body.error.message).not.toContain('SUR');
+    // a department the head names for their own person is theirs to be refused: 403
+    const moved = await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '36', department: 'SUR' }] }, head);
+    expect(moved.status).toBe(403);
+    expect(moved.body.error.path).toBe('records[0].staffId');
 
     const run = await svc.waitForRun((await svc.request('POST', `/v1/hospitals/${CODE}/settlements`, { period: '2026Q1' })).body.id);
     expect((await svc.request('POST', `/v1/settlements/${run.id}/approve`)).status).toBe(200);

@@ -8,8 +8,11 @@ import { AppError } from '../../errors.js';
 import type { Principal } from '../../plugins/access.js';
 import type { AuditEntry } from '../audit/audit.repository.js';
 import { sameRecord } from '../inputs/inputs.compare.js';
+import { mergePatch, missingClinicalInputs } from '../inputs/patch.js';
 import {
   departmentFromRow,
+  departmentInputFromRow,
+  individualInputFromRow,
   departmentInputToRow,
   departmentToRow,
   individualInputToRow,
@@ -137,8 +140,9 @@ async function storedQuarter(tx: Tx, hospital: HospitalRow, period: string) {
 // ------------------------------------------------------------------ departments
 
 /** Many departments (科室) at once: each checked on its own, the changed ones upserted together. */
-export async function putDepartments(tx: Tx, hospital: HospitalRow, records: DepartmentRecord[], label: RowLabel = arrayRows): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
+export async function putDepartments(tx: Tx, hospital: HospitalRow, given: DepartmentRecord[], label: RowLabel = arrayRows, isPatch: IsPatch = NO_PATCHES): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
   const stored = new Map((await listDepartments(tx, hospital.id)).map((d) => [d.code, d]));
+  const records = merged(given, isPatch, (r) => r.code, (code) => stored.get(code) && departmentFromRow(stored.get(code)!));
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
@@ -156,9 +160,10 @@ export async function putDepartments(tx: Tx, hospital: HospitalRow, records: Dep
 // ------------------------------------------------------------------ staff
 
 /** Many staff members at once; each one's department must exist (stored or in this hospital). */
-export async function putStaff(tx: Tx, hospital: HospitalRow, records: StaffRecord[], label: RowLabel = arrayRows): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
+export async function putStaff(tx: Tx, hospital: HospitalRow, given: StaffRecord[], label: RowLabel = arrayRows, isPatch: IsPatch = NO_PATCHES): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
   const departments: DepartmentMap = new Map((await listDepartments(tx, hospital.id)).map((d) => [d.code, d]));
-  const stored = new Map((await listStaffIn(tx, hospital.id, [...new Set(records.map((r) => r.id))])).map((s) => [s.staffId, s]));
+  const stored = new Map((await listStaffIn(tx, hospital.id, [...new Set(given.map((r) => r.id))])).map((s) => [s.staffId, s]));
+  const records = merged(given, isPatch, (r) => r.id, (id) => stored.get(id) && staffFromRow(stored.get(id)!));
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
@@ -181,19 +186,21 @@ export async function putDepartmentInputs(
   tx: Tx,
   hospital: HospitalRow,
   period: string,
-  records: DepartmentInput[],
+  given: DepartmentInput[],
   label: RowLabel = arrayRows,
+  isPatch: IsPatch = NO_PATCHES,
 ): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
   const quarter = await storedQuarter(tx, hospital, period);
   const [departmentRows, scheme] = await together(tx, [() => listDepartments(tx, hospital.id), () => schemeFor(tx, hospital.id, period)]);
   const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
-  const codes = [...new Set(records.map((r) => r.code))];
+  const codes = [...new Set(given.map((r) => r.code))];
   const stored = new Map(
     (codes.length
       ? await tx.select().from(departmentInputs).where(and(eq(departmentInputs.hospitalId, hospital.id), eq(departmentInputs.period, period), inArray(departmentInputs.department, codes)))
       : []
     ).map((r) => [r.department, r]),
   );
+  const records = merged(given, isPatch, (r) => r.code, (code) => stored.get(code) && departmentInputFromRow(stored.get(code)!));
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
@@ -209,6 +216,14 @@ export async function putDepartmentInputs(
       periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: inputs, individuals: [] }],
     }) as unknown as Scenario;
   checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^periods\[0\]\.departments\[0\]\.?/, label(i), `department ${record.code}`), errors);
+  // a row with an error already is not also told it is incomplete
+  const refused = new Set(errors.map(rowOf));
+  records.forEach((record, i) => {
+    if (errors.length < MAX_ERRORS && !refused.has(i) && departments.get(record.code)?.kind === 'clinical') {
+      const missing = missingClinicalInputs(record);
+      if (missing.length > 0) errors.push(incompleteClinical(missing, `${label(i)}`, `${label(i)} (department ${record.code})`));
+    }
+  });
   throwRowErrors(errors, records.length);
   const changed = records
     .map((r) => departmentInputToRow(period, r))
@@ -230,12 +245,13 @@ export async function putIndividualInputs(
   tx: Tx,
   hospital: HospitalRow,
   period: string,
-  records: IndividualInput[],
+  given: IndividualInput[],
   principal: Principal,
   label: RowLabel = arrayRows,
+  isPatch: IsPatch = NO_PATCHES,
 ): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
   const quarter = await storedQuarter(tx, hospital, period);
-  const ids = [...new Set(records.map((r) => r.staffId))];
+  const ids = [...new Set(given.map((r) => r.staffId))];
   // a large batch reads the hospital's whole staff list and quarter rather than a list of ids
   const many = ids.length > 500;
   const [departmentRows, people, scheme] = await together(tx, [
@@ -246,6 +262,7 @@ export async function putIndividualInputs(
   const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
   const personById = new Map(people.map((p) => [p.staffId, p]));
   const stored = new Map((await individualInputsOf(tx, hospital.id, period, many ? undefined : ids)).map((r) => [r.staffId, r]));
+  const records = merged(given, isPatch, (r) => r.staffId, (id) => stored.get(id) && individualInputFromRow(stored.get(id)!));
 
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
@@ -268,7 +285,13 @@ export async function putIndividualInputs(
   if (principal.role === 'dept_head') {
     records.forEach((record, i) => {
       if (errors.length >= MAX_ERRORS) return;
-      const touched = [personById.get(record.staffId)?.department, record.department, stored.get(record.staffId)?.department].filter((c): c is string => !!c);
+      const home = personById.get(record.staffId)?.department;
+      // another department's person is answered as an unknown id: neither they nor their department leak
+      if (home && !principal.departments.includes(home)) {
+        errors.push({ code: 'unknown_reference', message: `${label(i)} (staff ${record.staffId}): period ${period}: staff ${record.staffId} is not on the staff list`, path: `${label(i)}.staffId` });
+        return;
+      }
+      const touched = [record.department, stored.get(record.staffId)?.department].filter((c): c is string => !!c);
       const outside = touched.find((c) => !principal.departments.includes(c));
       if (outside) errors.push({ code: 'forbidden', message: `${label(i)} (staff ${record.staffId}): department ${outside} is not this key's`, path: `${label(i)}.staffId` });
     });
@@ -280,6 +303,27 @@ export async function putIndividualInputs(
   return outcome('individual_input.bulk_set', 'individual_input', 'staff', records.length, changed.map((r) => r.staffId), period);
 }
 
+
+/** Which rows of a request are merge patches (RFC 7396) rather than whole records. */
+export type IsPatch = (index: number) => boolean;
+const NO_PATCHES: IsPatch = () => false;
+export const allPatches: IsPatch = () => true;
+
+/** The request's records with each patch applied over the stored record it names (or over nothing). */
+function merged<R>(records: R[], isPatch: IsPatch, keyOf: (r: R) => string, storedOf: (key: string) => R | undefined): R[] {
+  if (isPatch === NO_PATCHES) return records;
+  return records.map((r, i) => (isPatch(i) ? mergePatch<R>(storedOf(keyOf(r)) ?? null, r) : r));
+}
+
+/** The row error (or 400 detail) of a clinical department's quarter record that lacks what §3.4 needs. */
+export function incompleteClinical(missing: string[], path: string, subject: string): RowError {
+  const at = path ? `${path}.${missing[0]}` : missing[0]!;
+  return {
+    code: 'missing_field',
+    message: `${subject}: a clinical department's quarter record needs ${missing.join(', ')} (it replaces the whole record; send a merge patch to change some fields only)`,
+    path: at,
+  };
+}
 
 /** One audit event per bulk write, naming every record it changed; none when nothing changed. */
 function outcome(action: string, entityType: string, listName: string, records: number, changedKeys: string[], period?: string): { audit: AuditEntry[]; result: BulkOutcome } {

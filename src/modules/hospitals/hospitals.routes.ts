@@ -1,5 +1,5 @@
 import { access, assertDepartment, assertPersonVisible } from '../../plugins/access.js';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
@@ -52,7 +52,10 @@ import {
   upsertSchemeVersion,
   upsertStaff,
 } from '../inputs/inputs.repository.js';
-import { putDepartmentInputs, putDepartments, putIndividualInputs, putStaff } from './bulk.usecases.js';
+import { allPatches, arrayRows, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff } from './bulk.usecases.js';
+import { patchSchema } from '../inputs/patch.js';
+import { selectBy } from '../../plugins/validation.js';
+import { assertPersonInDepartments, setDepartment, setDepartmentInput, setIndividualInput, setQuarter, setStaff } from '../inputs/records.usecases.js';
 import { ingestStream, NDJSON, readStream } from './stream.usecases.js';
 import { claimStreamed } from '../../plugins/idempotency.js';
 import { writeInputs } from './hospitals.usecases.js';
@@ -63,6 +66,11 @@ const StaffBody = Type.Omit(StaffSchema, ['id'], strict);
 const DepartmentInputBody = Type.Omit(DepartmentInputSchema, ['code'], strict);
 const IndividualInputBody = Type.Omit(IndividualInputSchema, ['staffId'], strict);
 const QuarterBody = Type.Pick(PeriodSchema, ['revenue', 'workingDays', 'adjustment'], strict);
+const DepartmentPatch = patchSchema(DepartmentBody, [], 'a JSON merge patch of the department');
+const StaffPatch = patchSchema(StaffBody, [], 'a JSON merge patch of the staff member');
+const QuarterPatch = patchSchema(QuarterBody, [], "a JSON merge patch of the quarter's figures");
+const DepartmentInputPatch = patchSchema(DepartmentInputBody, [], "a JSON merge patch of the department's quarter inputs");
+const IndividualInputPatch = patchSchema(IndividualInputBody, [], "a JSON merge patch of the person's quarter inputs");
 const AnnualBody = Type.Omit(AnnualSchema, ['year'], strict);
 const Code = Type.String({ minLength: 1, maxLength: 64 });
 const PeriodParams = Type.Object({ code: HospitalCode, period: Quarter });
@@ -70,23 +78,24 @@ const PeriodParams = Type.Object({ code: HospitalCode, period: Quarter });
 type Deps = { db: Db; now: () => Date; bodyLimit: number };
 
 const MAX_RECORDS = 20_000;
-const bulkBody = <T extends TSchema>(record: T) => Type.Object({ records: Type.Array(record, { minItems: 1, maxItems: MAX_RECORDS }) }, strict);
+/** A bulk body: whole records (`"mode": "replace"`, the default) or merge patches over the stored ones (`"mode": "merge"`). */
+const bulkBody = (record: TObject, keys: string[]) =>
+  selectBy(
+    'mode',
+    {
+      replace: Type.Object({ mode: Type.Optional(Type.Literal('replace')), records: Type.Array(record, { minItems: 1, maxItems: MAX_RECORDS }) }, strict),
+      merge: Type.Object({ mode: Type.Literal('merge'), records: Type.Array(patchSchema(record, keys, 'a JSON merge patch of the record its key names'), { minItems: 1, maxItems: MAX_RECORDS }) }, strict),
+    },
+    'replace',
+    'whole records (mode replace, the default) or merge patches (mode merge)',
+  );
+const modeOf = (body: unknown) => ((body as { mode?: string }).mode === 'merge' ? allPatches : undefined);
 const BulkResult = Type.Object({ records: Type.Integer(), written: Type.Integer(), unchanged: Type.Integer() });
 const BULK_DESCRIPTION =
-  'Up to 20,000 records (each as in the scenario document), all or nothing, in one transaction. A 400 lists every invalid record by its row (`records[i]`, up to 1,000 of them). Records equal to the stored ones are not written; one audit event names the ones that were.';
-
-/**
- * A department head may enter and read the individual inputs of their departments' people only:
- * someone else's person is not found (404, as an unknown id); a department a record places their
- * own person in must be theirs too (403: they named it).
- */
-async function assertPersonInDepartments(request: FastifyRequest, conn: Db | Tx, hospitalId: number, staffId: string, overrides: (string | null | undefined)[]): Promise<void> {
-  if (request.principal!.role !== 'dept_head') return;
-  const person = await findStaff(conn, hospitalId, staffId);
-  if (!person) throw notFound(`staff ${staffId}`);
-  assertPersonVisible(request, person.department, `staff ${staffId}`);
-  for (const department of overrides) if (department) assertDepartment(request, department);
-}
+  'Up to 20,000 records (each as in the scenario document), all or nothing, in one transaction. With `"mode": "replace"` (the default) each record replaces the stored one whole; with `"mode": "merge"` each is a JSON merge patch (RFC 7396) over the stored record its key names: only the fields it names change, null removes one. ' +
+  'A 400 lists every invalid record by its row (`records[i]`, up to 1,000 of them). Records equal to the stored ones are not written; one audit event names the ones that were.';
+const PATCH_DESCRIPTION =
+  'A JSON merge patch (RFC 7396; send it as `application/merge-patch+json` or `application/json`): the fields it names replace the stored ones, an object merges field by field, `null` removes a field; every other field keeps its stored value. The record that results is checked as a PUT of it would be.';
 
 export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
   const { db, now } = deps;
@@ -160,17 +169,19 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.put(
     '/v1/hospitals/:code/departments/:department',
-    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['hospitals'], summary: 'Create or replace a department (科室)', params: Type.Object({ code: HospitalCode, department: Code }), body: DepartmentBody, response: { 200: AnyObject('the department'), ...errors(400, 401, 404) } } },
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['hospitals'], summary: 'Create or replace a department (科室): the whole record', params: Type.Object({ code: HospitalCode, department: Code }), body: DepartmentBody, response: { 200: AnyObject('the department'), ...errors(400, 401, 404) } } },
     async (request) => {
       const { code, department } = request.params as { code: string; department: string };
-      const record = { ...(request.body as Static<typeof DepartmentBody>), code: department };
-      return writeInputs(ctx(request), code, {}, async (tx, hospital) => {
-        const before = (await listDepartments(tx, hospital.id)).find((d) => d.code === department) ?? null;
-        const row = departmentToRow(record);
-        if (before && sameRecord(before, row)) return { audit: [], result: record };
-        await upsertDepartments(tx, hospital.id, [row]);
-        return { audit: [{ action: before ? 'department.update' : 'department.create', entityType: 'department', entityKey: department, before: auditable(before), after: row }], result: record };
-      });
+      return setDepartment(ctx(request), code, department, { kind: 'replace', record: request.body as Static<typeof DepartmentBody> });
+    },
+  );
+
+  app.patch(
+    '/v1/hospitals/:code/departments/:department',
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['hospitals'], summary: 'Change some fields of a department (a JSON merge patch: the fields named; null removes one)', description: PATCH_DESCRIPTION, params: Type.Object({ code: HospitalCode, department: Code }), body: DepartmentPatch, response: { 200: AnyObject('the department'), ...errors(400, 401, 404, 415) } } },
+    async (request) => {
+      const { code, department } = request.params as { code: string; department: string };
+      return setDepartment(ctx(request), code, department, { kind: 'merge', patch: request.body as Record<string, unknown> });
     },
   );
 
@@ -178,12 +189,12 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     '/v1/hospitals/:code/departments',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { tags: ['hospitals'], summary: 'Create or replace many departments (科室) at once', description: BULK_DESCRIPTION, params: HospitalParams, body: bulkBody(DepartmentSchema), response: { 200: BulkResult, ...errors(400, 401, 404) } },
+      schema: { tags: ['hospitals'], summary: 'Create or replace many departments (科室) at once', description: BULK_DESCRIPTION, params: HospitalParams, body: bulkBody(DepartmentSchema, ['code']), response: { 200: BulkResult, ...errors(400, 401, 404) } },
     },
     async (request) => {
       const { code } = request.params as { code: string };
       const { records } = request.body as { records: Static<typeof DepartmentSchema>[] };
-      return writeInputs(ctx(request), code, {}, (tx, hospital) => putDepartments(tx, hospital, records));
+      return writeInputs(ctx(request), code, {}, (tx, hospital) => putDepartments(tx, hospital, records, arrayRows, modeOf(request.body)));
     },
   );
 
@@ -196,17 +207,19 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.put(
     '/v1/hospitals/:code/staff/:staffId',
-    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['hospitals'], summary: 'Create or replace a staff member', params: Type.Object({ code: HospitalCode, staffId: Code }), body: StaffBody, response: { 200: AnyObject('the staff member'), ...errors(400, 401, 404) } } },
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['hospitals'], summary: 'Create or replace a staff member: the whole record', params: Type.Object({ code: HospitalCode, staffId: Code }), body: StaffBody, response: { 200: AnyObject('the staff member'), ...errors(400, 401, 404) } } },
     async (request) => {
       const { code, staffId } = request.params as { code: string; staffId: string };
-      const record = { ...(request.body as Static<typeof StaffBody>), id: staffId };
-      return writeInputs(ctx(request), code, { focus: { staff: [staffId], departmentInputs: [], individuals: [] } }, async (tx, hospital) => {
-        const before = await findStaff(tx, hospital.id, staffId);
-        const row = staffToRow(record);
-        if (before && sameRecord(before, row)) return { audit: [], result: record };
-        await upsertStaff(tx, hospital.id, [row]);
-        return { audit: [{ action: before ? 'staff.update' : 'staff.create', entityType: 'staff', entityKey: staffId, before: auditable(before), after: row }], result: record };
-      });
+      return setStaff(ctx(request), code, staffId, { kind: 'replace', record: request.body as Static<typeof StaffBody> });
+    },
+  );
+
+  app.patch(
+    '/v1/hospitals/:code/staff/:staffId',
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['hospitals'], summary: 'Change some fields of a staff member (a JSON merge patch)', description: PATCH_DESCRIPTION, params: Type.Object({ code: HospitalCode, staffId: Code }), body: StaffPatch, response: { 200: AnyObject('the staff member'), ...errors(400, 401, 404, 415) } } },
+    async (request) => {
+      const { code, staffId } = request.params as { code: string; staffId: string };
+      return setStaff(ctx(request), code, staffId, { kind: 'merge', patch: request.body as Record<string, unknown> });
     },
   );
 
@@ -214,12 +227,12 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     '/v1/hospitals/:code/staff',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { tags: ['hospitals'], summary: 'Create or replace many staff members at once', description: BULK_DESCRIPTION, params: HospitalParams, body: bulkBody(StaffSchema), response: { 200: BulkResult, ...errors(400, 401, 404) } },
+      schema: { tags: ['hospitals'], summary: 'Create or replace many staff members at once', description: BULK_DESCRIPTION, params: HospitalParams, body: bulkBody(StaffSchema, ['id']), response: { 200: BulkResult, ...errors(400, 401, 404) } },
     },
     async (request) => {
       const { code } = request.params as { code: string };
       const { records } = request.body as { records: Static<typeof StaffSchema>[] };
-      return writeInputs(ctx(request), code, { focus: { staff: records.map((r) => r.id), departmentInputs: [], individuals: [] } }, (tx, hospital) => putStaff(tx, hospital, records));
+      return writeInputs(ctx(request), code, { focus: { staff: records.map((r) => r.id), departmentInputs: [], individuals: [] } }, (tx, hospital) => putStaff(tx, hospital, records, arrayRows, modeOf(request.body)));
     },
   );
 
@@ -239,31 +252,29 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.put(
     '/v1/hospitals/:code/periods/:period',
-    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['inputs'], summary: "A quarter's hospital figures: revenue, working days, adjustment", params: PeriodParams, body: QuarterBody, response: { 200: AnyObject('the figures'), ...errors(400, 401, 404, 409) } } },
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['inputs'], summary: "A quarter's hospital figures: revenue, working days, adjustment (the whole record)", params: PeriodParams, body: QuarterBody, response: { 200: AnyObject('the figures'), ...errors(400, 401, 404, 409) } } },
     async (request) => {
       const { code, period } = request.params as { code: string; period: string };
-      const body = request.body as Static<typeof QuarterBody>;
-      return writeInputs(ctx(request), code, { period }, async (tx, hospital) => {
-        const [before] = await tx.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospital.id), eq(quarterInputs.period, period)));
-        const row = quarterToRow({ period, ...body });
-        if (before && sameRecord(before, row)) return { audit: [], result: { period, ...body } };
-        await upsertQuarter(tx, hospital.id, row);
-        return { audit: [{ action: 'period.set', entityType: 'period', entityKey: period, before: auditable(before), after: row }], result: { period, ...body } };
-      });
+      return setQuarter(ctx(request), code, period, { kind: 'replace', record: request.body as Static<typeof QuarterBody> });
     },
   );
 
-  const needsQuarter = async (tx: Parameters<Parameters<typeof writeInputs>[3]>[0], hospitalId: number, period: string) => {
-    const [q] = await tx.select({ p: quarterInputs.period }).from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period)));
-    if (!q) throw notFound(`inputs of ${period} (PUT /v1/hospitals/{code}/periods/${period} first)`);
-  };
+  app.patch(
+    '/v1/hospitals/:code/periods/:period',
+    { config: access(['admin', 'finance'], 'params'), schema: { tags: ['inputs'], summary: "Change some of a quarter's hospital figures (a JSON merge patch)", description: PATCH_DESCRIPTION, params: PeriodParams, body: QuarterPatch, response: { 200: AnyObject('the figures'), ...errors(400, 401, 404, 409, 415) } } },
+    async (request) => {
+      const { code, period } = request.params as { code: string; period: string };
+      return setQuarter(ctx(request), code, period, { kind: 'merge', patch: request.body as Record<string, unknown> });
+    },
+  );
 
   app.put(
     '/v1/hospitals/:code/periods/:period/departments/:department',
     { config: access(['admin', 'finance'], 'params'),
       schema: {
         tags: ['inputs'],
-        summary: "Create or replace a department's inputs for a quarter",
+        summary: "Create or replace a department's inputs for a quarter: the whole record",
+        description: "The record replaces the stored one whole: fields left out are gone. A clinical department's record needs workload, medicalRevenue and totalCost (400 naming what is missing). To change some fields only, PATCH.",
         params: Type.Object({ code: HospitalCode, period: Quarter, department: Code }),
         body: DepartmentInputBody,
         response: { 200: AnyObject('the record'), ...errors(400, 401, 404, 409) },
@@ -271,15 +282,25 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     },
     async (request) => {
       const { code, period, department } = request.params as { code: string; period: string; department: string };
-      const record = { ...(request.body as Static<typeof DepartmentInputBody>), code: department };
-      return writeInputs(ctx(request), code, { period, focus: { staff: [], departmentInputs: [department], individuals: [] } }, async (tx, hospital) => {
-        await needsQuarter(tx, hospital.id, period);
-        const before = await findDepartmentInput(tx, hospital.id, period, department);
-        const row = departmentInputToRow(period, record);
-        if (before && sameRecord(before, row)) return { audit: [], result: record };
-        await upsertDepartmentInput(tx, hospital.id, row);
-        return { audit: [{ action: 'department_input.set', entityType: 'department_input', entityKey: `${period}/${department}`, before: auditable(before), after: row }], result: record };
-      });
+      return setDepartmentInput(ctx(request), code, period, department, { kind: 'replace', record: request.body as Static<typeof DepartmentInputBody> });
+    },
+  );
+
+  app.patch(
+    '/v1/hospitals/:code/periods/:period/departments/:department',
+    { config: access(['admin', 'finance'], 'params'),
+      schema: {
+        tags: ['inputs'],
+        summary: "Change some of a department's inputs for a quarter (a JSON merge patch)",
+        description: PATCH_DESCRIPTION,
+        params: Type.Object({ code: HospitalCode, period: Quarter, department: Code }),
+        body: DepartmentInputPatch,
+        response: { 200: AnyObject('the record'), ...errors(400, 401, 404, 409, 415) },
+      },
+    },
+    async (request) => {
+      const { code, period, department } = request.params as { code: string; period: string; department: string };
+      return setDepartmentInput(ctx(request), code, period, department, { kind: 'merge', patch: request.body as Record<string, unknown> });
     },
   );
 
@@ -292,7 +313,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         summary: "Create or replace many departments' inputs for a quarter at once",
         description: BULK_DESCRIPTION,
         params: PeriodParams,
-        body: bulkBody(DepartmentInputSchema),
+        body: bulkBody(DepartmentInputSchema, ['code']),
         response: { 200: BulkResult, ...errors(400, 401, 404, 409) },
       },
     },
@@ -300,7 +321,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
       const { code, period } = request.params as { code: string; period: string };
       const { records } = request.body as { records: Static<typeof DepartmentInputSchema>[] };
       return writeInputs(ctx(request), code, { period, focus: { staff: [], departmentInputs: records.map((r) => r.code), individuals: [] } }, (tx, hospital) =>
-        putDepartmentInputs(tx, hospital, period, records),
+        putDepartmentInputs(tx, hospital, period, records, arrayRows, modeOf(request.body)),
       );
     },
   );
@@ -324,7 +345,8 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     { config: access(['admin', 'dept_head'], 'params'),
       schema: {
         tags: ['inputs'],
-        summary: "Create or replace a person's individual (tier-2) inputs for a quarter",
+        summary: "Create or replace a person's individual (tier-2) inputs for a quarter: the whole record",
+        description: 'The record replaces the stored one whole: a field left out takes its default (allocation-rules §2), it does not keep the stored value. To change some fields only, PATCH.',
         params: Type.Object({ code: HospitalCode, period: Quarter, staffId: Code }),
         body: IndividualInputBody,
         response: { 200: AnyObject('the record'), ...errors(400, 401, 404, 409) },
@@ -332,16 +354,25 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
     },
     async (request) => {
       const { code, period, staffId } = request.params as { code: string; period: string; staffId: string };
-      const record = { ...(request.body as Static<typeof IndividualInputBody>), staffId };
-      return writeInputs(ctx(request), code, { period, focus: { staff: [staffId], departmentInputs: [], individuals: [staffId] } }, async (tx, hospital) => {
-        await needsQuarter(tx, hospital.id, period);
-        const before = await findIndividualInput(tx, hospital.id, period, staffId);
-        await assertPersonInDepartments(request, tx, hospital.id, staffId, [before?.department, record.department]);
-        const row = individualInputToRow(period, record);
-        if (before && sameRecord(before, row)) return { audit: [], result: record };
-        await upsertIndividualInput(tx, hospital.id, row);
-        return { audit: [{ action: 'individual_input.set', entityType: 'individual_input', entityKey: `${period}/${staffId}`, before: auditable(before), after: row }], result: record };
-      });
+      return setIndividualInput(ctx(request), request.principal!, code, period, staffId, { kind: 'replace', record: request.body as Static<typeof IndividualInputBody> });
+    },
+  );
+
+  app.patch(
+    '/v1/hospitals/:code/periods/:period/individuals/:staffId',
+    { config: access(['admin', 'dept_head'], 'params'),
+      schema: {
+        tags: ['inputs'],
+        summary: "Change some of a person's individual (tier-2) inputs for a quarter (a JSON merge patch)",
+        description: PATCH_DESCRIPTION,
+        params: Type.Object({ code: HospitalCode, period: Quarter, staffId: Code }),
+        body: IndividualInputPatch,
+        response: { 200: AnyObject('the record'), ...errors(400, 401, 404, 409, 415) },
+      },
+    },
+    async (request) => {
+      const { code, period, staffId } = request.params as { code: string; period: string; staffId: string };
+      return setIndividualInput(ctx(request), request.principal!, code, period, staffId, { kind: 'merge', patch: request.body as Record<string, unknown> });
     },
   );
 
@@ -355,7 +386,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
         description:
           'Up to 20,000 records (each as in the scenario document, with its staffId), all or nothing, in one transaction. A 400 lists every invalid record by its row (`records[i]`). Records equal to the stored ones are not written.',
         params: PeriodParams,
-        body: bulkBody(IndividualInputSchema),
+        body: bulkBody(IndividualInputSchema, ['staffId']),
         response: { 200: BulkResult, ...errors(400, 401, 403, 404, 409) },
       },
     },
@@ -363,7 +394,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
       const { code, period } = request.params as { code: string; period: string };
       const { records } = request.body as { records: Static<typeof IndividualInputSchema>[] };
       return writeInputs(ctx(request), code, { period, focus: { staff: [], departmentInputs: [], individuals: [] } }, (tx, hospital) =>
-        putIndividualInputs(tx, hospital, period, records, request.principal!),
+        putIndividualInputs(tx, hospital, period, records, request.principal!, arrayRows, modeOf(request.body)),
       );
     },
   );
@@ -452,6 +483,7 @@ export function hospitalRoutes(app: FastifyInstance, deps: Deps): void {
           summary: 'A large push of inputs as an NDJSON stream (application/x-ndjson), all or nothing',
           description:
             'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual", "record": {…}}`, each record as in the scenario document; departmentInput and individual records belong to the quarter in the path. ' +
+          'A record replaces the stored one whole; a line with `"mode": "merge"` carries a JSON merge patch over the stored record instead (only the fields it names change). ' +
             'The lines are read as they arrive and checked one by one; then departments, staff, department inputs and individual inputs are written, in that order, in one transaction. ' +
             'Send it with Idempotency-Key to make a retry safe: the key is claimed once the whole stream has been read. A 400 names every invalid line by its number and field (`lines[n].record.workloadScore`, lines counted from 1). Individual lines need an admin key (403 otherwise). At most 200,000 lines.',
           params: PeriodParams,

@@ -10,6 +10,7 @@ import type { Principal } from '../../plugins/access.js';
 import type { AuditContext } from '../audit/audit.repository.js';
 import { MAX_ERRORS, inRowOrder, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
 import { writeInputs } from './hospitals.usecases.js';
+import { patchSchema } from '../inputs/patch.js';
 import { checkValue, decodeUtf8 } from '../../plugins/body.js';
 
 export const NDJSON = 'application/x-ndjson';
@@ -22,13 +23,23 @@ const KINDS = {
   individual: TypeCompiler.Compile(IndividualInputSchema),
 } satisfies Record<string, TypeCheck<TSchema>>;
 type Kind = keyof typeof KINDS;
+/** A line with `"mode": "merge"` carries a JSON merge patch of the record its key names. */
+const PATCH_KINDS: Record<Kind, TypeCheck<TSchema>> = {
+  department: TypeCompiler.Compile(patchSchema(DepartmentSchema, ['code'], 'department patch')),
+  staff: TypeCompiler.Compile(patchSchema(StaffSchema, ['id'], 'staff patch')),
+  departmentInput: TypeCompiler.Compile(patchSchema(DepartmentInputSchema, ['code'], 'department input patch')),
+  individual: TypeCompiler.Compile(patchSchema(IndividualInputSchema, ['staffId'], 'individual patch')),
+};
 
 interface Rows<T> {
   records: T[];
   lines: number[];
+  /** Indexes (into records) of the merge patches. */
+  patches: Set<number>;
 }
 
-const rows = <T>(): Rows<T> => ({ records: [], lines: [] });
+const rows = <T>(): Rows<T> => ({ records: [], lines: [], patches: new Set() });
+const patchesOf = (r: Rows<unknown>) => (r.patches.size > 0 ? (i: number) => r.patches.has(i) : undefined);
 const NOTHING: BulkOutcome = { records: 0, written: 0, unchanged: 0 };
 
 /**
@@ -80,10 +91,10 @@ export async function ingestStream(
       }
     };
     const results = {
-      departments: await attempt(departments.records, () => putDepartments(tx, hospital, departments.records, byLine(departments))),
-      staff: await attempt(staff.records, () => putStaff(tx, hospital, staff.records, byLine(staff))),
-      departmentInputs: await attempt(departmentInputs.records, () => putDepartmentInputs(tx, hospital, period, departmentInputs.records, byLine(departmentInputs))),
-      individuals: await attempt(individuals.records, () => putIndividualInputs(tx, hospital, period, individuals.records, principal, byLine(individuals))),
+      departments: await attempt(departments.records, () => putDepartments(tx, hospital, departments.records, byLine(departments), patchesOf(departments))),
+      staff: await attempt(staff.records, () => putStaff(tx, hospital, staff.records, byLine(staff), patchesOf(staff))),
+      departmentInputs: await attempt(departmentInputs.records, () => putDepartmentInputs(tx, hospital, period, departmentInputs.records, byLine(departmentInputs), patchesOf(departmentInputs))),
+      individuals: await attempt(individuals.records, () => putIndividualInputs(tx, hospital, period, individuals.records, principal, byLine(individuals), patchesOf(individuals))),
     };
     if (errors.length > 0) {
       const ordered = inRowOrder(errors);
@@ -214,19 +225,22 @@ const TARGET: Record<Kind, 'departments' | 'staff' | 'departmentInputs' | 'indiv
 /** Checks one line's shape and record; files the record under its kind. */
 function place(value: unknown, at: string, line: number, out: Omit<StreamRecords, 'sha256'>): RowError | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { code: 'invalid_type', message: `${at}: must be a JSON object`, path: at };
-  const { type, record, ...rest } = value as { type?: unknown; record?: unknown };
+  const { type, record, mode, ...rest } = value as { type?: unknown; record?: unknown; mode?: unknown };
   const extra = Object.keys(rest)[0];
-  if (extra !== undefined) return { code: 'unknown_field', message: `${at}: unknown field ${extra}; a line has type and record`, path: `${at}.${extra}` };
+  if (extra !== undefined) return { code: 'unknown_field', message: `${at}: unknown field ${extra}; a line has type, record and optionally mode`, path: `${at}.${extra}` };
+  if (mode !== undefined && mode !== 'replace' && mode !== 'merge') return { code: 'invalid_enum', message: `${at}: mode must be replace or merge`, path: `${at}.mode` };
   // an own kind only: "__proto__" or "constructor" is no kind
   if (typeof type !== 'string' || !Object.hasOwn(KINDS, type)) {
     return { code: 'invalid_enum', message: `${at}: type must be one of ${Object.keys(KINDS).join(', ')}`, path: `${at}.type` };
   }
-  const check = KINDS[type as Kind];
+  const merge = mode === 'merge';
+  const check = (merge ? PATCH_KINDS : KINDS)[type as Kind];
   if (!check.Check(record)) {
     const e = schemaError(record, check.Errors(record), `${at}.record`);
     return { code: e.code, message: `${at}: ${e.message}`, path: e.path };
   }
   const target = out[TARGET[type as Kind]] as Rows<unknown>;
+  if (merge) target.patches.add(target.records.length);
   target.records.push(record);
   target.lines.push(line);
   out.count += 1;

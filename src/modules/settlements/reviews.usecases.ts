@@ -6,6 +6,7 @@ import { decimalOf } from '../../db/decimal.js';
 import { settlementReviews } from '../../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../../errors.js';
 import { checkValue } from '../../plugins/body.js';
+import { mergePatch } from '../inputs/patch.js';
 import { schemaError } from '../../core/index.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
@@ -96,8 +97,9 @@ export async function review(
 }
 
 /**
- * A department head's what-if: the run's own inputs and opening bank, with their proposed
- * individual records for the department's people, settled by the engine — stored nowhere.
+ * A department head's what-if: the run's own inputs and opening bank, with their proposals for
+ * the department's people (each a JSON merge patch over the person's record in the run), settled
+ * by the engine — stored nowhere.
  */
 export async function whatIf(db: Db, run: RunRow, department: string, proposed: { staffId: string }[]) {
   const stored = run.kind === 'quarterly' ? await runInputs(db, run.id) : null;
@@ -116,9 +118,9 @@ export async function whatIf(db: Db, run: RunRow, department: string, proposed: 
     const inDepartment = (current.get(record.staffId)?.department ?? home) === department;
     if (!inDepartment) throw badRequest('not_applicable', `staff ${record.staffId} is not in department ${department} in ${period.period}`, `${path}.staffId`);
     if ('department' in record) throw badRequest('not_applicable', 'a what-if cannot move people between departments', `${path}.department`);
-    // the person stays where the run placed them: a department override in their record is kept
-    const override = current.get(record.staffId)?.department;
-    current.set(record.staffId, { ...(record as IndividualInput), ...(override ? { department: override } : {}) });
+    // a proposal is a merge patch over the record the run settled (fields not named keep their
+    // value); the person stays where the run placed them
+    current.set(record.staffId, mergePatch<IndividualInput>(current.get(record.staffId) ?? { staffId: record.staffId }, record));
   }
   period.individuals = [...current.values()];
   const validated = validateScenario(inputs);

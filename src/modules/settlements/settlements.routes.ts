@@ -1,6 +1,7 @@
 import { access, assertDepartment, assertPersonVisible } from '../../plugins/access.js';
 import { review, ReviewBody, reviewsOf, whatIf } from './reviews.usecases.js';
 import { IndividualInputSchema } from '../../core/schema.js';
+import { patchSchema } from '../inputs/patch.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SettlementRunner } from '../../../jobs/runner.js';
@@ -358,8 +359,9 @@ export function settlementRoutes(app: FastifyInstance, deps: { db: Db; runner: S
       schema: {
         tags: ['settlements'],
         summary: "What the department's people would get with these individual inputs instead (stored nowhere)",
+        description: "Each entry is a JSON merge patch over the person's record in the run: the fields it names change, the others keep the run's values (null: the default).",
         params: Type.Object({ id: RunParams.properties.id, department: Type.String({ minLength: 1 }) }),
-        body: Type.Object({ individuals: Type.Array(IndividualInputSchema, { maxItems: 5000 }) }, { additionalProperties: false }),
+        body: Type.Object({ individuals: Type.Array(patchSchema(IndividualInputSchema, ['staffId'], 'a merge patch of a person\'s record in the run'), { maxItems: 5000 }) }, { additionalProperties: false }),
         response: { 200: AnyObject('the department line and its people lines as they would be'), ...errors(400, 401, 403, 404, 409) },
       },
     },
