@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
+import Decimal from 'decimal.js';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainHospital } from '../fixtures/generator.js';
 import { backends, startTestService, TOKEN, type TestService } from './harness.js';
@@ -331,6 +333,57 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
     expect(same.status, JSON.stringify(same.body)).toBe(200);
     // proposing nothing new for S11 leaves every amount as the run has it
     expect(same.body.individuals).toEqual(run.result.individuals.filter((l: { department: string }) => l.department === 'IM'));
+  });
+
+  it("every export of every kind of run adds up to the run's paidTotal, person by person", async () => {
+    const money = (x: string | number) => new Decimal(x);
+    for (const [code, source] of [['H-EXP-PLAIN', workedExample], ['H-EXP-DISPUTES', disputesExample]] as const) {
+      expect((await svc.request('POST', '/v1/imports', { ...structuredClone(source), hospital: { code, name: code } })).status).toBe(200);
+      for (const period of ['2026Q1', '2026Q2', '2026']) {
+        const run = await settle(code, period);
+        expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+        expect((await svc.request('POST', `/v1/settlements/${run.id}/approve`)).status).toBe(200);
+        const label = `${code} ${period}`;
+        const paid = run.result.summary.paidTotal as string;
+        // what each person is paid, by the result: a quarter's total; a year-end's amount and risk award
+        const owed = new Map<string, Decimal>();
+        for (const l of run.result.individuals) owed.set(`${l.staffId}/${l.department}`, money(run.result.kind === 'quarterly' ? l.total : l.amount).plus(l.riskAward ?? 0));
+        const check = (rows: Map<string, Decimal>, format: string) => {
+          expect([...rows.keys()].sort(), `${label} ${format}`).toEqual([...owed.keys()].sort());
+          for (const [k, v] of rows) expect(v.toFixed(2), `${label} ${format} ${k}`).toBe(owed.get(k)!.toFixed(2));
+          expect([...rows.values()].reduce((a, b) => a.plus(b), money(0)).toFixed(2), `${label} ${format}`).toBe(paid);
+        };
+        const download = async (format: string) => Buffer.from(await (await fetch(`${svc.baseUrl}/v1/settlements/${run.id}/export?format=${format}`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
+        const csvRows = (text: string) => {
+          const [header, ...lines] = text.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+          const names = header!.split(',');
+          return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v])));
+        };
+        const payable = (r: Record<string, string>) => money(run.result.kind === 'quarterly' ? r.total! : r.amount!).plus(r.riskAward ?? 0);
+        check(new Map(csvRows((await download('csv')).toString('utf8')).map((r) => [`${r.staffId}/${r.department}`, payable(r)])), 'csv');
+        const ndjson = (await download('ndjson')).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        check(new Map(ndjson.map((r) => [`${r.staffId}/${r.department}`, payable(r)])), 'ndjson');
+        check(new Map(csvRows((await download('payroll')).toString('utf8')).map((r) => [`${r.staffId}/${r.department}`, money(r.amount!)])), 'payroll');
+        const book = new ExcelJS.Workbook();
+        await book.xlsx.load((await download('xlsx')) as never);
+        const people = book.getWorksheet('个人 individuals')!;
+        const header = (people.getRow(1).values as unknown[]).map((v) => String(v ?? '').split(' ').at(-1));
+        const col = (key: string) => header.indexOf(key);
+        const rows = new Map<string, Decimal>();
+        for (let r = 2; r <= people.rowCount; r++) {
+          const row = people.getRow(r);
+          const v = (key: string) => (col(key) > 0 ? row.getCell(col(key)).value : null);
+          if (!v('staffId')) continue;
+          rows.set(`${v('staffId')}/${v('department')}`, money(String(run.result.kind === 'quarterly' ? v('total') : v('amount'))).plus(String(v('riskAward') ?? 0)));
+        }
+        check(rows, 'xlsx');
+        const summary = book.getWorksheet('汇总 summary')!;
+        for (let r = 1; r <= summary.rowCount; r++) {
+          const key = summary.getRow(r).getCell(1).value;
+          if (key === 'riskAwardTotal' || key === 'paidTotal') expect(summary.getRow(r).getCell(2).numFmt, `${label} ${key}`).toBe('#,##0.00');
+        }
+      }
+    }
   });
 
   describe('4xx, never 500, for what a client can send', () => {

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { AppError, notFound } from '../../errors.js';
 import { assertDepartment } from '../../plugins/access.js';
 import { individualLineOf } from './settlements.mappers.js';
-import { annualLinesPage, findRun, resultLinesPage, type RunRow } from './settlements.repository.js';
+import { annualLinesPage, findRun, hasDisputeFines, resultLinesPage, type RunRow } from './settlements.repository.js';
 import { hospitalCodeOf } from './settlements.usecases.js';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'xlsx', 'payroll'] as const;
@@ -104,14 +104,17 @@ export async function exportLines(db: Db, request: FastifyRequest, runId: string
   const run = await settledRun(db, runId);
   const departments = departmentsFor(request, department);
   const hospital = await hospitalCodeOf(db, run.hospitalId);
-  const columns = run.kind === 'quarterly' ? QUARTERLY_COLUMNS : ANNUAL_COLUMNS;
+  // a year-end's risk award (paid outside the fund) is part of what each person is paid
+  const withRiskAward = run.kind === 'annual' && (run.summary as { riskAwardTotal?: string } | null)?.riskAwardTotal !== undefined;
+  const withDisputes = run.kind === 'quarterly' && (run.summary !== null) && (await hasDisputeFines(db, run.id));
+  const columns: readonly string[] = run.kind === 'quarterly' ? (withDisputes ? [...QUARTERLY_COLUMNS, 'disputeFines'] : QUARTERLY_COLUMNS) : withRiskAward ? [...ANNUAL_COLUMNS, 'riskAward'] : ANNUAL_COLUMNS;
   async function* pages(): AsyncGenerator<Record<string, unknown>[]> {
     let after: Cursor | undefined;
     for (;;) {
       const rows: Record<string, unknown>[] =
         run.kind === 'quarterly'
           ? (await resultLinesPage(db, run.id, { departments, after: after?.staffId, limit: EXPORT_PAGE })).map((r) => ({ ...individualLineOf(r) }))
-          : (await annualLinesPage(db, run.id, { departments, after: after?.staffId, afterDepartment: after?.department, limit: EXPORT_PAGE })).map((r) => ({ ...r }));
+          : (await annualLinesPage(db, run.id, { departments, after: after?.staffId, afterDepartment: after?.department, limit: EXPORT_PAGE })).map(({ riskAward, ...r }) => (withRiskAward ? { ...r, riskAward } : r));
       if (rows.length === 0) return;
       yield rows;
       if (rows.length < EXPORT_PAGE) return;

@@ -279,6 +279,12 @@ export async function personLineOf(db: Db, runId: string, staffId: string): Prom
   return row ? { run: row.run as RunRow, line: row.line, department: row.department } : null;
 }
 
+/** Whether a quarterly run's lines carry dispute liabilities (its scenario had disputes). */
+export async function hasDisputeFines(db: Conn, runId: string): Promise<boolean> {
+  const [row] = await db.select({ f: individualLines.disputeFines }).from(individualLines).where(eq(individualLines.runId, runId)).limit(1);
+  return row !== undefined && row.f !== null;
+}
+
 export async function individualLinesOf(db: Conn, runId: string, filter: { department?: string; staffId?: string } = {}): Promise<IndividualLineRow[]> {
   const where = [eq(individualLines.runId, runId)];
   if (filter.department) where.push(eq(individualLines.department, filter.department));

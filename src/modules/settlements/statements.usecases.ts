@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { FastifyRequest } from 'fastify';
-import { departmentStatement, personStatement, type DepartmentStatement, type PersonStatement, type QuarterlyResult } from '../../core/index.js';
+import { Dec, departmentStatement, formatMoney, personStatement, type AnnualResult, type DepartmentStatement, type PersonStatement, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
 import { AppError, notFound } from '../../errors.js';
 import { assertDepartment, assertPersonVisible } from '../../plugins/access.js';
@@ -34,7 +34,7 @@ export async function departmentStatementOf(db: Db, request: FastifyRequest, id:
 
 const MONEY_FORMAT = '#,##0.00';
 const SCORE_FORMAT = '0.000000';
-const MONEY_FIELDS = new Set(['revenue', 'pool', 'reserve', 'adjustment', 'distributable', 'leaderBonusTotal', 'tier1Pool', 'penaltiesRetained', 'bankDeposits', 'bankDraws', 'floorSubsidies', 'departmentsFinal', 'tier2Total', 'studyLeavePay', 'finesRetained', 'unallocated', 'paidTotal', 'gross', 'penaltyTotal', 'net', 'cap', 'bankDeposit', 'bankDraw', 'floorSubsidy', 'final', 'bankBalanceAfter', 'tier2Pay', 'leaderBonus', 'finesApplied', 'total', 'fund', 'bankExpired', 'amount', 'costQuota', 'outpatientFee', 'inpatientFee', 'drugRatio', 'inventoryLoss']);
+const MONEY_FIELDS = new Set(['revenue', 'pool', 'reserve', 'adjustment', 'distributable', 'leaderBonusTotal', 'tier1Pool', 'penaltiesRetained', 'bankDeposits', 'bankDraws', 'floorSubsidies', 'departmentsFinal', 'tier2Total', 'studyLeavePay', 'finesRetained', 'unallocated', 'paidTotal', 'gross', 'penaltyTotal', 'net', 'cap', 'bankDeposit', 'bankDraw', 'floorSubsidy', 'final', 'bankBalanceAfter', 'tier2Pay', 'leaderBonus', 'finesApplied', 'total', 'fund', 'bankExpired', 'amount', 'costQuota', 'outpatientFee', 'inpatientFee', 'drugRatio', 'inventoryLoss', 'riskAward', 'riskAwardTotal', 'disputeFines']);
 
 const LABELS: Record<string, string> = {
   staffId: '工号 staffId', name: '姓名 name', department: '科室 department', code: '科室编码 code', kind: '类别 kind', headcount: '人数 headcount',
@@ -44,19 +44,38 @@ const LABELS: Record<string, string> = {
   costQuota: '成本定额扣罚', outpatientFee: '门诊费用扣罚', inpatientFee: '住院费用扣罚', drugRatio: '药占比扣罚', inventoryLoss: '盘亏扣罚',
   rawScore: '原始得分 rawScore', attendanceDeduction: '缺勤扣减', overtimeAddition: '加班增加', payRatio: '发放系数 payRatio', effectiveScore: '实得分 effectiveScore',
   tier2Pay: '二次分配 tier2Pay', leaderBonus: '职务奖励 leaderBonus', studyLeavePay: '进修工资 studyLeavePay', finesApplied: '罚款 finesApplied', total: '实发合计 total',
-  weight: '年度权重 weight', amount: '金额 amount', bankExpired: '调节金作废 bankExpired',
+  weight: '年度权重 weight', amount: '金额 amount', bankExpired: '调节金作废 bankExpired', riskAward: '风险奖 riskAward', disputeFines: '纠纷扣款 disputeFines',
 };
 
-/** A cell value: money and scores as numbers with their format (Excel sums them); text as text. */
-function cell(key: string, value: unknown): { value: string | number | null; format?: string } {
+/**
+ * The most significant digits a spreadsheet cell holds as a number: Excel and LibreOffice keep
+ * 15, so a longer decimal would be shown changed (…927.68 as …927.69).
+ */
+export const EXACT_CELL_DIGITS = 15;
+
+const significantDigits = (text: string) => text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').length;
+
+/**
+ * A cell value: money and scores as numbers with their format (the spreadsheet sums them) when the
+ * number holds the decimal exactly; a longer one as its exact text, right-aligned, so that no
+ * amount the store can hold is shown changed. Text as text.
+ */
+export function cell(key: string, value: unknown): { value: string | number | null; format?: string; exactText?: boolean } {
   if (value === null || value === undefined) return { value: null };
   if (typeof value === 'number') return { value };
   const text = String(value);
   if (/^-?\d+(\.\d+)?$/.test(text) && key !== 'staffId' && key !== 'code' && key !== 'department' && key !== 'name') {
-    // the strings are exact; a 2- or 6-decimal value of ≤ 15 significant digits is exact in a double
+    if (significantDigits(text) > EXACT_CELL_DIGITS) return { value: text, exactText: true };
     return { value: Number(text), format: MONEY_FIELDS.has(key) ? MONEY_FORMAT : SCORE_FORMAT };
   }
   return { value: text };
+}
+
+function setCell(target: ExcelJS.Cell, key: string, value: unknown): void {
+  const c = cell(key, value);
+  target.value = c.value;
+  if (c.format) target.numFmt = c.format;
+  if (c.exactText) target.alignment = { horizontal: 'right' };
 }
 
 function addTable(book: ExcelJS.Workbook, name: string, keys: string[], rows: Record<string, unknown>[]): void {
@@ -64,52 +83,61 @@ function addTable(book: ExcelJS.Workbook, name: string, keys: string[], rows: Re
   sheet.columns = keys.map((k) => ({ header: LABELS[k] ?? k, key: k, width: Math.max(12, (LABELS[k] ?? k).length + 4) }));
   sheet.getRow(1).font = { bold: true };
   for (const row of rows) {
-    const added = sheet.addRow(keys.map((k) => cell(k, row[k]).value));
-    keys.forEach((k, i) => {
-      const format = cell(k, row[k]).format;
-      if (format) added.getCell(i + 1).numFmt = format;
-    });
+    const added = sheet.addRow([]);
+    keys.forEach((k, i) => setCell(added.getCell(i + 1), k, row[k]));
   }
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: keys.length } };
 }
 
+export interface WorkbookInput {
+  hospital: string;
+  run: { id: string; period: string; status: string; finishedAt: Date | null };
+  result: QuarterlyResult | AnnualResult;
+  /** The hospital's figures (the summary) are shown to a reader of the whole run only. */
+  withSummary: boolean;
+  mine: (department: string) => boolean;
+}
+
 /**
  * The run as a workbook: 汇总 summary (field, value), 科室 departments and 个人 individuals
- * sheets, frozen headers, money as #,##0.00 and scores as 0.000000 numbers (the values are the
- * result's own strings, which a double holds exactly at these sizes: ≤ 15 significant digits).
+ * sheets, frozen headers, money as #,##0.00 and scores as 0.000000 numbers (exact text where a
+ * number would not hold the decimal).
  */
-export async function runWorkbook(db: Db, request: FastifyRequest, id: string, department?: string): Promise<{ buffer: Buffer; filename: string }> {
-  const mine = readableDepartments(request, department);
-  const { run, hospital, result } = await readSettlement(db, id);
-  if (!result) throw notFound(`settlement result ${id}`);
-  const p = request.principal!;
+export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
+  const { result, mine } = input;
   const book = new ExcelJS.Workbook();
   book.creator = 'perfpay';
-  book.created = run.finishedAt ?? new Date(0);
+  book.created = input.run.finishedAt ?? new Date(0);
   const summary = book.addWorksheet('汇总 summary', { views: [{ state: 'frozen', ySplit: 1 }] });
   summary.columns = [{ header: '项目 field', key: 'field', width: 28 }, { header: '值 value', key: 'value', width: 22 }];
   summary.getRow(1).font = { bold: true };
-  summary.addRow(['hospital', hospital]);
-  summary.addRow(['period', run.period]);
-  summary.addRow(['status', run.status]);
-  if (p.role !== 'dept_head' && !department) {
-    for (const [k, v] of Object.entries(result.summary)) {
-      const c = cell(k, v);
-      const row = summary.addRow([k, c.value]);
-      if (c.format) row.getCell(2).numFmt = c.format;
-    }
+  summary.addRow(['hospital', input.hospital]);
+  summary.addRow(['period', input.run.period]);
+  summary.addRow(['status', input.run.status]);
+  if (input.withSummary) {
+    for (const [k, v] of Object.entries(result.summary)) setCell(summary.addRow([k]).getCell(2), k, v);
   }
   if (result.kind === 'quarterly') {
     const q = result as QuarterlyResult;
     const departmentKeys = ['code', 'name', 'kind', 'headcount', 'workloadScore', 'qualityScore', 'ethicsScore', 'costCoefficient', 'basePerCapita', 'riskCoefficient', 'score', 'gross', 'costQuota', 'outpatientFee', 'inpatientFee', 'drugRatio', 'inventoryLoss', 'penaltyTotal', 'net', 'cap', 'bankDeposit', 'bankDraw', 'floorSubsidy', 'final', 'bankBalanceAfter'];
     addTable(book, '科室 departments', departmentKeys, q.departments.filter((d) => mine(d.code)).map((d) => ({ ...d, ...d.penalties })));
-    const individualKeys = ['staffId', 'name', 'department', 'rawScore', 'attendanceDeduction', 'overtimeAddition', 'payRatio', 'effectiveScore', 'tier2Pay', 'leaderBonus', 'studyLeavePay', 'finesApplied', 'total'];
+    const withDisputes = q.individuals.some((l) => l.disputeFines !== undefined);
+    const individualKeys = ['staffId', 'name', 'department', 'rawScore', 'attendanceDeduction', 'overtimeAddition', 'payRatio', 'effectiveScore', 'tier2Pay', 'leaderBonus', 'studyLeavePay', ...(withDisputes ? ['disputeFines'] : []), 'finesApplied', 'total'];
     addTable(book, '个人 individuals', individualKeys, q.individuals.filter((l) => mine(l.department)) as unknown as Record<string, unknown>[]);
   } else {
-    addTable(book, '科室 departments', ['code', 'name', 'score', 'amount', 'bankExpired'], result.departments.filter((d) => mine(d.code)) as unknown as Record<string, unknown>[]);
-    addTable(book, '个人 individuals', ['staffId', 'name', 'department', 'weight', 'amount'], result.individuals.filter((l) => mine(l.department)) as unknown as Record<string, unknown>[]);
+    const withRisk = result.summary.riskAwardTotal !== undefined;
+    const risk = withRisk ? ['riskAward'] : [];
+    addTable(book, '科室 departments', ['code', 'name', 'score', 'amount', ...risk, 'bankExpired'], result.departments.filter((d) => mine(d.code)) as unknown as Record<string, unknown>[]);
+    addTable(book, '个人 individuals', ['staffId', 'name', 'department', 'weight', 'amount', ...risk], result.individuals.filter((l) => mine(l.department)) as unknown as Record<string, unknown>[]);
   }
-  const buffer = Buffer.from(await book.xlsx.writeBuffer());
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+export async function runWorkbook(db: Db, request: FastifyRequest, id: string, department?: string): Promise<{ buffer: Buffer; filename: string }> {
+  const mine = readableDepartments(request, department);
+  const { run, hospital, result } = await readSettlement(db, id);
+  if (!result) throw notFound(`settlement result ${id}`);
+  const buffer = await buildWorkbook({ hospital, run, result, mine, withSummary: request.principal!.role !== 'dept_head' && !department });
   return { buffer, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-${run.id.slice(0, 8)}.xlsx`.replace(/[^\w.-]/g, '_') };
 }
 
@@ -125,14 +153,21 @@ export async function payrollCsv(db: Db, request: FastifyRequest, id: string, de
   const { run, hospital, result } = await readSettlement(db, id);
   if (!result) throw notFound(`settlement result ${id}`);
   if (run.status !== 'approved') throw new AppError(409, 'not_approved', `settlement ${id} is ${run.status}; only an approved run is paid`, 'id');
+  // a year-end pays the year-end amount and the risk award (paid outside the fund): amount is their sum
+  const withRisk = result.kind === 'annual' && result.summary.riskAwardTotal !== undefined;
+  const columns = withRisk ? [...PAYROLL_COLUMNS, 'yearEndAmount', 'riskAward'] : PAYROLL_COLUMNS;
   const rows =
     result.kind === 'quarterly'
       ? (result as QuarterlyResult).individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.total }))
-      : result.individuals.map((l) => ({ staffId: l.staffId, name: l.name, department: l.department, amount: l.amount }));
+      : result.individuals.map((l) =>
+          withRisk
+            ? { staffId: l.staffId, name: l.name, department: l.department, amount: formatMoney(new Dec(l.amount).plus(l.riskAward ?? '0')), yearEndAmount: l.amount, riskAward: l.riskAward ?? '0.00' }
+            : { staffId: l.staffId, name: l.name, department: l.department, amount: l.amount },
+        );
   const lines = rows
     .filter((r) => mine(r.department))
-    .map((r) => csvLine(PAYROLL_COLUMNS, r));
-  return { text: `\uFEFF${PAYROLL_COLUMNS.join(',')}\r\n${lines.join('')}`, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-payroll.csv`.replace(/[^\w.-]/g, '_') };
+    .map((r) => csvLine(columns, r));
+  return { text: `\uFEFF${columns.join(',')}\r\n${lines.join('')}`, filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-payroll.csv`.replace(/[^\w.-]/g, '_') };
 }
 
 // ------------------------------------------------------------------ run comparison
