@@ -58,6 +58,7 @@ function config(databaseUrl: string): Config {
     PERFPAY_WORKER_CONCURRENCY: 1,
     PERFPAY_BODY_LIMIT_MB: 100,
     PERFPAY_RATE_LIMIT_PER_MINUTE: 1_000_000,
+    PERFPAY_UI_SESSION_HOURS: 12,
     LOG_LEVEL: 'silent',
   };
 }

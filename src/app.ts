@@ -25,7 +25,7 @@ import { registerValidation } from './plugins/validation.js';
 import { Type } from '@sinclair/typebox';
 
 export interface AppDeps {
-  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB' | 'PERFPAY_RATE_LIMIT_PER_MINUTE' | 'PERFPAY_CORS_ORIGINS'> & Partial<Pick<Config, 'PERFPAY_TRUST_PROXY'>>;
+  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB' | 'PERFPAY_RATE_LIMIT_PER_MINUTE' | 'PERFPAY_CORS_ORIGINS'> & Partial<Pick<Config, 'PERFPAY_TRUST_PROXY' | 'PERFPAY_UI_SESSION_HOURS'>>;
   database: Database;
   runner: SettlementRunner;
   now?: () => Date;
@@ -136,7 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   keyRoutes(app, { db, now });
   disputeRoutes(app, { db, now });
   // the review pages' cookies and form bodies belong to /ui only
-  await app.register(async (scope) => uiRoutes(scope, { db, now, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN }));
+  await app.register(async (scope) => uiRoutes(scope, { db, now, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN, sessionHours: deps.config.PERFPAY_UI_SESSION_HOURS ?? 12 }));
   return app;
 }
 

@@ -21,6 +21,7 @@ const ConfigSchema = Type.Object({
   PERFPAY_TRUST_PROXY: Type.Optional(
     Type.String({ minLength: 1, description: 'proxies whose X-Forwarded-For/-Proto are believed: "true" (all), or comma-separated addresses/CIDRs; unset: none' }),
   ),
+  PERFPAY_UI_SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12, description: 'how long a review-page sign-in lasts' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 });
 

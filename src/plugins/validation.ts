@@ -25,7 +25,7 @@ export function registerValidation(app: FastifyInstance): void {
         const problem = checkValue(data, httpPart ?? '');
         if (problem) return { error: problem };
       }
-      const value = httpPart === 'body' ? data : Value.Default(schema as TSchema, Value.Convert(schema as TSchema, data));
+      const value = httpPart === 'body' ? data : Value.Default(schema as TSchema, convertStrictly(schema as TSchema, data));
       if (checker.Check(value)) return { value };
       const e = schemaError(value, checker.Errors(value), httpPart === 'body' ? '' : (httpPart ?? ''));
       return { error: new AppError(400, e.code, e.message, e.path, e.details.length > 1 ? e.details : undefined) };
@@ -66,4 +66,21 @@ function selectingValidator(select: Select) {
     const e = schemaError(data, checker.Errors(data));
     return { error: new AppError(400, e.code, e.message, e.path, e.details.length > 1 ? e.details : undefined) };
   };
+}
+
+/**
+ * Query strings and path parameters arrive as text: a field the schema wants as an integer or a
+ * boolean is converted only when its text is exactly one ("20", "true"); anything else ("1e400",
+ * "20abc", "2.5") stays text and fails the check with the field named, rather than becoming 1.
+ */
+function convertStrictly(schema: TSchema, data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data) || !schema.properties) return data;
+  const out: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const [key, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    const v = out[key];
+    if (typeof v !== 'string') continue;
+    if (property.type === 'integer' && /^-?(0|[1-9][0-9]{0,15})$/.test(v)) out[key] = Number(v);
+    else if (property.type === 'boolean' && (v === 'true' || v === 'false')) out[key] = v === 'true';
+  }
+  return out;
 }

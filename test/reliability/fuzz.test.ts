@@ -146,6 +146,50 @@ describe('bad input never reaches the database and never gets a 5xx (PGlite)', (
     }
   });
 
+  it('deep nesting, lone surrogates, the NDJSON content type, __proto__ kinds and out-of-range query values', async () => {
+    const nest = (depth: number, leaf: unknown, array: boolean): unknown => {
+      let v = leaf;
+      for (let i = 0; i < depth; i++) v = array ? [v] : { a: v };
+      return v;
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: targets.length - 1 }), fc.integer({ min: 65, max: 12_000 }), fc.boolean(), fc.nat(), async (t, depth, array, pick) => {
+        const target = targets[t]!;
+        // nested inside the body (a whole-body JSON text, so no JSON.stringify recursion on our side either)
+        const inner = array ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+        const text = JSON.stringify({ ...target.body, [`x${pick % 7}`]: 0 }).replace(`"x${pick % 7}":0`, `"x${pick % 7}":${inner}`);
+        expectClientError(await svc.request(target.method, target.path, text), `${target.path} nested ${depth} deep`);
+        // and a lone surrogate in some string of the body
+        const surrogate = retype(target.body, pick, (v) => (typeof v === 'string' ? `${v.slice(0, 3)}${pick % 2 ? '\ud800' : '\udfff'}` : undefined), true);
+        expectClientError(await svc.request(target.method, target.path, JSON.stringify(surrogate)), `${target.path} lone surrogate`);
+        // the NDJSON content type belongs to the stream alone
+        expectClientError(await svc.request(target.method, target.path, `${JSON.stringify(target.body)}\n`, { 'content-type': 'application/x-ndjson' }), `${target.path} as NDJSON`);
+        void nest;
+      }),
+      { numRuns: 60 },
+    );
+    const stream = (body: string) => svc.request('POST', `/v1/hospitals/${CODE}/periods/2026Q1/stream`, body, { 'content-type': 'application/x-ndjson' });
+    for (const kind of ['__proto__', 'constructor', 'hasOwnProperty', 'valueOf', 'toString', 'prototype', '']) {
+      expectClientError(await stream(`{"type":${JSON.stringify(kind)},"record":{}}\n`), `stream kind ${kind}`);
+      expectClientError(await stream(`{"type":"staff","record":{"__proto__":{"id":"S11"}}}\n`), 'stream __proto__ record');
+    }
+    expectClientError(await stream(`{"type":"staff","record":${'['.repeat(20_000)}${']'.repeat(20_000)}}\n`), 'stream deep line');
+    expectClientError(await stream('{"type":"department","record":{"code":"IM","name":"\\ud800","kind":"clinical","riskCoefficient":"1.00"}}\n'), 'stream surrogate');
+    for (const query of [
+      'afterSeq=99999999999999999999',
+      'afterSeq=-1',
+      'afterSeq=1e400',
+      'limit=0',
+      'limit=100000000000',
+      'from=garbage',
+      'to=2026-13-45',
+      'from=2026-02-30T10:00:00Z',
+      'to=9999999-01-01',
+    ]) {
+      expectClientError(await svc.request('GET', `/v1/hospitals/${CODE}/audit?${query}`), `audit ?${query}`);
+    }
+  });
+
   it('left the database exactly as it was', async () => {
     expect(sent).toBeGreaterThanOrEqual(2000);
     expect(await snapshot()).toBe(before);

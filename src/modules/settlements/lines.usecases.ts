@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { AppError, notFound } from '../../errors.js';
-import { assertDepartment } from '../../plugins/access.js';
+import { assertDepartment, type Principal } from '../../plugins/access.js';
 import { individualLineOf } from './settlements.mappers.js';
 import { annualLinesPage, findRun, hasDisputeFines, resultLinesPage, type RunRow } from './settlements.repository.js';
 import { hospitalCodeOf } from './settlements.usecases.js';
@@ -41,18 +41,18 @@ export async function settledRun(db: Db, id: string): Promise<RunRow> {
 }
 
 /** The departments a caller may read: the one asked for (if theirs), a department head's own, or all. */
-export function departmentsFor(request: FastifyRequest, department?: string): string[] | undefined {
+export function departmentsFor(who: { principal: Principal | null }, department?: string): string[] | undefined {
   if (department) {
-    assertDepartment(request, department);
+    assertDepartment(who, department);
     return [department];
   }
-  const p = request.principal!;
+  const p = who.principal!;
   return p.role === 'dept_head' ? p.departments : undefined;
 }
 
 /** departmentsFor as a test of one department code. */
-export function readableDepartments(request: FastifyRequest, department?: string): (code: string) => boolean {
-  const allowed = departmentsFor(request, department);
+export function readableDepartments(who: { principal: Principal | null }, department?: string): (code: string) => boolean {
+  const allowed = departmentsFor(who, department);
   return (code) => !allowed || allowed.includes(code);
 }
 

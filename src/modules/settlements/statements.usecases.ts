@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Dec, departmentStatement, formatMoney, personStatement, type AnnualResult, type DepartmentStatement, type PersonStatement, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
 import { AppError, notFound } from '../../errors.js';
-import { assertDepartment, assertPersonVisible } from '../../plugins/access.js';
+import { assertDepartment, assertPersonVisible, type Principal } from '../../plugins/access.js';
 import { csvLine, readableDepartments, settledRun } from './lines.usecases.js';
 import { runInputs, type RunRow } from './settlements.repository.js';
 import { hospitalCodeOf, quarterOutcomeOf, readSettlement } from './settlements.usecases.js';
@@ -133,7 +133,7 @@ export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
-export async function runWorkbook(db: Db, request: FastifyRequest, id: string, department?: string): Promise<{ buffer: Buffer; filename: string }> {
+export async function runWorkbook(db: Db, request: { principal: Principal | null }, id: string, department?: string): Promise<{ buffer: Buffer; filename: string }> {
   const mine = readableDepartments(request, department);
   const { run, hospital, result } = await readSettlement(db, id);
   if (!result) throw notFound(`settlement result ${id}`);

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,9 +11,13 @@ import { findHospital, findHospitalById } from '../inputs/inputs.repository.js';
 import { review, reviewsOf } from '../settlements/reviews.usecases.js';
 import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
 import { approveSettlement, quarterOutcomeOf, readSettlement } from '../settlements/settlements.usecases.js';
+import { runWorkbook } from '../settlements/statements.usecases.js';
+import { createSession, findLiveSession, revokeSession } from './sessions.repository.js';
 import { departmentStatementBody, html, layout, personStatementBody, t, type Html, type Lang } from './html.js';
 
-const KEY_COOKIE = 'perfpay_key';
+const SESSION_COOKIE = 'perfpay_session';
+/** The sign-in form's token (double submit): the form posts it, the cookie holds it. */
+const SIGN_IN_COOKIE = 'perfpay_sign_in';
 const LANG_COOKIE = 'perfpay_lang';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -22,57 +26,68 @@ interface Session {
   actor: string;
   lang: Lang;
   csrf: string;
+  idHash: string;
 }
 
 /**
  * /ui: the review pages, rendered on the server (no front-end build). A person signs in with
- * their API key, which is kept in an HttpOnly, SameSite=Strict cookie scoped to /ui and checked
- * again on every page (a revoked key is signed out at once). Every form carries a token derived
- * from the key, so another site cannot post one. The pages call the same use cases as the API,
- * with the same role and department rules.
+ * their API key; the browser then holds only a random session id (HttpOnly, SameSite=Strict,
+ * scoped to /ui, Secure when the request came over HTTPS), whose SHA-256 the server keeps with
+ * the key's hash, an expiry, and its revocation at sign-out. Every page looks the key up again
+ * (a revoked key is signed out at once). Every form carries a token derived from the session, and
+ * the sign-in form one of its own (double submit), so another site cannot post any of them. The
+ * pages call the same use cases as the API, with the same role and department rules.
  */
-export async function uiRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date; bootstrapToken?: string; }): Promise<void> {
+export async function uiRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date; bootstrapToken?: string; sessionHours: number }): Promise<void> {
   const { db, now } = deps;
   const resolve = principalResolver({ db, bootstrapToken: deps.bootstrapToken });
   await app.register(cookie);
   await app.register(formbody);
+  const cookieOptions = (request: FastifyRequest) => ({ path: '/ui', httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' });
 
   const langOf = (request: FastifyRequest): Lang => {
     const q = (request.query as { lang?: string } | undefined)?.lang;
     if (q === 'en' || q === 'zh') return q;
     return request.cookies[LANG_COOKIE] === 'en' ? 'en' : 'zh';
   };
-  const csrfOf = (token: string) => createHash('sha256').update(`perfpay-ui-form:${token}`, 'utf8').digest('hex').slice(0, 32);
+  const csrfOf = (sessionId: string) => createHash('sha256').update(`perfpay-ui-form:${sessionId}`, 'utf8').digest('hex').slice(0, 32);
 
   async function session(request: FastifyRequest, reply: FastifyReply): Promise<Session | null> {
     const lang = langOf(request);
     const q = (request.query as { lang?: string } | undefined)?.lang;
-    if (q === 'en' || q === 'zh') void reply.setCookie(LANG_COOKIE, q, { path: '/ui', sameSite: 'strict', httpOnly: true, secure: 'auto' });
-    const token = request.cookies[KEY_COOKIE];
-    if (!token) return null;
-    const found = await resolve(tokenHash(token));
+    if (q === 'en' || q === 'zh') void reply.setCookie(LANG_COOKIE, q, cookieOptions(request));
+    const id = request.cookies[SESSION_COOKIE];
+    if (!id) return null;
+    const stored = await findLiveSession(db, tokenHash(id), now());
+    if (!stored) return null;
+    const found = await resolve(stored.tokenHash);
     if (!found) return null;
-    return { ...found, lang, csrf: csrfOf(token) };
+    return { ...found, lang, csrf: csrfOf(id), idHash: stored.idHash };
   }
 
-  const signIn = (reply: FastifyReply, lang: Lang, error?: string) =>
-    reply.type('text/html; charset=utf-8').send(
-      layout(
-        lang,
-        t(lang, '绩效工资核算 · 登录', 'perfpay · sign in'),
-        html`<h1>${t(lang, '医院绩效工资核算', 'Hospital performance pay')}</h1>
+  const signIn = (request: FastifyRequest, reply: FastifyReply, lang: Lang, error?: string) => {
+    const token = randomBytes(16).toString('hex');
+    return reply
+      .setCookie(SIGN_IN_COOKIE, token, cookieOptions(request))
+      .type('text/html; charset=utf-8')
+      .send(
+        layout(
+          lang,
+          t(lang, '绩效工资核算 · 登录', 'perfpay · sign in'),
+          html`<h1>${t(lang, '医院绩效工资核算', 'Hospital performance pay')}</h1>
 <p class="meta">${t(lang, '请输入您的 API 密钥登录。', 'Sign in with your API key.')} <a href="/ui?lang=${lang === 'en' ? 'zh' : 'en'}">${lang === 'en' ? '中文' : 'English'}</a></p>
 ${error ? html`<p class="error" id="error">${error}</p>` : ''}
-<form method="post" action="/ui/sign-in"><label>${t(lang, 'API 密钥', 'API key')} <input type="password" name="key" id="key" autocomplete="off" required></label>
+<form method="post" action="/ui/sign-in"><input type="hidden" name="csrf" value="${token}"><label>${t(lang, 'API 密钥', 'API key')} <input type="password" name="key" id="key" autocomplete="off" required></label>
 <button type="submit" id="sign-in">${t(lang, '登录', 'Sign in')}</button></form>`,
-      ),
-    );
+        ),
+      );
+  };
 
   /** A page for a signed-in person, or the sign-in form. */
   const page = (handler: (request: FastifyRequest, reply: FastifyReply, s: Session) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
     const s = await session(request, reply);
     if (!s) {
-      if (request.method === 'GET') return signIn(reply, langOf(request));
+      if (request.method === 'GET') return signIn(request, reply, langOf(request));
       return reply.redirect('/ui', 303);
     }
     if (request.method === 'POST' && !sameToken((request.body as { csrf?: string } | undefined)?.csrf, s.csrf)) {
@@ -98,18 +113,51 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
 
   app.get('/ui', hide, async (request, reply) => {
     const s = await session(request, reply);
-    return s ? reply.redirect('/ui/runs', 303) : signIn(reply, langOf(request));
+    return s ? reply.redirect('/ui/runs', 303) : signIn(request, reply, langOf(request));
   });
 
   app.post('/ui/sign-in', hide, async (request, reply) => {
     const lang = langOf(request);
-    const key = String((request.body as { key?: unknown } | undefined)?.key ?? '').trim();
+    const body = (request.body ?? {}) as { key?: unknown; csrf?: unknown };
+    if (!sameToken(typeof body.csrf === 'string' ? body.csrf : undefined, request.cookies[SIGN_IN_COOKIE] ?? '')) {
+      return signIn(request, reply.status(403), lang, t(lang, '登录表单已失效，请重新输入。', 'The sign-in form has expired; please try again.'));
+    }
+    const key = String(body.key ?? '').trim();
     const found = key ? await resolve(tokenHash(key)) : null;
-    if (!found) return signIn(reply.status(401), lang, t(lang, '密钥无效或已吊销。', 'That key is not valid or has been revoked.'));
-    return reply.setCookie(KEY_COOKIE, key, { path: '/ui', httpOnly: true, sameSite: 'strict', secure: 'auto' }).redirect('/ui/runs', 303);
+    if (!found) return signIn(request, reply.status(401), lang, t(lang, '密钥无效或已吊销。', 'That key is not valid or has been revoked.'));
+    const id = randomBytes(32).toString('base64url');
+    const at = now();
+    await createSession(db, { idHash: tokenHash(id), tokenHash: tokenHash(key), createdAt: at, expiresAt: new Date(at.getTime() + deps.sessionHours * 3_600_000) });
+    const options = cookieOptions(request);
+    return reply
+      .clearCookie(SIGN_IN_COOKIE, options)
+      .setCookie(SESSION_COOKIE, id, { ...options, maxAge: deps.sessionHours * 3600 })
+      .redirect('/ui/runs', 303);
   });
 
-  app.post('/ui/sign-out', hide, async (_request, reply) => reply.clearCookie(KEY_COOKIE, { path: '/ui' }).redirect('/ui', 303));
+  app.post('/ui/sign-out', hide, async (request, reply) => {
+    const s = await session(request, reply);
+    if (s && !sameToken((request.body as { csrf?: string } | undefined)?.csrf, s.csrf)) {
+      return reply.status(403).type('text/html; charset=utf-8').send(layout(s.lang, 'perfpay', html`<p class="error">${t(s.lang, '表单已失效，请返回重试。', 'The form has expired; go back and try again.')}</p>`));
+    }
+    if (s) await revokeSession(db, s.idHash, now());
+    return reply.clearCookie(SESSION_COOKIE, cookieOptions(request)).redirect('/ui', 303);
+  });
+
+  // the review pages' own downloads, under the session (the /v1 exports need a Bearer token)
+  app.get(
+    '/ui/runs/:id/export.xlsx',
+    hide,
+    page(async (request, reply, s) => {
+      const { run } = await visibleRun(s, (request.params as { id: string }).id);
+      const department = (request.query as { department?: string }).department;
+      const book = await runWorkbook(db, s, run.id, department || undefined);
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${book.filename}"`)
+        .send(book.buffer);
+    }),
+  );
 
   app.get(
     '/ui/runs',
@@ -164,7 +212,7 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
       }
       const { result } = await readSettlement(db, run.id);
       if (!result || result.kind !== 'quarterly') {
-        return send(reply, s, run.period, html`${heading}<p>${t(s.lang, '年终结算结果请在“导出”中查看。', 'See the year-end result in the export.')} <a href="/v1/settlements/${run.id}/export?format=xlsx">XLSX</a></p>`);
+        return send(reply, s, run.period, html`${heading}<p>${t(s.lang, '年终结算结果请在“导出”中查看。', 'See the year-end result in the export.')} <a id="download-xlsx" href="/ui/runs/${run.id}/export.xlsx">XLSX</a></p>`);
       }
       const q = result as QuarterlyResult;
       const reviews = await reviewsOf(db, run);
@@ -178,7 +226,13 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
 
       if (s.principal.role === 'dept_head') {
         const own = departments.map((d) => html`<li><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a>: ${t(s.lang, '科室实发', 'final')} ${d.final} · ${reviewName(s.lang, reviewOf.get(d.code)?.status ?? 'pending')}</li>`);
-        return send(reply, s, `${run.period} · ${t(s.lang, '本科室', 'my department')}`, html`${heading}<h2>${t(s.lang, '本科室分配', 'My department’s allocation')}</h2><ul id="mine">${own}</ul>${table}`);
+        return send(
+          reply,
+          s,
+          `${run.period} · ${t(s.lang, '本科室', 'my department')}`,
+          html`${heading}<h2>${t(s.lang, '本科室分配', 'My department’s allocation')}</h2><ul id="mine">${own}</ul>${table}
+<p class="noprint"><a id="download-xlsx" href="/ui/runs/${run.id}/export.xlsx">${t(s.lang, '下载本科室工作簿 (XLSX)', 'Download my department’s workbook (XLSX)')}</a></p>`,
+        );
       }
       const c = conservation(q.summary);
       const outcome = await quarterOutcomeOf(db, run);
@@ -216,7 +270,7 @@ ${reviews.some((r) => r.status === 'disputed') ? html`<label>${t(s.lang, '有科
 ${barChart('chart-point-values', t(s.lang, '科室分值（元/分）', 'Department point value (yuan per point)'), points)}
 ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pay (yuan)'), perHead)}
 <h2>${t(s.lang, '各科室', 'Departments')}</h2>${table}${approve}
-<p class="noprint"><a href="/v1/settlements/${run.id}/export?format=xlsx">XLSX</a></p>`,
+<p class="noprint"><a id="download-xlsx" href="/ui/runs/${run.id}/export.xlsx">${t(s.lang, '下载工作簿 (XLSX)', 'Download the workbook (XLSX)')}</a></p>`,
       );
     }),
   );
