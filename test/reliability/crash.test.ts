@@ -250,7 +250,8 @@ describe.skipIf(!ENABLED)('a settlement worker process killed mid-job (PostgreSQ
   const crashAndRecover = async (label: string, killWhen: (w: ReturnType<typeof watch>, runId: string, worker: Child) => Promise<unknown>) => {
     const first = await startWorker(`${label}-worker-1`);
     const triggeredAt = Date.now();
-    const triggered = await request('POST', `/v1/hospitals/${CODE}/settlements`, { period: PERIOD });
+    // each crash settles the same inputs again: a new run is asked for explicitly
+    const triggered = await request('POST', `/v1/hospitals/${CODE}/settlements`, { period: PERIOD, force: true });
     expect(triggered.status, JSON.stringify(triggered.body)).toBe(202);
     const runId: string = triggered.body.id;
     const w = watch(runId);
