@@ -5,13 +5,13 @@ import { backends, startTestService, type TestService } from '../integration/har
 /**
  * Load: a hospital pushed over REST record by record by 16 concurrent clients, settled, and every
  * person's line read back — on 127.0.0.1 — with zero errors. Prints the figures (requests,
- * p50/p99 latencies). What it proves is correctness under concurrency, which 40 departments and
- * 2,000 staff (some 4,300 requests) show as well as 10,000 staff; the county-scale figures are
+ * p50/p99 latencies). What it proves is correctness under concurrency, which 20 departments and
+ * 1,000 staff (some 2,200 requests) show as well as 10,000 staff; the county-scale figures are
  * the benchmark's (`npm run bench`). PERFPAY_LOAD_STAFF / PERFPAY_LOAD_DEPARTMENTS scale it
  * (10000 / 200 gives the README's load figures).
  */
-const STAFF = Number.parseInt(process.env.PERFPAY_LOAD_STAFF ?? '2000', 10);
-const DEPARTMENTS = Number.parseInt(process.env.PERFPAY_LOAD_DEPARTMENTS ?? '40', 10);
+const STAFF = Number.parseInt(process.env.PERFPAY_LOAD_STAFF ?? '1000', 10);
+const DEPARTMENTS = Number.parseInt(process.env.PERFPAY_LOAD_DEPARTMENTS ?? '20', 10);
 const CLIENTS = 16;
 const backend = backends.includes('postgres') ? 'postgres' : 'pglite';
 
