@@ -253,7 +253,7 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
   const settleAll = async (processes: number): Promise<number> => {
     const queueName = `perfpay-bench-${randomUUID()}`;
     const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PERFPAY_QUEUE_NAME: queueName, PERFPAY_WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' };
-    const workers: Child[] = Array.from({ length: processes }, (_, i) => startChild(`worker-${i}`, 'src/worker.ts', env));
+    const workers: Child[] = Array.from({ length: processes }, (_, i) => startChild(`worker-${i}`, 'worker', env));
     const runner = createBullMqRunner({ redisUrl, queueName });
     try {
       await Promise.all(workers.map((w) => w.waitForLog((l) => l.msg === 'settlement worker started', 60_000)));

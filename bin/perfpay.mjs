@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx's loader, so `npx perfpay` works right after
-// `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// `perfpay`: the compiled command line (dist/cli.mjs, built by `npm install`).
+import { launch } from './launch.mjs';
 
-register();
-await import('../src/main.ts');
+await launch('cli');

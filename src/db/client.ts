@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -20,7 +21,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+/** The migrations folder, found upwards from this module: beside src/ in a checkout, beside dist/ in a build. */
+const MIGRATIONS = ((): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'migrations', 'meta', '_journal.json'))) return join(dir, 'migrations');
+    if (dirname(dir) === dir) throw new Error('the migrations folder was not found above this module');
+  }
+})();
 
 /**
  * PostgreSQL when a URL is given, otherwise the same schema and migrations on an embedded

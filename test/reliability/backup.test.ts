@@ -373,7 +373,8 @@ describe('the export-hospital and import-hospital scripts (PGlite data folders)'
   const script = (name: string, args: string[], dataDir: string, input?: string): SpawnSyncReturns<string> => {
     const env: NodeJS.ProcessEnv = { ...process.env, PERFPAY_DATA_DIR: dataDir };
     delete env.DATABASE_URL;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', name), ...args], { cwd: ROOT, env, encoding: 'utf8', input, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+    // the compiled scripts, as `npm run export-hospital` / `import-hospital` run them
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', name.replace(/\.ts$/, '.mjs')), ...args], { cwd: ROOT, env, encoding: 'utf8', input, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
     if (r.error) throw r.error;
     return r;
   };

@@ -16,8 +16,8 @@ import { killAll, sleep, startChild, within, type Child } from './processes.js';
 /**
  * Crash safety of settlement jobs (issue #5), on PostgreSQL and BullMQ: the API runs in this
  * process WITHOUT a worker (`startService(…, { withWorker: false })`), on a fresh database and a
- * queue of its own; settlement workers are separate processes (`node --import tsx
- * src/worker.ts`, as `npm run worker`), and the test SIGKILLs one in the middle of a large
+ * queue of its own; settlement workers are separate processes (the compiled
+ * `dist/worker.mjs`, as `npm run worker`), and the test SIGKILLs one in the middle of a large
  * settlement (200 departments, 10,000 staff, one quarter).
  *
  * From the trigger until the run has succeeded after the retry, two watchers sample the run
@@ -78,7 +78,7 @@ describe.skipIf(!ENABLED)('a settlement worker process killed mid-job (PostgreSQ
   };
 
   const startWorker = async (name: string): Promise<Child> => {
-    const child = startChild(name, 'src/worker.ts', {
+    const child = startChild(name, 'worker', {
       DATABASE_URL: databaseUrl,
       REDIS_URL,
       PERFPAY_QUEUE_NAME: queueName,

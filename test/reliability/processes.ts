@@ -3,9 +3,10 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Child processes for the reliability tests: `node --import tsx src/worker.ts` and
- * `node --import tsx src/server.ts` started as the README starts them (node itself is the
- * child, so a signal reaches the process that runs the code), with their output captured line
+ * Child processes for the reliability tests: the compiled worker and server (`dist/worker.mjs`,
+ * `dist/server.mjs`, what `npm run worker` and `npm start` run; test/global-setup.ts builds them)
+ * started with node itself as the child, so a signal reaches the process that runs the code,
+ * with their output captured line
  * by line. Every child started here is remembered until it has exited; `killAll()` (called by
  * the tests' afterEach/afterAll, and as a last resort when the test process exits) SIGKILLs
  * the ones still running, by their own pid.
@@ -41,8 +42,8 @@ process.once('exit', () => {
   for (const child of live) child.process.kill('SIGKILL');
 });
 
-export function startChild(name: string, script: 'src/worker.ts' | 'src/server.ts', env: Record<string, string | undefined>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+export function startChild(name: string, entry: 'worker' | 'server', env: Record<string, string | undefined>): Child {
+  const proc = spawn(process.execPath, ['--enable-source-maps', `dist/${entry}.mjs`], {
     cwd: ROOT,
     env: { ...inherited(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

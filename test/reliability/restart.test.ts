@@ -22,7 +22,7 @@ import { freePort, killAll, sleep, startChild, within, type Child } from './proc
  * Restarts (issue #5). A run that is queued when its process stops — or whose job never reached
  * the queue (a crash between the commit and the enqueue) — is settled by the next service
  * started on the same data: the embedded PGlite data dir on disk, and PostgreSQL with BullMQ
- * (the job still in Redis, or lost from it). And `node --import tsx src/server.ts` (what
+ * (the job still in Redis, or lost from it). And the compiled `dist/server.mjs` (what
  * `npm start` runs) on SIGTERM lets the request in flight and the settlement job in hand finish,
  * exits 0 within a bounded time, and starts again on the same data dir with everything there.
  */
@@ -226,7 +226,7 @@ describe.skipIf(!PG_ENABLED)('restart on PostgreSQL + BullMQ', () => {
   }, 60_000);
 });
 
-describe('SIGTERM (and SIGKILL) on `node --import tsx src/server.ts` (PGlite data dir)', () => {
+describe('SIGTERM (and SIGKILL) on the compiled server, dist/server.mjs (PGlite data dir)', () => {
   const STAFF = 10_000;
   let dir: string;
   let scenario: any;
@@ -236,7 +236,7 @@ describe('SIGTERM (and SIGKILL) on `node --import tsx src/server.ts` (PGlite dat
   const startServer = async (name: string): Promise<{ child: Child; request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }> }> => {
     const port = await freePort();
     const started = Date.now();
-    const child = startChild(name, 'src/server.ts', {
+    const child = startChild(name, 'server', {
       PERFPAY_DATA_DIR: dir,
       PORT: String(port),
       HOST: '127.0.0.1',

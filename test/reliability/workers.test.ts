@@ -34,7 +34,7 @@ describe.skipIf(!PG_ENABLED)('settlement workers on two processes (PostgreSQL + 
     const deps = { db: database.db, now: () => new Date(), ctx: { actor: 'test', requestId: null } };
     for (const code of codes) await importScenario(deps, { ...structuredClone(example), hospital: { ...example.hospital, code } });
     const env = { DATABASE_URL: url, REDIS_URL, PERFPAY_QUEUE_NAME: queueName, PERFPAY_WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' };
-    workers = [startChild('worker-a', 'src/worker.ts', env), startChild('worker-b', 'src/worker.ts', env)];
+    workers = [startChild('worker-a', 'worker', env), startChild('worker-b', 'worker', env)];
     await Promise.all(workers.map((w) => w.waitForLog((l) => l.msg === 'settlement worker started', 60_000)));
   }, 180_000);
   afterAll(async () => {
