@@ -13,7 +13,7 @@ import { settlementRoutes } from './modules/settlements/settlements.routes.js';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import { AppError } from './errors.js';
+import { AppError } from './shared/errors.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
 import { registerAccess } from './plugins/access.js';
 import { registerIdempotency } from './plugins/idempotency.js';

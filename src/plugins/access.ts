@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Db } from '../db/client.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, notFound } from '../shared/errors.js';
 import { findRun } from '../modules/settlements/settlements.repository.js';
 import { findHospitalById } from '../modules/inputs/inputs.repository.js';
 import { findKey } from '../modules/keys/keys.repository.js';

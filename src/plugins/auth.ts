@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
-import { unauthorized } from '../errors.js';
+import { unauthorized } from '../shared/errors.js';
 import { findLiveKey, touchKey } from '../modules/keys/keys.repository.js';
 import type { Principal, Role } from './access.js';
 

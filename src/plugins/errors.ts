@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { EngineError } from '../core/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 
 interface ErrorBody {
   error: { code: string; message: string; path?: string; details?: unknown[] };

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema.js';
-import { AppError, badRequest } from '../errors.js';
-import { canonicalJson, sha256 } from '../modules/audit/canonical.js';
+import { AppError, badRequest } from '../shared/errors.js';
+import { canonicalJson, sha256 } from '../shared/canonical.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,10 +1,11 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
 import { schemaError } from '../core/index.js';
-import { AppError } from '../errors.js';
-import { checkValue } from './body.js';
+import { AppError } from '../shared/errors.js';
+import { checkValue } from '../shared/text.js';
+import { selectOf, type Select } from '../shared/schemas.js';
 
 /**
  * Every route's schema is a TypeBox schema: compiled once, checked on each request, and its
@@ -14,7 +15,7 @@ import { checkValue } from './body.js';
  */
 export function registerValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
-    const select = (schema as { [SELECT]?: Select })[SELECT];
+    const select = selectOf(schema as TSchema);
     if (select) return selectingValidator(select);
     const checker = TypeCompiler.Compile(schema as TSchema);
     return (data: unknown) => {
@@ -32,25 +33,6 @@ export function registerValidation(app: FastifyInstance): void {
     };
   });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-}
-
-/**
- * A body whose shape depends on one of its fields (a bulk write's `mode`: whole records, or
- * merge patches): the schema declares the variants under `x-select`, and the body is checked
- * against the variant its field names, so that errors name the record's own fields.
- */
-export interface Select {
-  field: string;
-  variants: Record<string, TSchema>;
-  default: string;
-}
-
-/** Where a schema keeps its variants: a symbol, so the OpenAPI document shows the plain union. */
-const SELECT = Symbol.for('perfpay.select');
-
-export function selectBy(field: string, variants: Record<string, TSchema>, fallback: string, description: string): TSchema {
-  const schema = Type.Union(Object.values(variants), { description });
-  return Object.assign(schema, { [SELECT]: { field, variants, default: fallback } satisfies Select });
 }
 
 function selectingValidator(select: Select) {

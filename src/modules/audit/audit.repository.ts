@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { auditEvents, auditHeads } from '../../db/schema.js';
-import { canonicalJson, sha256 } from './canonical.js';
+import { canonicalJson, sha256 } from '../../shared/canonical.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -2,8 +2,8 @@ import { access } from '../../plugins/access.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
-import { badRequest } from '../../errors.js';
-import { AnyObject, HospitalParams, errors } from '../common.schemas.js';
+import { badRequest } from '../../shared/errors.js';
+import { AnyObject, HospitalParams, errors } from '../../shared/schemas.js';
 import { requireHospital } from '../settlements/settlements.usecases.js';
 import { listAudit, verifyAudit } from './audit.repository.js';
 

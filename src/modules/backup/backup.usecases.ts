@@ -24,7 +24,7 @@ import {
   staff,
 } from '../../db/schema.js';
 import { verifyAudit } from '../audit/audit.repository.js';
-import { canonicalJson } from '../audit/canonical.js';
+import { canonicalJson } from '../../shared/canonical.js';
 
 /**
  * Backups of one hospital (issue #5): its whole history as one versioned JSON document that

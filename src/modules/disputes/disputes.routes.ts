@@ -2,9 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DisputeSchema } from '../../core/schema.js';
 import type { Db } from '../../db/client.js';
-import { notFound } from '../../errors.js';
+import { notFound } from '../../shared/errors.js';
 import { access } from '../../plugins/access.js';
-import { AnyObject, HospitalParams, HospitalCode, errors } from '../common.schemas.js';
+import { AnyObject, HospitalParams, HospitalCode, errors } from '../../shared/schemas.js';
 import { findHospital, listStaff } from '../inputs/inputs.repository.js';
 import { disputeHistory, flagsOf, listDisputes, writeDispute } from './disputes.usecases.js';
 

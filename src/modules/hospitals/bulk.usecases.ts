@@ -3,12 +3,12 @@ import { EngineError, validateScenario } from '../../core/index.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, Scenario, StaffRecord } from '../../core/schema.js';
 import type { Tx } from '../../db/client.js';
 import { departmentInputs, quarterInputs } from '../../db/schema.js';
-import { together } from '../../db/together.js';
-import { AppError } from '../../errors.js';
+import { together } from '../../shared/db/together.js';
+import { AppError } from '../../shared/errors.js';
 import type { Principal } from '../../plugins/access.js';
 import type { AuditEntry } from '../audit/audit.repository.js';
 import { sameRecord } from '../inputs/inputs.compare.js';
-import { mergePatch, missingClinicalInputs } from '../inputs/patch.js';
+import { mergePatch, missingClinicalInputs } from '../../shared/patch.js';
 import {
   departmentFromRow,
   departmentInputFromRow,

@@ -13,9 +13,9 @@ import {
 } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { hospitals, quarterInputs } from '../../db/schema.js';
-import { notFound } from '../../errors.js';
+import { notFound } from '../../shared/errors.js';
 import { appendAudit } from '../audit/audit.repository.js';
-import { AnyObject, HospitalCode, HospitalParams, Quarter, errors } from '../common.schemas.js';
+import { AnyObject, HospitalCode, HospitalParams, Quarter, errors } from '../../shared/schemas.js';
 import { sameRecord } from '../inputs/inputs.compare.js';
 import {
   annualFromRow,
@@ -53,8 +53,8 @@ import {
   upsertStaff,
 } from '../inputs/inputs.repository.js';
 import { allPatches, arrayRows, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff } from './bulk.usecases.js';
-import { patchSchema } from '../inputs/patch.js';
-import { selectBy } from '../../plugins/validation.js';
+import { patchSchema } from '../../shared/patch.js';
+import { selectBy } from '../../shared/schemas.js';
 import { assertPersonInDepartments, setDepartment, setDepartmentInput, setIndividualInput, setQuarter, setStaff } from '../inputs/records.usecases.js';
 import { ingestStream, NDJSON, readStream } from './stream.usecases.js';
 import { claimStreamed } from '../../plugins/idempotency.js';

@@ -1,6 +1,6 @@
 import { validateScenario } from '../../core/index.js';
 import type { Db, Tx } from '../../db/client.js';
-import { conflict, notFound } from '../../errors.js';
+import { conflict, notFound } from '../../shared/errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
 import { buildScenario, closedPeriods, lockHospital, schemeFor, type HospitalRow, type ScenarioFocus } from '../inputs/inputs.repository.js';
 

@@ -5,13 +5,13 @@ import { schemaError } from '../../core/index.js';
 import { DepartmentInputSchema, DepartmentSchema, IndividualInputSchema, StaffSchema } from '../../core/schema.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, StaffRecord } from '../../core/schema.js';
 import type { Db } from '../../db/client.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { Principal } from '../../plugins/access.js';
 import type { AuditContext } from '../audit/audit.repository.js';
 import { MAX_ERRORS, inRowOrder, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
 import { writeInputs } from './hospitals.usecases.js';
-import { patchSchema } from '../inputs/patch.js';
-import { checkValue, decodeUtf8 } from '../../plugins/body.js';
+import { patchSchema } from '../../shared/patch.js';
+import { checkValue, decodeUtf8 } from '../../shared/text.js';
 
 export const NDJSON = 'application/x-ndjson';
 const MAX_LINES = 200_000;

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ScenarioSchema } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
-import { errors } from '../common.schemas.js';
+import { errors } from '../../shared/schemas.js';
 import { importScenario } from './imports.usecases.js';
 
 const Counts = Type.Object({ created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() });

@@ -1,10 +1,10 @@
 import type { Scenario } from '../../core/schema.js';
 import { validateScenario } from '../../core/validate.js';
 import type { Db } from '../../db/client.js';
-import { AppError, conflict } from '../../errors.js';
+import { AppError, conflict } from '../../shared/errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
 import { importDisputes } from '../disputes/disputes.usecases.js';
-import { canonicalJson, sha256 } from '../audit/canonical.js';
+import { canonicalJson, sha256 } from '../../shared/canonical.js';
 import {
   annualToRow,
   departmentInputToRow,

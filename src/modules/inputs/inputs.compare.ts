@@ -1,5 +1,5 @@
 import { Dec } from '../../core/money.js';
-import { canonicalJson } from '../audit/canonical.js';
+import { canonicalJson } from '../../shared/canonical.js';
 
 /** Fields that hold decimals, compared by value: "01.50" read back from numeric as "1.50" is no change. */
 const DECIMAL_KEYS = new Set([

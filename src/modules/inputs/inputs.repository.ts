@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lte, sql, type Table } from 'drizzle-orm';
 import type { AnnualInput, PeriodInput, Scenario } from '../../core/schema.js';
-import { insertUnnest, type BulkColumn } from '../../db/bulk.js';
+import { insertUnnest, type BulkColumn } from '../../shared/db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
-import { plainSelect } from '../../db/plain.js';
-import { together } from '../../db/together.js';
+import { plainSelect } from '../../shared/db/plain.js';
+import { together } from '../../shared/db/together.js';
 import { currentDisputes, recordOf } from '../disputes/disputes.repository.js';
 import {
   annualInputs,

@@ -16,7 +16,7 @@ import {
 } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { quarterInputs } from '../../db/schema.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError, notFound } from '../../shared/errors.js';
 import { assertDepartment, assertPersonVisible, type Principal } from '../../plugins/access.js';
 import type { AuditContext } from '../audit/audit.repository.js';
 import { writeInputs } from '../hospitals/hospitals.usecases.js';
@@ -45,7 +45,7 @@ import {
   upsertQuarter,
   upsertStaff,
 } from './inputs.repository.js';
-import { mergePatch, missingClinicalInputs } from './patch.js';
+import { mergePatch, missingClinicalInputs } from '../../shared/patch.js';
 
 /**
  * One record written by its natural key: PUT gives the whole record (`replace`), PATCH a JSON

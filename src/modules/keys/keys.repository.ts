@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
-import { perDatabase } from '../../db/prepared.js';
+import { perDatabase } from '../../shared/db/prepared.js';
 import { apiKeys, hospitals } from '../../db/schema.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

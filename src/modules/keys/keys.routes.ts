@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
-import { notFound } from '../../errors.js';
+import { notFound } from '../../shared/errors.js';
 import { ROLES, access, type Role } from '../../plugins/access.js';
-import { AnyObject, HospitalCode, errors } from '../common.schemas.js';
+import { AnyObject, HospitalCode, errors } from '../../shared/schemas.js';
 import { findHospital } from '../inputs/inputs.repository.js';
 import { listKeys } from './keys.repository.js';
 import { createKey, keyView, revoke } from './keys.usecases.js';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
-import { badRequest, notFound } from '../../errors.js';
+import { badRequest, notFound } from '../../shared/errors.js';
 import { forbidden, type Principal, type Role } from '../../plugins/access.js';
 import { tokenHash } from '../../plugins/auth.js';
 import { appendAudit, type AuditContext } from '../audit/audit.repository.js';

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, getTableColumns, inArray, ne, sql } from 'drizzle-orm';
 import type { AnnualResult, QuarterlyResult, ScoreComponents } from '../../core/index.js';
 import { formatMoney, formatScore } from '../../core/index.js';
-import { copyRows, insertUnnest, type BulkColumn } from '../../db/bulk.js';
+import { copyRows, insertUnnest, type BulkColumn } from '../../shared/db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
-import { perDatabase } from '../../db/prepared.js';
+import { perDatabase } from '../../shared/db/prepared.js';
 import { annualDepartmentLines, annualIndividualLines, bankBalances, departmentLines, individualLines, settlementRuns } from '../../db/schema.js';
 
 /** A run without its inputs document (megabytes for a large hospital): what every read needs. */

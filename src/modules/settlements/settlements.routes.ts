@@ -1,13 +1,13 @@
 import { access, assertDepartment, assertPersonVisible } from '../../plugins/access.js';
 import { review, ReviewBody, reviewsOf, whatIf } from './reviews.usecases.js';
 import { IndividualInputSchema } from '../../core/schema.js';
-import { patchSchema } from '../inputs/patch.js';
+import { patchSchema } from '../../shared/patch.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SettlementRunner } from '../../../jobs/runner.js';
 import type { Db } from '../../db/client.js';
-import { notFound, unavailable } from '../../errors.js';
-import { AnyObject, HospitalParams, Period, errors } from '../common.schemas.js';
+import { notFound, unavailable } from '../../shared/errors.js';
+import { AnyObject, HospitalParams, Period, errors } from '../../shared/schemas.js';
 import { individualLineOf, departmentLineOf, runView } from './settlements.mappers.js';
 import { annualLinesOf, departmentLinesOf, findRun, individualLinesOf, listRuns, personLineOf } from './settlements.repository.js';
 import { exportLines, EXPORT_FORMATS, linesPage, type ExportFormat } from './lines.usecases.js';

@@ -12,11 +12,11 @@ import {
 } from '../../core/index.js';
 import type { Dec } from '../../core/money.js';
 import type { Db, Tx } from '../../db/client.js';
-import { together } from '../../db/together.js';
-import { decimalOf } from '../../db/decimal.js';
-import { AppError, conflict, notFound } from '../../errors.js';
+import { together } from '../../shared/db/together.js';
+import { decimalOf } from '../../shared/db/decimal.js';
+import { AppError, conflict, notFound } from '../../shared/errors.js';
 import { appendAudit, type AuditContext } from '../audit/audit.repository.js';
-import { canonicalJson, sha256 } from '../audit/canonical.js';
+import { canonicalJson, sha256 } from '../../shared/canonical.js';
 import {
   buildScenario,
   closedPeriods,

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { FastifyRequest } from 'fastify';
 import { Dec, departmentStatement, formatMoney, personStatement, type AnnualResult, type DepartmentStatement, type PersonStatement, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError, notFound } from '../../shared/errors.js';
 import { assertDepartment, assertPersonVisible, type Principal } from '../../plugins/access.js';
 import { csvLine, readableDepartments, settledRun } from './lines.usecases.js';
 import { runInputs, type RunRow } from './settlements.repository.js';

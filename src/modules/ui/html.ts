@@ -1,30 +1,11 @@
 import type { DepartmentStatement, PersonStatement, StatementItem } from '../../core/index.js';
+import { escapeHtml, html, type Html } from '../../shared/html.js';
 
 /**
  * Server-rendered HTML for statements and the review pages: no front-end build, no script
- * but the small inline ones a page states. Every value is escaped; Chinese labels by default,
- * English with lang=en.
+ * but the small inline ones a page states. Chinese labels by default, English with lang=en.
  */
 export type Lang = 'zh' | 'en';
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** A tagged template whose ${values} are escaped unless they are already Html. */
-export class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0]!;
-  values.forEach((v, i) => {
-    out += (Array.isArray(v) ? v.map((x) => (x instanceof Html ? x.text : escapeHtml(x))).join('') : v instanceof Html ? v.text : escapeHtml(v)) + strings[i + 1]!;
-  });
-  return new Html(out);
-}
 
 export const t = (lang: Lang, zh: string, en: string) => (lang === 'en' ? en : zh);
 

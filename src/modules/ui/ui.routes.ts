@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { Principal } from '../../plugins/access.js';
 import { principalResolver, tokenHash } from '../../plugins/auth.js';
 import { findHospital, findHospitalById } from '../inputs/inputs.repository.js';
@@ -13,7 +13,8 @@ import { findRun, listRuns, type RunRow } from '../settlements/settlements.repos
 import { approveSettlement, quarterOutcomeOf, readSettlement } from '../settlements/settlements.usecases.js';
 import { runWorkbook } from '../settlements/statements.usecases.js';
 import { createSession, findLiveSession, revokeSession } from './sessions.repository.js';
-import { departmentStatementBody, html, layout, personStatementBody, t, type Html, type Lang } from './html.js';
+import { departmentStatementBody, layout, personStatementBody, t, type Lang } from './html.js';
+import { html, type Html } from '../../shared/html.js';
 
 const SESSION_COOKIE = 'perfpay_session';
 /** The sign-in form's token (double submit): the form posts it, the cookie holds it. */

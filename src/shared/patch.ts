@@ -1,5 +1,5 @@
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
-import type { DepartmentInput } from '../../core/schema.js';
+import type { DepartmentInput } from '../core/schema.js';
 
 /**
  * PUT replaces a whole record; PATCH (a JSON merge patch, RFC 7396, `application/merge-patch+json`)

@@ -1,6 +1,6 @@
 import { is, sql, type SQL, type Table } from 'drizzle-orm';
 import { PgBoolean, PgInteger, PgNumeric, PgSerial, PgText, type PgColumn } from 'drizzle-orm/pg-core';
-import type { Db, Tx } from './client.js';
+import type { Db, Tx } from '../../db/client.js';
 
 /**
  * Column types both drivers (node-postgres, PGlite) return exactly as drizzle would map them.

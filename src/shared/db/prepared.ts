@@ -1,4 +1,4 @@
-import type { Db } from './client.js';
+import type { Db } from '../../db/client.js';
 
 /**
  * A statement prepared once per database (pool or PGlite) and reused: `perDatabase(build)`

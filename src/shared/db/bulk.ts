@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Tx } from './client.js';
+import type { Tx } from '../../db/client.js';
 
 export interface BulkColumn<R> {
   name: string;

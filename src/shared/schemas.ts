@@ -20,3 +20,25 @@ export const HospitalParams = Type.Object({ code: HospitalCode });
 export const Quarter = Type.String({ pattern: '^[0-9]{4}Q[1-4]$', description: 'a quarter, e.g. 2026Q1', 'x-kind': 'quarter' });
 export const Period = Type.String({ pattern: '^[0-9]{4}(Q[1-4])?$', description: 'a quarter (2026Q1) or a year (2026) for the year-end' });
 export const AnyObject = (description: string): TSchema => Type.Object({}, { additionalProperties: true, description });
+
+/**
+ * A body whose shape depends on one of its fields (a bulk write's `mode`: whole records, or
+ * merge patches): the schema declares the variants under `x-select`, and the body is checked
+ * against the variant its field names, so that errors name the record's own fields.
+ */
+export interface Select {
+  field: string;
+  variants: Record<string, TSchema>;
+  default: string;
+}
+
+/** Where a schema keeps its variants: a symbol, so the OpenAPI document shows the plain union. */
+const SELECT = Symbol.for('perfpay.select');
+
+export const selectOf = (schema: TSchema): Select | undefined => (schema as { [SELECT]?: Select })[SELECT];
+
+export function selectBy(field: string, variants: Record<string, TSchema>, fallback: string, description: string): TSchema {
+  const schema = Type.Union(Object.values(variants), { description });
+  return Object.assign(schema, { [SELECT]: { field, variants, default: fallback } satisfies Select });
+}
+

@@ -18,3 +18,6 @@ export function canonicalJson(value: unknown): string {
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
+
+/** An API token's (or a session id's) stored form: its SHA-256, never the token. */
+export const tokenHash = (token: string): string => sha256(token);
