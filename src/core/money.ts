@@ -189,6 +189,31 @@ export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome 
   return { parts, unallocated: false };
 }
 
+/**
+ * The reference for split(): allocation-rules §1.3 written plainly in Decimal operations, in
+ * the order the rule states them. split() must give the same parts for every input (a property
+ * test checks it); this one is the rule to read.
+ */
+export function referenceSplit(total: Dec, parties: readonly SplitParty[]): SplitOutcome {
+  const parts = new Map<string, Dec>();
+  const W = sum(parties.map((p) => p.weight));
+  if (W.isZero()) {
+    for (const p of parties) parts.set(p.key, ZERO);
+    return { parts, unallocated: true };
+  }
+  const CENT = new Dec('0.01');
+  const rows = parties.map((p) => {
+    const raw = total.times(p.weight).div(W);
+    const floor = raw.toDecimalPlaces(2, Dec.ROUND_DOWN);
+    return { key: p.key, floor, remainder: raw.minus(floor) };
+  });
+  let leftover = total.minus(sum(rows.map((r) => r.floor)));
+  const byRemainder = [...rows].sort((a, b) => b.remainder.comparedTo(a.remainder) || compareKeys(a.key, b.key));
+  for (let i = 0; leftover.gt(0); i++, leftover = leftover.minus(CENT)) byRemainder[i]!.floor = byRemainder[i]!.floor.plus(CENT);
+  for (const r of rows) parts.set(r.key, r.floor);
+  return { parts, unallocated: false };
+}
+
 /** A finite non-negative decimal as coefficient × 10^exponent, read from decimal.js's digits. */
 interface Exact {
   coefficient: bigint;
