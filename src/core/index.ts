@@ -3,10 +3,37 @@ export { EngineError, type EngineErrorCode, type ErrorDetail } from './errors.js
 export { Dec, formatMoney, formatScore, money, split } from './money.js';
 export { settleQuarter, type QuarterOutcome } from './quarterly.js';
 export type { ScoreComponents } from './tier2.js';
+export {
+  AnnualDepartmentLineSchema,
+  AnnualIndividualLineSchema,
+  AnnualResultSchema,
+  AnnualSummarySchema,
+  DisputeFlagSchema,
+  PenaltyLinesSchema,
+  PeriodResultSchema,
+  QuarterlyDepartmentLineSchema,
+  QuarterlyIndividualLineSchema,
+  QuarterlyResultSchema,
+  QuarterlySummarySchema,
+  ResultDocumentSchema,
+} from './result.js';
 export type * from './result.js';
 export { DEFAULT_SCHEME, mergeScheme } from './scheme.js';
 export { ScenarioSchema, type Scenario } from './schema.js';
 export { settleScenario, simulate } from './settle.js';
 export type { ValidatedScenario } from './types.js';
 export { schemaError, validateScenario } from './validate.js';
-export { conservation, departmentStatement, perCapitaPay, personStatement, tier2PointValue, tier2PointValues, type DepartmentStatement, type PersonStatement, type StatementItem } from './statements.js';
+export {
+  conservation,
+  departmentStatement,
+  DepartmentStatementSchema,
+  perCapitaPay,
+  personStatement,
+  PersonStatementSchema,
+  StatementItemSchema,
+  tier2PointValue,
+  tier2PointValues,
+  type DepartmentStatement,
+  type PersonStatement,
+  type StatementItem,
+} from './statements.js';
