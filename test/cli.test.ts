@@ -214,6 +214,14 @@ describe('every class of §5 error → exit 2 with the error object on stdout', 
     { code: 'not_applicable', path: 'periods[0].departments[0].adminDeductions', mutate: (d) => (d.periods[0].departments[0].adminDeductions = '1') },
     { code: 'missing_inputs', path: /^periods\[0\]\.departments/, mutate: (d) => d.periods[0].departments.splice(2, 1) },
     { code: 'invalid_scheme', path: /^scheme\.costCoefficientBounds/, mutate: (d) => (d.scheme.costCoefficientBounds = { min: '2', max: '1' }) },
+    // issue #13 items 28 and 20: a rate above 1, and an amount the store could not hold
+    { code: 'invalid_scheme', path: 'scheme.reserveRate', mutate: (d) => (d.scheme.reserveRate = '2') },
+    { code: 'invalid_value', path: 'periods[0].departments[2].inventoryLoss', mutate: (d) => (d.periods[0].departments[2].inventoryLoss = '999999999999999999') },
+    {
+      code: 'out_of_range',
+      path: 'periods[0].departments[0]',
+      mutate: (d) => (d.periods[0].departments[0].outpatientFee = { actual: '999999999999999999', target: '0.0000000000000001' }),
+    },
     {
       code: 'no_eligible_staff',
       path: /^(staff|periods\[0\])/,
@@ -232,7 +240,13 @@ describe('every class of §5 error → exit 2 with the error object on stdout', 
     {
       code: 'leader_bonus_exceeds_pool',
       path: /^(periods\[0\]|scheme\.positions)/,
-      mutate: (d) => (d.scheme.positions = { hospital_leader: { bonusRate: '12' } }),
+      // bonus rates are at most 1: every member a hospital leader at rate 1, the distributable one cent short
+      mutate: (d) => {
+        for (const s of d.staff) s.position = 'hospital_leader';
+        d.scheme.positions = { hospital_leader: { bonusRate: '1' } };
+        d.periods[0].adjustment = '-0.01';
+        for (const r of d.periods[0].individuals) delete r.managerAssessmentPassed;
+      },
     },
     {
       code: 'zero_total_score',

@@ -22,7 +22,8 @@ export type EngineErrorCode =
   | 'no_settled_quarter'
   | 'negative_fund'
   | 'previous_quarter_not_settled'
-  | 'invariant_broken';
+  | 'invariant_broken'
+  | 'out_of_range';
 
 export interface ErrorDetail {
   code: EngineErrorCode;

@@ -69,6 +69,8 @@ export const en = {
     notAField: (at: string) => `${at} is not a field of this record`,
     negative: (at: string, got: unknown) => `${at} must not be negative, got ${shown(got)}`,
     tooManyDigits: (at: string, got: unknown) => `${at} has too many digits: at most 18 before the decimal point and 16 after, got ${shown(got)}`,
+    moneyTooLarge: (at: string, integerDigits: number, got: unknown) =>
+      `${at} is out of range: an amount has at most ${integerDigits} digits before the decimal point and 16 after, got ${shown(got)}`,
     notDecimal: (at: string, got: unknown) => `${at} must be a decimal string such as "1234.50", got ${shown(got)}`,
     notSignedDecimal: (at: string, got: unknown) => `${at} must be a decimal string such as "-1000.00", got ${shown(got)}`,
     notInteger: (at: string, kind: IntegerKind, got: unknown) => `${at} must be ${INTEGER_KINDS[kind]} (a JSON integer), got ${shown(got)}`,
@@ -121,10 +123,20 @@ export const en = {
     sharesNotOne: (where: string, total: string) => `${where}: the parties' shares add up to ${total}, not 1`,
   },
 
+  /** Errors of a run, after validation: `where` names the record whose figure it is. */
+  run: {
+    notStorable: (where: string, field: string, value: string, integerDigits: number) =>
+      `${where}: ${field} comes to ${value}, beyond what a result may hold (at most ${integerDigits} digits before the decimal point); check this record's inputs`,
+  },
+
   scheme: {
     costBoundsReversed: () => 'scheme: costCoefficientBounds.min must not exceed costCoefficientBounds.max',
     studyLeaveOpenBand: () => 'scheme: studyLeave must end with one band whose maxMonths is null, and only the last',
     studyLeaveNotAscending: () => 'scheme: studyLeave bands must be in ascending maxMonths',
+    aboveBound: (parameter: string, kind: 'rate' | 'multiplier', max: string, got: string) =>
+      `scheme: ${parameter} is ${got}, but a ${kind === 'rate' ? 'rate or share' : 'multiplier'} must not exceed ${max}`,
+    reserveAbovePool: (reserveRate: string, poolRate: string) =>
+      `scheme: reserveRate (${reserveRate}) must not exceed poolRate (${poolRate}): the year-end reserve is taken out of the pool`,
   },
 };
 

@@ -1,5 +1,5 @@
 import { fail } from './errors.js';
-import { checkQuarterInvariants } from './invariants.js';
+import { checkQuarterInvariants, checkStorable } from './invariants.js';
 import { Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
@@ -151,6 +151,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     individuals: lines.individuals,
     warnings: ctx.warnings,
   };
+  checkStorable(ctx.label, result, q.path, (code) => q.departments.get(code)?.path ?? q.path);
   return outcomeOf(q, pool.reserve, departments, people, result);
 }
 
@@ -161,7 +162,12 @@ function poolOf({ q, scheme, label }: QuarterContext): { pool: Dec; reserve: Dec
   const adjustment = money(q.adjustment);
   const distributable = pool.minus(reserve).plus(adjustment);
   if (distributable.lt(0)) {
-    fail('negative_distributable', `${label}: the distributable amount would be negative (${formatMoney(distributable)}); check revenue and adjustment`, `${q.path}.adjustment`);
+    // the scheme's bounds keep the reserve within the pool, so only the adjustment can do this
+    fail(
+      'negative_distributable',
+      `${label}: the distributable amount would be negative (${formatMoney(distributable)}): the adjustment ${formatMoney(adjustment)} takes more than pool − reserve (${formatMoney(pool.minus(reserve))})`,
+      `${q.path}.adjustment`,
+    );
   }
   return { pool, reserve, adjustment, distributable };
 }

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MONEY_INTEGER_DIGITS } from './bounds.js';
 
 /**
  * The scenario document (contract.md §1) as JSON Schema. The same schema validates the CLI's
@@ -14,6 +15,16 @@ export const Decimal = (description?: string) =>
   Type.String({ pattern: DECIMAL, 'x-kind': 'decimal', description, examples: ['1234.50'] });
 export const SignedDecimal = (description?: string) =>
   Type.String({ pattern: SIGNED_DECIMAL, 'x-kind': 'signedDecimal', description, examples: ['-1000.00'] });
+// money inputs are bounded tighter (src/core/bounds.ts), so that no sum or product of them
+// can reach what the store holds
+const MONEY = `^[0-9]{1,${MONEY_INTEGER_DIGITS}}(\\.[0-9]{1,16})?$`;
+const SIGNED_MONEY = `^-?[0-9]{1,${MONEY_INTEGER_DIGITS}}(\\.[0-9]{1,16})?$`;
+/** An amount of money in yuan, ≥ 0. */
+export const MoneyAmount = (description?: string) =>
+  Type.String({ pattern: MONEY, 'x-kind': 'money', description: description ? `${description}; yuan, below 10^${MONEY_INTEGER_DIGITS}` : undefined });
+/** An amount of money that may be negative (an adjustment). */
+export const SignedMoneyAmount = (description?: string) =>
+  Type.String({ pattern: SIGNED_MONEY, 'x-kind': 'signedMoney', description: description ? `${description}; yuan, |x| below 10^${MONEY_INTEGER_DIGITS}` : undefined });
 /** Counts and days: whole numbers up to a million (no count in a hospital quarter comes near). */
 export const MAX_COUNT = 1_000_000;
 export const Count = (description?: string) =>
@@ -83,7 +94,7 @@ export const SchemeOverrides = Type.Partial(
       costQuotaPenaltyRate: Decimal(),
       inventoryLossMultiplier: Decimal(),
       capMultiple: Decimal(),
-      floorPerCapita: Decimal(),
+      floorPerCapita: MoneyAmount('保底线 per head'),
       titleScores: gradeMap('职称/岗位分值 by title grade'),
       positions: Type.Partial(Type.Object(Object.fromEntries(POSITIONS.map((p) => [p, positionParams])), Strict)),
       individualBase: Type.Partial(
@@ -134,7 +145,7 @@ export const SchemeOverrides = Type.Partial(
         Type.Object(
           {
             minOpenBeds: Count('开放床位 at least this (or an emergency department)'),
-            tiers: Type.Array(Type.Object({ growth: SignedDecimal('科室效益 growth at least'), amount: Decimal('award, yuan') }, Strict), {
+            tiers: Type.Array(Type.Object({ growth: SignedDecimal('科室效益 growth at least'), amount: MoneyAmount('award') }, Strict), {
               minItems: 1,
               description: 'ascending by growth; the highest tier reached applies',
             }),
@@ -197,15 +208,15 @@ export const DepartmentInputSchema = Type.Object(
       Type.Partial(Type.Object({ medical: Decimal(), nursing: Decimal(), infectionControl: Decimal() }, Strict)),
     ),
     ethicsDeductions: Type.Optional(Decimal('医德医风扣分')),
-    medicalRevenue: Type.Optional(Decimal('医疗收入, excluding drugs')),
-    drugRevenue: Type.Optional(Decimal('药品收入')),
-    totalCost: Type.Optional(Decimal('全成本, > 0')),
-    variableCost: Type.Optional(Decimal('变动成本')),
+    medicalRevenue: Type.Optional(MoneyAmount('医疗收入, excluding drugs')),
+    drugRevenue: Type.Optional(MoneyAmount('药品收入')),
+    totalCost: Type.Optional(MoneyAmount('全成本, > 0')),
+    variableCost: Type.Optional(MoneyAmount('变动成本')),
     costQuotaRatio: Type.Optional(Decimal('以收定支定额')),
     outpatientFee: Type.Optional(Fee),
     inpatientFee: Type.Optional(Fee),
     drugRatioTarget: Type.Optional(Decimal('药品收入比例控制指标, a fraction')),
-    inventoryLoss: Type.Optional(Decimal('药品盘亏 at retail price')),
+    inventoryLoss: Type.Optional(MoneyAmount('药品盘亏 at retail price')),
     adminDeductions: Type.Optional(Decimal('工作任务、质量与效率扣分')),
   },
   Strict,
@@ -231,7 +242,7 @@ export const IndividualInputSchema = Type.Object(
     studyLeaveMonths: Type.Optional(IntegerOrDecimal('外出学习/进修 months')),
     department: Type.Optional(Nullable(Code('department this quarter, overriding the home department'))),
     managerAssessmentPassed: Type.Optional(Type.Boolean({ 'x-kind': 'boolean' })),
-    fines: Type.Optional(Decimal('违规及医疗事故扣罚')),
+    fines: Type.Optional(MoneyAmount('违规及医疗事故扣罚')),
   },
   Strict,
 );
@@ -239,9 +250,9 @@ export const IndividualInputSchema = Type.Object(
 export const PeriodSchema = Type.Object(
   {
     period: Type.String({ pattern: '^[0-9]{4}Q[1-4]$', 'x-kind': 'quarter' }),
-    revenue: Decimal('全院当季医疗总收入'),
+    revenue: MoneyAmount('全院当季医疗总收入'),
     workingDays: PositiveCount('规定上班天数'),
-    adjustment: Type.Optional(Nullable(SignedDecimal('收支调节, may be negative'))),
+    adjustment: Type.Optional(Nullable(SignedMoneyAmount('收支调节, may be negative'))),
     departments: Type.Array(DepartmentInputSchema),
     individuals: Type.Optional(Type.Array(IndividualInputSchema)),
   },
@@ -251,7 +262,7 @@ export const PeriodSchema = Type.Object(
 export const AnnualSchema = Type.Object(
   {
     year: Type.Integer({ minimum: 1900, maximum: 9999, 'x-kind': 'year' }),
-    adjustment: Type.Optional(Nullable(SignedDecimal())),
+    adjustment: Type.Optional(Nullable(SignedMoneyAmount('年终调节, may be negative'))),
     departments: Type.Optional(
       Type.Array(
         Type.Object(
@@ -281,7 +292,7 @@ export const DisputeSchema = Type.Object(
   {
     id: Code('dispute id'),
     bookedIn: Type.String({ pattern: '^[0-9]{4}Q[1-4]$', 'x-kind': 'quarter', description: 'the quarter whose settlement bears it' }),
-    compensation: Decimal('what the hospital paid (补偿/赔偿)'),
+    compensation: MoneyAmount('what the hospital paid (补偿/赔偿)'),
     classification: Enum(DISPUTE_CLASSIFICATIONS),
     parties: Type.Array(
       Type.Object(

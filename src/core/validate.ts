@@ -1,6 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { EngineError, fail, type ErrorDetail } from './errors.js';
+import { MONEY_INTEGER_DIGITS, PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS } from './bounds.js';
 import { messages, type IntegerKind } from './messages.js';
 import { Dec, ONE, ZERO, cmpDec, compareKeys, sum } from './money.js';
 import { mergeScheme, toScheme, type Scheme } from './scheme.js';
@@ -145,6 +146,11 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
       if (typeof got === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.negative(at, got), path };
       if (typeof got === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.tooManyDigits(at, got), path };
       return { code: 'invalid_type', message: say.notDecimal(at, got), path };
+    case 'money':
+    case 'signedMoney':
+      if (kind === 'money' && typeof got === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.negative(at, got), path };
+      if (typeof got === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.moneyTooLarge(at, MONEY_INTEGER_DIGITS, got), path };
+      return { code: 'invalid_type', message: kind === 'money' ? say.notDecimal(at, got) : say.notSignedDecimal(at, got), path };
     case 'signedDecimal':
       if (typeof got === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.tooManyDigits(at, got), path };
       return { code: 'invalid_type', message: say.notSignedDecimal(at, got), path };
@@ -233,6 +239,7 @@ function recordLabel(doc: unknown, segments: readonly string[]): string {
 
 function validateScheme(scenario: Scenario): Scheme {
   const scheme = toScheme(mergeScheme(scenario.scheme));
+  checkSchemeBounds(scheme);
   const bounds = scheme.costCoefficientBounds;
   if (bounds && bounds.min.gt(bounds.max)) {
     fail('invalid_scheme', messages.scheme.costBoundsReversed(), 'scheme.costCoefficientBounds');
@@ -250,6 +257,35 @@ function validateScheme(scenario: Scenario): Scheme {
     }
   }
   return scheme;
+}
+
+/** The bounds of src/core/bounds.ts: rates and shares at most 1, multipliers at most 10, the reserve within the pool. */
+function checkSchemeBounds(scheme: Scheme): void {
+  for (const bound of SCHEME_BOUNDS) {
+    for (const [segments, value] of parametersAt(scheme, bound.path.split('.'), ['scheme'])) {
+      if (value instanceof Dec && cmpDec(value, bound.max) > 0) {
+        const path = toPath(segments);
+        fail('invalid_scheme', messages.scheme.aboveBound(path.slice('scheme.'.length), bound.kind, bound.max.toString(), value.toString()), path);
+      }
+    }
+  }
+  if (cmpDec(scheme.reserveRate, scheme.poolRate) > 0) {
+    fail('invalid_scheme', messages.scheme.reserveAbovePool(scheme.reserveRate.toString(), scheme.poolRate.toString()), 'scheme.reserveRate');
+  }
+}
+
+/** The values at a parameter path of the scheme (`*`: every key or index), with their paths. */
+function* parametersAt(node: unknown, rest: readonly string[], at: (string | number)[]): Generator<[(string | number)[], unknown]> {
+  if (rest.length === 0) {
+    yield [at, node];
+    return;
+  }
+  if (typeof node !== 'object' || node === null || node instanceof Dec) return;
+  const [head, ...tail] = rest as [string, ...string[]];
+  const entries: [string | number, unknown][] = Array.isArray(node)
+    ? node.map((v, i) => [i, v])
+    : Object.entries(node as Record<string, unknown>);
+  for (const [key, value] of entries) if (head === '*' || head === String(key)) yield* parametersAt(value, tail, [...at, key]);
 }
 
 function validateDepartments(scenario: Scenario): Map<string, Department> {
@@ -281,6 +317,9 @@ function validateStaff(scenario: Scenario, departments: Map<string, Department>,
     if (staff.has(s.id)) fail('duplicate', messages.check.duplicateId(where, 'staff'), `${path}.id`);
     if (!departments.has(s.department)) fail('unknown_reference', messages.check.unknownDepartment(where, s.department), `${path}.department`);
     const payRatioOverride = s.payRatioOverride == null ? null : new Dec(s.payRatioOverride);
+    if (payRatioOverride && cmpDec(payRatioOverride, PAY_RATIO_OVERRIDE_MAX) > 0) {
+      fail('invalid_value', messages.check.aboveMaximum(where, 'payRatioOverride', PAY_RATIO_OVERRIDE_MAX.toString()), `${path}.payRatioOverride`);
+    }
     const eligible = (ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(s.employment);
     if (eligible && !payRatioOverride) {
       const table = scheme.payRatios[s.employment];
