@@ -104,6 +104,7 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
     warnings,
   };
   if (annual.flags) result.flags = annual.flags.map((f) => ({ ...f }));
+  if (annual.assessment) result.assessment = annual.assessment.block;
   checkStorable(label, result, annual.path);
   return result;
 }

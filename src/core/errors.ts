@@ -23,7 +23,9 @@ export type EngineErrorCode =
   | 'negative_fund'
   | 'previous_quarter_not_settled'
   | 'invariant_broken'
-  | 'out_of_range';
+  | 'out_of_range'
+  | 'missing_assessment_value'
+  | 'derived_field_given';
 
 export interface ErrorDetail {
   code: EngineErrorCode;

@@ -4,6 +4,7 @@ export { Dec, formatMoney, formatScore, money, split } from './money.js';
 export { settleQuarter, type QuarterOutcome } from './quarterly.js';
 export type { ScoreComponents } from './tier2.js';
 export {
+  AnnualAssessmentSchema,
   AnnualDepartmentLineSchema,
   AnnualIndividualLineSchema,
   AnnualResultSchema,
@@ -13,6 +14,7 @@ export {
   PeriodResultSchema,
   QuarterlyDepartmentLineSchema,
   QuarterlyIndividualLineSchema,
+  QuarterlyAssessmentSchema,
   QuarterlyResultSchema,
   QuarterlySummarySchema,
   ResultDocumentSchema,

@@ -81,6 +81,8 @@ export const en = {
     notCode: (at: string, got: unknown) => `${at} must be a non-empty code of at most 64 characters without surrounding spaces, got ${shown(got)}`,
     notQuarter: (at: string, got: unknown) => `${at} must be a quarter such as "2026Q1", got ${shown(got)}`,
     notMonth: (at: string, got: unknown) => `${at} must be a month such as "2026-01", got ${shown(got)}`,
+    notAssessmentPeriod: (at: string, got: unknown) =>
+      `${at} must be a month such as "2026-01", a quarter such as "2026Q1" or a year such as "2026", got ${shown(got)}`,
     notList: (at: string, got: unknown) => `${at} must be a list, got ${shown(got)}`,
     notObject: (at: string, got: unknown) => `${at} must be an object, got ${shown(got)}`,
     empty: (at: string) => `${at} must not be empty`,
@@ -123,6 +125,48 @@ export const en = {
     sharesNotOne: (where: string, total: string) => `${where}: the parties' shares add up to ${total}, not 1`,
   },
 
+  /** assessment.md §5: `where` names the scorecard, node, value or defect record. */
+  assessment: {
+    scorecard: (id: string) => `scorecard ${id}`,
+    node: (scorecard: string, code: string) => `scorecard ${scorecard}, indicator ${code}`,
+    value: (indicator: string, department: string, period: string) => `value of ${indicator} for department ${department} in ${period}`,
+    departmentDefect: (id: string) => `department defect ${id}`,
+    personalDefect: (id: string) => `personal defect ${id}`,
+    duplicateScorecard: (where: string) => `${where}: the id appears twice in assessment.scorecards`,
+    duplicateNode: (where: string) => `${where}: the code appears twice in the scorecard`,
+    duplicateValue: (where: string) => `${where}: a second record for the same indicator, department and period`,
+    duplicateDefect: (where: string, list: string) => `${where}: the id appears twice in assessment.${list}`,
+    appliesToOneKey: (where: string) => `${where}: appliesTo needs exactly one of kind and departments`,
+    listedTwice: (where: string, code: string) => `${where}: department ${code} is listed twice`,
+    matchedTwice: (where: string, code: string, other: string) => `${where}: department ${code} is already assessed by scorecard ${other}`,
+    kindTwice: (where: string, kind: string, other: string) => `${where}: scorecard ${other} already applies to every ${kind} department`,
+    tooDeep: (where: string, levels: number) => `${where}: a scorecard has at most ${levels} levels`,
+    pointsDoNotAddUp: (where: string, total: string, want: string) => `${where}: the points add up to ${total}, not ${want}`,
+    leafNeeds: (where: string, field: string) => `${where}: a leaf needs ${field}`,
+    innerHas: (where: string, field: string) => `${where}: ${field} applies to leaves only (this node has children)`,
+    methodNeeds: (where: string, type: string, field: string) => `${where}: a ${type} method needs ${field}`,
+    methodHasNo: (where: string, type: string, field: string) => `${where}: ${field} is not a parameter of a ${type} method`,
+    bandsNotAscending: (where: string) => `${where}: the bands' from must be strictly ascending`,
+    attainmentAboveOne: (where: string) => `${where}: a band's attainment must be at most 1`,
+    onlyYearly: (where: string) => `${where}: a scorecard needs at least one leaf that is not yearly`,
+    unscored: (where: string, code: string) => `${where}: department ${code} is assessed by no scorecard`,
+    unknownIndicator: (where: string, code: string, scorecard: string) => `${where}: ${code} is not an indicator of scorecard ${scorecard}`,
+    valueForInner: (where: string) => `${where}: the indicator has children; values are given for leaves`,
+    valueForDefects: (where: string) => `${where}: the indicator is scored by its defects, not by values`,
+    periodForm: (where: string, cadence: string) => `${where}: a ${cadence} leaf takes a period of the form ${{ monthly: 'YYYY-MM', quarterly: 'YYYYQn', yearly: 'YYYY' }[cadence]}`,
+    periodOutside: (where: string, period: string) => `${where}: ${period} is not a period of the scenario`,
+    manualAbovePoints: (where: string, points: string) => `${where}: a manual value is a score of at most the leaf's ${points} points`,
+    missingValue: (indicator: string, department: string, period: string) =>
+      `the value of indicator ${indicator} for department ${department} in ${period} is missing`,
+    monthOutside: (where: string, month: string) => `${where}: month ${month} is not in a quarter of the scenario`,
+    defectNeedsCategoryOrIndicator: (where: string) => `${where}: a department defect needs a category, an indicator, or both`,
+    categoryDoesNotFit: (where: string, category: string, kind: string) => `${where}: category ${category} does not apply to a ${kind} department`,
+    notADefectsLeaf: (where: string, code: string) => `${where}: indicator ${code} is not scored by defects`,
+    vetoNotEthics: (where: string) => `${where}: veto applies to ethics defects only`,
+    tooManyDecimals: (where: string) => `${where}: points has at most 2 decimals`,
+    derivedGiven: (where: string, field: string) => `${where}: ${field} is derived from the assessment and must not be given`,
+  },
+
   /** Errors of a run, after validation: `where` names the record whose figure it is. */
   run: {
     notStorable: (where: string, field: string, value: string, integerDigits: number) =>
@@ -135,6 +179,8 @@ export const en = {
     studyLeaveNotAscending: () => 'scheme: studyLeave bands must be in ascending maxMonths',
     aboveBound: (parameter: string, kind: 'rate' | 'multiplier', max: string, got: string) =>
       `scheme: ${parameter} is ${got}, but a ${kind === 'rate' ? 'rate or share' : 'multiplier'} must not exceed ${max}`,
+    gradesNotDescending: (list: string) => `scheme: assessment.${list} must list its mins in descending order`,
+    gradesNotEndingAtZero: (list: string) => `scheme: assessment.${list} must end with a min of 0`,
     reserveAbovePool: (reserveRate: string, poolRate: string) =>
       `scheme: reserveRate (${reserveRate}) must not exceed poolRate (${poolRate}): the year-end reserve is taken out of the pool`,
   },

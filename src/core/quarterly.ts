@@ -1,4 +1,5 @@
 import { fail } from './errors.js';
+import type { AssessmentLineage } from './assessment/evaluate.js';
 import { checkQuarterInvariants, checkStorable } from './invariants.js';
 import { Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
@@ -36,6 +37,8 @@ export interface QuarterOutcome {
   departmentBasis: Map<string, { workloadRatio: Dec | null; medicalRevenue: Dec | null; totalCost: Dec | null; penalties: PenaltyBasis }>;
   /** Each person's liability of each dispute booked in the quarter (their disputeFines). */
   disputeItems: Map<string, { disputeId: string; amount: Dec }[]>;
+  /** With an assessment: the defects and value records behind its figures (assessment.md §4); else null. */
+  assessment: AssessmentLineage | null;
   result: QuarterlyResult;
 }
 
@@ -151,6 +154,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     individuals: lines.individuals,
     warnings: ctx.warnings,
   };
+  if (q.assessment) result.assessment = q.assessment.block;
   checkStorable(ctx.label, result, q.path, (code) => q.departments.get(code)?.path ?? q.path);
   return outcomeOf(q, pool.reserve, departments, people, result);
 }
@@ -183,7 +187,7 @@ function membership(ctx: QuarterContext, hospital: Hospital): { people: Person[]
     if (!(ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(staff.employment)) continue;
     const record = q.individuals.get(staff.id);
     if (!record) ctx.warnings.push(`staff ${staff.id}: no individual record, defaults used`);
-    const inputs = record ?? defaultIndividualInputs(q.workingDays, scheme);
+    const inputs = record ?? q.derivedDefaults.get(staff.id) ?? defaultIndividualInputs(q.workingDays, scheme);
     people.push({
       staff,
       inputs,
@@ -385,6 +389,7 @@ function outcomeOf(q: QuarterInputs, reserve: Dec, departments: DepartmentState[
     memberships,
     components,
     disputeItems: q.disputeItems,
+    assessment: q.assessment?.lineage ?? null,
     departmentBasis: new Map(
       departments.map((s) => {
         const inputs = q.departments.get(s.dept.code);

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /**
  * The result document (contract.md §2) as JSON Schema, with the types the engine builds it with.
@@ -102,6 +102,102 @@ export const QuarterlySummarySchema = Type.Object(
   { description: 'the quarter’s totals (allocation-rules §3)' },
 );
 
+const GradeWord = (description: string) =>
+  Type.Union([Type.Literal('pass'), Type.Literal('basic_pass'), Type.Literal('fail')], { description: `${description}: pass 合格, basic_pass 基本合格, fail 不合格` });
+const Nullable = <T extends TSchema>(schema: T, description: string) => Type.Union([schema, Type.Null()], { description });
+
+export const IndicatorScoreSchema = Type.Object(
+  {
+    code: Text('indicator code'),
+    score: Score('a leaf: points × attainment; an inner node: the sum of its assessed leaves’ scores'),
+    attainment: Type.Optional(Score('a leaf’s attainment in the period, 0 to 1 (leaves only)')),
+  },
+  { description: 'one node of the scorecard assessed in the period, in tree pre-order' },
+);
+
+export const DeductionsSchema = Type.Object(
+  {
+    medical: Score('points of the medical defects'),
+    nursing: Score('points of the nursing defects'),
+    infectionControl: Score('points of the infection-control defects'),
+    ethics: Score('points of the ethics defects'),
+    admin: Score('points of the admin defects'),
+  },
+  { description: 'the points of the department’s defects of the quarter, by category (the derived deductions)' },
+);
+
+export const QuarterlyAssessmentSchema = Type.Object(
+  {
+    departments: Type.Array(
+      Type.Object(
+        {
+          code: Text('department code'),
+          scorecard: Nullable(Text('scorecard id'), 'the scorecard that assesses the department; null: unscored'),
+          score: Nullable(Score('the quarter score, 0 to 100'), 'the quarter score, 0 to 100; null: unscored'),
+          grade: Nullable(GradeWord('the department’s grade'), 'the department’s grade; null: unscored'),
+          directorGrade: Nullable(GradeWord('the directors’ grade from their department’s score'), 'the directors’ grade; null: unscored'),
+          deductions: DeductionsSchema,
+          indicators: Type.Array(IndicatorScoreSchema, { description: 'the nodes assessed in the quarter, in tree pre-order' }),
+        },
+        { description: 'one department’s quarter assessment (assessment.md §2)' },
+      ),
+      { description: 'every department, by code' },
+    ),
+    individuals: Type.Array(
+      Type.Object(
+        {
+          staffId: Text('staff id'),
+          score: Score('personal score: the base less the points of the quarter’s defects, at least 0'),
+          grade: GradeWord('personal grade'),
+          errors: Headcount('the number of error defects (the derived errors)'),
+          accident: Type.Boolean({ description: 'an accident defect in the quarter (the derived accident)' }),
+          ethicsDeduction: Score('points of the ethics defects, at most the ethics base (the derived ethicsDeduction)'),
+          ethicsZero: Type.Boolean({ description: 'an ethics defect with veto (the derived ethicsZero)' }),
+          defects: Type.Array(Type.String(), { description: 'the ids of the person’s defects of the quarter, ascending' }),
+        },
+        { description: 'one person’s quarter assessment (assessment.md §3)' },
+      ),
+      { description: 'every eligible staff member, by staff id' },
+    ),
+  },
+  { description: 'the quarter’s assessment (assessment.md §4); with an assessment' },
+);
+
+export const AnnualAssessmentSchema = Type.Object(
+  {
+    departments: Type.Array(
+      Type.Object(
+        {
+          code: Text('department code'),
+          scorecard: Text('scorecard id'),
+          score: Score('the year-end score, 0 to 100'),
+          grade: GradeWord('the year-end grade'),
+          assessmentFactor: Score('the year-end score ÷ 100 (年终科室综合目标考核)'),
+          indicators: Type.Array(IndicatorScoreSchema, { description: 'every node, in tree pre-order' }),
+        },
+        { description: 'one scored department’s year-end assessment' },
+      ),
+      { description: 'scored departments, by code' },
+    ),
+    individuals: Type.Array(
+      Type.Object(
+        {
+          staffId: Text('staff id'),
+          grade: GradeWord('the annual grade (年度考核)'),
+          demerits: Headcount('demerits of the year’s quarters'),
+          ethicsDeductions: Score('points of the year’s ethics defects (not capped)'),
+          ethicsGrade: Type.Union([Type.Literal('excellent'), Type.Literal('good'), Type.Literal('fair'), Type.Literal('poor')], {
+            description: '医德医风考评: excellent 优秀, good 良好, fair 一般, poor 较差',
+          }),
+        },
+        { description: 'one person’s year' },
+      ),
+      { description: 'every eligible staff member, by staff id' },
+    ),
+  },
+  { description: 'the year’s assessment (assessment.md §4); with an assessment' },
+);
+
 export const QuarterlyResultSchema = Type.Object(
   {
     period: Text('the quarter, YYYYQn'),
@@ -110,6 +206,7 @@ export const QuarterlyResultSchema = Type.Object(
     departments: Type.Array(QuarterlyDepartmentLineSchema, { description: 'every department, by code' }),
     individuals: Type.Array(QuarterlyIndividualLineSchema, { description: 'every eligible staff member, by staff id' }),
     warnings: Warnings,
+    assessment: Type.Optional(QuarterlyAssessmentSchema),
   },
   { description: 'one quarter’s settlement (allocation-rules §3)' },
 );
@@ -173,6 +270,7 @@ export const AnnualResultSchema = Type.Object(
     individuals: Type.Array(AnnualIndividualLineSchema, { description: 'by staff id, then department' }),
     warnings: Warnings,
     flags: Type.Optional(Type.Array(DisputeFlagSchema, { description: 'the year’s dispute flags, sorted; with disputes' })),
+    assessment: Type.Optional(AnnualAssessmentSchema),
   },
   { description: 'the year-end settlement (allocation-rules §4)' },
 );
@@ -199,3 +297,6 @@ export type ResultDisputeFlag = Static<typeof DisputeFlagSchema>;
 export type AnnualResult = Static<typeof AnnualResultSchema>;
 export type PeriodResult = Static<typeof PeriodResultSchema>;
 export type ResultDocument = Static<typeof ResultDocumentSchema>;
+export type IndicatorScore = Static<typeof IndicatorScoreSchema>;
+export type QuarterlyAssessment = Static<typeof QuarterlyAssessmentSchema>;
+export type AnnualAssessment = Static<typeof AnnualAssessmentSchema>;

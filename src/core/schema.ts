@@ -75,6 +75,14 @@ const Segments = (description: string) =>
     minItems: 1,
     description: `${description}, ascending; the last has upTo null`,
   });
+export const GRADES = ['pass', 'basic_pass', 'fail'] as const;
+export type Grade = (typeof GRADES)[number];
+const GradeList = (description: string) =>
+  Type.Array(Type.Object({ grade: Enum(GRADES), min: Decimal('the lowest score of the grade') }, Strict), {
+    minItems: 1,
+    description: `${description}: mins descending, the last "0"; replaces the default list whole`,
+  });
+
 const FlagThresholds = (description: string) =>
   Type.Partial(Type.Object({ noAwardsAbove: Decimal(), basicPassAbove: Decimal(), failAbove: Decimal() }, Strict), { description });
 
@@ -137,6 +145,25 @@ export const SchemeOverrides = Type.Partial(
             avoidableFlags: FlagThresholds('可以避免 and grade-1 accidents: compensation above which each flag applies'),
             demeritAtLeast: Decimal('院内记过 of the department heads at this compensation and above'),
             focusedMonitoringAtLeast: Decimal('重点监控科室: Σ compensation × share in a year at least this'),
+          },
+          Strict,
+        ),
+      ),
+      assessment: Type.Partial(
+        Type.Object(
+          {
+            departmentGrades: GradeList('departments’ grades by score (assessment.md §2)'),
+            directorGrades: GradeList('directors’ grades by their department’s score (§2)'),
+            personalGrades: GradeList('people’s quarterly grades by personal score (§3)'),
+            personalBase: Decimal('a person’s score before defects'),
+            annualDemerits: Type.Partial(
+              Type.Object({ basic_pass: Count('demerits of a basic_pass quarter'), fail: Count('demerits of a failed quarter') }, Strict),
+            ),
+            annualFailAt: Count('demerits from which the year is failed'),
+            annualBasicPassAt: Count('demerits from which the year is basic_pass'),
+            ethicsGrades: Type.Partial(
+              Type.Object({ good: Decimal('the largest ethics points of the year still good'), fair: Decimal('the largest still fair') }, Strict),
+            ),
           },
           Strict,
         ),
@@ -312,6 +339,124 @@ export const DisputeSchema = Type.Object(
   Strict,
 );
 
+export const CADENCES = ['monthly', 'quarterly', 'yearly'] as const;
+export const METHOD_TYPES = ['ratio', 'deviation', 'bands', 'manual', 'defects'] as const;
+export const DEPARTMENT_DEFECT_CATEGORIES = ['medical', 'nursing', 'infectionControl', 'admin', 'ethics'] as const;
+export const PERSONAL_DEFECT_CATEGORIES = ['error', 'accident', 'ethics', 'discipline'] as const;
+export type Cadence = (typeof CADENCES)[number];
+export type MethodType = (typeof METHOD_TYPES)[number];
+export type DepartmentDefectCategory = (typeof DEPARTMENT_DEFECT_CATEGORIES)[number];
+export type PersonalDefectCategory = (typeof PERSONAL_DEFECT_CATEGORIES)[number];
+
+const Month = (description?: string) => Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', 'x-kind': 'month', description });
+
+/** How a leaf's value becomes its attainment (assessment.md §1.2); which fields apply is checked by type. */
+export const MethodSchema = Type.Object(
+  {
+    type: Enum(METHOD_TYPES, 'ratio 参照法, deviation 加分/扣分法, bands 区间法, manual 直接打分, defects 扣分法'),
+    direction: Type.Optional(Enum(['higher', 'lower'] as const, 'which way is better (ratio, deviation)')),
+    target: Type.Optional(Decimal('the target value (ratio: > 0; deviation: ≥ 0)')),
+    step: Type.Optional(Decimal('deviation: the gap that costs one stepShare, > 0')),
+    stepShare: Type.Optional(Decimal('deviation: the attainment one step costs, > 0')),
+    bands: Type.Optional(
+      Type.Array(Type.Object({ from: Decimal('the band’s lowest value'), attainment: Decimal('0 to 1') }, Strict), {
+        description: 'bands: from strictly ascending',
+      }),
+    ),
+  },
+  Strict,
+);
+
+/** A node of a scorecard: an inner node has children; a leaf has cadence, owner and method. */
+export const IndicatorNodeSchema = Type.Recursive((Node) =>
+  Type.Object(
+    {
+      code: Code('indicator code, unique within the scorecard'),
+      name: Name('指标名称'),
+      points: Decimal('the node’s points, > 0'),
+      children: Type.Optional(Type.Array(Node, { minItems: 1 })),
+      cadence: Type.Optional(Enum(CADENCES, 'how often the leaf is scored')),
+      owner: Type.Optional(Code('the functional department that scores the leaf')),
+      method: Type.Optional(MethodSchema),
+    },
+    Strict,
+  ),
+);
+
+export const ScorecardSchema = Type.Object(
+  {
+    id: Code('scorecard id'),
+    name: Name('考核方案名称'),
+    appliesTo: Type.Object(
+      {
+        kind: Type.Optional(Enum(['clinical', 'admin'] as const, 'every department of this kind without a scorecard of its own')),
+        departments: Type.Optional(Type.Array(Code(), { description: 'these departments' })),
+      },
+      Strict,
+    ),
+    indicators: Type.Array(IndicatorNodeSchema, { minItems: 1, description: 'the top-level nodes; their points add up to 100' }),
+  },
+  Strict,
+);
+
+export const AssessmentSchema = Type.Object(
+  {
+    scorecards: Type.Optional(Type.Array(ScorecardSchema)),
+    values: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            indicator: Code('a leaf’s code'),
+            department: Code(),
+            period: Type.String({
+              pattern: '^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4])?$',
+              'x-kind': 'assessmentPeriod',
+              description: 'YYYY-MM (monthly leaf), YYYYQn (quarterly) or YYYY (yearly)',
+            }),
+            value: Decimal('the raw figure'),
+          },
+          Strict,
+        ),
+      ),
+    ),
+    departmentDefects: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Code('defect id'),
+            month: Month('the month the defect falls in'),
+            owner: Code('the functional department that booked it'),
+            department: Code('the department it is booked against'),
+            category: Type.Optional(Enum(DEPARTMENT_DEFECT_CATEGORIES, 'the deduction it counts in')),
+            indicator: Type.Optional(Code('a defects leaf of the department’s scorecard')),
+            points: Decimal('> 0, at most 2 decimals'),
+            note: Type.Optional(Name()),
+          },
+          Strict,
+        ),
+      ),
+    ),
+    personalDefects: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Code('defect id'),
+            month: Month('the month the defect falls in'),
+            owner: Code('the functional department that booked it'),
+            staffId: Code('the person it is booked against'),
+            category: Enum(PERSONAL_DEFECT_CATEGORIES),
+            points: Decimal('≥ 0, at most 2 decimals'),
+            veto: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: '一票否决, on an ethics defect only' })),
+            note: Type.Optional(Name()),
+          },
+          Strict,
+        ),
+      ),
+    ),
+  },
+  Strict,
+);
+
 export const ScenarioSchema = Type.Object(
   {
     hospital: Type.Object({ code: Code('hospital code'), name: Type.Optional(Name()) }, Strict),
@@ -327,6 +472,7 @@ export const ScenarioSchema = Type.Object(
           'disputes booked in quarters of the same years that are not in this document: they count for suspensions, flags and the risk award, but their fines belong to their own quarters (a service settling one quarter at a time sends them)',
       }),
     ),
+    assessment: Type.Optional(AssessmentSchema),
   },
   { ...Strict, $id: 'Scenario' },
 );
@@ -340,3 +486,7 @@ export type DepartmentInput = Static<typeof DepartmentInputSchema>;
 export type IndividualInput = Static<typeof IndividualInputSchema>;
 export type AnnualInput = Static<typeof AnnualSchema>;
 export type DisputeInput = Static<typeof DisputeSchema>;
+export type AssessmentInput = Static<typeof AssessmentSchema>;
+export type ScorecardInput = Static<typeof ScorecardSchema>;
+export type IndicatorNodeInput = Static<typeof IndicatorNodeSchema>;
+export type MethodInput = Static<typeof MethodSchema>;

@@ -27,6 +27,7 @@ import type {
   Staff,
   ValidatedScenario,
 } from './types.js';
+import { applyAssessment } from './assessment/apply.js';
 import { disputeEffects, type DisputeEffects } from './disputes.js';
 
 const checkScenario = TypeCompiler.Compile(ScenarioSchema);
@@ -67,6 +68,7 @@ export function validateScenario(doc: unknown): ValidatedScenario {
     q.suspended = effects?.suspended.get(q.period) ?? new Set();
   }
   const annual = scenario.annual ? validateAnnual(scenario, departments, staff, effects) : null;
+  if (scenario.assessment) applyAssessment(scenario, hospital, { departments, staff }, quarters, annual, (workingDays) => defaultIndividualInputs(workingDays, scheme));
   return { hospital, quarters, annual, disputes: all };
 }
 
@@ -174,6 +176,10 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
       return { code: 'invalid_type', message: say.notCode(at, got), path };
     case 'quarter':
       return { code: 'invalid_type', message: say.notQuarter(at, got), path };
+    case 'month':
+      return { code: 'invalid_type', message: say.notMonth(at, got), path };
+    case 'assessmentPeriod':
+      return { code: 'invalid_type', message: say.notAssessmentPeriod(at, got), path };
   }
   if (e.type === ValueErrorType.Array) return { code: 'invalid_type', message: say.notList(at, got), path };
   if (e.type === ValueErrorType.Object) return { code: 'invalid_type', message: say.notObject(at, got), path };
@@ -268,6 +274,14 @@ function checkSchemeBounds(scheme: Scheme): void {
         fail('invalid_scheme', messages.scheme.aboveBound(path.slice('scheme.'.length), bound.kind, bound.max.toString(), value.toString()), path);
       }
     }
+  }
+  for (const list of ['departmentGrades', 'directorGrades', 'personalGrades'] as const) {
+    const bands = scheme.assessment[list];
+    const path = `scheme.assessment.${list}`;
+    bands.forEach((b, i) => {
+      if (i > 0 && cmpDec(b.min, bands[i - 1]!.min) >= 0) fail('invalid_scheme', messages.scheme.gradesNotDescending(list), `${path}[${i}].min`);
+    });
+    if (!bands.at(-1)!.min.isZero()) fail('invalid_scheme', messages.scheme.gradesNotEndingAtZero(list), `${path}[${bands.length - 1}].min`);
   }
   if (cmpDec(scheme.reserveRate, scheme.poolRate) > 0) {
     fail('invalid_scheme', messages.scheme.reserveAbovePool(scheme.reserveRate.toString(), scheme.poolRate.toString()), 'scheme.reserveRate');
@@ -399,6 +413,8 @@ function validateQuarter(
     disputeFines: null,
     disputeItems: new Map(),
     suspended: new Set(),
+    derivedDefaults: new Map(),
+    assessment: null,
   };
 }
 
@@ -565,6 +581,7 @@ function validateAnnual(scenario: Scenario, departments: Map<string, Department>
     riskInputs: risk.size > 0 ? risk : null,
     flags,
     disputeDepartments: effects?.named.get(a.year) ?? new Set(),
+    assessment: null,
   };
 }
 

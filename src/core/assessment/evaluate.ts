@@ -1,0 +1,374 @@
+import { fail } from '../errors.js';
+import { messages } from '../messages.js';
+import { Dec, HUNDRED, ONE, ZERO, cmpDec, formatScore, maxDec, minDec } from '../money.js';
+import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
+import type { GradeBand, Scheme } from '../scheme.js';
+import type { DepartmentDefectCategory, Grade } from '../schema.js';
+import type { Department, Staff } from '../types.js';
+import type { Assessment, IndicatorNode, Leaf, PersonalDefect, Scorecard } from './model.js';
+import { isAssessedDirector, monthsOf } from './validate.js';
+
+/**
+ * The assessment's arithmetic (assessment.md §1.2–§3), in exactly the order the spec states:
+ * each cadence period's attainment clamped, then the mean, then points × attainment, then the
+ * sums in tree pre-order, then ÷ Σ points, then × 100; grades compare the score rounded half-up
+ * to 6 decimals.
+ */
+
+export const DEDUCTION_CATEGORIES = ['medical', 'nursing', 'infectionControl', 'ethics', 'admin'] as const satisfies readonly DepartmentDefectCategory[];
+export type Deductions = Record<DepartmentDefectCategory, Dec>;
+
+/** Where a figure came from: plain data the service looks up (lineage). */
+export interface LeafLineage {
+  code: string;
+  /** The value records (indicator, period) behind the leaf's attainment in the period. */
+  values: readonly { indicator: string; period: string }[];
+  /** The department defects booked against a `defects` leaf in the period, by id. */
+  defects: string[];
+}
+
+export interface DepartmentLineage {
+  code: string;
+  /** The defect ids behind each category's deduction (a department's quality, ethics and admin deductions). */
+  deductions: Record<DepartmentDefectCategory, string[]>;
+  /** Every leaf assessed in the period; empty for an unscored department. */
+  indicators: LeafLineage[];
+}
+
+export interface PersonLineage {
+  staffId: string;
+  /** The defect ids behind each derived field; people without a defect in the period are not listed. */
+  defects: string[];
+  errors: string[];
+  accident: string[];
+  ethics: string[];
+}
+
+export interface AssessmentLineage {
+  departments: DepartmentLineage[];
+  individuals: PersonLineage[];
+}
+
+/** The derived tier-2 inputs of a person (§3). */
+export interface DerivedIndividual {
+  errors: number;
+  accident: boolean;
+  ethicsDeduction: Dec;
+  ethicsZero: boolean;
+}
+
+export interface QuarterAssessmentOutcome {
+  block: QuarterlyAssessment;
+  lineage: AssessmentLineage;
+  deductions: Map<string, Deductions>;
+  /** Eligible staff with a defect in the quarter. */
+  derived: Map<string, DerivedIndividual>;
+  /** Each assessed director's managerAssessmentPassed (§2). */
+  directorPassed: Map<string, boolean>;
+  personalGrades: Map<string, Grade>;
+}
+
+export interface YearAssessmentOutcome {
+  block: AnnualAssessment;
+  lineage: AssessmentLineage;
+  /** assessmentFactor of each scored department. */
+  factors: Map<string, Dec>;
+  /** People whose annual grade is fail. */
+  failed: string[];
+}
+
+/** The first band whose min ≤ the score rounded half-up to 6 decimals. */
+export function gradeOf(bands: readonly GradeBand[], score: Dec): Grade {
+  const reported = score.toDecimalPlaces(6, Dec.ROUND_HALF_UP);
+  return (bands.find((b) => cmpDec(b.min, reported) <= 0) ?? bands.at(-1)!).grade;
+}
+
+export function clamp(x: Dec): Dec {
+  return minDec(ONE, maxDec(ZERO, x));
+}
+
+/** §1.2: a value's attainment by its leaf's method, clamped. */
+export function attainment(method: Leaf['method'], points: Dec, v: Dec): Dec {
+  switch (method.type) {
+    case 'ratio':
+      if (method.higher) return clamp(v.div(method.target));
+      return v.isZero() ? ONE : clamp(method.target.div(v));
+    case 'deviation': {
+      const gap = maxDec(ZERO, method.higher ? method.target.minus(v) : v.minus(method.target));
+      return clamp(ONE.minus(method.stepShare.times(gap.div(method.step))));
+    }
+    case 'bands': {
+      let a = ZERO;
+      for (const band of method.bands) if (cmpDec(band.from, v) <= 0) a = band.attainment;
+      return clamp(a);
+    }
+    case 'manual':
+      return clamp(v.div(points));
+    case 'defects':
+      throw new Error('a defects leaf has no values');
+  }
+}
+
+/** §1.2 `defects`: max(0, points − D) / points, clamped. */
+export function defectsAttainment(points: Dec, booked: Dec): Dec {
+  return booked.isZero() ? ONE : clamp(maxDec(ZERO, points.minus(booked)).div(points));
+}
+
+/** The periods of one assessment period: its months and quarters in chronological order. */
+interface AssessmentPeriod {
+  label: string;
+  /** Quarters (YYYYQn) it covers. */
+  quarters: string[];
+  months: string[];
+  /** The year (YYYY) for yearly leaves; null in a quarter, where yearly leaves are not assessed. */
+  year: string | null;
+}
+
+/**
+ * The evaluation of one scenario's assessment: memoised attainments by leaf and value text (a
+ * hospital's figures repeat: percentages, counts) and the lineage arrays shared by the departments
+ * of one scorecard.
+ */
+export class AssessmentEvaluator {
+  private readonly memo = new Map<IndicatorNode, Map<string, Dec>>();
+  private readonly valueLineage = new Map<string, { indicator: string; period: string }[]>();
+
+  constructor(
+    private readonly assessment: Assessment,
+    private readonly departments: readonly Department[],
+    private readonly scheme: Scheme,
+  ) {}
+
+  quarter(period: string, eligible: readonly Staff[]): QuarterAssessmentOutcome {
+    const p: AssessmentPeriod = { label: period, quarters: [period], months: monthsOf(period), year: null };
+    const grades = this.scheme.assessment;
+    const departments: QuarterlyAssessment['departments'] = [];
+    const lineage: AssessmentLineage = { departments: [], individuals: [] };
+    const deductions = new Map<string, Deductions>();
+    const departmentScores = new Map<string, Dec>();
+    for (const d of this.departments) {
+      const { sums, ids } = this.deductionsOf(d.code, period);
+      deductions.set(d.code, sums);
+      const deductionLines = Object.fromEntries(DEDUCTION_CATEGORIES.map((c) => [c, formatScore(sums[c])])) as QuarterlyAssessment['departments'][number]['deductions'];
+      const sc = this.assessment.scorecardOf.get(d.code);
+      if (!sc) {
+        departments.push({ code: d.code, scorecard: null, score: null, grade: null, directorGrade: null, deductions: deductionLines, indicators: [] });
+        lineage.departments.push({ code: d.code, deductions: ids, indicators: [] });
+        continue;
+      }
+      const scored = this.score(d.code, sc, p);
+      departmentScores.set(d.code, scored.score);
+      departments.push({
+        code: d.code,
+        scorecard: sc.id,
+        score: formatScore(scored.score),
+        grade: gradeOf(grades.departmentGrades, scored.score),
+        directorGrade: gradeOf(grades.directorGrades, scored.score),
+        deductions: deductionLines,
+        indicators: scored.indicators,
+      });
+      lineage.departments.push({ code: d.code, deductions: ids, indicators: scored.lineage });
+    }
+    const directorPassed = new Map<string, boolean>();
+    for (const s of eligible) {
+      const score = departmentScores.get(s.department);
+      if (score !== undefined && isAssessedDirector(s, this.assessment.scorecardOf)) directorPassed.set(s.id, gradeOf(grades.directorGrades, score) === 'pass');
+    }
+    const people = this.people(period, eligible, lineage);
+    return { block: { departments, individuals: people.block }, lineage, deductions, derived: people.derived, directorPassed, personalGrades: people.grades };
+  }
+
+  /** The year-end (§2 year-end, §3 annual grade). `quarters` are the year's quarters in the scenario. */
+  year(
+    year: number,
+    quarters: readonly string[],
+    eligible: readonly Staff[],
+    quarterGrades: readonly Map<string, Grade>[],
+    disputeFlags: readonly { staffId?: string; flag: string }[],
+  ): YearAssessmentOutcome {
+    const p: AssessmentPeriod = { label: String(year), quarters: [...quarters], months: quarters.flatMap(monthsOf), year: String(year) };
+    const grades = this.scheme.assessment;
+    const departments: AnnualAssessment['departments'] = [];
+    const lineage: AssessmentLineage = { departments: [], individuals: [] };
+    const factors = new Map<string, Dec>();
+    for (const d of this.departments) {
+      const sc = this.assessment.scorecardOf.get(d.code);
+      if (!sc) continue;
+      const scored = this.score(d.code, sc, p);
+      const reported = scored.score.toDecimalPlaces(6, Dec.ROUND_HALF_UP);
+      const factor = reported.div(HUNDRED);
+      factors.set(d.code, factor);
+      departments.push({
+        code: d.code,
+        scorecard: sc.id,
+        score: formatScore(scored.score),
+        grade: gradeOf(grades.departmentGrades, scored.score),
+        assessmentFactor: formatScore(factor),
+        indicators: scored.indicators,
+      });
+      lineage.departments.push({ code: d.code, deductions: emptyIds(), indicators: scored.lineage });
+    }
+    const individuals: AnnualAssessment['individuals'] = [];
+    const failed: string[] = [];
+    const flagsOf = new Map<string, Set<string>>();
+    for (const f of disputeFlags) if (f.staffId !== undefined) flagsOf.set(f.staffId, (flagsOf.get(f.staffId) ?? new Set()).add(f.flag));
+    for (const s of eligible) {
+      let demerits = 0;
+      for (const g of quarterGrades) {
+        const grade = g.get(s.id);
+        if (grade === 'basic_pass' || grade === 'fail') demerits += grades.annualDemerits[grade];
+      }
+      let grade: Grade = demerits >= grades.annualFailAt ? 'fail' : demerits >= grades.annualBasicPassAt ? 'basic_pass' : 'pass';
+      const ethicsDefects = (this.assessment.personalDefects.get(s.id) ?? []).filter((d) => d.year === year && d.category === 'ethics');
+      let e = ZERO;
+      for (const d of ethicsDefects) e = e.plus(d.points);
+      const veto = ethicsDefects.some((d) => d.veto);
+      const ethicsGrade = veto || e.gt(grades.ethicsGrades.fair) ? 'poor' : e.gt(grades.ethicsGrades.good) ? 'fair' : e.gt(0) ? 'good' : 'excellent';
+      if (ethicsGrade === 'poor') grade = 'fail';
+      const flags = flagsOf.get(s.id);
+      if (flags?.has('grade_fail')) grade = 'fail';
+      else if (flags?.has('grade_basic_pass') && grade === 'pass') grade = 'basic_pass';
+      if (grade === 'fail') failed.push(s.id);
+      individuals.push({ staffId: s.id, grade, demerits, ethicsDeductions: formatScore(e), ethicsGrade });
+      if (ethicsDefects.length > 0) {
+        const ids = ethicsDefects.map((d) => d.id);
+        lineage.individuals.push({ staffId: s.id, defects: ids, errors: [], accident: [], ethics: ids });
+      }
+    }
+    return { block: { departments, individuals }, lineage, factors, failed };
+  }
+
+  /** §2: a scored department's score in an assessment period, its reported nodes and their lineage. */
+  private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
+    const inQuarter = p.year === null;
+    const nodeScores: (Dec | null)[] = new Array(sc.nodes.length).fill(null);
+    const attainments: (Dec | null)[] = new Array(sc.nodes.length).fill(null);
+    const lineage: LeafLineage[] = [];
+    let total = ZERO;
+    sc.nodes.forEach((node, i) => {
+      const leaf = node.leaf;
+      if (!leaf || (inQuarter && leaf.cadence === 'yearly')) return;
+      const { a, leafLineage } = this.leafAttainment(code, node, leaf, p);
+      const leafScore = node.points.times(a);
+      attainments[i] = a;
+      nodeScores[i] = leafScore;
+      total = total.plus(leafScore);
+      for (const ancestor of node.ancestors) nodeScores[ancestor] = nodeScores[ancestor] === null ? leafScore : nodeScores[ancestor]!.plus(leafScore);
+      lineage.push(leafLineage);
+    });
+    const score = total.div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
+    const indicators: IndicatorScore[] = [];
+    sc.nodes.forEach((node, i) => {
+      const s = nodeScores[i];
+      if (s === null || s === undefined) return;
+      const a = attainments[i] ?? null;
+      indicators.push(a === null ? { code: node.code, score: formatScore(s) } : { code: node.code, score: formatScore(s), attainment: formatScore(a) });
+    });
+    return { score, indicators, lineage };
+  }
+
+  /** §1.3: a leaf's attainment in an assessment period: each cadence period's, clamped; then their mean. */
+  private leafAttainment(code: string, node: IndicatorNode, leaf: Leaf, p: AssessmentPeriod): { a: Dec; leafLineage: LeafLineage } {
+    const cadencePeriods = leaf.cadence === 'monthly' ? p.months : leaf.cadence === 'quarterly' ? p.quarters : [p.year!];
+    const defects: string[] = [];
+    let total = ZERO;
+    for (const period of cadencePeriods) {
+      total = total.plus(leaf.method.type === 'defects' ? this.defectsIn(code, node, period, defects) : this.valueAttainment(code, node, leaf, period));
+    }
+    const a = cadencePeriods.length === 1 ? total : total.div(cadencePeriods.length);
+    const values = leaf.method.type === 'defects' ? [] : this.valuesLineage(node.code, p.label, cadencePeriods);
+    return { a, leafLineage: { code: node.code, values, defects } };
+  }
+
+  private valueAttainment(code: string, node: IndicatorNode, leaf: Leaf, period: string): Dec {
+    const record = this.assessment.values.get(code)!.get(node.code)!.get(period)!;
+    let byText = this.memo.get(node);
+    if (!byText) this.memo.set(node, (byText = new Map()));
+    let a = byText.get(record.text);
+    if (a === undefined) {
+      const v = new Dec(record.text);
+      if (leaf.method.type === 'manual' && v.gt(node.points)) {
+        fail('invalid_value', messages.assessment.manualAbovePoints(messages.assessment.value(node.code, code, period), node.points.toString()), `assessment.values[${record.index}].value`);
+      }
+      a = attainment(leaf.method, node.points, v);
+      byText.set(record.text, a);
+    }
+    return a;
+  }
+
+  /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year), noting the defects. */
+  private defectsIn(code: string, node: IndicatorNode, period: string, ids: string[]): Dec {
+    let booked = ZERO;
+    for (const d of this.assessment.departmentDefects.get(code) ?? []) {
+      if (d.indicator !== node.code) continue;
+      if (d.month !== period && d.period !== period && !(period.length === 4 && d.month.startsWith(period))) continue;
+      booked = booked.plus(d.points);
+      ids.push(d.id);
+    }
+    return defectsAttainment(node.points, booked);
+  }
+
+  /** The (indicator, period) pairs of a leaf in an assessment period: one shared array per leaf code and period. */
+  private valuesLineage(indicator: string, label: string, periods: readonly string[]): { indicator: string; period: string }[] {
+    const key = `${indicator}\u0000${label}`;
+    let list = this.valueLineage.get(key);
+    if (!list) this.valueLineage.set(key, (list = periods.map((period) => ({ indicator, period }))));
+    return list;
+  }
+
+  /** §1.4 and §5: a department's defects of the quarter by category, with their ids. */
+  private deductionsOf(code: string, period: string): { sums: Deductions; ids: Record<DepartmentDefectCategory, string[]> } {
+    const sums: Deductions = { medical: ZERO, nursing: ZERO, infectionControl: ZERO, ethics: ZERO, admin: ZERO };
+    const ids = emptyIds();
+    for (const d of this.assessment.departmentDefects.get(code) ?? []) {
+      if (d.period !== period || d.category === null) continue;
+      sums[d.category] = sums[d.category].plus(d.points);
+      ids[d.category].push(d.id);
+    }
+    return { sums, ids };
+  }
+
+  /** §3: every eligible person's quarter — score, grade, derived inputs — by staff id. */
+  private people(period: string, eligible: readonly Staff[], lineage: AssessmentLineage) {
+    const { personalBase, personalGrades } = this.scheme.assessment;
+    const ethicsBase = this.scheme.individualBase.ethics;
+    const fullScore = formatScore(personalBase);
+    const fullGrade = gradeOf(personalGrades, personalBase);
+    const block: QuarterlyAssessment['individuals'] = [];
+    const derived = new Map<string, DerivedIndividual>();
+    const grades = new Map<string, Grade>();
+    for (const s of eligible) {
+      const defects = (this.assessment.personalDefects.get(s.id) ?? []).filter((d) => d.period === period);
+      if (defects.length === 0) {
+        block.push({ staffId: s.id, score: fullScore, grade: fullGrade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: [] });
+        grades.set(s.id, fullGrade);
+        continue;
+      }
+      let deducted = ZERO;
+      for (const d of defects) deducted = deducted.plus(d.points);
+      const score = maxDec(ZERO, personalBase.minus(deducted));
+      const grade = gradeOf(personalGrades, score);
+      const of = (category: PersonalDefect['category']) => defects.filter((d) => d.category === category);
+      const ethics = of('ethics');
+      let ethicsPoints = ZERO;
+      for (const d of ethics) ethicsPoints = ethicsPoints.plus(d.points);
+      const own: DerivedIndividual = {
+        errors: of('error').length,
+        accident: of('accident').length > 0,
+        ethicsDeduction: minDec(ethicsBase, ethicsPoints),
+        ethicsZero: ethics.some((d) => d.veto),
+      };
+      derived.set(s.id, own);
+      grades.set(s.id, grade);
+      const ids = defects.map((d) => d.id);
+      block.push({ staffId: s.id, score: formatScore(score), grade, errors: own.errors, accident: own.accident, ethicsDeduction: formatScore(own.ethicsDeduction), ethicsZero: own.ethicsZero, defects: ids });
+      lineage.individuals.push({ staffId: s.id, defects: ids, errors: of('error').map((d) => d.id), accident: of('accident').map((d) => d.id), ethics: ethics.map((d) => d.id) });
+    }
+    return { block, derived, grades };
+  }
+}
+
+function emptyIds(): Record<DepartmentDefectCategory, string[]> {
+  return { medical: [], nursing: [], infectionControl: [], ethics: [], admin: [] };
+}
+
