@@ -76,14 +76,14 @@ const ZERO_TEXT = ['0', '0.0', '0.00', '0.000', '0.0000', '0.00000', '0.000000']
 export function toFixedHalfUp(x: Dec, dp: number): string {
   const { s, e, d } = x as unknown as Internals;
   if (!d[0]) return ZERO_TEXT[dp]!;
+  // `units` is |x| in units of 10^-dp, rounded half-up: the digits at or above 10^-dp, plus one
+  // when the first digit below is 5 or more; the words past that digit are never read
+  const keep = e + 1 + dp;
   let digits = String(d[0]);
-  for (let i = 1; i < d.length; i++) {
+  for (let i = 1; i < d.length && digits.length <= keep; i++) {
     const word = String(d[i]);
     digits += '0000000'.slice(word.length) + word;
   }
-  // `units` is |x| in units of 10^-dp, rounded half-up: the digits at or above 10^-dp, plus one
-  // when the first digit below is 5 or more
-  const keep = e + 1 + dp;
   let units: string;
   if (keep >= digits.length) units = digits + '0'.repeat(keep - digits.length);
   else if (keep < 0) units = '0';

@@ -5,7 +5,7 @@ import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../r
 import type { GradeBand, Scheme } from '../scheme.js';
 import type { DepartmentDefectCategory, Grade } from '../schema.js';
 import type { Department, Staff } from '../types.js';
-import type { Assessment, IndicatorNode, Leaf, PersonalDefect, Scorecard } from './model.js';
+import type { Assessment, DepartmentDefect, IndicatorNode, Leaf, PersonalDefect, Scorecard, ValueRecord } from './model.js';
 import { isAssessedDirector, monthsOf } from './validate.js';
 
 /**
@@ -65,6 +65,7 @@ export interface QuarterAssessmentOutcome {
   derived: Map<string, DerivedIndividual>;
   /** Each assessed director's managerAssessmentPassed (§2). */
   directorPassed: Map<string, boolean>;
+  /** The grades of the people with a defect in the quarter; everyone else has the grade of personalBase. */
   personalGrades: Map<string, Grade>;
 }
 
@@ -122,6 +123,7 @@ interface AssessmentPeriod {
   months: string[];
   /** The year (YYYY) for yearly leaves; null in a quarter, where yearly leaves are not assessed. */
   year: string | null;
+  years: string[];
 }
 
 /**
@@ -130,8 +132,8 @@ interface AssessmentPeriod {
  * of one scorecard.
  */
 export class AssessmentEvaluator {
-  private readonly memo = new Map<IndicatorNode, Map<string, Dec>>();
-  private readonly valueLineage = new Map<string, { indicator: string; period: string }[]>();
+  private readonly memo = new Map<Scorecard, Map<string, Dec>[]>();
+  private readonly valueLineage = new Map<string, Map<Scorecard, (readonly { indicator: string; period: string }[])[]>>();
 
   constructor(
     private readonly assessment: Assessment,
@@ -140,7 +142,7 @@ export class AssessmentEvaluator {
   ) {}
 
   quarter(period: string, eligible: readonly Staff[]): QuarterAssessmentOutcome {
-    const p: AssessmentPeriod = { label: period, quarters: [period], months: monthsOf(period), year: null };
+    const p: AssessmentPeriod = { label: period, quarters: [period], months: monthsOf(period), year: null, years: [] };
     const grades = this.scheme.assessment;
     const departments: QuarterlyAssessment['departments'] = [];
     const lineage: AssessmentLineage = { departments: [], individuals: [] };
@@ -186,7 +188,7 @@ export class AssessmentEvaluator {
     quarterGrades: readonly Map<string, Grade>[],
     disputeFlags: readonly { staffId?: string; flag: string }[],
   ): YearAssessmentOutcome {
-    const p: AssessmentPeriod = { label: String(year), quarters: [...quarters], months: quarters.flatMap(monthsOf), year: String(year) };
+    const p: AssessmentPeriod = { label: String(year), quarters: [...quarters], months: quarters.flatMap(monthsOf), year: String(year), years: [String(year)] };
     const grades = this.scheme.assessment;
     const departments: AnnualAssessment['departments'] = [];
     const lineage: AssessmentLineage = { departments: [], individuals: [] };
@@ -210,16 +212,18 @@ export class AssessmentEvaluator {
     }
     const individuals: AnnualAssessment['individuals'] = [];
     const failed: string[] = [];
+    const fullGrade = gradeOf(grades.personalGrades, grades.personalBase);
     const flagsOf = new Map<string, Set<string>>();
     for (const f of disputeFlags) if (f.staffId !== undefined) flagsOf.set(f.staffId, (flagsOf.get(f.staffId) ?? new Set()).add(f.flag));
     for (const s of eligible) {
       let demerits = 0;
       for (const g of quarterGrades) {
-        const grade = g.get(s.id);
+        const grade = g.get(s.id) ?? fullGrade;
         if (grade === 'basic_pass' || grade === 'fail') demerits += grades.annualDemerits[grade];
       }
       let grade: Grade = demerits >= grades.annualFailAt ? 'fail' : demerits >= grades.annualBasicPassAt ? 'basic_pass' : 'pass';
-      const ethicsDefects = (this.assessment.personalDefects.get(s.id) ?? []).filter((d) => d.year === year && d.category === 'ethics');
+      const own = this.assessment.personalDefects.get(s.id);
+      const ethicsDefects = own ? own.filter((d) => d.year === year && d.category === 'ethics') : [];
       let e = ZERO;
       for (const d of ethicsDefects) e = e.plus(d.points);
       const veto = ethicsDefects.some((d) => d.veto);
@@ -238,68 +242,89 @@ export class AssessmentEvaluator {
     return { block: { departments, individuals }, lineage, factors, failed };
   }
 
-  /** §2: a scored department's score in an assessment period, its reported nodes and their lineage. */
+  /**
+   * §2: a scored department's score in an assessment period, its reported nodes and their lineage.
+   * Runs for every department, leaf and period (the assessment's hot loop), so the maps it reads
+   * are looked up once per department and leaf, and a sum starts from its first term (0 + x = x).
+   */
   private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
     const inQuarter = p.year === null;
-    const nodeScores: (Dec | null)[] = new Array(sc.nodes.length).fill(null);
-    const attainments: (Dec | null)[] = new Array(sc.nodes.length).fill(null);
+    const byLeaf = this.assessment.values.get(code);
+    const defects = this.assessment.departmentDefects.get(code) ?? [];
+    const memos = this.memosOf(sc);
+    const valueLineage = this.valueLineageOf(sc, p);
+    const n = sc.nodes.length;
+    const nodeScores: (Dec | undefined)[] = new Array(n);
+    const attainments: (Dec | undefined)[] = new Array(n);
     const lineage: LeafLineage[] = [];
-    let total = ZERO;
-    sc.nodes.forEach((node, i) => {
+    let total: Dec | undefined;
+    for (let i = 0; i < n; i++) {
+      const node = sc.nodes[i]!;
       const leaf = node.leaf;
-      if (!leaf || (inQuarter && leaf.cadence === 'yearly')) return;
-      const { a, leafLineage } = this.leafAttainment(code, node, leaf, p);
+      if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
+      const periods = leaf.cadence === 'monthly' ? p.months : leaf.cadence === 'quarterly' ? p.quarters : p.years;
+      let ids = NO_DEFECTS;
+      let sum: Dec | undefined;
+      if (leaf.method.type === 'defects') {
+        ids = [];
+        for (const period of periods) {
+          const a = this.defectsIn(defects, node, period, ids);
+          sum = sum === undefined ? a : sum.plus(a);
+        }
+      } else {
+        const byPeriod = byLeaf!.get(node.code)!;
+        for (const period of periods) {
+          const a = this.valueAttainment(memos[i]!, byPeriod.get(period)!, code, node, leaf, period);
+          sum = sum === undefined ? a : sum.plus(a);
+        }
+      }
+      const a = periods.length === 1 ? sum! : sum!.div(periods.length);
       const leafScore = node.points.times(a);
       attainments[i] = a;
       nodeScores[i] = leafScore;
-      total = total.plus(leafScore);
-      for (const ancestor of node.ancestors) nodeScores[ancestor] = nodeScores[ancestor] === null ? leafScore : nodeScores[ancestor]!.plus(leafScore);
-      lineage.push(leafLineage);
-    });
-    const score = total.div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
+      total = total === undefined ? leafScore : total.plus(leafScore);
+      for (const ancestor of node.ancestors) {
+        const before = nodeScores[ancestor];
+        nodeScores[ancestor] = before === undefined ? leafScore : before.plus(leafScore);
+      }
+      lineage.push({ code: node.code, values: valueLineage[i]!, defects: ids });
+    }
+    const score = (total ?? ZERO).div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
     const indicators: IndicatorScore[] = [];
-    sc.nodes.forEach((node, i) => {
+    for (let i = 0; i < n; i++) {
       const s = nodeScores[i];
-      if (s === null || s === undefined) return;
-      const a = attainments[i] ?? null;
-      indicators.push(a === null ? { code: node.code, score: formatScore(s) } : { code: node.code, score: formatScore(s), attainment: formatScore(a) });
-    });
+      if (s === undefined) continue;
+      const a = attainments[i];
+      indicators.push(a === undefined ? { code: sc.nodes[i]!.code, score: formatScore(s) } : { code: sc.nodes[i]!.code, score: formatScore(s), attainment: formatScore(a) });
+    }
     return { score, indicators, lineage };
   }
 
-  /** §1.3: a leaf's attainment in an assessment period: each cadence period's, clamped; then their mean. */
-  private leafAttainment(code: string, node: IndicatorNode, leaf: Leaf, p: AssessmentPeriod): { a: Dec; leafLineage: LeafLineage } {
-    const cadencePeriods = leaf.cadence === 'monthly' ? p.months : leaf.cadence === 'quarterly' ? p.quarters : [p.year!];
-    const defects: string[] = [];
-    let total = ZERO;
-    for (const period of cadencePeriods) {
-      total = total.plus(leaf.method.type === 'defects' ? this.defectsIn(code, node, period, defects) : this.valueAttainment(code, node, leaf, period));
-    }
-    const a = cadencePeriods.length === 1 ? total : total.div(cadencePeriods.length);
-    const values = leaf.method.type === 'defects' ? [] : this.valuesLineage(node.code, p.label, cadencePeriods);
-    return { a, leafLineage: { code: node.code, values, defects } };
+  /** One memo of attainments by value text per node of the scorecard. */
+  private memosOf(sc: Scorecard): Map<string, Dec>[] {
+    let memos = this.memo.get(sc);
+    if (!memos) this.memo.set(sc, (memos = sc.nodes.map(() => new Map<string, Dec>())));
+    return memos;
   }
 
-  private valueAttainment(code: string, node: IndicatorNode, leaf: Leaf, period: string): Dec {
-    const record = this.assessment.values.get(code)!.get(node.code)!.get(period)!;
-    let byText = this.memo.get(node);
-    if (!byText) this.memo.set(node, (byText = new Map()));
-    let a = byText.get(record.text);
+  /** §1.2: the clamped attainment of one value record, memoised by the leaf and the value's text. */
+  private valueAttainment(memo: Map<string, Dec>, record: ValueRecord, code: string, node: IndicatorNode, leaf: Leaf, period: string): Dec {
+    let a = memo.get(record.text);
     if (a === undefined) {
       const v = new Dec(record.text);
       if (leaf.method.type === 'manual' && v.gt(node.points)) {
         fail('invalid_value', messages.assessment.manualAbovePoints(messages.assessment.value(node.code, code, period), node.points.toString()), `assessment.values[${record.index}].value`);
       }
       a = attainment(leaf.method, node.points, v);
-      byText.set(record.text, a);
+      memo.set(record.text, a);
     }
     return a;
   }
 
   /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year), noting the defects. */
-  private defectsIn(code: string, node: IndicatorNode, period: string, ids: string[]): Dec {
+  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Dec {
     let booked = ZERO;
-    for (const d of this.assessment.departmentDefects.get(code) ?? []) {
+    for (const d of defects) {
       if (d.indicator !== node.code) continue;
       if (d.month !== period && d.period !== period && !(period.length === 4 && d.month.startsWith(period))) continue;
       booked = booked.plus(d.points);
@@ -308,12 +333,24 @@ export class AssessmentEvaluator {
     return defectsAttainment(node.points, booked);
   }
 
-  /** The (indicator, period) pairs of a leaf in an assessment period: one shared array per leaf code and period. */
-  private valuesLineage(indicator: string, label: string, periods: readonly string[]): { indicator: string; period: string }[] {
-    const key = `${indicator}\u0000${label}`;
-    let list = this.valueLineage.get(key);
-    if (!list) this.valueLineage.set(key, (list = periods.map((period) => ({ indicator, period }))));
-    return list;
+  /**
+   * The (indicator, period) pairs behind each leaf's attainment in an assessment period, by node
+   * position: the same for every department of the scorecard, so made once and shared.
+   */
+  private valueLineageOf(sc: Scorecard, p: AssessmentPeriod): (readonly { indicator: string; period: string }[])[] {
+    let bySc = this.valueLineage.get(p.label);
+    if (!bySc) this.valueLineage.set(p.label, (bySc = new Map()));
+    let lists = bySc.get(sc);
+    if (!lists) {
+      lists = sc.nodes.map((node) => {
+        const leaf = node.leaf;
+        if (!leaf || leaf.method.type === 'defects') return NO_VALUES;
+        const periods = leaf.cadence === 'monthly' ? p.months : leaf.cadence === 'quarterly' ? p.quarters : p.years;
+        return periods.map((period) => ({ indicator: node.code, period }));
+      });
+      bySc.set(sc, lists);
+    }
+    return lists;
   }
 
   /** §1.4 and §5: a department's defects of the quarter by category, with their ids. */
@@ -328,6 +365,10 @@ export class AssessmentEvaluator {
     return { sums, ids };
   }
 
+  private personalDefectsIn(period: string): Map<string, PersonalDefect[]> {
+    return groupByStaff(this.assessment.personalDefects.values(), period);
+  }
+
   /** §3: every eligible person's quarter — score, grade, derived inputs — by staff id. */
   private people(period: string, eligible: readonly Staff[], lineage: AssessmentLineage) {
     const { personalBase, personalGrades } = this.scheme.assessment;
@@ -337,11 +378,11 @@ export class AssessmentEvaluator {
     const block: QuarterlyAssessment['individuals'] = [];
     const derived = new Map<string, DerivedIndividual>();
     const grades = new Map<string, Grade>();
+    const inPeriod = this.personalDefectsIn(period);
     for (const s of eligible) {
-      const defects = (this.assessment.personalDefects.get(s.id) ?? []).filter((d) => d.period === period);
-      if (defects.length === 0) {
+      const defects = inPeriod.get(s.id);
+      if (!defects) {
         block.push({ staffId: s.id, score: fullScore, grade: fullGrade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: [] });
-        grades.set(s.id, fullGrade);
         continue;
       }
       let deducted = ZERO;
@@ -367,6 +408,23 @@ export class AssessmentEvaluator {
     return { block, derived, grades };
   }
 }
+
+/** Staff id → their defects falling in the quarter, in id order. */
+function groupByStaff(defects: Iterable<PersonalDefect[]>, period: string): Map<string, PersonalDefect[]> {
+  const byStaff = new Map<string, PersonalDefect[]>();
+  for (const list of defects) {
+    for (const d of list) {
+      if (d.period !== period) continue;
+      const own = byStaff.get(d.staffId);
+      if (own) own.push(d);
+      else byStaff.set(d.staffId, [d]);
+    }
+  }
+  return byStaff;
+}
+
+const NO_DEFECTS: string[] = [];
+const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 
 function emptyIds(): Record<DepartmentDefectCategory, string[]> {
   return { medical: [], nursing: [], infectionControl: [], ethics: [], admin: [] };

@@ -1,4 +1,4 @@
-import { fail } from '../errors.js';
+import { fail, type EngineErrorCode } from '../errors.js';
 import { messages } from '../messages.js';
 import { Dec, ONE, cmpDec, compareKeys, sum } from '../money.js';
 import type { AssessmentInput, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
@@ -157,6 +157,7 @@ function method(m: MethodInput, where: string, path: string): Method {
 
 const MONTH = /^[0-9]{4}-[0-9]{2}$/;
 const QUARTER = /^[0-9]{4}Q[1-4]$/;
+const YEAR = /^[0-9]{4}$/;
 
 /** The quarter (YYYYQn) of a month YYYY-MM. */
 export function quarterOfMonth(month: string): string {
@@ -167,30 +168,49 @@ export function quarterOfMonth(month: string): string {
 function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): Assessment['values'] {
   const values: Assessment['values'] = new Map();
   const leaves = leafIndex(scorecardOf);
-  (input.values ?? []).forEach((v, i) => {
-    const path = `assessment.values[${i}]`;
-    const where = say.value(v.indicator, v.department, v.period);
-    if (!ctx.departments.has(v.department)) fail('unknown_reference', messages.check.unknownDepartment(where, v.department), `${path}.department`);
+  const year = String(ctx.year);
+  const months = new Set([...ctx.quarters].flatMap(monthsOf));
+  // records come grouped by department as a rule: its map is looked up again only when it changes
+  let byLeafOf: string | null = null;
+  let byLeaf: Map<string, Map<string, ValueRecord>> | undefined;
+  const records = input.values ?? [];
+  for (let i = 0; i < records.length; i++) {
+    const v = records[i]!;
+    if (!ctx.departments.has(v.department)) valueError('unknown_reference', v, i, 'department', (w) => messages.check.unknownDepartment(w, v.department));
     const sc = scorecardOf.get(v.department);
-    if (!sc) fail('not_applicable', say.unscored(where, v.department), `${path}.department`);
+    if (!sc) return valueError('not_applicable', v, i, 'department', (w) => say.unscored(w, v.department));
     const node = leaves.get(sc)!.get(v.indicator);
-    if (!node) fail('unknown_reference', say.unknownIndicator(where, v.indicator, sc.id), `${path}.indicator`);
-    if (!node.leaf) fail('not_applicable', say.valueForInner(where), `${path}.indicator`);
-    if (node.leaf.method.type === 'defects') fail('not_applicable', say.valueForDefects(where), `${path}.indicator`);
+    if (!node) return valueError('unknown_reference', v, i, 'indicator', (w) => say.unknownIndicator(w, v.indicator, sc.id));
+    if (!node.leaf) valueError('not_applicable', v, i, 'indicator', say.valueForInner);
+    if (node.leaf.method.type === 'defects') valueError('not_applicable', v, i, 'indicator', say.valueForDefects);
     const cadence = node.leaf.cadence;
-    const form = cadence === 'monthly' ? MONTH : cadence === 'quarterly' ? QUARTER : /^[0-9]{4}$/;
-    if (!form.test(v.period)) fail('invalid_value', say.periodForm(where, cadence), `${path}.period`);
-    const inScenario =
-      cadence === 'monthly' ? ctx.quarters.has(quarterOfMonth(v.period)) : cadence === 'quarterly' ? ctx.quarters.has(v.period) : String(ctx.year) === v.period;
-    if (!inScenario) fail('unknown_reference', say.periodOutside(where, v.period), `${path}.period`);
-    let byLeaf = values.get(v.department);
-    if (!byLeaf) values.set(v.department, (byLeaf = new Map()));
-    let byPeriod = byLeaf.get(v.indicator);
-    if (!byPeriod) byLeaf.set(v.indicator, (byPeriod = new Map()));
-    if (byPeriod.has(v.period)) fail('duplicate', say.duplicateValue(where), path);
-    byPeriod.set(v.period, { text: v.value, index: i } satisfies ValueRecord);
-  });
+    const form = cadence === 'monthly' ? MONTH : cadence === 'quarterly' ? QUARTER : YEAR;
+    if (!form.test(v.period)) valueError('invalid_value', v, i, 'period', (w) => say.periodForm(w, cadence));
+    const inScenario = cadence === 'monthly' ? months.has(v.period) : cadence === 'quarterly' ? ctx.quarters.has(v.period) : year === v.period;
+    if (!inScenario) valueError('unknown_reference', v, i, 'period', (w) => say.periodOutside(w, v.period));
+    if (byLeafOf !== v.department) {
+      byLeafOf = v.department;
+      byLeaf = values.get(v.department);
+      if (!byLeaf) values.set(v.department, (byLeaf = new Map()));
+    }
+    let byPeriod = byLeaf!.get(v.indicator);
+    if (!byPeriod) byLeaf!.set(v.indicator, (byPeriod = new Map()));
+    if (byPeriod.has(v.period)) valueError('duplicate', v, i, null, say.duplicateValue);
+    byPeriod.set(v.period, { text: v.value, index: i });
+  }
   return values;
+}
+
+/** A value record's error; its label is made only here, not for each of tens of thousands of records. */
+function valueError(
+  code: EngineErrorCode,
+  v: { indicator: string; department: string; period: string },
+  index: number,
+  field: string | null,
+  message: (where: string) => string,
+): never {
+  const path = `assessment.values[${index}]`;
+  return fail(code, message(say.value(v.indicator, v.department, v.period)), field ? `${path}.${field}` : path);
 }
 
 /** Each scorecard's nodes by code. */
@@ -209,15 +229,15 @@ export function monthsOf(quarter: string): string[] {
 /** §1.3: a scored department is assessed in every quarter and at the year-end; every value it needs is there. */
 function requireValues(a: Assessment, ctx: AssessmentContext): void {
   const quarters = [...ctx.quarters].sort(compareKeys);
-  const yearQuarters = quarters.filter((q) => ctx.year !== null && q.startsWith(String(ctx.year)));
+  const hasYearEnd = ctx.year !== null && quarters.some((q) => q.startsWith(String(ctx.year)));
+  const needed = { monthly: quarters.flatMap(monthsOf), quarterly: quarters, yearly: hasYearEnd ? [String(ctx.year)] : [] };
   for (const [code, sc] of [...a.scorecardOf].sort(([x], [y]) => compareKeys(x, y))) {
     const byLeaf = a.values.get(code);
     for (const node of sc.nodes) {
       if (!node.leaf || node.leaf.method.type === 'defects') continue;
-      const needed =
-        node.leaf.cadence === 'monthly' ? quarters.flatMap(monthsOf) : node.leaf.cadence === 'quarterly' ? quarters : ctx.year !== null && yearQuarters.length > 0 ? [String(ctx.year)] : [];
       const have = byLeaf?.get(node.code);
-      for (const period of needed) {
+      if (have?.size === needed[node.leaf.cadence].length) continue;
+      for (const period of needed[node.leaf.cadence]) {
         if (!have?.has(period)) fail('missing_assessment_value', say.missingValue(node.code, code, period), 'assessment.values');
       }
     }
