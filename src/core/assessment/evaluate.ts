@@ -1,6 +1,6 @@
 import { fail } from '../errors.js';
 import { messages } from '../messages.js';
-import { Dec, HUNDRED, ONE, ZERO, cmpDec, formatScore, maxDec, minDec } from '../money.js';
+import { Dec, HUNDRED, ONE, ZERO, cmpDec, div34, exact, formatExact, formatScore, fromExact, maxDec, minDec, plus34, times34, type Exact } from '../money.js';
 import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
 import type { GradeBand, Scheme } from '../scheme.js';
 import type { DepartmentDefectCategory, Grade } from '../schema.js';
@@ -132,7 +132,7 @@ interface AssessmentPeriod {
  * of one scorecard.
  */
 export class AssessmentEvaluator {
-  private readonly memo = new Map<Scorecard, Map<string, Dec>[]>();
+  private readonly memo = new Map<Scorecard, { memos: Map<string, Exact>[]; points: Exact[] }>();
   private readonly valueLineage = new Map<string, Map<Scorecard, (readonly { indicator: string; period: string }[])[]>>();
 
   constructor(
@@ -244,85 +244,88 @@ export class AssessmentEvaluator {
 
   /**
    * §2: a scored department's score in an assessment period, its reported nodes and their lineage.
-   * Runs for every department, leaf and period (the assessment's hot loop), so the maps it reads
-   * are looked up once per department and leaf, and a sum starts from its first term (0 + x = x).
+   * This runs for every department, leaf and cadence period, so the maps it reads are looked up
+   * once per department and leaf, a sum starts from its first term (0 + x = x), and the sums,
+   * means and products are computed in Exact (money.ts: the values decimal.js gives, without a
+   * Decimal per step).
    */
   private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
     const inQuarter = p.year === null;
     const byLeaf = this.assessment.values.get(code);
     const defects = this.assessment.departmentDefects.get(code) ?? [];
-    const memos = this.memosOf(sc);
+    const { memos, points } = this.scorecardState(sc);
     const valueLineage = this.valueLineageOf(sc, p);
     const n = sc.nodes.length;
-    const nodeScores: (Dec | undefined)[] = new Array(n);
-    const attainments: (Dec | undefined)[] = new Array(n);
+    const nodeScores: (Exact | undefined)[] = new Array(n);
+    const attainments: (Exact | undefined)[] = new Array(n);
     const lineage: LeafLineage[] = [];
-    let total: Dec | undefined;
+    let total: Exact | undefined;
     for (let i = 0; i < n; i++) {
       const node = sc.nodes[i]!;
       const leaf = node.leaf;
       if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
       const periods = leaf.cadence === 'monthly' ? p.months : leaf.cadence === 'quarterly' ? p.quarters : p.years;
       let ids = NO_DEFECTS;
-      let sum: Dec | undefined;
+      let sum: Exact | undefined;
       if (leaf.method.type === 'defects') {
         ids = [];
         for (const period of periods) {
           const a = this.defectsIn(defects, node, period, ids);
-          sum = sum === undefined ? a : sum.plus(a);
+          sum = sum === undefined ? a : plus34(sum, a);
         }
       } else {
         const byPeriod = byLeaf!.get(node.code)!;
         for (const period of periods) {
           const a = this.valueAttainment(memos[i]!, byPeriod.get(period)!, code, node, leaf, period);
-          sum = sum === undefined ? a : sum.plus(a);
+          sum = sum === undefined ? a : plus34(sum, a);
         }
       }
-      const a = periods.length === 1 ? sum! : sum!.div(periods.length);
-      const leafScore = node.points.times(a);
+      const a = periods.length === 1 ? sum! : div34(sum!, countOf(periods.length));
+      const leafScore = times34(points[i]!, a);
       attainments[i] = a;
       nodeScores[i] = leafScore;
-      total = total === undefined ? leafScore : total.plus(leafScore);
+      total = total === undefined ? leafScore : plus34(total, leafScore);
       for (const ancestor of node.ancestors) {
         const before = nodeScores[ancestor];
-        nodeScores[ancestor] = before === undefined ? leafScore : before.plus(leafScore);
+        nodeScores[ancestor] = before === undefined ? leafScore : plus34(before, leafScore);
       }
       lineage.push({ code: node.code, values: valueLineage[i]!, defects: ids });
     }
-    const score = (total ?? ZERO).div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
+    const score = (total ? fromExact(total) : ZERO).div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
     const indicators: IndicatorScore[] = [];
     for (let i = 0; i < n; i++) {
       const s = nodeScores[i];
       if (s === undefined) continue;
       const a = attainments[i];
-      indicators.push(a === undefined ? { code: sc.nodes[i]!.code, score: formatScore(s) } : { code: sc.nodes[i]!.code, score: formatScore(s), attainment: formatScore(a) });
+      const code = sc.nodes[i]!.code;
+      indicators.push(a === undefined ? { code, score: formatExact(s, 6) } : { code, score: formatExact(s, 6), attainment: formatExact(a, 6) });
     }
     return { score, indicators, lineage };
   }
 
-  /** One memo of attainments by value text per node of the scorecard. */
-  private memosOf(sc: Scorecard): Map<string, Dec>[] {
-    let memos = this.memo.get(sc);
-    if (!memos) this.memo.set(sc, (memos = sc.nodes.map(() => new Map<string, Dec>())));
-    return memos;
+  /** Per scorecard: one memo of attainments by value text per node, and the nodes' points as Exact. */
+  private scorecardState(sc: Scorecard): { memos: Map<string, Exact>[]; points: Exact[] } {
+    let state = this.memo.get(sc);
+    if (!state) this.memo.set(sc, (state = { memos: sc.nodes.map(() => new Map<string, Exact>()), points: sc.nodes.map((node) => exact(node.points)) }));
+    return state;
   }
 
   /** §1.2: the clamped attainment of one value record, memoised by the leaf and the value's text. */
-  private valueAttainment(memo: Map<string, Dec>, record: ValueRecord, code: string, node: IndicatorNode, leaf: Leaf, period: string): Dec {
+  private valueAttainment(memo: Map<string, Exact>, record: ValueRecord, code: string, node: IndicatorNode, leaf: Leaf, period: string): Exact {
     let a = memo.get(record.text);
     if (a === undefined) {
       const v = new Dec(record.text);
       if (leaf.method.type === 'manual' && v.gt(node.points)) {
         fail('invalid_value', messages.assessment.manualAbovePoints(messages.assessment.value(node.code, code, period), node.points.toString()), `assessment.values[${record.index}].value`);
       }
-      a = attainment(leaf.method, node.points, v);
+      a = exact(attainment(leaf.method, node.points, v));
       memo.set(record.text, a);
     }
     return a;
   }
 
   /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year), noting the defects. */
-  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Dec {
+  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Exact {
     let booked = ZERO;
     for (const d of defects) {
       if (d.indicator !== node.code) continue;
@@ -330,7 +333,7 @@ export class AssessmentEvaluator {
       booked = booked.plus(d.points);
       ids.push(d.id);
     }
-    return defectsAttainment(node.points, booked);
+    return booked.isZero() ? EXACT_ONE : exact(defectsAttainment(node.points, booked));
   }
 
   /**
@@ -424,6 +427,12 @@ function groupByStaff(defects: Iterable<PersonalDefect[]>, period: string): Map<
 }
 
 const NO_DEFECTS: string[] = [];
+const EXACT_ONE = exact(ONE);
+const COUNTS = Array.from({ length: 13 }, (_, n) => ({ coefficient: BigInt(n), exponent: 0 }));
+/** A count of cadence periods (3 months, up to 12 in a year) as an Exact. */
+function countOf(n: number): Exact {
+  return COUNTS[n] ?? { coefficient: BigInt(n), exponent: 0 };
+}
 const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 
 function emptyIds(): Record<DepartmentDefectCategory, string[]> {
