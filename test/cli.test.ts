@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareResult } from './fixtures/compare.js';
 
 /**
  * The command line as a user runs it (contract.md §3): `perfpay simulate <file|->` prints the
@@ -302,6 +303,27 @@ describe('every class of §5 error → exit 2 with the error object on stdout', 
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe('perfpay simulate on the assessment example (assessment.md)', () => {
+  const file = join(ROOT, 'examples', 'assessment-example.scenario.json');
+  const expected = JSON.parse(readFileSync(join(ROOT, 'examples', 'assessment-example.result.json'), 'utf8')) as Doc;
+
+  it('reproduces examples/assessment-example.result.json', () => {
+    const r = perfpay(['simulate', file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(compareResult(expected, JSON.parse(r.stdout))).toEqual([]);
+  });
+
+  it.each([
+    ['missing_assessment_value', 'assessment.values', (d: Doc): void => void d.assessment.values.splice(1, 1)],
+    ['derived_field_given', 'periods[0].individuals[0].errors', (d: Doc): void => void (d.periods[0].individuals[0].errors = 1)],
+    ['duplicate', 'assessment.departmentDefects[1].id', (d: Doc): void => void (d.assessment.departmentDefects[1].id = 'DD01')],
+  ] as const)('%s → exit 2 with the error object on stdout', (code, path, mutate) => {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as Doc;
+    mutate(doc);
+    expectRejected(perfpay(['simulate', writeScenario(JSON.stringify(doc))]), code, path);
+  });
+});
 
 describe('usage', () => {
   it('no arguments → usage and a non-zero exit', () => {
