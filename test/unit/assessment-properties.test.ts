@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { attainment, gradeOf } from '../../src/core/assessment/evaluate.js';
+import { gradeOf } from '../../src/core/assessment/evaluate.js';
+import { attainment } from '../../src/core/assessment/methods.js';
 import type { Method } from '../../src/core/assessment/model.js';
 import { simulate, type QuarterlyResult, type ResultDocument } from '../../src/core/index.js';
 import { Dec } from '../../src/core/money.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { attainment, defectsAttainment, gradeOf } from '../../src/core/assessment/evaluate.js';
+import { gradeOf } from '../../src/core/assessment/evaluate.js';
+import { attainment, defectsAttainment } from '../../src/core/assessment/methods.js';
 import type { Method } from '../../src/core/assessment/model.js';
 import { DEFAULT_SCHEME, settleQuarter, simulate, validateScenario, type QuarterlyResult } from '../../src/core/index.js';
 import { Dec } from '../../src/core/money.js';

@@ -1,11 +1,10 @@
-import { fail } from '../errors.js';
-import { messages } from '../messages.js';
 import { Dec, HUNDRED, ONE, ZERO, cmpDec, div34, exact, formatExact, formatScore, fromExact, maxDec, minDec, plus34, times34, type Exact } from '../money.js';
 import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
 import type { GradeBand, Scheme } from '../scheme.js';
-import type { DepartmentDefectCategory, Grade } from '../schema.js';
+import type { Cadence, DepartmentDefectCategory, Grade } from '../schema.js';
 import type { Department, Staff } from '../types.js';
-import type { Assessment, DepartmentDefect, IndicatorNode, Leaf, PersonalDefect, Scorecard, ValueRecord } from './model.js';
+import { defectsAttainment } from './methods.js';
+import type { Assessment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
 import { isAssessedDirector, monthsOf } from './validate.js';
 
 /**
@@ -84,46 +83,13 @@ export function gradeOf(bands: readonly GradeBand[], score: Dec): Grade {
   return (bands.find((b) => cmpDec(b.min, reported) <= 0) ?? bands.at(-1)!).grade;
 }
 
-export function clamp(x: Dec): Dec {
-  return minDec(ONE, maxDec(ZERO, x));
-}
-
-/** §1.2: a value's attainment by its leaf's method, clamped. */
-export function attainment(method: Leaf['method'], points: Dec, v: Dec): Dec {
-  switch (method.type) {
-    case 'ratio':
-      if (method.higher) return clamp(v.div(method.target));
-      return v.isZero() ? ONE : clamp(method.target.div(v));
-    case 'deviation': {
-      const gap = maxDec(ZERO, method.higher ? method.target.minus(v) : v.minus(method.target));
-      return clamp(ONE.minus(method.stepShare.times(gap.div(method.step))));
-    }
-    case 'bands': {
-      let a = ZERO;
-      for (const band of method.bands) if (cmpDec(band.from, v) <= 0) a = band.attainment;
-      return clamp(a);
-    }
-    case 'manual':
-      return clamp(v.div(points));
-    case 'defects':
-      throw new Error('a defects leaf has no values');
-  }
-}
-
-/** §1.2 `defects`: max(0, points − D) / points, clamped. */
-export function defectsAttainment(points: Dec, booked: Dec): Dec {
-  return booked.isZero() ? ONE : clamp(maxDec(ZERO, points.minus(booked)).div(points));
-}
-
 /** The periods of one assessment period: its months and quarters in chronological order. */
 interface AssessmentPeriod {
   label: string;
-  /** Quarters (YYYYQn) it covers. */
-  quarters: string[];
-  months: string[];
   /** The year (YYYY) for yearly leaves; null in a quarter, where yearly leaves are not assessed. */
   year: string | null;
-  years: string[];
+  /** The cadence periods it covers, by cadence: positions in the evaluator's lists of them. */
+  periods: Record<Cadence, number[]>;
 }
 
 /**
@@ -132,7 +98,7 @@ interface AssessmentPeriod {
  * of one scorecard.
  */
 export class AssessmentEvaluator {
-  private readonly memo = new Map<Scorecard, { memos: Map<string, Exact>[]; points: Exact[] }>();
+  private readonly points = new Map<Scorecard, Exact[]>();
   private readonly valueLineage = new Map<string, Map<Scorecard, (readonly { indicator: string; period: string }[])[]>>();
 
   constructor(
@@ -141,8 +107,14 @@ export class AssessmentEvaluator {
     private readonly scheme: Scheme,
   ) {}
 
+  /** The positions of the given cadence periods in the assessment's lists of them. */
+  private positions(months: readonly string[], quarters: readonly string[], years: readonly string[]): Record<Cadence, number[]> {
+    const at = (cadence: Cadence, list: readonly string[]) => list.map((period) => this.assessment.cadencePeriods[cadence].indexOf(period));
+    return { monthly: at('monthly', months), quarterly: at('quarterly', quarters), yearly: at('yearly', years) };
+  }
+
   quarter(period: string, eligible: readonly Staff[]): QuarterAssessmentOutcome {
-    const p: AssessmentPeriod = { label: period, quarters: [period], months: monthsOf(period), year: null, years: [] };
+    const p: AssessmentPeriod = { label: period, year: null, periods: this.positions(monthsOf(period), [period], []) };
     const grades = this.scheme.assessment;
     const departments: QuarterlyAssessment['departments'] = [];
     const lineage: AssessmentLineage = { departments: [], individuals: [] };
@@ -188,7 +160,7 @@ export class AssessmentEvaluator {
     quarterGrades: readonly Map<string, Grade>[],
     disputeFlags: readonly { staffId?: string; flag: string }[],
   ): YearAssessmentOutcome {
-    const p: AssessmentPeriod = { label: String(year), quarters: [...quarters], months: quarters.flatMap(monthsOf), year: String(year), years: [String(year)] };
+    const p: AssessmentPeriod = { label: String(year), year: String(year), periods: this.positions(quarters.flatMap(monthsOf), quarters, [String(year)]) };
     const grades = this.scheme.assessment;
     const departments: AnnualAssessment['departments'] = [];
     const lineage: AssessmentLineage = { departments: [], individuals: [] };
@@ -251,9 +223,9 @@ export class AssessmentEvaluator {
    */
   private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
     const inQuarter = p.year === null;
-    const byLeaf = this.assessment.values.get(code);
+    const byLeaf = this.assessment.attainments.get(code);
     const defects = this.assessment.departmentDefects.get(code) ?? [];
-    const { memos, points } = this.scorecardState(sc);
+    const points = this.pointsOf(sc);
     const valueLineage = this.valueLineageOf(sc, p);
     const n = sc.nodes.length;
     const nodeScores: (Exact | undefined)[] = new Array(n);
@@ -264,23 +236,24 @@ export class AssessmentEvaluator {
       const node = sc.nodes[i]!;
       const leaf = node.leaf;
       if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
-      const periods = leaf.cadence === 'monthly' ? p.months : leaf.cadence === 'quarterly' ? p.quarters : p.years;
+      const positions = p.periods[leaf.cadence];
+      const names = this.assessment.cadencePeriods[leaf.cadence];
       let ids = NO_DEFECTS;
       let sum: Exact | undefined;
       if (leaf.method.type === 'defects') {
         ids = [];
-        for (const period of periods) {
-          const a = this.defectsIn(defects, node, period, ids);
+        for (const k of positions) {
+          const a = this.defectsIn(defects, node, names[k]!, ids);
           sum = sum === undefined ? a : plus34(sum, a);
         }
       } else {
-        const byPeriod = byLeaf!.get(node.code)!;
-        for (const period of periods) {
-          const a = this.valueAttainment(memos[i]!, byPeriod.get(period)!, code, node, leaf, period);
+        const known = byLeaf!.get(node.code)!;
+        for (const k of positions) {
+          const a = known[k]!;
           sum = sum === undefined ? a : plus34(sum, a);
         }
       }
-      const a = periods.length === 1 ? sum! : div34(sum!, countOf(periods.length));
+      const a = positions.length === 1 ? sum! : div34(sum!, countOf(positions.length));
       const leafScore = times34(points[i]!, a);
       attainments[i] = a;
       nodeScores[i] = leafScore;
@@ -303,25 +276,11 @@ export class AssessmentEvaluator {
     return { score, indicators, lineage };
   }
 
-  /** Per scorecard: one memo of attainments by value text per node, and the nodes' points as Exact. */
-  private scorecardState(sc: Scorecard): { memos: Map<string, Exact>[]; points: Exact[] } {
-    let state = this.memo.get(sc);
-    if (!state) this.memo.set(sc, (state = { memos: sc.nodes.map(() => new Map<string, Exact>()), points: sc.nodes.map((node) => exact(node.points)) }));
-    return state;
-  }
-
-  /** §1.2: the clamped attainment of one value record, memoised by the leaf and the value's text. */
-  private valueAttainment(memo: Map<string, Exact>, record: ValueRecord, code: string, node: IndicatorNode, leaf: Leaf, period: string): Exact {
-    let a = memo.get(record.text);
-    if (a === undefined) {
-      const v = new Dec(record.text);
-      if (leaf.method.type === 'manual' && v.gt(node.points)) {
-        fail('invalid_value', messages.assessment.manualAbovePoints(messages.assessment.value(node.code, code, period), node.points.toString()), `assessment.values[${record.index}].value`);
-      }
-      a = exact(attainment(leaf.method, node.points, v));
-      memo.set(record.text, a);
-    }
-    return a;
+  /** The nodes' points as Exact, per scorecard. */
+  private pointsOf(sc: Scorecard): Exact[] {
+    let points = this.points.get(sc);
+    if (!points) this.points.set(sc, (points = sc.nodes.map((node) => exact(node.points))));
+    return points;
   }
 
   /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year), noting the defects. */
@@ -348,8 +307,7 @@ export class AssessmentEvaluator {
       lists = sc.nodes.map((node) => {
         const leaf = node.leaf;
         if (!leaf || leaf.method.type === 'defects') return NO_VALUES;
-        const periods = leaf.cadence === 'monthly' ? p.months : leaf.cadence === 'quarterly' ? p.quarters : p.years;
-        return periods.map((period) => ({ indicator: node.code, period }));
+        return p.periods[leaf.cadence].map((k) => ({ indicator: node.code, period: this.assessment.cadencePeriods[leaf.cadence][k]! }));
       });
       bySc.set(sc, lists);
     }

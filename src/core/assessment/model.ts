@@ -1,4 +1,4 @@
-import type { Dec } from '../money.js';
+import type { Dec, Exact } from '../money.js';
 import type { Cadence, DepartmentDefectCategory, PersonalDefectCategory } from '../schema.js';
 
 /**
@@ -36,12 +36,6 @@ export interface Scorecard {
   yearPoints: Dec;
 }
 
-/** A value record: its text (attainments are memoised by it) and its place in `assessment.values`. */
-export interface ValueRecord {
-  text: string;
-  index: number;
-}
-
 export interface DepartmentDefect {
   id: string;
   month: string;
@@ -67,8 +61,13 @@ export interface PersonalDefect {
 export interface Assessment {
   /** The scorecard of every scored department. */
   scorecardOf: Map<string, Scorecard>;
-  /** department → leaf code → cadence period → the value record. */
-  values: Map<string, Map<string, Map<string, ValueRecord>>>;
+  /** The scenario's cadence periods in chronological order: the months and quarters of its quarters, and the year-end's year. */
+  cadencePeriods: Record<Cadence, string[]>;
+  /**
+   * department → leaf code → the clamped attainment of each of its values (§1.2), by the
+   * position of the value's period in `cadencePeriods` of the leaf's cadence.
+   */
+  attainments: Map<string, Map<string, (Exact | undefined)[]>>;
   /** department → its defects, in id order. */
   departmentDefects: Map<string, DepartmentDefect[]>;
   /** staff id → their defects, in id order. */

@@ -1,10 +1,11 @@
 import { fail, type EngineErrorCode } from '../errors.js';
 import { messages } from '../messages.js';
-import { Dec, ONE, cmpDec, compareKeys, sum } from '../money.js';
-import type { AssessmentInput, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
+import { Dec, ONE, cmpDec, compareKeys, exact, sum, type Exact } from '../money.js';
+import type { AssessmentInput, Cadence, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
 import { ELIGIBLE_EMPLOYMENTS } from '../schema.js';
 import type { Department, Staff } from '../types.js';
-import type { Assessment, DepartmentDefect, IndicatorNode, Method, PersonalDefect, Scorecard, ValueRecord } from './model.js';
+import { attainment } from './methods.js';
+import type { Assessment, DepartmentDefect, IndicatorNode, Method, PersonalDefect, Scorecard } from './model.js';
 
 const say = messages.assessment;
 const HUNDRED = new Dec(100);
@@ -23,11 +24,12 @@ export interface AssessmentContext {
 /** assessment.md §1 and §5: the scenario's `assessment`, every rule checked, grouped for evaluation. */
 export function validateAssessment(scenario: Scenario, input: AssessmentInput, ctx: AssessmentContext): Assessment {
   const scorecardOf = validateScorecards(input.scorecards ?? [], ctx);
-  const values = validateValues(input, scorecardOf, ctx);
+  const cadencePeriods = cadencePeriodsOf(ctx);
+  const attainments = validateValues(input, scorecardOf, cadencePeriods, ctx);
   const departmentDefects = validateDepartmentDefects(input, scorecardOf, ctx);
   const personalDefects = validatePersonalDefects(input, ctx);
-  const assessment = { scorecardOf, values, departmentDefects, personalDefects };
-  requireValues(assessment, ctx);
+  const assessment = { scorecardOf, cadencePeriods, attainments, departmentDefects, personalDefects };
+  requireValues(assessment);
   refuseDerivedFields(scenario, scorecardOf, ctx);
   return assessment;
 }
@@ -163,40 +165,58 @@ export function quarterOfMonth(month: string): string {
   return `${month.slice(0, 4)}Q${Math.ceil(m / 3)}`;
 }
 
-function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): Assessment['values'] {
-  const values: Assessment['values'] = new Map();
+/**
+ * §1.3: every value record checked, and its attainment (§1.2) computed once, memoised by the
+ * leaf and the value's text (a hospital's figures repeat: percentages, counts, satisfaction marks).
+ */
+function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, periods: Record<Cadence, string[]>, ctx: AssessmentContext): Assessment['attainments'] {
+  const attainments: Assessment['attainments'] = new Map();
   const leaves = leafIndex(scorecardOf);
-  const year = String(ctx.year);
-  const months = new Set([...ctx.quarters].flatMap(monthsOf));
+  const position = { monthly: positions(periods.monthly), quarterly: positions(periods.quarterly), yearly: positions(periods.yearly) };
+  const memos = new Map<IndicatorNode, Map<string, Exact>>();
   // records come grouped by department as a rule: its map is looked up again only when it changes
   let byLeafOf: string | null = null;
-  let byLeaf: Map<string, Map<string, ValueRecord>> | undefined;
+  let byLeaf: Map<string, (Exact | undefined)[]> | undefined;
   const records = input.values ?? [];
   for (let i = 0; i < records.length; i++) {
     const v = records[i]!;
-    if (!ctx.departments.has(v.department)) valueError('unknown_reference', v, i, 'department', (w) => messages.check.unknownDepartment(w, v.department));
     const sc = scorecardOf.get(v.department);
-    if (!sc) return valueError('not_applicable', v, i, 'department', (w) => say.unscored(w, v.department));
+    if (!sc) {
+      if (!ctx.departments.has(v.department)) valueError('unknown_reference', v, i, 'department', (w) => messages.check.unknownDepartment(w, v.department));
+      valueError('not_applicable', v, i, 'department', (w) => say.unscored(w, v.department));
+    }
     const node = leaves.get(sc)!.get(v.indicator);
     if (!node) return valueError('unknown_reference', v, i, 'indicator', (w) => say.unknownIndicator(w, v.indicator, sc.id));
     if (!node.leaf) valueError('not_applicable', v, i, 'indicator', say.valueForInner);
-    if (node.leaf.method.type === 'defects') valueError('not_applicable', v, i, 'indicator', say.valueForDefects);
-    const cadence = node.leaf.cadence;
+    const { cadence, method } = node.leaf;
+    if (method.type === 'defects') valueError('not_applicable', v, i, 'indicator', say.valueForDefects);
     // the schema allows only YYYY-MM, YYYYQn and YYYY: the length tells them apart
     if (v.period.length !== PERIOD_LENGTH[cadence]) valueError('invalid_value', v, i, 'period', (w) => say.periodForm(w, cadence));
-    const inScenario = cadence === 'monthly' ? months.has(v.period) : cadence === 'quarterly' ? ctx.quarters.has(v.period) : year === v.period;
-    if (!inScenario) valueError('unknown_reference', v, i, 'period', (w) => say.periodOutside(w, v.period));
+    const k = position[cadence].get(v.period);
+    if (k === undefined) return valueError('unknown_reference', v, i, 'period', (w) => say.periodOutside(w, v.period));
     if (byLeafOf !== v.department) {
       byLeafOf = v.department;
-      byLeaf = values.get(v.department);
-      if (!byLeaf) values.set(v.department, (byLeaf = new Map()));
+      byLeaf = attainments.get(v.department);
+      if (!byLeaf) attainments.set(v.department, (byLeaf = new Map()));
     }
     let byPeriod = byLeaf!.get(v.indicator);
-    if (!byPeriod) byLeaf!.set(v.indicator, (byPeriod = new Map()));
-    if (byPeriod.has(v.period)) valueError('duplicate', v, i, null, say.duplicateValue);
-    byPeriod.set(v.period, { text: v.value, index: i });
+    if (!byPeriod) byLeaf!.set(v.indicator, (byPeriod = new Array(periods[cadence].length)));
+    if (byPeriod[k] !== undefined) valueError('duplicate', v, i, null, say.duplicateValue);
+    let memo = memos.get(node);
+    if (!memo) memos.set(node, (memo = new Map()));
+    let a = memo.get(v.value);
+    if (a === undefined) {
+      const value = new Dec(v.value);
+      if (method.type === 'manual' && value.gt(node.points)) valueError('invalid_value', v, i, 'value', (w) => say.manualAbovePoints(w, node.points.toString()));
+      memo.set(v.value, (a = exact(attainment(method, node.points, value))));
+    }
+    byPeriod[k] = a;
   }
-  return values;
+  return attainments;
+}
+
+function positions(list: readonly string[]): Map<string, number> {
+  return new Map(list.map((period, k) => [period, k]));
 }
 
 /** A value record's error; its label is made only here, not for each of tens of thousands of records. */
@@ -225,21 +245,29 @@ export function monthsOf(quarter: string): string[] {
 }
 
 /** §1.3: a scored department is assessed in every quarter and at the year-end; every value it needs is there. */
-function requireValues(a: Assessment, ctx: AssessmentContext): void {
-  const quarters = [...ctx.quarters].sort(compareKeys);
-  const hasYearEnd = ctx.year !== null && quarters.some((q) => q.startsWith(String(ctx.year)));
-  const needed = { monthly: quarters.flatMap(monthsOf), quarterly: quarters, yearly: hasYearEnd ? [String(ctx.year)] : [] };
+function requireValues(a: Assessment): void {
   for (const [code, sc] of [...a.scorecardOf].sort(([x], [y]) => compareKeys(x, y))) {
-    const byLeaf = a.values.get(code);
+    const byLeaf = a.attainments.get(code);
     for (const node of sc.nodes) {
       if (!node.leaf || node.leaf.method.type === 'defects') continue;
+      const needed = a.cadencePeriods[node.leaf.cadence];
       const have = byLeaf?.get(node.code);
-      if (have?.size === needed[node.leaf.cadence].length) continue;
-      for (const period of needed[node.leaf.cadence]) {
-        if (!have?.has(period)) fail('missing_assessment_value', say.missingValue(node.code, code, period), 'assessment.values');
+      for (let k = 0; k < needed.length; k++) {
+        if (have?.[k] === undefined) fail('missing_assessment_value', say.missingValue(node.code, code, needed[k]!), 'assessment.values');
       }
     }
   }
+}
+
+/**
+ * The scenario's cadence periods in chronological order: every month and quarter of its
+ * quarters; the year only with a year-end that has quarters (§1.3: a year-end without them fails
+ * as allocation-rules §4 says).
+ */
+function cadencePeriodsOf(ctx: AssessmentContext): Record<Cadence, string[]> {
+  const quarters = [...ctx.quarters].sort(compareKeys);
+  const hasYearEnd = ctx.year !== null && quarters.some((q) => q.startsWith(String(ctx.year)));
+  return { monthly: quarters.flatMap(monthsOf), quarterly: quarters, yearly: hasYearEnd ? [String(ctx.year)] : [] };
 }
 
 // ---------------------------------------------------------------- defects
@@ -321,25 +349,26 @@ export function isAssessedDirector(s: Staff, scorecardOf: ReadonlyMap<string, Sc
 
 /** §5: the inputs the assessment derives may not be given. */
 function refuseDerivedFields(scenario: Scenario, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): void {
-  (scenario.periods ?? []).forEach((p, i) => {
-    const label = messages.record.period(p.period);
+  const periods = scenario.periods ?? [];
+  for (let i = 0; i < periods.length; i++) {
+    const p = periods[i]!;
+    const given = (where: string, path: string, field: string): never =>
+      fail('derived_field_given', say.derivedGiven(messages.record.within(messages.record.period(p.period), where), field), `periods[${i}].${path}.${field}`);
     p.departments.forEach((d, j) => {
-      for (const field of DERIVED_DEPARTMENT_FIELDS) {
-        if (d[field] !== undefined) {
-          fail('derived_field_given', say.derivedGiven(messages.record.within(label, messages.record.department(d.code)), field), `periods[${i}].departments[${j}].${field}`);
-        }
-      }
+      for (const field of DERIVED_DEPARTMENT_FIELDS) if (d[field] !== undefined) given(messages.record.department(d.code), `departments[${j}]`, field);
     });
-    (p.individuals ?? []).forEach((r, k) => {
-      const where = messages.record.within(label, messages.record.staff(r.staffId));
-      const at = `periods[${i}].individuals[${k}]`;
-      for (const field of DERIVED_INDIVIDUAL_FIELDS) if (r[field] !== undefined) fail('derived_field_given', say.derivedGiven(where, field), `${at}.${field}`);
+    // every individual record of every quarter: labels are made only for the one refused
+    const records = p.individuals ?? [];
+    for (let k = 0; k < records.length; k++) {
+      const r = records[k]!;
+      if (r.errors !== undefined || r.accident !== undefined || r.ethicsDeduction !== undefined || r.ethicsZero !== undefined) {
+        given(messages.record.staff(r.staffId), `individuals[${k}]`, DERIVED_INDIVIDUAL_FIELDS.find((field) => r[field] !== undefined)!);
+      }
+      if (r.managerAssessmentPassed === undefined) continue;
       const s = ctx.staff.get(r.staffId);
-      if (r.managerAssessmentPassed !== undefined && s && isAssessedDirector(s, scorecardOf)) {
-        fail('derived_field_given', say.derivedGiven(where, 'managerAssessmentPassed'), `${at}.managerAssessmentPassed`);
-      }
-    });
-  });
+      if (s && isAssessedDirector(s, scorecardOf)) given(messages.record.staff(r.staffId), `individuals[${k}]`, 'managerAssessmentPassed');
+    }
+  }
   (scenario.annual?.departments ?? []).forEach((d, j) => {
     if (d.assessmentFactor !== undefined && scorecardOf.has(d.code)) {
       fail('derived_field_given', say.derivedGiven(messages.record.within(messages.record.section('annual'), messages.record.department(d.code)), 'assessmentFactor'), `annual.departments[${j}].assessmentFactor`);
