@@ -1,4 +1,5 @@
 export { settleYear } from './annual.js';
+export type { AssessmentLineage, DepartmentLineage, LeafLineage, PersonLineage } from './assessment/evaluate.js';
 export { EngineError, type EngineErrorCode, type ErrorDetail } from './errors.js';
 export { Dec, formatMoney, formatScore, money, split } from './money.js';
 export { settleQuarter, type QuarterOutcome } from './quarterly.js';

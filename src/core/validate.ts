@@ -246,6 +246,7 @@ function recordLabel(doc: unknown, segments: readonly string[]): string {
 function validateScheme(scenario: Scenario): Scheme {
   const scheme = toScheme(mergeScheme(scenario.scheme));
   checkSchemeBounds(scheme);
+  checkGradeLists(scheme);
   const bounds = scheme.costCoefficientBounds;
   if (bounds && bounds.min.gt(bounds.max)) {
     fail('invalid_scheme', messages.scheme.costBoundsReversed(), 'scheme.costCoefficientBounds');
@@ -275,6 +276,13 @@ function checkSchemeBounds(scheme: Scheme): void {
       }
     }
   }
+  if (cmpDec(scheme.reserveRate, scheme.poolRate) > 0) {
+    fail('invalid_scheme', messages.scheme.reserveAbovePool(scheme.reserveRate.toString(), scheme.poolRate.toString()), 'scheme.reserveRate');
+  }
+}
+
+/** assessment.md: each grade list's mins descend, and the last is 0 (every score has a grade). */
+function checkGradeLists(scheme: Scheme): void {
   for (const list of ['departmentGrades', 'directorGrades', 'personalGrades'] as const) {
     const bands = scheme.assessment[list];
     const path = `scheme.assessment.${list}`;
@@ -282,9 +290,6 @@ function checkSchemeBounds(scheme: Scheme): void {
       if (i > 0 && cmpDec(b.min, bands[i - 1]!.min) >= 0) fail('invalid_scheme', messages.scheme.gradesNotDescending(list), `${path}[${i}].min`);
     });
     if (!bands.at(-1)!.min.isZero()) fail('invalid_scheme', messages.scheme.gradesNotEndingAtZero(list), `${path}[${bands.length - 1}].min`);
-  }
-  if (cmpDec(scheme.reserveRate, scheme.poolRate) > 0) {
-    fail('invalid_scheme', messages.scheme.reserveAbovePool(scheme.reserveRate.toString(), scheme.poolRate.toString()), 'scheme.reserveRate');
   }
 }
 

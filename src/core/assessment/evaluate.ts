@@ -23,7 +23,7 @@ export interface LeafLineage {
   /** The value records (indicator, period) behind the leaf's attainment in the period. */
   values: readonly { indicator: string; period: string }[];
   /** The department defects booked against a `defects` leaf in the period, by id. */
-  defects: string[];
+  defects: readonly string[];
 }
 
 export interface DepartmentLineage {
@@ -241,11 +241,12 @@ export class AssessmentEvaluator {
       let ids = NO_DEFECTS;
       let sum: Exact | undefined;
       if (leaf.method.type === 'defects') {
-        ids = [];
+        const booked: string[] = [];
         for (const k of positions) {
-          const a = this.defectsIn(defects, node, names[k]!, ids);
+          const a = this.defectsIn(defects, node, names[k]!, booked);
           sum = sum === undefined ? a : plus34(sum, a);
         }
+        ids = booked;
       } else {
         const known = byLeaf!.get(node.code)!;
         for (const k of positions) {
@@ -384,7 +385,7 @@ function groupByStaff(defects: Iterable<PersonalDefect[]>, period: string): Map<
   return byStaff;
 }
 
-const NO_DEFECTS: string[] = [];
+const NO_DEFECTS: readonly string[] = [];
 const EXACT_ONE = exact(ONE);
 const COUNTS = Array.from({ length: 13 }, (_, n) => ({ coefficient: BigInt(n), exponent: 0 }));
 /** A count of cadence periods (3 months, up to 12 in a year) as an Exact. */

@@ -279,6 +279,24 @@ function points(text: string, where: string, path: string): Dec {
   return new Dec(text);
 }
 
+/** §1.4, both registers: the id unique in its list, the month in a quarter of the scenario, the owner a department. */
+function defectRecord(
+  d: { id: string; month: string; owner: string },
+  list: 'departmentDefects' | 'personalDefects',
+  index: number,
+  ids: Set<string>,
+  ctx: AssessmentContext,
+): { path: string; where: string; period: string } {
+  const path = `assessment.${list}[${index}]`;
+  const where = list === 'departmentDefects' ? say.departmentDefect(d.id) : say.personalDefect(d.id);
+  if (ids.has(d.id)) fail('duplicate', say.duplicateDefect(where, list), `${path}.id`);
+  ids.add(d.id);
+  const period = quarterOfMonth(d.month);
+  if (!ctx.quarters.has(period)) fail('unknown_reference', say.monthOutside(where, d.month), `${path}.month`);
+  if (!ctx.departments.has(d.owner)) fail('unknown_reference', messages.check.unknownDepartment(where, d.owner), `${path}.owner`);
+  return { path, where, period };
+}
+
 const CATEGORY_KINDS: Record<string, 'clinical' | 'admin' | null> = { medical: 'clinical', nursing: 'clinical', infectionControl: 'clinical', admin: 'admin', ethics: null };
 
 function validateDepartmentDefects(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): Map<string, DepartmentDefect[]> {
@@ -286,13 +304,7 @@ function validateDepartmentDefects(input: AssessmentInput, scorecardOf: Map<stri
   const leaves = leafIndex(scorecardOf);
   const byDepartment = new Map<string, DepartmentDefect[]>();
   (input.departmentDefects ?? []).forEach((d, i) => {
-    const path = `assessment.departmentDefects[${i}]`;
-    const where = say.departmentDefect(d.id);
-    if (ids.has(d.id)) fail('duplicate', say.duplicateDefect(where, 'departmentDefects'), `${path}.id`);
-    ids.add(d.id);
-    const period = quarterOfMonth(d.month);
-    if (!ctx.quarters.has(period)) fail('unknown_reference', say.monthOutside(where, d.month), `${path}.month`);
-    if (!ctx.departments.has(d.owner)) fail('unknown_reference', messages.check.unknownDepartment(where, d.owner), `${path}.owner`);
+    const { path, where, period } = defectRecord(d, 'departmentDefects', i, ids, ctx);
     const dept = ctx.departments.get(d.department);
     if (!dept) fail('unknown_reference', messages.check.unknownDepartment(where, d.department), `${path}.department`);
     if (d.category === undefined && d.indicator === undefined) fail('missing_field', say.defectNeedsCategoryOrIndicator(where), `${path}.category`);
@@ -319,13 +331,7 @@ function validatePersonalDefects(input: AssessmentInput, ctx: AssessmentContext)
   const ids = new Set<string>();
   const byStaff = new Map<string, PersonalDefect[]>();
   (input.personalDefects ?? []).forEach((d, i) => {
-    const path = `assessment.personalDefects[${i}]`;
-    const where = say.personalDefect(d.id);
-    if (ids.has(d.id)) fail('duplicate', say.duplicateDefect(where, 'personalDefects'), `${path}.id`);
-    ids.add(d.id);
-    const period = quarterOfMonth(d.month);
-    if (!ctx.quarters.has(period)) fail('unknown_reference', say.monthOutside(where, d.month), `${path}.month`);
-    if (!ctx.departments.has(d.owner)) fail('unknown_reference', messages.check.unknownDepartment(where, d.owner), `${path}.owner`);
+    const { path, where, period } = defectRecord(d, 'personalDefects', i, ids, ctx);
     if (!ctx.staff.has(d.staffId)) fail('unknown_reference', messages.check.unknownStaff(where, d.staffId), `${path}.staffId`);
     if (d.veto && d.category !== 'ethics') fail('not_applicable', say.vetoNotEthics(where), `${path}.veto`);
     const p = points(d.points, where, `${path}.points`);
