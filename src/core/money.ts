@@ -309,6 +309,7 @@ function mulExact(a: Exact, b: Exact): Exact {
 
 const PRECISION = 34;
 const POW10: bigint[] = Array.from({ length: 120 }, (_, i) => 10n ** BigInt(i));
+const HALF_POW10: bigint[] = POW10.map((p) => p / 2n);
 const pow10 = (n: number) => POW10[n] ?? 10n ** BigInt(n);
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -340,10 +341,7 @@ function digitCount(n: bigint): number {
 function round34(x: Exact): Exact {
   const drop = digitCount(x.coefficient) - PRECISION;
   if (drop <= 0) return x;
-  const unit = pow10(drop);
-  let q = x.coefficient / unit;
-  if ((x.coefficient - q * unit) * 2n >= unit) q += 1n;
-  return { coefficient: q, exponent: x.exponent + drop };
+  return { coefficient: roundedQuotient(x.coefficient, drop), exponent: x.exponent + drop };
 }
 
 /** a / b correctly rounded to 34 significant digits, half-up. */
@@ -354,10 +352,13 @@ function divRound34(a: Exact, b: Exact): Exact {
   // q has at least 35 digits; drop the surplus, rounding up when the dropped part is ≥ half
   // (an exactly-half tail rounds up, and so does one above half whose digits go on past q)
   const drop = digitCount(q) - PRECISION;
-  const unit = pow10(drop);
-  let c = q / unit;
-  if ((q - c * unit) * 2n >= unit) c += 1n;
-  return { coefficient: c, exponent: a.exponent - b.exponent - shift + drop };
+  return { coefficient: roundedQuotient(q, drop), exponent: a.exponent - b.exponent - shift + drop };
+}
+
+
+/** n / 10^drop rounded half-up (n ≥ 0, drop ≥ 1): adding half of 10^drop first makes the floor round. */
+function roundedQuotient(n: bigint, drop: number): bigint {
+  return (n + (HALF_POW10[drop] ?? pow10(drop) / 2n)) / pow10(drop);
 }
 
 /**

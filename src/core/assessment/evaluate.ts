@@ -99,7 +99,7 @@ interface AssessmentPeriod {
  */
 export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, Exact[]>();
-  private readonly valueLineage = new Map<string, Map<Scorecard, (readonly { indicator: string; period: string }[])[]>>();
+  private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
 
   constructor(
     private readonly assessment: Assessment,
@@ -238,7 +238,7 @@ export class AssessmentEvaluator {
       if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
       const positions = p.periods[leaf.cadence];
       const names = this.assessment.cadencePeriods[leaf.cadence];
-      let ids = NO_DEFECTS;
+      let ids: readonly string[] = NO_IDS;
       let sum: Exact | undefined;
       if (leaf.method.type === 'defects') {
         const booked: string[] = [];
@@ -263,7 +263,7 @@ export class AssessmentEvaluator {
         const before = nodeScores[ancestor];
         nodeScores[ancestor] = before === undefined ? leafScore : plus34(before, leafScore);
       }
-      lineage.push({ code: node.code, values: valueLineage[i]!, defects: ids });
+      lineage.push(valueLineage[i] ?? { code: node.code, values: NO_VALUES, defects: ids });
     }
     const score = (total ? fromExact(total) : ZERO).div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
     const indicators: IndicatorScore[] = [];
@@ -297,18 +297,20 @@ export class AssessmentEvaluator {
   }
 
   /**
-   * The (indicator, period) pairs behind each leaf's attainment in an assessment period, by node
-   * position: the same for every department of the scorecard, so made once and shared.
+   * The lineage of each value leaf in an assessment period, by node position (null for the
+   * others): its (indicator, period) pairs are the same for every department of the scorecard,
+   * so it is made once and shared, frozen.
    */
-  private valueLineageOf(sc: Scorecard, p: AssessmentPeriod): (readonly { indicator: string; period: string }[])[] {
+  private valueLineageOf(sc: Scorecard, p: AssessmentPeriod): (LeafLineage | null)[] {
     let bySc = this.valueLineage.get(p.label);
     if (!bySc) this.valueLineage.set(p.label, (bySc = new Map()));
     let lists = bySc.get(sc);
     if (!lists) {
       lists = sc.nodes.map((node) => {
         const leaf = node.leaf;
-        if (!leaf || leaf.method.type === 'defects') return NO_VALUES;
-        return p.periods[leaf.cadence].map((k) => ({ indicator: node.code, period: this.assessment.cadencePeriods[leaf.cadence][k]! }));
+        if (!leaf || leaf.method.type === 'defects') return null;
+        const values = p.periods[leaf.cadence].map((k) => Object.freeze({ indicator: node.code, period: this.assessment.cadencePeriods[leaf.cadence][k]! }));
+        return Object.freeze({ code: node.code, values: Object.freeze(values), defects: NO_IDS });
       });
       bySc.set(sc, lists);
     }
@@ -344,7 +346,7 @@ export class AssessmentEvaluator {
     for (const s of eligible) {
       const defects = inPeriod.get(s.id);
       if (!defects) {
-        block.push({ staffId: s.id, score: fullScore, grade: fullGrade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: [] });
+        block.push({ staffId: s.id, score: fullScore, grade: fullGrade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS });
         continue;
       }
       let deducted = ZERO;
@@ -385,7 +387,8 @@ function groupByStaff(defects: Iterable<PersonalDefect[]>, period: string): Map<
   return byStaff;
 }
 
-const NO_DEFECTS: readonly string[] = [];
+/** Most leaves and people have no defect in a period: they share one empty, frozen list. */
+const NO_IDS = Object.freeze([]) as unknown as string[];
 const EXACT_ONE = exact(ONE);
 const COUNTS = Array.from({ length: 13 }, (_, n) => ({ coefficient: BigInt(n), exponent: 0 }));
 /** A count of cadence periods (3 months, up to 12 in a year) as an Exact. */
