@@ -99,6 +99,7 @@ interface AssessmentPeriod {
  */
 export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, Exact[]>();
+  private readonly fullMarks = new Map<string, QuarterlyAssessment['individuals'][number]>();
   private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
 
   constructor(
@@ -333,12 +334,22 @@ export class AssessmentEvaluator {
     return groupByStaff(this.assessment.personalDefects.values(), period);
   }
 
+  /** The line of a person without a defect in a quarter: the same in every quarter, so made once and shared, frozen. */
+  private withoutDefects(staffId: string): QuarterlyAssessment['individuals'][number] {
+    let line = this.fullMarks.get(staffId);
+    if (!line) {
+      const { personalBase, personalGrades } = this.scheme.assessment;
+      const grade = gradeOf(personalGrades, personalBase);
+      line = Object.freeze({ staffId, score: formatScore(personalBase), grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS });
+      this.fullMarks.set(staffId, line);
+    }
+    return line;
+  }
+
   /** §3: every eligible person's quarter — score, grade, derived inputs — by staff id. */
   private people(period: string, eligible: readonly Staff[], lineage: AssessmentLineage) {
     const { personalBase, personalGrades } = this.scheme.assessment;
     const ethicsBase = this.scheme.individualBase.ethics;
-    const fullScore = formatScore(personalBase);
-    const fullGrade = gradeOf(personalGrades, personalBase);
     const block: QuarterlyAssessment['individuals'] = [];
     const derived = new Map<string, DerivedIndividual>();
     const grades = new Map<string, Grade>();
@@ -346,7 +357,7 @@ export class AssessmentEvaluator {
     for (const s of eligible) {
       const defects = inPeriod.get(s.id);
       if (!defects) {
-        block.push({ staffId: s.id, score: fullScore, grade: fullGrade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS });
+        block.push(this.withoutDefects(s.id));
         continue;
       }
       let deducted = ZERO;
