@@ -83,7 +83,7 @@ export function gradeOf(bands: readonly GradeBand[], score: Dec): Grade {
   return (bands.find((b) => cmpDec(b.min, reported) <= 0) ?? bands.at(-1)!).grade;
 }
 
-/** The periods of one assessment period: its months and quarters in chronological order. */
+/** An assessment period (a quarter or the year-end) and the cadence periods it covers. */
 interface AssessmentPeriod {
   label: string;
   /** The year (YYYY) for yearly leaves; null in a quarter, where yearly leaves are not assessed. */
@@ -93,9 +93,9 @@ interface AssessmentPeriod {
 }
 
 /**
- * The evaluation of one scenario's assessment: memoised attainments by leaf and value text (a
- * hospital's figures repeat: percentages, counts) and the lineage arrays shared by the departments
- * of one scorecard.
+ * The evaluation of one scenario's assessment, quarter by quarter, then the year-end. What is
+ * the same for many departments or quarters — the scorecards' points as Exact, the lineage of
+ * value leaves, the line of a person without a defect — is made once and shared.
  */
 export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, Exact[]>();
