@@ -166,14 +166,16 @@ export function quarterOfMonth(month: string): string {
 }
 
 /**
- * §1.3: every value record checked, and its attainment (§1.2) computed once, memoised by the
- * leaf and the value's text (a hospital's figures repeat: percentages, counts, satisfaction marks).
+ * §1.3: every value record checked, and its attainment (§1.2) computed once: an attainment is a
+ * function of the method, the leaf's points and the value, so it is memoised by those (a
+ * hospital's figures repeat — percentages, counts, marks — and so do its methods).
  */
 function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, periods: Record<Cadence, string[]>, ctx: AssessmentContext): Assessment['attainments'] {
   const attainments: Assessment['attainments'] = new Map();
   const leaves = leafIndex(scorecardOf);
   const position = { monthly: positions(periods.monthly), quarterly: positions(periods.quarterly), yearly: positions(periods.yearly) };
-  const memos = new Map<IndicatorNode, Map<string, Exact>>();
+  const memoOfNode = new Map<IndicatorNode, Map<string, Exact>>();
+  const memoOfMethod = new Map<string, Map<string, Exact>>();
   // records come grouped by department as a rule: its map is looked up again only when it changes
   let byLeafOf: string | null = null;
   let byLeaf: Map<string, (Exact | undefined)[]> | undefined;
@@ -202,8 +204,13 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
     let byPeriod = byLeaf!.get(v.indicator);
     if (!byPeriod) byLeaf!.set(v.indicator, (byPeriod = new Array(periods[cadence].length)));
     if (byPeriod[k] !== undefined) valueError('duplicate', v, i, null, say.duplicateValue);
-    let memo = memos.get(node);
-    if (!memo) memos.set(node, (memo = new Map()));
+    let memo = memoOfNode.get(node);
+    if (!memo) {
+      const key = `${node.points.toString()} ${JSON.stringify(method)}`;
+      memo = memoOfMethod.get(key);
+      if (!memo) memoOfMethod.set(key, (memo = new Map()));
+      memoOfNode.set(node, memo);
+    }
     let a = memo.get(v.value);
     if (a === undefined) {
       const value = new Dec(v.value);
