@@ -146,8 +146,8 @@ export class AssessmentEvaluator {
     }
     const directorPassed = new Map<string, boolean>();
     for (const s of eligible) {
-      const score = departmentScores.get(s.department);
-      if (score !== undefined && isAssessedDirector(s, this.assessment.scorecardOf)) directorPassed.set(s.id, gradeOf(grades.directorGrades, score) === 'pass');
+      if (!isAssessedDirector(s, this.assessment.scorecardOf)) continue;
+      directorPassed.set(s.id, gradeOf(grades.directorGrades, departmentScores.get(s.department)!) === 'pass');
     }
     const people = this.people(period, eligible, lineage);
     return { block: { departments, individuals: people.block }, lineage, deductions, derived: people.derived, directorPassed, personalGrades: people.grades };
@@ -188,14 +188,21 @@ export class AssessmentEvaluator {
     const fullGrade = gradeOf(grades.personalGrades, grades.personalBase);
     const flagsOf = new Map<string, Set<string>>();
     for (const f of disputeFlags) if (f.staffId !== undefined) flagsOf.set(f.staffId, (flagsOf.get(f.staffId) ?? new Set()).add(f.flag));
+    const gradeOfDemerits = (demerits: number): Grade => (demerits >= grades.annualFailAt ? 'fail' : demerits >= grades.annualBasicPassAt ? 'basic_pass' : 'pass');
+    const demeritOf = (grade: Grade) => (grade === 'basic_pass' || grade === 'fail' ? grades.annualDemerits[grade] : 0);
+    // someone without a defect or a flag has the base's grade every quarter and no ethics points
+    const cleanDemerits = quarterGrades.length * demeritOf(fullGrade);
+    const clean = { grade: gradeOfDemerits(cleanDemerits), demerits: cleanDemerits, ethicsDeductions: formatScore(ZERO), ethicsGrade: 'excellent' as const };
     for (const s of eligible) {
-      let demerits = 0;
-      for (const g of quarterGrades) {
-        const grade = g.get(s.id) ?? fullGrade;
-        if (grade === 'basic_pass' || grade === 'fail') demerits += grades.annualDemerits[grade];
-      }
-      let grade: Grade = demerits >= grades.annualFailAt ? 'fail' : demerits >= grades.annualBasicPassAt ? 'basic_pass' : 'pass';
       const own = this.assessment.personalDefects.get(s.id);
+      if (!own && !flagsOf.has(s.id)) {
+        if (clean.grade === 'fail') failed.push(s.id);
+        individuals.push({ staffId: s.id, ...clean });
+        continue;
+      }
+      let demerits = 0;
+      for (const g of quarterGrades) demerits += demeritOf(g.get(s.id) ?? fullGrade);
+      let grade = gradeOfDemerits(demerits);
       const ethicsDefects = own ? own.filter((d) => d.year === year && d.category === 'ethics') : [];
       let e = ZERO;
       for (const d of ethicsDefects) e = e.plus(d.points);
