@@ -1,3 +1,4 @@
+import { benchAssessment } from './assessment.js';
 import { benchEngine } from './engine.js';
 import { benchCounty } from './county.js';
 import { benchService } from './service.js';
@@ -9,5 +10,6 @@ import { benchService } from './service.js';
 const repetitions = Number.parseInt(process.env.BENCH_REPETITIONS ?? '7', 10);
 console.log(`# perfpay benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 benchEngine(Math.max(5, repetitions));
+benchAssessment(Math.max(5, repetitions));
 await benchService(Math.max(3, Math.min(repetitions, 5)));
 await benchCounty(Math.max(3, Math.min(repetitions, 5)));

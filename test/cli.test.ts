@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareResult } from './fixtures/compare.js';
 
 /**
  * The command line as a user runs it (contract.md §3): `perfpay simulate <file|->` prints the
@@ -214,6 +215,14 @@ describe('every class of §5 error → exit 2 with the error object on stdout', 
     { code: 'not_applicable', path: 'periods[0].departments[0].adminDeductions', mutate: (d) => (d.periods[0].departments[0].adminDeductions = '1') },
     { code: 'missing_inputs', path: /^periods\[0\]\.departments/, mutate: (d) => d.periods[0].departments.splice(2, 1) },
     { code: 'invalid_scheme', path: /^scheme\.costCoefficientBounds/, mutate: (d) => (d.scheme.costCoefficientBounds = { min: '2', max: '1' }) },
+    // issue #13 items 28 and 20: a rate above 1, and an amount the store could not hold
+    { code: 'invalid_scheme', path: 'scheme.reserveRate', mutate: (d) => (d.scheme.reserveRate = '2') },
+    { code: 'invalid_value', path: 'periods[0].departments[2].inventoryLoss', mutate: (d) => (d.periods[0].departments[2].inventoryLoss = '999999999999999999') },
+    {
+      code: 'out_of_range',
+      path: 'periods[0].departments[0]',
+      mutate: (d) => (d.periods[0].departments[0].outpatientFee = { actual: '999999999999999999', target: '0.0000000000000001' }),
+    },
     {
       code: 'no_eligible_staff',
       path: /^(staff|periods\[0\])/,
@@ -232,7 +241,13 @@ describe('every class of §5 error → exit 2 with the error object on stdout', 
     {
       code: 'leader_bonus_exceeds_pool',
       path: /^(periods\[0\]|scheme\.positions)/,
-      mutate: (d) => (d.scheme.positions = { hospital_leader: { bonusRate: '12' } }),
+      // bonus rates are at most 1: every member a hospital leader at rate 1, the distributable one cent short
+      mutate: (d) => {
+        for (const s of d.staff) s.position = 'hospital_leader';
+        d.scheme.positions = { hospital_leader: { bonusRate: '1' } };
+        d.periods[0].adjustment = '-0.01';
+        for (const r of d.periods[0].individuals) delete r.managerAssessmentPassed;
+      },
     },
     {
       code: 'zero_total_score',
@@ -288,6 +303,27 @@ describe('every class of §5 error → exit 2 with the error object on stdout', 
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe('perfpay simulate on the assessment example (assessment.md)', () => {
+  const file = join(ROOT, 'examples', 'assessment-example.scenario.json');
+  const expected = JSON.parse(readFileSync(join(ROOT, 'examples', 'assessment-example.result.json'), 'utf8')) as Doc;
+
+  it('reproduces examples/assessment-example.result.json', () => {
+    const r = perfpay(['simulate', file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(compareResult(expected, JSON.parse(r.stdout))).toEqual([]);
+  });
+
+  it.each([
+    ['missing_assessment_value', 'assessment.values', (d: Doc): void => void d.assessment.values.splice(1, 1)],
+    ['derived_field_given', 'periods[0].individuals[0].errors', (d: Doc): void => void (d.periods[0].individuals[0].errors = 1)],
+    ['duplicate', 'assessment.departmentDefects[1].id', (d: Doc): void => void (d.assessment.departmentDefects[1].id = 'DD01')],
+  ] as const)('%s → exit 2 with the error object on stdout', (code, path, mutate) => {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as Doc;
+    mutate(doc);
+    expectRejected(perfpay(['simulate', writeScenario(JSON.stringify(doc))]), code, path);
+  });
+});
 
 describe('usage', () => {
   it('no arguments → usage and a non-zero exit', () => {

@@ -1,5 +1,5 @@
 import { fail } from './errors.js';
-import { checkAnnualInvariants } from './invariants.js';
+import { checkAnnualInvariants, checkStorable } from './invariants.js';
 import { riskAwardOf } from './disputes.js';
 import { Dec, MoneyTotal, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, sum } from './money.js';
 import type { QuarterOutcome } from './quarterly.js';
@@ -104,5 +104,7 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
     warnings,
   };
   if (annual.flags) result.flags = annual.flags.map((f) => ({ ...f }));
+  if (annual.assessment) result.assessment = annual.assessment.block;
+  checkStorable(label, result, annual.path);
   return result;
 }

@@ -22,7 +22,10 @@ export type EngineErrorCode =
   | 'no_settled_quarter'
   | 'negative_fund'
   | 'previous_quarter_not_settled'
-  | 'invariant_broken';
+  | 'invariant_broken'
+  | 'out_of_range'
+  | 'missing_assessment_value'
+  | 'derived_field_given';
 
 export interface ErrorDetail {
   code: EngineErrorCode;

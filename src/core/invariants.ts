@@ -1,5 +1,8 @@
+import { STORABLE_INTEGER_DIGITS } from './bounds.js';
 import { fail } from './errors.js';
+import { messages } from './messages.js';
 import { formatMoney, type Dec } from './money.js';
+import type { AnnualResult, QuarterlyResult } from './result.js';
 
 export interface QuarterTotals {
   tier1Pool: Dec;
@@ -54,4 +57,31 @@ export function checkAnnualInvariants(label: string, t: AnnualTotals): void {
 
 function broken(message: string): never {
   fail('invariant_broken', `invariant broken: ${message}`, '');
+}
+
+/**
+ * No result leaves the engine with an amount or a score the store cannot hold (src/core/bounds.ts):
+ * the input bounds keep sums of money far below it, but a ratio of inputs (a fee far above its
+ * target, a workload far above its base) can still grow without bound. `pathOf` gives the input
+ * record behind a department line.
+ */
+export function checkStorable(label: string, result: QuarterlyResult | AnnualResult, path: string, pathOf: (department: string) => string = () => path): void {
+  const r = messages.record;
+  storable(r.within(label, 'summary'), result.summary, path, '');
+  for (const d of result.departments) storable(r.within(label, r.department(d.code)), d, pathOf(d.code), '');
+  for (const i of result.individuals) storable(r.within(label, r.staff(i.staffId)), i, path, '');
+}
+
+// the shortest texts that can break a bound: 19 digits, the point and 2 decimals; 34, the point and 6
+const SHORTEST_UNSTORABLE = STORABLE_INTEGER_DIGITS.money + 4;
+
+function storable(where: string, record: object, path: string, prefix: string): void {
+  for (const [field, value] of Object.entries(record)) {
+    if (value !== null && typeof value === 'object') storable(where, value, path, `${prefix}${field}.`);
+    if (typeof value !== 'string' || value.length < SHORTEST_UNSTORABLE || !/^-?[0-9]+\.[0-9]+$/.test(value)) continue;
+    const integerDigits = value.indexOf('.') - (value.startsWith('-') ? 1 : 0);
+    const decimals = value.length - value.indexOf('.') - 1;
+    const limit = decimals === 2 ? STORABLE_INTEGER_DIGITS.money : STORABLE_INTEGER_DIGITS.score;
+    if (integerDigits > limit) fail('out_of_range', messages.run.notStorable(where, `${prefix}${field}`, value, limit), path);
+  }
 }

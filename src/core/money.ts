@@ -76,14 +76,14 @@ const ZERO_TEXT = ['0', '0.0', '0.00', '0.000', '0.0000', '0.00000', '0.000000']
 export function toFixedHalfUp(x: Dec, dp: number): string {
   const { s, e, d } = x as unknown as Internals;
   if (!d[0]) return ZERO_TEXT[dp]!;
+  // `units` is |x| in units of 10^-dp, rounded half-up: the digits at or above 10^-dp, plus one
+  // when the first digit below is 5 or more; the words past that digit are never read
+  const keep = e + 1 + dp;
   let digits = String(d[0]);
-  for (let i = 1; i < d.length; i++) {
+  for (let i = 1; i < d.length && digits.length <= keep; i++) {
     const word = String(d[i]);
     digits += '0000000'.slice(word.length) + word;
   }
-  // `units` is |x| in units of 10^-dp, rounded half-up: the digits at or above 10^-dp, plus one
-  // when the first digit below is 5 or more
-  const keep = e + 1 + dp;
   let units: string;
   if (keep >= digits.length) units = digits + '0'.repeat(keep - digits.length);
   else if (keep < 0) units = '0';
@@ -189,14 +189,39 @@ export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome 
   return { parts, unallocated: false };
 }
 
+/**
+ * The reference for split(): allocation-rules §1.3 written plainly in Decimal operations, in
+ * the order the rule states them. split() must give the same parts for every input (a property
+ * test checks it); this one is the rule to read.
+ */
+export function referenceSplit(total: Dec, parties: readonly SplitParty[]): SplitOutcome {
+  const parts = new Map<string, Dec>();
+  const W = sum(parties.map((p) => p.weight));
+  if (W.isZero()) {
+    for (const p of parties) parts.set(p.key, ZERO);
+    return { parts, unallocated: true };
+  }
+  const CENT = new Dec('0.01');
+  const rows = parties.map((p) => {
+    const raw = total.times(p.weight).div(W);
+    const floor = raw.toDecimalPlaces(2, Dec.ROUND_DOWN);
+    return { key: p.key, floor, remainder: raw.minus(floor) };
+  });
+  let leftover = total.minus(sum(rows.map((r) => r.floor)));
+  const byRemainder = [...rows].sort((a, b) => b.remainder.comparedTo(a.remainder) || compareKeys(a.key, b.key));
+  for (let i = 0; leftover.gt(0); i++, leftover = leftover.minus(CENT)) byRemainder[i]!.floor = byRemainder[i]!.floor.plus(CENT);
+  for (const r of rows) parts.set(r.key, r.floor);
+  return { parts, unallocated: false };
+}
+
 /** A finite non-negative decimal as coefficient × 10^exponent, read from decimal.js's digits. */
-interface Exact {
+export interface Exact {
   coefficient: bigint;
   exponent: number;
 }
 
-function exact(x: Dec): Exact {
-  if (x.isNegative()) throw new RangeError('split: negative amounts and weights are not split');
+export function exact(x: Dec): Exact {
+  if (x.isNegative()) throw new RangeError('exact: a negative value (amounts, weights and scores split or summed this way are ≥ 0)');
   // decimal.js keeps base-10^7 words aligned on the decimal point; e is the first digit's exponent
   const { d: words, e } = x as unknown as { d: number[]; e: number };
   let coefficient = BigInt(words[0]!);
@@ -230,6 +255,42 @@ export function runningSum34(values: readonly Dec[]): Dec {
   return acc === null ? ZERO : new Dec(`${acc.coefficient.toString()}e${acc.exponent}`);
 }
 
+/**
+ * Sums, products and quotients of non-negative Exacts with the value decimal.js gives (each
+ * result correctly rounded to 34 significant digits, half-up), for hot loops that would otherwise
+ * make a Decimal per step: the assessment's means and sums of scores. A property test checks them
+ * against Decimal.
+ */
+export function plus34(a: Exact, b: Exact): Exact {
+  return round34(addExact(a, b));
+}
+
+export function times34(a: Exact, b: Exact): Exact {
+  return round34(mulExact(a, b));
+}
+
+export function div34(a: Exact, b: Exact): Exact {
+  return divRound34(a, b);
+}
+
+export function fromExact(x: Exact): Dec {
+  return x.coefficient === 0n ? ZERO : new Dec(`${x.coefficient.toString()}e${x.exponent}`);
+}
+
+/** formatScore (dp 6) or formatMoney (dp 2) of an Exact: half-up to dp decimals. */
+export function formatExact(x: Exact, dp: number): string {
+  const shift = x.exponent + dp;
+  let units: bigint;
+  if (shift >= 0) units = x.coefficient * pow10(shift);
+  else {
+    const unit = pow10(-shift);
+    units = x.coefficient / unit;
+    if ((x.coefficient - units * unit) * 2n >= unit) units += 1n;
+  }
+  const digits = units.toString().padStart(dp + 1, '0');
+  return `${digits.slice(0, digits.length - dp)}.${digits.slice(digits.length - dp)}`;
+}
+
 /** One step of decimal.js's running sum: the exact sum, rounded to 34 significant digits half-up. */
 function addRounded(acc: Exact | null, x: Exact): Exact {
   return round34(acc === null ? x : addExact(acc, x));
@@ -248,6 +309,7 @@ function mulExact(a: Exact, b: Exact): Exact {
 
 const PRECISION = 34;
 const POW10: bigint[] = Array.from({ length: 120 }, (_, i) => 10n ** BigInt(i));
+const HALF_POW10: bigint[] = POW10.map((p) => p / 2n);
 const pow10 = (n: number) => POW10[n] ?? 10n ** BigInt(n);
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -279,10 +341,7 @@ function digitCount(n: bigint): number {
 function round34(x: Exact): Exact {
   const drop = digitCount(x.coefficient) - PRECISION;
   if (drop <= 0) return x;
-  const unit = pow10(drop);
-  let q = x.coefficient / unit;
-  if ((x.coefficient - q * unit) * 2n >= unit) q += 1n;
-  return { coefficient: q, exponent: x.exponent + drop };
+  return { coefficient: roundedQuotient(x.coefficient, drop), exponent: x.exponent + drop };
 }
 
 /** a / b correctly rounded to 34 significant digits, half-up. */
@@ -293,10 +352,13 @@ function divRound34(a: Exact, b: Exact): Exact {
   // q has at least 35 digits; drop the surplus, rounding up when the dropped part is ≥ half
   // (an exactly-half tail rounds up, and so does one above half whose digits go on past q)
   const drop = digitCount(q) - PRECISION;
-  const unit = pow10(drop);
-  let c = q / unit;
-  if ((q - c * unit) * 2n >= unit) c += 1n;
-  return { coefficient: c, exponent: a.exponent - b.exponent - shift + drop };
+  return { coefficient: roundedQuotient(q, drop), exponent: a.exponent - b.exponent - shift + drop };
+}
+
+
+/** n / 10^drop rounded half-up (n ≥ 0, drop ≥ 1): adding half of 10^drop first makes the floor round. */
+function roundedQuotient(n: bigint, drop: number): bigint {
+  return (n + (HALF_POW10[drop] ?? pow10(drop) / 2n)) / pow10(drop);
 }
 
 /**

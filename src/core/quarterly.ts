@@ -1,5 +1,6 @@
 import { fail } from './errors.js';
-import { checkQuarterInvariants } from './invariants.js';
+import type { AssessmentLineage } from './assessment/evaluate.js';
+import { checkQuarterInvariants, checkStorable } from './invariants.js';
 import { Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
@@ -15,6 +16,7 @@ import {
   type Penalties,
 } from './scores.js';
 import { fullMarksPoints, individualScore, isOnStudyLeave, studyLeaveRate, type IndividualScore, type ScoreComponents } from './tier2.js';
+import type { Scheme } from './scheme.js';
 import type { Department, Hospital, IndividualInputs, QuarterInputs, Staff } from './types.js';
 import { defaultIndividualInputs } from './validate.js';
 
@@ -35,6 +37,8 @@ export interface QuarterOutcome {
   departmentBasis: Map<string, { workloadRatio: Dec | null; medicalRevenue: Dec | null; totalCost: Dec | null; penalties: PenaltyBasis }>;
   /** Each person's liability of each dispute booked in the quarter (their disputeFines). */
   disputeItems: Map<string, { disputeId: string; amount: Dec }[]>;
+  /** With an assessment: the defects and value records behind its figures (assessment.md §4); else null. */
+  assessment: AssessmentLineage | null;
   result: QuarterlyResult;
 }
 
@@ -70,31 +74,120 @@ interface DepartmentState {
   unallocated: Dec;
 }
 
+/** What every step of a quarter reads: the scheme, the quarter's inputs, and where warnings go. */
+interface QuarterContext {
+  scheme: Scheme;
+  q: QuarterInputs;
+  label: string;
+  warnings: string[];
+}
+
 /**
  * One quarter's settlement (allocation-rules.md §3). `openingBank` is each department's bank
  * balance carried from the previous settled quarter of the same year (empty in the year's first).
  */
 export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank: ReadonlyMap<string, Dec>): QuarterOutcome {
-  const { scheme } = hospital;
-  const label = `period ${q.period}`;
-  const warnings: string[] = [];
+  const ctx: QuarterContext = { scheme: hospital.scheme, q, label: `period ${q.period}`, warnings: [] };
+  const pool = poolOf(ctx);
+  const { people, departments, headcount } = membership(ctx, hospital);
+  const bonuses = payLeaderBonuses(ctx, people, pool.distributable, headcount);
+  scoreDepartments(ctx, departments);
+  const tier1 = tier1AndPenalties(ctx, departments, bonuses.tier1Pool);
+  const averageNetPerCapita = capBankFloor(ctx, departments, headcount, openingBank);
+  const tier2ByDepartment = payTier2(ctx, departments);
+  const studyLeavePay = payStudyLeave(people, ctx.scheme);
+  const lines = individualLines(ctx, people);
 
-  // §3.1 pool
+  const totals = {
+    distributable: pool.distributable,
+    subsidies: sum(departments.map((s) => s.floorSubsidy)),
+    draws: sum(departments.map((s) => s.bankDraw)),
+    deposits: sum(departments.map((s) => s.bankDeposit)),
+    penalties: sum(departments.map((s) => s.penaltyTotal)),
+    studyLeavePay,
+    unallocated: sum(departments.map((s) => s.unallocated)),
+    finesRetained: lines.finesRetained,
+    paidTotal: lines.paidTotal,
+    departmentsFinal: sum(departments.map((s) => s.final)),
+    tier2Total: sum(tier2ByDepartment.values()),
+  };
+  checkQuarterInvariants(ctx.label, {
+    tier1Pool: bonuses.tier1Pool,
+    grossTotal: sum(departments.map((s) => s.gross)),
+    departments: departments.map((s) => ({
+      code: s.dept.code,
+      final: s.final,
+      unallocated: s.unallocated,
+      tier2Total: tier2ByDepartment.get(s.dept.code)!,
+    })),
+    ...totals,
+  });
+
+  const result: QuarterlyResult = {
+    period: q.period,
+    kind: 'quarterly',
+    summary: {
+      revenue: formatMoney(q.revenue),
+      pool: formatMoney(pool.pool),
+      reserve: formatMoney(pool.reserve),
+      adjustment: formatMoney(pool.adjustment),
+      distributable: formatMoney(pool.distributable),
+      averageBonus: formatScore(bonuses.averageBonus),
+      leaderBonusTotal: formatMoney(bonuses.leaderBonusTotal),
+      tier1Pool: formatMoney(bonuses.tier1Pool),
+      totalScore: formatScore(tier1.totalScore),
+      pointValue: formatScore(tier1.pointValue),
+      penaltiesRetained: formatMoney(totals.penalties),
+      averageNetPerCapita: formatScore(averageNetPerCapita),
+      bankDeposits: formatMoney(totals.deposits),
+      bankDraws: formatMoney(totals.draws),
+      floorSubsidies: formatMoney(totals.subsidies),
+      departmentsFinal: formatMoney(totals.departmentsFinal),
+      tier2Total: formatMoney(totals.tier2Total),
+      studyLeavePay: formatMoney(totals.studyLeavePay),
+      finesRetained: formatMoney(totals.finesRetained),
+      unallocated: formatMoney(totals.unallocated),
+      paidTotal: formatMoney(totals.paidTotal),
+      headcount,
+    },
+    departments: departments.map(departmentLine),
+    individuals: lines.individuals,
+    warnings: ctx.warnings,
+  };
+  if (q.assessment) result.assessment = q.assessment.block;
+  checkStorable(ctx.label, result, q.path, (code) => q.departments.get(code)?.path ?? q.path);
+  return outcomeOf(q, pool.reserve, departments, people, result);
+}
+
+/** §3.1: the pool, the year-end reserve, and what is left to distribute this quarter. */
+function poolOf({ q, scheme, label }: QuarterContext): { pool: Dec; reserve: Dec; adjustment: Dec; distributable: Dec } {
   const pool = money(q.revenue.times(scheme.poolRate));
   const reserve = money(q.revenue.times(scheme.reserveRate));
   const adjustment = money(q.adjustment);
   const distributable = pool.minus(reserve).plus(adjustment);
   if (distributable.lt(0)) {
-    fail('negative_distributable', `${label}: the distributable amount would be negative (${formatMoney(distributable)}); check revenue and adjustment`, `${q.path}.adjustment`);
+    // the scheme's bounds keep the reserve within the pool, so only the adjustment can do this
+    fail(
+      'negative_distributable',
+      `${label}: the distributable amount would be negative (${formatMoney(distributable)}): the adjustment ${formatMoney(adjustment)} takes more than pool − reserve (${formatMoney(pool.minus(reserve))})`,
+      `${q.path}.adjustment`,
+    );
   }
+  return { pool, reserve, adjustment, distributable };
+}
 
-  // §3.2 membership
+/**
+ * §3.2: every eligible staff member with this quarter's inputs and department, and each
+ * department's members (staff on study leave are in none). Departments in code order.
+ */
+function membership(ctx: QuarterContext, hospital: Hospital): { people: Person[]; departments: DepartmentState[]; headcount: number } {
+  const { q, scheme } = ctx;
   const people: Person[] = [];
   for (const staff of hospital.staff) {
     if (!(ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(staff.employment)) continue;
     const record = q.individuals.get(staff.id);
-    if (!record) warnings.push(`staff ${staff.id}: no individual record, defaults used`);
-    const inputs = record ?? defaultIndividualInputs(q.workingDays, scheme);
+    if (!record) ctx.warnings.push(`staff ${staff.id}: no individual record, defaults used`);
+    const inputs = record ?? q.derivedDefaults.get(staff.id) ?? defaultIndividualInputs(q.workingDays, scheme);
     people.push({
       staff,
       inputs,
@@ -107,12 +200,23 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     });
   }
   const states = new Map<string, DepartmentState>(hospital.departments.map((dept) => [dept.code, emptyState(dept)]));
-  for (const p of people) if (!p.onStudyLeave) states.get(p.department)!.members.push(p);
   let headcount = 0;
-  for (const p of people) if (!p.onStudyLeave) headcount += 1;
-  if (headcount === 0) fail('no_eligible_staff', `${label}: no eligible staff member is a member of a department this quarter`, 'staff');
+  for (const p of people) {
+    if (p.onStudyLeave) continue;
+    states.get(p.department)!.members.push(p);
+    headcount += 1;
+  }
+  if (headcount === 0) fail('no_eligible_staff', `${ctx.label}: no eligible staff member is a member of a department this quarter`, 'staff');
+  return { people, departments: [...states.values()], headcount };
+}
 
-  // §3.3 leader bonus
+/** §3.3: the leader bonuses, top-sliced from the distributable amount. */
+function payLeaderBonuses(
+  { scheme, label }: QuarterContext,
+  people: Person[],
+  distributable: Dec,
+  headcount: number,
+): { averageBonus: Dec; leaderBonusTotal: Dec; tier1Pool: Dec } {
   const averageBonus = distributable.div(headcount);
   let leaderBonusTotal = ZERO;
   for (const p of people) {
@@ -122,13 +226,16 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   }
   const tier1Pool = distributable.minus(leaderBonusTotal);
   if (tier1Pool.lt(0)) fail('leader_bonus_exceeds_pool', `${label}: leader bonuses (${formatMoney(leaderBonusTotal)}) exceed the distributable amount; check the scheme's position bonus rates`, 'scheme.positions');
+  return { averageBonus, leaderBonusTotal, tier1Pool };
+}
 
-  // §3.4, §3.5 department scores
-  const all = [...states.values()];
-  for (const s of all) {
+/** §3.4 and §3.5: clinical department scores first, then the admin ones, which are based on them. */
+function scoreDepartments(ctx: QuarterContext, departments: DepartmentState[]): void {
+  const { q, scheme, label } = ctx;
+  for (const s of departments) {
     if (s.dept.kind !== 'clinical') continue;
     if (s.members.length === 0) {
-      warnings.push(`department ${s.dept.code}: no staff this quarter, score 0`);
+      ctx.warnings.push(`department ${s.dept.code}: no staff this quarter, score 0`);
       continue;
     }
     const inputs = q.departments.get(s.dept.code);
@@ -136,10 +243,10 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     s.clinical = clinicalScore(s.dept, inputs, s.members.length, scheme, label);
     s.score = s.clinical.score;
   }
-  const clinicalWithStaff = all.filter((s) => s.dept.kind === 'clinical' && s.members.length > 0);
+  const clinicalWithStaff = departments.filter((s) => s.dept.kind === 'clinical' && s.members.length > 0);
   const ranked = rankClinicalPerCapita(clinicalWithStaff.map((s) => ({ code: s.dept.code, score: s.score, headcount: s.members.length })));
   const clinicalTotals = { score: sum(clinicalWithStaff.map((s) => s.score)), headcount: clinicalWithStaff.reduce((n, s) => n + s.members.length, 0) };
-  for (const s of all) {
+  for (const s of departments) {
     if (s.dept.kind !== 'admin') continue;
     if (s.members.length === 0) {
       s.basePerCapita = ZERO;
@@ -153,15 +260,15 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     s.basePerCapita = a.basePerCapita;
     s.score = a.score;
   }
+}
 
-  // §3.6 tier 1
-  const totalScore = sum(all.map((s) => s.score));
+/** §3.6 and §3.7: the tier-1 pool split by scores, then each department's penalties. */
+function tier1AndPenalties({ q, scheme, label }: QuarterContext, departments: DepartmentState[], tier1Pool: Dec): { totalScore: Dec; pointValue: Dec } {
+  const totalScore = sum(departments.map((s) => s.score));
   if (totalScore.isZero()) fail('zero_total_score', `${label}: every department scores 0, so the pool cannot be divided`, `${q.path}.departments`);
   const pointValue = tier1Pool.div(totalScore);
-  const gross = split(tier1Pool, all.map((s) => ({ key: s.dept.code, weight: s.score }))).parts;
-
-  // §3.7 penalties
-  for (const s of all) {
+  const gross = split(tier1Pool, departments.map((s) => ({ key: s.dept.code, weight: s.score }))).parts;
+  for (const s of departments) {
     s.gross = gross.get(s.dept.code)!;
     const charged = penaltiesWithBasis(q.departments.get(s.dept.code), s.gross, s.members.length > 0, scheme);
     s.penalties = charged.amounts;
@@ -169,10 +276,13 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     s.penaltyTotal = minDec(sum(Object.values(s.penalties)), s.gross);
     s.net = s.gross.minus(s.penaltyTotal);
   }
+  return { totalScore, pointValue };
+}
 
-  // §3.8 cap, bank, floor
-  const averageNetPerCapita = sum(all.map((s) => s.net)).div(headcount);
-  for (const s of all) {
+/** §3.8: cap, carry-over bank and floor, department by department in code order. Returns the average net per capita. */
+function capBankFloor({ scheme }: QuarterContext, departments: DepartmentState[], headcount: number, openingBank: ReadonlyMap<string, Dec>): Dec {
+  const averageNetPerCapita = sum(departments.map((s) => s.net)).div(headcount);
+  for (const s of departments) {
     const balance = openingBank.get(s.dept.code) ?? ZERO;
     s.final = s.net;
     s.bankBalanceAfter = balance;
@@ -191,11 +301,15 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     s.final = amount.plus(s.floorSubsidy);
     s.bankBalanceAfter = balance.minus(s.bankDraw).plus(s.bankDeposit);
   }
+  return averageNetPerCapita;
+}
 
-  // §3.9 tier 2
+/** §3.9: each member's score, and each department's final amount split by effective scores. Returns Σ tier2Pay by department. */
+function payTier2(ctx: QuarterContext, departments: DepartmentState[]): Map<string, Dec> {
+  const { q, scheme } = ctx;
   const tier2ByDepartment = new Map<string, Dec>();
   const memo = fullMarksPoints();
-  for (const s of all) {
+  for (const s of departments) {
     for (const p of s.members) {
       p.score = individualScore(p.staff, p.inputs, q.quarter, scheme, memo);
       // disputes-and-awards §4: while suspended (暂停执业) the raw score stands but earns nothing
@@ -210,11 +324,14 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     tier2ByDepartment.set(s.dept.code, departmentTier2.value());
     if (parts.unallocated && s.final.gt(0)) {
       s.unallocated = s.final;
-      warnings.push(`department ${s.dept.code}: ${formatMoney(s.final)} unallocated, no member with an effective score`);
+      ctx.warnings.push(`department ${s.dept.code}: ${formatMoney(s.final)} unallocated, no member with an effective score`);
     }
   }
-  const studyLeavePayTotal = payStudyLeave(people, scheme);
+  return tier2ByDepartment;
+}
 
+/** §3.9's fines and totals: every eligible person's line, with the fines retained and the total paid. */
+function individualLines({ q }: QuarterContext, people: Person[]): { individuals: QuarterlyIndividualLine[]; finesRetained: Dec; paidTotal: Dec } {
   const individuals: QuarterlyIndividualLine[] = [];
   const finesTotal = new MoneyTotal();
   const paid = new MoneyTotal();
@@ -251,65 +368,11 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     if (q.disputeFines) line.disputeFines = formatMoney(disputeFines);
     individuals.push(line);
   }
+  return { individuals, finesRetained: finesTotal.value(), paidTotal: paid.value() };
+}
 
-  const finesRetained = finesTotal.value();
-  const paidTotal = paid.value();
-  const totals = {
-    distributable,
-    subsidies: sum(all.map((s) => s.floorSubsidy)),
-    draws: sum(all.map((s) => s.bankDraw)),
-    deposits: sum(all.map((s) => s.bankDeposit)),
-    penalties: sum(all.map((s) => s.penaltyTotal)),
-    studyLeavePay: studyLeavePayTotal,
-    unallocated: sum(all.map((s) => s.unallocated)),
-    finesRetained,
-    paidTotal,
-    departmentsFinal: sum(all.map((s) => s.final)),
-    tier2Total: sum(tier2ByDepartment.values()),
-  };
-  checkQuarterInvariants(label, {
-    tier1Pool,
-    grossTotal: sum(all.map((s) => s.gross)),
-    departments: all.map((s) => ({
-      code: s.dept.code,
-      final: s.final,
-      unallocated: s.unallocated,
-      tier2Total: tier2ByDepartment.get(s.dept.code)!,
-    })),
-    ...totals,
-  });
-
-  const result: QuarterlyResult = {
-    period: q.period,
-    kind: 'quarterly',
-    summary: {
-      revenue: formatMoney(q.revenue),
-      pool: formatMoney(pool),
-      reserve: formatMoney(reserve),
-      adjustment: formatMoney(adjustment),
-      distributable: formatMoney(distributable),
-      averageBonus: formatScore(averageBonus),
-      leaderBonusTotal: formatMoney(leaderBonusTotal),
-      tier1Pool: formatMoney(tier1Pool),
-      totalScore: formatScore(totalScore),
-      pointValue: formatScore(pointValue),
-      penaltiesRetained: formatMoney(totals.penalties),
-      averageNetPerCapita: formatScore(averageNetPerCapita),
-      bankDeposits: formatMoney(totals.deposits),
-      bankDraws: formatMoney(totals.draws),
-      floorSubsidies: formatMoney(totals.subsidies),
-      departmentsFinal: formatMoney(totals.departmentsFinal),
-      tier2Total: formatMoney(totals.tier2Total),
-      studyLeavePay: formatMoney(totals.studyLeavePay),
-      finesRetained: formatMoney(finesRetained),
-      unallocated: formatMoney(totals.unallocated),
-      paidTotal: formatMoney(paidTotal),
-      headcount,
-    },
-    departments: all.map(departmentLine),
-    individuals,
-    warnings,
-  };
+/** What the quarter hands on to the next quarter, the year-end and the statements. */
+function outcomeOf(q: QuarterInputs, reserve: Dec, departments: DepartmentState[], people: Person[], result: QuarterlyResult): QuarterOutcome {
   const memberships: QuarterOutcome['memberships'] = [];
   const components = new Map<string, ScoreComponents>();
   for (const p of people) {
@@ -321,13 +384,14 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
     period: q.period,
     year: q.year,
     reserve,
-    scores: new Map(all.map((s) => [s.dept.code, s.score])),
-    bankAfter: new Map(all.map((s) => [s.dept.code, s.bankBalanceAfter])),
+    scores: new Map(departments.map((s) => [s.dept.code, s.score])),
+    bankAfter: new Map(departments.map((s) => [s.dept.code, s.bankBalanceAfter])),
     memberships,
     components,
     disputeItems: q.disputeItems,
+    assessment: q.assessment?.lineage ?? null,
     departmentBasis: new Map(
-      all.map((s) => {
+      departments.map((s) => {
         const inputs = q.departments.get(s.dept.code);
         const clinical = inputs?.kind === 'clinical' ? inputs : null;
         return [s.dept.code, { workloadRatio: s.clinical?.workloadRatio ?? null, medicalRevenue: clinical?.medicalRevenue ?? null, totalCost: clinical?.totalCost ?? null, penalties: s.penaltyBasis }];
@@ -341,7 +405,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
  * 外出学习、进修 pay (§3.9): a rate of the mean tier-2 pay of the members of the same title grade
  * (of all members when none has it). Sets each person's studyLeavePay; returns the total.
  */
-function payStudyLeave(people: Person[], scheme: Hospital['scheme']): Dec {
+function payStudyLeave(people: Person[], scheme: Scheme): Dec {
   const onLeave = people.filter((p) => p.onStudyLeave);
   if (onLeave.length === 0) return ZERO;
   const grades = new Set(onLeave.map((p) => p.staff.titleGrade));

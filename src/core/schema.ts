@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MONEY_INTEGER_DIGITS } from './bounds.js';
 
 /**
  * The scenario document (contract.md §1) as JSON Schema. The same schema validates the CLI's
@@ -14,6 +15,16 @@ export const Decimal = (description?: string) =>
   Type.String({ pattern: DECIMAL, 'x-kind': 'decimal', description, examples: ['1234.50'] });
 export const SignedDecimal = (description?: string) =>
   Type.String({ pattern: SIGNED_DECIMAL, 'x-kind': 'signedDecimal', description, examples: ['-1000.00'] });
+// money inputs are bounded tighter (src/core/bounds.ts), so that no sum or product of them
+// can reach what the store holds
+const MONEY = `^[0-9]{1,${MONEY_INTEGER_DIGITS}}(\\.[0-9]{1,16})?$`;
+const SIGNED_MONEY = `^-?[0-9]{1,${MONEY_INTEGER_DIGITS}}(\\.[0-9]{1,16})?$`;
+/** An amount of money in yuan, ≥ 0. */
+export const MoneyAmount = (description?: string) =>
+  Type.String({ pattern: MONEY, 'x-kind': 'money', description: description ? `${description}; yuan, below 10^${MONEY_INTEGER_DIGITS}` : undefined });
+/** An amount of money that may be negative (an adjustment). */
+export const SignedMoneyAmount = (description?: string) =>
+  Type.String({ pattern: SIGNED_MONEY, 'x-kind': 'signedMoney', description: description ? `${description}; yuan, |x| below 10^${MONEY_INTEGER_DIGITS}` : undefined });
 /** Counts and days: whole numbers up to a million (no count in a hospital quarter comes near). */
 export const MAX_COUNT = 1_000_000;
 export const Count = (description?: string) =>
@@ -64,6 +75,14 @@ const Segments = (description: string) =>
     minItems: 1,
     description: `${description}, ascending; the last has upTo null`,
   });
+export const GRADES = ['pass', 'basic_pass', 'fail'] as const;
+export type Grade = (typeof GRADES)[number];
+const GradeList = (description: string) =>
+  Type.Array(Type.Object({ grade: Enum(GRADES), min: Decimal('the lowest score of the grade') }, Strict), {
+    minItems: 1,
+    description: `${description}: mins descending, the last "0"; replaces the default list whole`,
+  });
+
 const FlagThresholds = (description: string) =>
   Type.Partial(Type.Object({ noAwardsAbove: Decimal(), basicPassAbove: Decimal(), failAbove: Decimal() }, Strict), { description });
 
@@ -83,7 +102,7 @@ export const SchemeOverrides = Type.Partial(
       costQuotaPenaltyRate: Decimal(),
       inventoryLossMultiplier: Decimal(),
       capMultiple: Decimal(),
-      floorPerCapita: Decimal(),
+      floorPerCapita: MoneyAmount('保底线 per head'),
       titleScores: gradeMap('职称/岗位分值 by title grade'),
       positions: Type.Partial(Type.Object(Object.fromEntries(POSITIONS.map((p) => [p, positionParams])), Strict)),
       individualBase: Type.Partial(
@@ -130,11 +149,30 @@ export const SchemeOverrides = Type.Partial(
           Strict,
         ),
       ),
+      assessment: Type.Partial(
+        Type.Object(
+          {
+            departmentGrades: GradeList('departments’ grades by score (assessment.md §2)'),
+            directorGrades: GradeList('directors’ grades by their department’s score (§2)'),
+            personalGrades: GradeList('people’s quarterly grades by personal score (§3)'),
+            personalBase: Decimal('a person’s score before defects'),
+            annualDemerits: Type.Partial(
+              Type.Object({ basic_pass: Count('demerits of a basic_pass quarter'), fail: Count('demerits of a failed quarter') }, Strict),
+            ),
+            annualFailAt: Count('demerits from which the year is failed'),
+            annualBasicPassAt: Count('demerits from which the year is basic_pass'),
+            ethicsGrades: Type.Partial(
+              Type.Object({ good: Decimal('the largest ethics points of the year still good'), fair: Decimal('the largest still fair') }, Strict),
+            ),
+          },
+          Strict,
+        ),
+      ),
       riskAward: Type.Partial(
         Type.Object(
           {
             minOpenBeds: Count('开放床位 at least this (or an emergency department)'),
-            tiers: Type.Array(Type.Object({ growth: SignedDecimal('科室效益 growth at least'), amount: Decimal('award, yuan') }, Strict), {
+            tiers: Type.Array(Type.Object({ growth: SignedDecimal('科室效益 growth at least'), amount: MoneyAmount('award') }, Strict), {
               minItems: 1,
               description: 'ascending by growth; the highest tier reached applies',
             }),
@@ -197,15 +235,15 @@ export const DepartmentInputSchema = Type.Object(
       Type.Partial(Type.Object({ medical: Decimal(), nursing: Decimal(), infectionControl: Decimal() }, Strict)),
     ),
     ethicsDeductions: Type.Optional(Decimal('医德医风扣分')),
-    medicalRevenue: Type.Optional(Decimal('医疗收入, excluding drugs')),
-    drugRevenue: Type.Optional(Decimal('药品收入')),
-    totalCost: Type.Optional(Decimal('全成本, > 0')),
-    variableCost: Type.Optional(Decimal('变动成本')),
+    medicalRevenue: Type.Optional(MoneyAmount('医疗收入, excluding drugs')),
+    drugRevenue: Type.Optional(MoneyAmount('药品收入')),
+    totalCost: Type.Optional(MoneyAmount('全成本, > 0')),
+    variableCost: Type.Optional(MoneyAmount('变动成本')),
     costQuotaRatio: Type.Optional(Decimal('以收定支定额')),
     outpatientFee: Type.Optional(Fee),
     inpatientFee: Type.Optional(Fee),
     drugRatioTarget: Type.Optional(Decimal('药品收入比例控制指标, a fraction')),
-    inventoryLoss: Type.Optional(Decimal('药品盘亏 at retail price')),
+    inventoryLoss: Type.Optional(MoneyAmount('药品盘亏 at retail price')),
     adminDeductions: Type.Optional(Decimal('工作任务、质量与效率扣分')),
   },
   Strict,
@@ -231,7 +269,7 @@ export const IndividualInputSchema = Type.Object(
     studyLeaveMonths: Type.Optional(IntegerOrDecimal('外出学习/进修 months')),
     department: Type.Optional(Nullable(Code('department this quarter, overriding the home department'))),
     managerAssessmentPassed: Type.Optional(Type.Boolean({ 'x-kind': 'boolean' })),
-    fines: Type.Optional(Decimal('违规及医疗事故扣罚')),
+    fines: Type.Optional(MoneyAmount('违规及医疗事故扣罚')),
   },
   Strict,
 );
@@ -239,9 +277,9 @@ export const IndividualInputSchema = Type.Object(
 export const PeriodSchema = Type.Object(
   {
     period: Type.String({ pattern: '^[0-9]{4}Q[1-4]$', 'x-kind': 'quarter' }),
-    revenue: Decimal('全院当季医疗总收入'),
+    revenue: MoneyAmount('全院当季医疗总收入'),
     workingDays: PositiveCount('规定上班天数'),
-    adjustment: Type.Optional(Nullable(SignedDecimal('收支调节, may be negative'))),
+    adjustment: Type.Optional(Nullable(SignedMoneyAmount('收支调节, may be negative'))),
     departments: Type.Array(DepartmentInputSchema),
     individuals: Type.Optional(Type.Array(IndividualInputSchema)),
   },
@@ -251,7 +289,7 @@ export const PeriodSchema = Type.Object(
 export const AnnualSchema = Type.Object(
   {
     year: Type.Integer({ minimum: 1900, maximum: 9999, 'x-kind': 'year' }),
-    adjustment: Type.Optional(Nullable(SignedDecimal())),
+    adjustment: Type.Optional(Nullable(SignedMoneyAmount('年终调节, may be negative'))),
     departments: Type.Optional(
       Type.Array(
         Type.Object(
@@ -281,7 +319,7 @@ export const DisputeSchema = Type.Object(
   {
     id: Code('dispute id'),
     bookedIn: Type.String({ pattern: '^[0-9]{4}Q[1-4]$', 'x-kind': 'quarter', description: 'the quarter whose settlement bears it' }),
-    compensation: Decimal('what the hospital paid (补偿/赔偿)'),
+    compensation: MoneyAmount('what the hospital paid (补偿/赔偿)'),
     classification: Enum(DISPUTE_CLASSIFICATIONS),
     parties: Type.Array(
       Type.Object(
@@ -296,6 +334,124 @@ export const DisputeSchema = Type.Object(
         Strict,
       ),
       { minItems: 1 },
+    ),
+  },
+  Strict,
+);
+
+export const CADENCES = ['monthly', 'quarterly', 'yearly'] as const;
+export const METHOD_TYPES = ['ratio', 'deviation', 'bands', 'manual', 'defects'] as const;
+export const DEPARTMENT_DEFECT_CATEGORIES = ['medical', 'nursing', 'infectionControl', 'admin', 'ethics'] as const;
+export const PERSONAL_DEFECT_CATEGORIES = ['error', 'accident', 'ethics', 'discipline'] as const;
+export type Cadence = (typeof CADENCES)[number];
+export type MethodType = (typeof METHOD_TYPES)[number];
+export type DepartmentDefectCategory = (typeof DEPARTMENT_DEFECT_CATEGORIES)[number];
+export type PersonalDefectCategory = (typeof PERSONAL_DEFECT_CATEGORIES)[number];
+
+const Month = (description?: string) => Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', 'x-kind': 'month', description });
+
+/** How a leaf's value becomes its attainment (assessment.md §1.2); which fields apply is checked by type. */
+export const MethodSchema = Type.Object(
+  {
+    type: Enum(METHOD_TYPES, 'ratio 参照法, deviation 加分/扣分法, bands 区间法, manual 直接打分, defects 扣分法'),
+    direction: Type.Optional(Enum(['higher', 'lower'] as const, 'which way is better (ratio, deviation)')),
+    target: Type.Optional(Decimal('the target value (ratio: > 0; deviation: ≥ 0)')),
+    step: Type.Optional(Decimal('deviation: the gap that costs one stepShare, > 0')),
+    stepShare: Type.Optional(Decimal('deviation: the attainment one step costs, > 0')),
+    bands: Type.Optional(
+      Type.Array(Type.Object({ from: Decimal('the band’s lowest value'), attainment: Decimal('0 to 1') }, Strict), {
+        description: 'bands: from strictly ascending',
+      }),
+    ),
+  },
+  Strict,
+);
+
+/** A node of a scorecard: an inner node has children; a leaf has cadence, owner and method. */
+export const IndicatorNodeSchema = Type.Recursive((Node) =>
+  Type.Object(
+    {
+      code: Code('indicator code, unique within the scorecard'),
+      name: Name('指标名称'),
+      points: Decimal('the node’s points, > 0'),
+      children: Type.Optional(Type.Array(Node, { minItems: 1 })),
+      cadence: Type.Optional(Enum(CADENCES, 'how often the leaf is scored')),
+      owner: Type.Optional(Code('the functional department that scores the leaf')),
+      method: Type.Optional(MethodSchema),
+    },
+    Strict,
+  ),
+);
+
+export const ScorecardSchema = Type.Object(
+  {
+    id: Code('scorecard id'),
+    name: Name('考核方案名称'),
+    appliesTo: Type.Object(
+      {
+        kind: Type.Optional(Enum(['clinical', 'admin'] as const, 'every department of this kind without a scorecard of its own')),
+        departments: Type.Optional(Type.Array(Code(), { description: 'these departments' })),
+      },
+      Strict,
+    ),
+    indicators: Type.Array(IndicatorNodeSchema, { minItems: 1, description: 'the top-level nodes; their points add up to 100' }),
+  },
+  Strict,
+);
+
+export const AssessmentSchema = Type.Object(
+  {
+    scorecards: Type.Optional(Type.Array(ScorecardSchema)),
+    values: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            indicator: Code('a leaf’s code'),
+            department: Code(),
+            period: Type.String({
+              pattern: '^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4])?$',
+              'x-kind': 'assessmentPeriod',
+              description: 'YYYY-MM (monthly leaf), YYYYQn (quarterly) or YYYY (yearly)',
+            }),
+            value: Decimal('the raw figure'),
+          },
+          Strict,
+        ),
+      ),
+    ),
+    departmentDefects: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Code('defect id'),
+            month: Month('the month the defect falls in'),
+            owner: Code('the functional department that booked it'),
+            department: Code('the department it is booked against'),
+            category: Type.Optional(Enum(DEPARTMENT_DEFECT_CATEGORIES, 'the deduction it counts in')),
+            indicator: Type.Optional(Code('a defects leaf of the department’s scorecard')),
+            points: Decimal('> 0, at most 2 decimals'),
+            note: Type.Optional(Name()),
+          },
+          Strict,
+        ),
+      ),
+    ),
+    personalDefects: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Code('defect id'),
+            month: Month('the month the defect falls in'),
+            owner: Code('the functional department that booked it'),
+            staffId: Code('the person it is booked against'),
+            category: Enum(PERSONAL_DEFECT_CATEGORIES),
+            points: Decimal('≥ 0, at most 2 decimals'),
+            veto: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: '一票否决, on an ethics defect only' })),
+            note: Type.Optional(Name()),
+          },
+          Strict,
+        ),
+      ),
     ),
   },
   Strict,
@@ -316,6 +472,7 @@ export const ScenarioSchema = Type.Object(
           'disputes booked in quarters of the same years that are not in this document: they count for suspensions, flags and the risk award, but their fines belong to their own quarters (a service settling one quarter at a time sends them)',
       }),
     ),
+    assessment: Type.Optional(AssessmentSchema),
   },
   { ...Strict, $id: 'Scenario' },
 );
@@ -329,3 +486,7 @@ export type DepartmentInput = Static<typeof DepartmentInputSchema>;
 export type IndividualInput = Static<typeof IndividualInputSchema>;
 export type AnnualInput = Static<typeof AnnualSchema>;
 export type DisputeInput = Static<typeof DisputeSchema>;
+export type AssessmentInput = Static<typeof AssessmentSchema>;
+export type ScorecardInput = Static<typeof ScorecardSchema>;
+export type IndicatorNodeInput = Static<typeof IndicatorNodeSchema>;
+export type MethodInput = Static<typeof MethodSchema>;

@@ -1,5 +1,5 @@
 import { Dec } from './money.js';
-import type { Position, SchemeOverridesInput, TitleGrade } from './schema.js';
+import type { Grade, Position, SchemeOverridesInput, TitleGrade } from './schema.js';
 
 /** The scheme parameters with the defaults of contract.md §1 (allocation-rules.md's figures). */
 export const DEFAULT_SCHEME = {
@@ -68,6 +68,28 @@ export const DEFAULT_SCHEME = {
     avoidableFlags: { noAwardsAbove: '20000', basicPassAbove: '50000', failAbove: '100000' },
     demeritAtLeast: '500000',
     focusedMonitoringAtLeast: '50000',
+  },
+  assessment: {
+    departmentGrades: [
+      { grade: 'pass', min: '85' },
+      { grade: 'basic_pass', min: '60' },
+      { grade: 'fail', min: '0' },
+    ] as { grade: Grade; min: string }[],
+    directorGrades: [
+      { grade: 'pass', min: '75' },
+      { grade: 'basic_pass', min: '60' },
+      { grade: 'fail', min: '0' },
+    ] as { grade: Grade; min: string }[],
+    personalGrades: [
+      { grade: 'pass', min: '85' },
+      { grade: 'basic_pass', min: '60' },
+      { grade: 'fail', min: '0' },
+    ] as { grade: Grade; min: string }[],
+    personalBase: '100',
+    annualDemerits: { basic_pass: 1, fail: 2 },
+    annualFailAt: 3,
+    annualBasicPassAt: 2,
+    ethicsGrades: { good: '15', fair: '30' },
   },
   riskAward: {
     minOpenBeds: 10,
@@ -139,6 +161,24 @@ export interface Scheme {
     focusedMonitoringAtLeast: Dec;
   };
   riskAward: { minOpenBeds: number; tiers: { growth: Dec; amount: Dec }[] };
+  assessment: AssessmentParameters;
+}
+
+export interface GradeBand {
+  grade: Grade;
+  min: Dec;
+}
+
+/** assessment.md's parameters: grade bands (descending min, the last 0), the personal base, the year's rules. */
+export interface AssessmentParameters {
+  departmentGrades: GradeBand[];
+  directorGrades: GradeBand[];
+  personalGrades: GradeBand[];
+  personalBase: Dec;
+  annualDemerits: { basic_pass: number; fail: number };
+  annualFailAt: number;
+  annualBasicPassAt: number;
+  ethicsGrades: { good: Dec; fair: Dec };
 }
 
 export interface FlagThresholds {
@@ -152,9 +192,12 @@ export function toScheme(p: SchemeParameters): Scheme {
   return decimalize(p) as Scheme;
 }
 
+/** The parameters whose strings are words (grade names), not decimals. */
+const WORD_KEYS = new Set(['grade']);
+
 function decimalize(x: unknown): unknown {
   if (typeof x === 'string') return new Dec(x);
   if (Array.isArray(x)) return x.map(decimalize);
-  if (isPlainObject(x)) return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, decimalize(v)]));
+  if (isPlainObject(x)) return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, WORD_KEYS.has(k) ? v : decimalize(v)]));
   return x;
 }

@@ -104,19 +104,10 @@ export interface PenaltyBasis {
 export const NO_BASIS: PenaltyBasis = { costQuota: null, outpatientFee: null, inpatientFee: null, drugRatio: null, inventoryLoss: null };
 
 /**
- * The three controls and inventory loss (§3.7). The fee, drug and cost-quota components apply
- * to clinical departments with staff; inventory loss to any department. Each is money-rounded.
+ * The three controls and inventory loss (§3.7), each money-rounded, with the figures each
+ * component was computed from (for statements). The fee, drug and cost-quota components apply
+ * to clinical departments with staff; inventory loss to any department.
  */
-export function penalties(
-  inputs: ClinicalInputs | AdminInputs | undefined,
-  gross: Dec,
-  hasStaff: boolean,
-  scheme: Scheme,
-): Penalties {
-  return penaltiesWithBasis(inputs, gross, hasStaff, scheme).amounts;
-}
-
-/** `penalties`, with the figures each component was computed from (for statements). */
 export function penaltiesWithBasis(
   inputs: ClinicalInputs | AdminInputs | undefined,
   gross: Dec,

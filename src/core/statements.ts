@@ -1,6 +1,7 @@
 import { Dec, ZERO, formatMoney, formatScore, money } from './money.js';
 import type { QuarterOutcome } from './quarterly.js';
-import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { Headcount, Money, QuarterlyIndividualLineSchema, Score, type QuarterlyDepartmentLine, type QuarterlyResult } from './result.js';
 import type { PenaltyBasis } from './scores.js';
 
 /**
@@ -8,36 +9,62 @@ import type { PenaltyBasis } from './scores.js';
  * or a department head reads, each with its label in Chinese and English and the rule that
  * produced it. Built from the engine's own outcome, so a statement never recomputes a rule.
  */
-export interface StatementItem {
-  key: string;
-  zh: string;
-  en: string;
-  value: string;
-  rule: string;
-}
+export const StatementItemSchema = Type.Object(
+  {
+    key: Type.String({ description: 'the figure’s name in the result document or the rule (e.g. rawScore, qualityPoints)' }),
+    zh: Type.String({ description: 'its label in Chinese' }),
+    en: Type.String({ description: 'its label in English' }),
+    value: Type.String({ description: 'the figure: money as a 2-decimal string, points and scores as 6-decimal strings, or "—"' }),
+    rule: Type.String({ description: 'the rule that produced it, with its inputs' }),
+  },
+  { description: 'one figure of a statement' },
+);
 
-export interface PersonStatement {
-  kind: 'person';
-  period: string;
-  staffId: string;
-  name: string;
-  department: { code: string; name: string };
-  onStudyLeave: boolean;
-  items: StatementItem[];
-  total: string;
-}
+export const PersonStatementSchema = Type.Object(
+  {
+    kind: Type.Literal('person', { description: 'a person’s statement (个人绩效工资明细)' }),
+    period: Type.String({ description: 'the quarter, YYYYQn' }),
+    staffId: Type.String({ description: 'staff id' }),
+    name: Type.String({ description: 'staff name' }),
+    department: Type.Object(
+      { code: Type.String({ description: 'department code' }), name: Type.String({ description: 'department name' }) },
+      { description: 'the department the person belonged to this quarter' },
+    ),
+    onStudyLeave: Type.Boolean({ description: 'true for a person on study leave, paid by the hospital (no score items)' }),
+    items: Type.Array(StatementItemSchema, { description: 'the points behind the score, then the pay, in order' }),
+    total: Money('what the person is paid this quarter'),
+  },
+  { description: 'every figure of a settled quarter that a person reads' },
+);
 
-export interface DepartmentStatement {
-  kind: 'department';
-  period: string;
-  department: { code: string; name: string; kind: 'clinical' | 'admin'; headcount: number };
-  tier1: StatementItem[];
-  penalties: StatementItem[];
-  final: string;
-  pointValue: string;
-  tier2PointValue: string | null;
-  people: QuarterlyIndividualLine[];
-}
+export const DepartmentStatementSchema = Type.Object(
+  {
+    kind: Type.Literal('department', { description: 'a department’s statement (科室绩效核算表)' }),
+    period: Type.String({ description: 'the quarter, YYYYQn' }),
+    department: Type.Object(
+      {
+        code: Type.String({ description: 'department code' }),
+        name: Type.String({ description: 'department name' }),
+        kind: Type.Union([Type.Literal('clinical'), Type.Literal('admin')], { description: 'clinical or admin' }),
+        headcount: Headcount('members this quarter'),
+      },
+      { description: 'the department' },
+    ),
+    tier1: Type.Array(StatementItemSchema, { description: 'from the score to the final amount (§3.4–§3.8)' }),
+    penalties: Type.Array(StatementItemSchema, { description: 'each penalty of §3.7 with its basis' }),
+    final: Money('what the department distributes in tier 2'),
+    pointValue: Score('the hospital’s tier-1 point value, yuan per point'),
+    tier2PointValue: Type.Union([Score('the department’s tier-2 point value'), Type.Null()], {
+      description: 'the department’s final amount ÷ its members’ effective scores; null when nobody has one',
+    }),
+    people: Type.Array(QuarterlyIndividualLineSchema, { description: 'the members’ lines, by staff id' }),
+  },
+  { description: 'every figure of a settled quarter that a department head reads' },
+);
+
+export type StatementItem = Static<typeof StatementItemSchema>;
+export type PersonStatement = Static<typeof PersonStatementSchema>;
+export type DepartmentStatement = Static<typeof DepartmentStatementSchema>;
 
 const item = (key: string, zh: string, en: string, value: string, rule: string): StatementItem => ({ key, zh, en, value, rule });
 

@@ -1,4 +1,6 @@
+import type { AssessmentLineage } from './assessment/evaluate.js';
 import type { Dec } from './money.js';
+import type { AnnualAssessment, QuarterlyAssessment } from './result.js';
 import type { Scheme } from './scheme.js';
 import type { AdminClass, DepartmentType, DisputeClassification, Employment, Position, Role, TitleGrade } from './schema.js';
 
@@ -103,6 +105,13 @@ export interface QuarterInputs {
   disputeItems: Map<string, { disputeId: string; amount: Dec }[]>;
   /** Staff suspended (暂停执业) in this quarter: their effective score is 0. */
   suspended: Set<string>;
+  /**
+   * Eligible staff without an individual record whose assessment derives inputs other than the
+   * defaults (assessment.md §3): they are settled on these, and still warned about as without a record.
+   */
+  derivedDefaults: Map<string, IndividualInputs>;
+  /** The quarter's assessment block and where its figures came from; null without an assessment. */
+  assessment: { block: QuarterlyAssessment; lineage: AssessmentLineage } | null;
 }
 
 export interface DisputeParty {
@@ -146,6 +155,8 @@ export interface AnnualInputs {
   flags: DisputeFlag[] | null;
   /** Departments a dispute with compensation > 0 booked in the year names (no risk award). */
   disputeDepartments: Set<string>;
+  /** The year-end's assessment block and where its figures came from; null without an assessment. */
+  assessment: { block: AnnualAssessment; lineage: AssessmentLineage } | null;
 }
 
 export interface Hospital {

@@ -1,6 +1,8 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { EngineError, fail, type ErrorDetail } from './errors.js';
+import { MONEY_INTEGER_DIGITS, PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS } from './bounds.js';
+import { messages, type IntegerKind } from './messages.js';
 import { Dec, ONE, ZERO, cmpDec, compareKeys, sum } from './money.js';
 import { mergeScheme, toScheme, type Scheme } from './scheme.js';
 import {
@@ -25,6 +27,7 @@ import type {
   Staff,
   ValidatedScenario,
 } from './types.js';
+import { applyAssessment } from './assessment/apply.js';
 import { disputeEffects, type DisputeEffects } from './disputes.js';
 
 const checkScenario = TypeCompiler.Compile(ScenarioSchema);
@@ -37,7 +40,7 @@ const MAX_DETAILS = 20;
  */
 export function validateScenario(doc: unknown): ValidatedScenario {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    fail('invalid_document', 'the scenario must be a JSON object', '');
+    fail('invalid_document', messages.document.notAnObject(), '');
   }
   if (!checkScenario.Check(doc)) throw structuralError(doc);
   const scenario = doc as Scenario;
@@ -53,10 +56,10 @@ export function validateScenario(doc: unknown): ValidatedScenario {
   };
   const quarters = validatePeriods(scenario, hospital, departments, staff);
   const periods = new Set(quarters.map((q) => q.period));
-  const disputes = validateDisputes(scenario.disputes ?? [], 'disputes', departments, staff, (p) => periods.has(p), 'is not a quarter of the scenario');
-  const prior = validateDisputes(scenario.priorDisputes ?? [], 'priorDisputes', departments, staff, (p) => !periods.has(p), 'is a quarter of the scenario: list the dispute in disputes');
+  const disputes = validateDisputes(scenario.disputes ?? [], 'disputes', departments, staff, (p) => periods.has(p));
+  const prior = validateDisputes(scenario.priorDisputes ?? [], 'priorDisputes', departments, staff, (p) => !periods.has(p));
   const duplicate = prior.find((p) => disputes.some((d) => d.id === p.id));
-  if (duplicate) fail('duplicate', `dispute ${duplicate.id}: it is in both disputes and priorDisputes`, `${duplicate.path}.id`);
+  if (duplicate) fail('duplicate', messages.check.disputeListedTwice(messages.record.dispute(duplicate.id)), `${duplicate.path}.id`);
   const all = [...prior, ...disputes].sort((a, b) => compareKeys(a.bookedIn, b.bookedIn) || compareKeys(a.id, b.id));
   const effects = all.length > 0 ? disputeEffects(all, scheme) : null;
   for (const q of quarters) {
@@ -65,6 +68,7 @@ export function validateScenario(doc: unknown): ValidatedScenario {
     q.suspended = effects?.suspended.get(q.period) ?? new Set();
   }
   const annual = scenario.annual ? validateAnnual(scenario, departments, staff, effects) : null;
+  if (scenario.assessment) applyAssessment(scenario, hospital, { departments, staff }, quarters, annual, (workingDays) => defaultIndividualInputs(workingDays, scheme));
   return { hospital, quarters, annual, disputes: all };
 }
 
@@ -89,7 +93,7 @@ export function schemaError(doc: unknown, errors: Iterable<ValueError>, pathPref
     if (details.length >= MAX_DETAILS) break;
   }
   promoteTypos(details);
-  const first = details[0] ?? { code: 'invalid_document' as const, message: 'the scenario does not fit the format', path: '' };
+  const first = details[0] ?? { code: 'invalid_document' as const, message: messages.document.doesNotFit(), path: '' };
   return new EngineError(first.code, first.message, first.path, details);
 }
 
@@ -133,58 +137,56 @@ function describe(doc: unknown, e: ValueError): ErrorDetail {
   const last = segments.at(-1);
   const field = last === undefined ? 'document' : /^[0-9]+$/.test(last) ? `${segments.at(-2) ?? ''}[${last}]` : last;
   const at = `${recordLabel(doc, segments)}${field}`;
-  const got = shown(e.value);
+  const got = e.value;
   const schema = innerOfNullable(e.schema as Record<string, unknown>);
   const kind = schema['x-kind'];
-  if (e.type === ValueErrorType.ObjectRequiredProperty) return { code: 'missing_field', message: `${at} is required`, path };
-  if (e.type === ValueErrorType.ObjectAdditionalProperties) {
-    return { code: 'unknown_field', message: `${at} is not a field of this record`, path };
-  }
+  const say = messages.structure;
+  if (e.type === ValueErrorType.ObjectRequiredProperty) return { code: 'missing_field', message: say.required(at), path };
+  if (e.type === ValueErrorType.ObjectAdditionalProperties) return { code: 'unknown_field', message: say.notAField(at), path };
   switch (kind) {
     case 'decimal':
-      if (typeof e.value === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(e.value)) {
-        return { code: 'invalid_value', message: `${at} must not be negative, got ${got}`, path };
-      }
-      if (typeof e.value === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(e.value)) {
-        return { code: 'invalid_value', message: `${at} has too many digits: at most 18 before the decimal point and 16 after, got ${got}`, path };
-      }
-      return { code: 'invalid_type', message: `${at} must be a decimal string such as "1234.50", got ${got}`, path };
+      if (typeof got === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.negative(at, got), path };
+      if (typeof got === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.tooManyDigits(at, got), path };
+      return { code: 'invalid_type', message: say.notDecimal(at, got), path };
+    case 'money':
+    case 'signedMoney':
+      if (kind === 'money' && typeof got === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.negative(at, got), path };
+      if (typeof got === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.moneyTooLarge(at, MONEY_INTEGER_DIGITS, got), path };
+      return { code: 'invalid_type', message: kind === 'money' ? say.notDecimal(at, got) : say.notSignedDecimal(at, got), path };
     case 'signedDecimal':
-      if (typeof e.value === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(e.value)) {
-        return { code: 'invalid_value', message: `${at} has too many digits: at most 18 before the decimal point and 16 after, got ${got}`, path };
-      }
-      return { code: 'invalid_type', message: `${at} must be a decimal string such as "-1000.00", got ${got}`, path };
+      if (typeof got === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(got)) return { code: 'invalid_value', message: say.tooManyDigits(at, got), path };
+      return { code: 'invalid_type', message: say.notSignedDecimal(at, got), path };
     case 'count':
     case 'positiveCount':
     case 'quarterNumber':
     case 'year': {
-      const isInteger = typeof e.value === 'number' && Number.isInteger(e.value);
-      const want = { count: 'a whole number from 0 to 1000000', positiveCount: 'a whole number from 1 to 1000000', quarterNumber: 'a quarter number 1 to 4', year: 'a year such as 2026' }[kind];
-      return { code: isInteger ? 'invalid_value' : 'invalid_type', message: `${at} must be ${want} (a JSON integer), got ${got}`, path };
+      const isInteger = typeof got === 'number' && Number.isInteger(got);
+      return { code: isInteger ? 'invalid_value' : 'invalid_type', message: say.notInteger(at, kind as IntegerKind, got), path };
     }
     case 'integerOrDecimal':
-      if ((typeof e.value === 'number' && Number.isInteger(e.value) && e.value < 0) || (typeof e.value === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(e.value))) {
-        return { code: 'invalid_value', message: `${at} must not be negative, got ${got}`, path };
+      if ((typeof got === 'number' && Number.isInteger(got) && got < 0) || (typeof got === 'string' && /^-[0-9]+(\.[0-9]+)?$/.test(got))) {
+        return { code: 'invalid_value', message: say.negative(at, got), path };
       }
-      return { code: 'invalid_type', message: `${at} must be a whole number (at most 1000000) or a decimal string ≥ 0, got ${got}`, path };
-    case 'enum': {
-      const values = schema['x-values'] as string[];
-      const orNull = schema === e.schema ? '' : ' (or null)';
-      return { code: 'invalid_enum', message: `${at} must be one of ${values.join(', ')}${orNull}, got ${got}`, path };
-    }
+      return { code: 'invalid_type', message: say.notIntegerOrDecimal(at, got), path };
+    case 'enum':
+      return { code: 'invalid_enum', message: say.notOneOf(at, schema['x-values'] as string[], schema !== e.schema, got), path };
     case 'boolean':
-      return { code: 'invalid_type', message: `${at} must be true or false, got ${got}`, path };
+      return { code: 'invalid_type', message: say.notBoolean(at, got), path };
     case 'code':
-      return { code: 'invalid_type', message: `${at} must be a non-empty code of at most 64 characters without surrounding spaces, got ${got}`, path };
+      return { code: 'invalid_type', message: say.notCode(at, got), path };
     case 'quarter':
-      return { code: 'invalid_type', message: `${at} must be a quarter such as "2026Q1", got ${got}`, path };
+      return { code: 'invalid_type', message: say.notQuarter(at, got), path };
+    case 'month':
+      return { code: 'invalid_type', message: say.notMonth(at, got), path };
+    case 'assessmentPeriod':
+      return { code: 'invalid_type', message: say.notAssessmentPeriod(at, got), path };
   }
-  if (e.type === ValueErrorType.Array) return { code: 'invalid_type', message: `${at} must be a list, got ${got}`, path };
-  if (e.type === ValueErrorType.Object) return { code: 'invalid_type', message: `${at} must be an object, got ${got}`, path };
-  if (e.type === ValueErrorType.ArrayMinItems) return { code: 'invalid_value', message: `${at} must not be empty`, path };
-  if (e.type === ValueErrorType.StringMaxLength) return { code: 'invalid_value', message: `${at} is too long`, path };
-  if (e.type === ValueErrorType.String) return { code: 'invalid_type', message: `${at} must be a string, got ${got}`, path };
-  return { code: 'invalid_type', message: `${at}: ${e.message}, got ${got}`, path };
+  if (e.type === ValueErrorType.Array) return { code: 'invalid_type', message: say.notList(at, got), path };
+  if (e.type === ValueErrorType.Object) return { code: 'invalid_type', message: say.notObject(at, got), path };
+  if (e.type === ValueErrorType.ArrayMinItems) return { code: 'invalid_value', message: say.empty(at), path };
+  if (e.type === ValueErrorType.StringMaxLength) return { code: 'invalid_value', message: say.tooLong(at), path };
+  if (e.type === ValueErrorType.String) return { code: 'invalid_type', message: say.notString(at, got), path };
+  return { code: 'invalid_type', message: say.other(at, e.message, got), path };
 }
 
 /** A value that may be null is described by what it is when it is not. */
@@ -192,15 +194,6 @@ function innerOfNullable(schema: Record<string, unknown>): Record<string, unknow
   if (schema['x-kind'] !== 'nullable') return schema;
   const options = schema.anyOf as Record<string, unknown>[];
   return options.find((o) => o.type !== 'null') ?? schema;
-}
-
-function shown(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'number') return `the number ${value}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : JSON.stringify(value);
 }
 
 /** `periods[0].departments[2].totalCost` from JSON-pointer segments. */
@@ -214,6 +207,19 @@ export function toPath(segments: readonly (string | number)[]): string {
   return out;
 }
 
+/** The field that holds each list's records' own key (a list not named here: records by number). */
+const RECORD_KEYS: Record<string, string> = {
+  periods: 'period',
+  staff: 'id',
+  individuals: 'staffId',
+  departments: 'code',
+  scorecards: 'id',
+  indicators: 'code',
+  children: 'code',
+  departmentDefects: 'id',
+  personalDefects: 'id',
+};
+
 /** "period 2026Q1, department IM: " — the records a path runs through, by their own keys. */
 function recordLabel(doc: unknown, segments: readonly string[]): string {
   const labels: string[] = [];
@@ -223,54 +229,94 @@ function recordLabel(doc: unknown, segments: readonly string[]): string {
     const seg = segments[i]!;
     node = (node as Record<string, unknown> | undefined)?.[seg];
     if (/^[0-9]+$/.test(seg) && typeof node === 'object' && node !== null) {
-      const rec = node as Record<string, unknown>;
-      const key = rec.period ?? rec.staffId ?? rec.id ?? rec.code;
-      const noun = { periods: 'period', staff: 'staff', individuals: 'staff', departments: 'department', workload: 'workload indicator' }[parentKey];
-      if (noun) labels.push(`${noun} ${typeof key === 'string' ? key : `#${Number.parseInt(seg, 10) + 1}`}`);
-    } else if (seg === 'annual' || seg === 'scheme' || seg === 'hospital') {
-      labels.push(seg);
+      const keyField = RECORD_KEYS[parentKey];
+      const key = keyField ? (node as Record<string, unknown>)[keyField] : undefined;
+      const label = typeof key === 'string' ? messages.record.inList(parentKey, key) : messages.record.numberedInList(parentKey, Number.parseInt(seg, 10));
+      if (label) labels.push(label);
+    } else if (seg === 'annual' || seg === 'scheme' || seg === 'hospital' || seg === 'assessment') {
+      labels.push(messages.record.section(seg));
     }
     parentKey = seg;
   }
-  return labels.length ? `${labels.join(', ')}: ` : '';
+  return messages.record.prefix(labels);
 }
 
 // ---------------------------------------------------------------- scheme, departments, staff
 
 function validateScheme(scenario: Scenario): Scheme {
   const scheme = toScheme(mergeScheme(scenario.scheme));
+  checkSchemeBounds(scheme);
+  checkGradeLists(scheme);
   const bounds = scheme.costCoefficientBounds;
   if (bounds && bounds.min.gt(bounds.max)) {
-    fail('invalid_scheme', 'scheme: costCoefficientBounds.min must not exceed costCoefficientBounds.max', 'scheme.costCoefficientBounds');
+    fail('invalid_scheme', messages.scheme.costBoundsReversed(), 'scheme.costCoefficientBounds');
   }
   const bands = scheme.studyLeave;
   for (let i = 0; i < bands.length; i++) {
     const max = bands[i]!.maxMonths;
     const last = i === bands.length - 1;
     if (last !== (max === null)) {
-      fail('invalid_scheme', 'scheme: studyLeave must end with one band whose maxMonths is null, and only the last', `scheme.studyLeave[${i}].maxMonths`);
+      fail('invalid_scheme', messages.scheme.studyLeaveOpenBand(), `scheme.studyLeave[${i}].maxMonths`);
     }
     const prev = bands[i - 1]?.maxMonths;
     if (max && prev && !max.gt(prev)) {
-      fail('invalid_scheme', 'scheme: studyLeave bands must be in ascending maxMonths', `scheme.studyLeave[${i}].maxMonths`);
+      fail('invalid_scheme', messages.scheme.studyLeaveNotAscending(), `scheme.studyLeave[${i}].maxMonths`);
     }
   }
   return scheme;
+}
+
+/** The bounds of src/core/bounds.ts: rates and shares at most 1, multipliers at most 10, the reserve within the pool. */
+function checkSchemeBounds(scheme: Scheme): void {
+  for (const bound of SCHEME_BOUNDS) {
+    for (const [segments, value] of parametersAt(scheme, bound.path.split('.'), ['scheme'])) {
+      if (value instanceof Dec && cmpDec(value, bound.max) > 0) {
+        const path = toPath(segments);
+        fail('invalid_scheme', messages.scheme.aboveBound(path.slice('scheme.'.length), bound.kind, bound.max.toString(), value.toString()), path);
+      }
+    }
+  }
+  if (cmpDec(scheme.reserveRate, scheme.poolRate) > 0) {
+    fail('invalid_scheme', messages.scheme.reserveAbovePool(scheme.reserveRate.toString(), scheme.poolRate.toString()), 'scheme.reserveRate');
+  }
+}
+
+/** assessment.md: each grade list's mins descend, and the last is 0 (every score has a grade). */
+function checkGradeLists(scheme: Scheme): void {
+  for (const list of ['departmentGrades', 'directorGrades', 'personalGrades'] as const) {
+    const bands = scheme.assessment[list];
+    const path = `scheme.assessment.${list}`;
+    bands.forEach((b, i) => {
+      if (i > 0 && cmpDec(b.min, bands[i - 1]!.min) >= 0) fail('invalid_scheme', messages.scheme.gradesNotDescending(list), `${path}[${i}].min`);
+    });
+    if (!bands.at(-1)!.min.isZero()) fail('invalid_scheme', messages.scheme.gradesNotEndingAtZero(list), `${path}[${bands.length - 1}].min`);
+  }
+}
+
+/** The values at a parameter path of the scheme (`*`: every key or index), with their paths. */
+function* parametersAt(node: unknown, rest: readonly string[], at: (string | number)[]): Generator<[(string | number)[], unknown]> {
+  if (rest.length === 0) {
+    yield [at, node];
+    return;
+  }
+  if (typeof node !== 'object' || node === null || node instanceof Dec) return;
+  const [head, ...tail] = rest as [string, ...string[]];
+  const entries: [string | number, unknown][] = Array.isArray(node)
+    ? node.map((v, i) => [i, v])
+    : Object.entries(node as Record<string, unknown>);
+  for (const [key, value] of entries) if (head === '*' || head === String(key)) yield* parametersAt(value, tail, [...at, key]);
 }
 
 function validateDepartments(scenario: Scenario): Map<string, Department> {
   const departments = new Map<string, Department>();
   scenario.departments.forEach((d, i) => {
     const path = `departments[${i}]`;
-    if (departments.has(d.code)) fail('duplicate', `department ${d.code}: the code appears twice in departments`, `${path}.code`);
-    if (d.kind === 'admin' && !d.adminClass) {
-      fail('missing_field', `department ${d.code}: adminClass is required for an admin department`, `${path}.adminClass`);
-    }
-    if (d.kind === 'clinical' && d.adminClass) {
-      fail('not_applicable', `department ${d.code}: adminClass applies to admin departments only`, `${path}.adminClass`);
-    }
+    const where = messages.record.department(d.code);
+    if (departments.has(d.code)) fail('duplicate', messages.check.duplicateCode(where, 'departments'), `${path}.code`);
+    if (d.kind === 'admin' && !d.adminClass) fail('missing_field', messages.check.adminClassRequired(where), `${path}.adminClass`);
+    if (d.kind === 'clinical' && d.adminClass) fail('not_applicable', messages.check.adminOnly(where, 'adminClass'), `${path}.adminClass`);
     const riskCoefficient = new Dec(d.riskCoefficient);
-    if (riskCoefficient.lte(0)) fail('invalid_value', `department ${d.code}: riskCoefficient must be greater than 0`, `${path}.riskCoefficient`);
+    if (riskCoefficient.lte(0)) fail('invalid_value', messages.check.notPositive(where, 'riskCoefficient'), `${path}.riskCoefficient`);
     departments.set(d.code, {
       code: d.code,
       name: d.name,
@@ -286,16 +332,18 @@ function validateStaff(scenario: Scenario, departments: Map<string, Department>,
   const staff = new Map<string, Staff>();
   scenario.staff.forEach((s, i) => {
     const path = `staff[${i}]`;
-    if (staff.has(s.id)) fail('duplicate', `staff ${s.id}: the id appears twice in staff`, `${path}.id`);
-    if (!departments.has(s.department)) {
-      fail('unknown_reference', `staff ${s.id}: department ${s.department} is not a department of this hospital`, `${path}.department`);
-    }
+    const where = messages.record.staff(s.id);
+    if (staff.has(s.id)) fail('duplicate', messages.check.duplicateId(where, 'staff'), `${path}.id`);
+    if (!departments.has(s.department)) fail('unknown_reference', messages.check.unknownDepartment(where, s.department), `${path}.department`);
     const payRatioOverride = s.payRatioOverride == null ? null : new Dec(s.payRatioOverride);
+    if (payRatioOverride && cmpDec(payRatioOverride, PAY_RATIO_OVERRIDE_MAX) > 0) {
+      fail('invalid_value', messages.check.aboveMaximum(where, 'payRatioOverride', PAY_RATIO_OVERRIDE_MAX.toString()), `${path}.payRatioOverride`);
+    }
     const eligible = (ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(s.employment);
     if (eligible && !payRatioOverride) {
       const table = scheme.payRatios[s.employment];
       if (!table?.[s.titleGrade] && !table?.['*']) {
-        fail('invalid_scheme', `staff ${s.id}: the scheme has no pay ratio for ${s.employment} ${s.titleGrade}`, `${path}.titleGrade`);
+        fail('invalid_scheme', messages.check.noPayRatio(where, s.employment, s.titleGrade), `${path}.titleGrade`);
       }
     }
     staff.set(s.id, {
@@ -324,7 +372,7 @@ function validatePeriods(
   const seen = new Set<string>();
   const quarters = (scenario.periods ?? []).map((p, i) => {
     const path = `periods[${i}]`;
-    if (seen.has(p.period)) fail('duplicate', `period ${p.period}: the quarter appears twice in periods`, `${path}.period`);
+    if (seen.has(p.period)) fail('duplicate', messages.check.duplicateQuarter(messages.record.period(p.period)), `${path}.period`);
     seen.add(p.period);
     return validateQuarter(p, path, hospital.scheme, departments, staff);
   });
@@ -338,22 +386,24 @@ function validateQuarter(
   departments: Map<string, Department>,
   staff: Map<string, Staff>,
 ): QuarterInputs {
-  const label = `period ${p.period}`;
+  const label = messages.record.period(p.period);
   const deptInputs = new Map<string, DepartmentInputs>();
   p.departments.forEach((d, j) => {
     const dPath = `${path}.departments[${j}]`;
     const dept = departments.get(d.code);
-    if (!dept) fail('unknown_reference', `${label}: department ${d.code} is not a department of this hospital`, `${dPath}.code`);
-    if (deptInputs.has(d.code)) fail('duplicate', `${label}: department ${d.code} has two records in this quarter`, `${dPath}.code`);
-    deptInputs.set(d.code, dept.kind === 'clinical' ? clinicalInputs(d, dPath, `${label}, department ${d.code}`) : adminInputs(d, dPath, `${label}, department ${d.code}`));
+    if (!dept) fail('unknown_reference', messages.check.unknownDepartment(label, d.code), `${dPath}.code`);
+    if (deptInputs.has(d.code)) fail('duplicate', messages.check.duplicateDepartmentRecord(label, d.code), `${dPath}.code`);
+    const where = messages.record.within(label, messages.record.department(d.code));
+    deptInputs.set(d.code, dept.kind === 'clinical' ? clinicalInputs(d, dPath, where) : adminInputs(d, dPath, where));
   });
   const individuals = new Map<string, IndividualInputs>();
   const intern = interner();
   (p.individuals ?? []).forEach((r, k) => {
     const iPath = `${path}.individuals[${k}]`;
-    if (!staff.has(r.staffId)) fail('unknown_reference', `${label}: staff ${r.staffId} is not on the staff list`, `${iPath}.staffId`);
-    if (individuals.has(r.staffId)) fail('duplicate', `${label}: staff ${r.staffId} has two individual records in this quarter`, `${iPath}.staffId`);
-    individuals.set(r.staffId, individualInputs(r, iPath, `${label}, staff ${r.staffId}`, p.workingDays, scheme, departments, intern));
+    if (!staff.has(r.staffId)) fail('unknown_reference', messages.check.unknownStaff(label, r.staffId), `${iPath}.staffId`);
+    if (individuals.has(r.staffId)) fail('duplicate', messages.check.duplicateIndividualRecord(label, r.staffId), `${iPath}.staffId`);
+    const where = messages.record.within(label, messages.record.staff(r.staffId));
+    individuals.set(r.staffId, individualInputs(r, iPath, where, p.workingDays, scheme, departments, intern));
   });
   return {
     period: p.period,
@@ -368,32 +418,34 @@ function validateQuarter(
     disputeFines: null,
     disputeItems: new Map(),
     suspended: new Set(),
+    derivedDefaults: new Map(),
+    assessment: null,
   };
 }
 
 const CLINICAL_ONLY = ['workload', 'qualityDeductions', 'medicalRevenue', 'drugRevenue', 'totalCost', 'variableCost', 'costQuotaRatio', 'outpatientFee', 'inpatientFee', 'drugRatioTarget'] as const;
 
 function clinicalInputs(d: DepartmentInput, path: string, label: string): ClinicalInputs {
-  if (d.adminDeductions !== undefined) fail('not_applicable', `${label}: adminDeductions applies to admin departments only`, `${path}.adminDeductions`);
+  if (d.adminDeductions !== undefined) fail('not_applicable', messages.check.adminOnly(label, 'adminDeductions'), `${path}.adminDeductions`);
   const workload = (d.workload ?? []).map((w, k) => {
     const base = new Dec(w.base);
-    if (base.lte(0)) fail('invalid_value', `${label}: workload indicator ${w.indicator ?? `#${k + 1}`} base must be greater than 0`, `${path}.workload[${k}].base`);
+    if (base.lte(0)) fail('invalid_value', messages.check.workloadBaseNotPositive(label, w.indicator ?? `#${k + 1}`), `${path}.workload[${k}].base`);
     return { actual: new Dec(w.actual), base, weight: w.weight === undefined ? null : new Dec(w.weight) };
   });
   const weighted = workload.filter((w) => w.weight !== null).length;
   if (weighted > 0 && weighted < workload.length) {
-    fail('invalid_value', `${label}: give a weight for every workload indicator or for none`, `${path}.workload[${workload.findIndex((w) => w.weight === null)}].weight`);
+    fail('invalid_value', messages.check.someWeightsMissing(label), `${path}.workload[${workload.findIndex((w) => w.weight === null)}].weight`);
   }
   if (weighted > 0 && !sum(workload.map((w) => w.weight!)).eq(ONE)) {
-    fail('invalid_value', `${label}: the workload weights must sum to 1`, `${path}.workload`);
+    fail('invalid_value', messages.check.weightsNotOne(label), `${path}.workload`);
   }
   const totalCost = dec(d.totalCost);
-  if (totalCost && totalCost.lte(0)) fail('invalid_value', `${label}: totalCost must be greater than 0`, `${path}.totalCost`);
+  if (totalCost && totalCost.lte(0)) fail('invalid_value', messages.check.notPositive(label, 'totalCost'), `${path}.totalCost`);
   if (d.costQuotaRatio !== undefined && d.variableCost === undefined) {
-    fail('missing_field', `${label}: costQuotaRatio needs variableCost`, `${path}.variableCost`);
+    fail('missing_field', messages.check.costQuotaWithoutVariableCost(label), `${path}.variableCost`);
   }
   for (const fee of ['outpatientFee', 'inpatientFee'] as const) {
-    if (d[fee] && new Dec(d[fee].target).lte(0)) fail('invalid_value', `${label}: ${fee}.target must be greater than 0`, `${path}.${fee}.target`);
+    if (d[fee] && new Dec(d[fee].target).lte(0)) fail('invalid_value', messages.check.notPositive(label, `${fee}.target`), `${path}.${fee}.target`);
   }
   const q = d.qualityDeductions ?? {};
   return {
@@ -416,7 +468,7 @@ function clinicalInputs(d: DepartmentInput, path: string, label: string): Clinic
 
 function adminInputs(d: DepartmentInput, path: string, label: string): AdminInputs {
   for (const field of CLINICAL_ONLY) {
-    if (d[field] !== undefined) fail('not_applicable', `${label}: ${field} applies to clinical departments only`, `${path}.${field}`);
+    if (d[field] !== undefined) fail('not_applicable', messages.check.clinicalOnly(label, field), `${path}.${field}`);
   }
   return {
     kind: 'admin',
@@ -438,20 +490,20 @@ function individualInputs(
 ): IndividualInputs {
   const workloadScore = r.workloadScore === undefined ? scheme.individualBase.workload : intern(r.workloadScore);
   if (cmpDec(workloadScore, scheme.individualBase.workload) > 0) {
-    fail('invalid_value', `${label}: workloadScore must not exceed ${scheme.individualBase.workload.toString()}`, `${path}.workloadScore`);
+    fail('invalid_value', messages.check.aboveMaximum(label, 'workloadScore', scheme.individualBase.workload.toString()), `${path}.workloadScore`);
   }
   const ethicsDeduction = r.ethicsDeduction === undefined ? ZERO : intern(r.ethicsDeduction);
   if (cmpDec(ethicsDeduction, scheme.individualBase.ethics) > 0) {
-    fail('invalid_value', `${label}: ethicsDeduction must not exceed ${scheme.individualBase.ethics.toString()}`, `${path}.ethicsDeduction`);
+    fail('invalid_value', messages.check.aboveMaximum(label, 'ethicsDeduction', scheme.individualBase.ethics.toString()), `${path}.ethicsDeduction`);
   }
   const requiredDays = r.requiredDays ?? workingDays;
-  if (requiredDays <= 0) fail('invalid_value', `${label}: requiredDays must be greater than 0`, `${path}.requiredDays`);
+  if (requiredDays <= 0) fail('invalid_value', messages.check.notPositive(label, 'requiredDays'), `${path}.requiredDays`);
   const absentDays = r.absentDays ?? 0;
   if (absentDays > requiredDays) {
-    fail('invalid_value', `${label}: absentDays (${absentDays}) must not exceed requiredDays (${requiredDays})`, `${path}.absentDays`);
+    fail('invalid_value', messages.check.absentAboveRequired(label, absentDays, requiredDays), `${path}.absentDays`);
   }
   if (r.department && !departments.has(r.department)) {
-    fail('unknown_reference', `${label}: department ${r.department} is not a department of this hospital`, `${path}.department`);
+    fail('unknown_reference', messages.check.unknownDepartment(label, r.department), `${path}.department`);
   }
   return {
     workloadScore,
@@ -503,12 +555,13 @@ export function defaultIndividualInputs(workingDays: number, scheme: Scheme): In
 
 function validateAnnual(scenario: Scenario, departments: Map<string, Department>, staff: Map<string, Staff>, effects: DisputeEffects | null): AnnualInputs {
   const a = scenario.annual!;
+  const ANNUAL = messages.record.section('annual');
   const assessmentFactors = new Map<string, Dec>();
   const risk = new Map<string, RiskInputs>();
   (a.departments ?? []).forEach((d, j) => {
     const path = `annual.departments[${j}]`;
-    if (!departments.has(d.code)) fail('unknown_reference', `annual: department ${d.code} is not a department of this hospital`, `${path}.code`);
-    if (assessmentFactors.has(d.code)) fail('duplicate', `annual: department ${d.code} has two records`, `${path}.code`);
+    if (!departments.has(d.code)) fail('unknown_reference', messages.check.unknownDepartment(ANNUAL, d.code), `${path}.code`);
+    if (assessmentFactors.has(d.code)) fail('duplicate', messages.check.duplicateAnnualRecord(ANNUAL, d.code), `${path}.code`);
     assessmentFactors.set(d.code, d.assessmentFactor === undefined ? ONE : new Dec(d.assessmentFactor));
     if (d.openBeds !== undefined || d.emergency !== undefined || d.benefitGrowth !== undefined) {
       risk.set(d.code, { openBeds: d.openBeds ?? null, emergency: d.emergency ?? false, benefitGrowth: d.benefitGrowth === undefined ? null : new Dec(d.benefitGrowth) });
@@ -517,8 +570,8 @@ function validateAnnual(scenario: Scenario, departments: Map<string, Department>
   const failedStaff = new Set<string>();
   (a.failedStaff ?? []).forEach((id, k) => {
     const path = `annual.failedStaff[${k}]`;
-    if (!staff.has(id)) fail('unknown_reference', `annual: failedStaff names ${id}, who is not on the staff list`, path);
-    if (failedStaff.has(id)) fail('duplicate', `annual: failedStaff names ${id} twice`, path);
+    if (!staff.has(id)) fail('unknown_reference', messages.check.unknownFailedStaff(ANNUAL, id), path);
+    if (failedStaff.has(id)) fail('duplicate', messages.check.failedStaffTwice(ANNUAL, id), path);
     failedStaff.add(id);
   });
   // disputes-and-awards §4: a grade_fail of the year fails the person at the year-end
@@ -533,6 +586,7 @@ function validateAnnual(scenario: Scenario, departments: Map<string, Department>
     riskInputs: risk.size > 0 ? risk : null,
     flags,
     disputeDepartments: effects?.named.get(a.year) ?? new Set(),
+    assessment: null,
   };
 }
 
@@ -545,27 +599,29 @@ function validateDisputes(
   departments: Map<string, Department>,
   staff: Map<string, Staff>,
   bookable: (period: string) => boolean,
-  notBookable: string,
 ): Dispute[] {
   const ids = new Set<string>();
   const disputes = records.map((d, i): Dispute => {
     const path = `${key}[${i}]`;
-    const label = `dispute ${d.id}`;
-    if (ids.has(d.id)) fail('duplicate', `${label}: the id appears twice in disputes`, `${path}.id`);
+    const label = messages.record.dispute(d.id);
+    if (ids.has(d.id)) fail('duplicate', messages.check.duplicateId(label, 'disputes'), `${path}.id`);
     ids.add(d.id);
-    if (!bookable(d.bookedIn)) fail(key === 'disputes' ? 'unknown_reference' : 'invalid_value', `${label}: bookedIn ${d.bookedIn} ${notBookable}`, `${path}.bookedIn`);
+    if (!bookable(d.bookedIn)) {
+      if (key === 'disputes') fail('unknown_reference', messages.check.disputeNotInScenario(label, d.bookedIn), `${path}.bookedIn`);
+      fail('invalid_value', messages.check.priorDisputeInScenario(label, d.bookedIn), `${path}.bookedIn`);
+    }
     const named = new Set<string>();
     let shares = ZERO;
     const parties = d.parties.map((p, j) => {
       const pPath = `${path}.parties[${j}]`;
-      if (!departments.has(p.department)) fail('unknown_reference', `${label}: department ${p.department} is not a department of this hospital`, `${pPath}.department`);
-      if (named.has(p.department)) fail('duplicate', `${label}: department ${p.department} is a party twice`, `${pPath}.department`);
+      if (!departments.has(p.department)) fail('unknown_reference', messages.check.unknownDepartment(label, p.department), `${pPath}.department`);
+      if (named.has(p.department)) fail('duplicate', messages.check.partyTwice(label, p.department), `${pPath}.department`);
       named.add(p.department);
       for (const role of ['responsible', 'teamLead', 'departmentHead'] as const) {
         const id = p[role];
-        if (id && !staff.has(id)) fail('unknown_reference', `${label}: ${role} ${id} is not on the staff list`, `${pPath}.${role}`);
+        if (id && !staff.has(id)) fail('unknown_reference', messages.check.unknownStaffInRole(label, role, id), `${pPath}.${role}`);
       }
-      if (p.departmentType === 'bed' && !p.teamLead) fail('missing_field', `${label}: department ${p.department} is a bed department, so its party needs a teamLead (医疗组长)`, `${pPath}.teamLead`);
+      if (p.departmentType === 'bed' && !p.teamLead) fail('missing_field', messages.check.bedPartyWithoutTeamLead(label, p.department), `${pPath}.teamLead`);
       const share = new Dec(p.share);
       shares = shares.plus(share);
       return {
@@ -577,7 +633,7 @@ function validateDisputes(
         departmentHead: p.departmentHead,
       };
     });
-    if (!shares.eq(ONE)) fail('invalid_value', `${label}: the parties' shares add up to ${shares.toString()}, not 1`, `${path}.parties`);
+    if (!shares.eq(ONE)) fail('invalid_value', messages.check.sharesNotOne(label, shares.toString()), `${path}.parties`);
     return {
       id: d.id,
       bookedIn: d.bookedIn,

@@ -1,28 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dec, MoneyTotal, cmpDec, decimalFromCents, runningSum34, split, toFixedHalfUp } from '../../src/core/money.js';
+import { Dec, MoneyTotal, cmpDec, decimalFromCents, div34, exact, formatExact, fromExact, plus34, referenceSplit, runningSum34, split, times34, toFixedHalfUp } from '../../src/core/money.js';
 
-/**
- * The reference: §1.3 evaluated with Decimal operations exactly as written. split() computes
- * raw_k = (total × w_k) / W in BigInt arithmetic; it must give the same cents, always.
- */
-function referenceSplit(total: InstanceType<typeof Dec>, parties: { key: string; weight: InstanceType<typeof Dec> }[]): Map<string, string> {
-  const W = parties.reduce((acc, p) => acc.plus(p.weight), new Dec(0));
-  const out = new Map<string, string>();
-  if (W.isZero()) {
-    for (const p of parties) out.set(p.key, '0.00');
-    return out;
-  }
-  const rows = parties.map((p) => {
-    const raw = total.times(p.weight).div(W);
-    const floor = raw.toDecimalPlaces(2, Dec.ROUND_DOWN);
-    return { key: p.key, floor, remainder: raw.minus(floor) };
-  });
-  let leftover = total.minus(rows.reduce((a, r) => a.plus(r.floor), new Dec(0))).div('0.01').toNumber();
-  const order = [...rows].sort((a, b) => b.remainder.comparedTo(a.remainder) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (let i = 0; leftover > 0; i++, leftover--) order[i]!.floor = order[i]!.floor.plus('0.01');
-  for (const r of rows) out.set(r.key, r.floor.toFixed(2));
-  return out;
+/** The reference (money.ts, beside split()): §1.3 in Decimal operations exactly as written, as text by party. */
+function referenceParts(total: InstanceType<typeof Dec>, parties: { key: string; weight: InstanceType<typeof Dec> }[]): Map<string, string> {
+  return new Map([...referenceSplit(total, parties).parts].map(([k, v]) => [k, v.toFixed(2)]));
 }
 
 const digits = (max: number) => fc.stringMatching(new RegExp(`^[1-9][0-9]{0,${max}}$`));
@@ -38,13 +20,13 @@ const moneyArb = fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 14n }), fc.bigInt({ m
   return new Dec(`${s.slice(0, -2)}.${s.slice(-2)}`);
 });
 
-describe('split() in BigInt arithmetic equals the Decimal evaluation of §1.3', () => {
+describe('split() in BigInt arithmetic equals referenceSplit(), the Decimal evaluation of §1.3', () => {
   it('on random totals and weights of up to 34 significant digits (5,000 cases)', () => {
     fc.assert(
       fc.property(moneyArb, fc.array(decimalArb, { minLength: 1, maxLength: 30 }), (total, weights) => {
         const parties = weights.map((w, i) => ({ key: `P${String(i).padStart(2, '0')}`, weight: new Dec(w) }));
         const actual = split(total, parties);
-        const expected = referenceSplit(total, parties);
+        const expected = referenceParts(total, parties);
         expect(Object.fromEntries([...actual.parts].map(([k, v]) => [k, v.toFixed(2)]))).toEqual(Object.fromEntries(expected));
       }),
       { numRuns: 5000 },
@@ -56,7 +38,7 @@ describe('split() in BigInt arithmetic equals the Decimal evaluation of §1.3', 
       for (const t of ['0.01', '0.05', '1.00', '100.00', '60000.01', '99999999999.99']) {
         const parties = Array.from({ length: 7 }, (_, i) => ({ key: `K${i}`, weight: new Dec(w).plus(i % 2 ? '0' : w) }));
         const actual = split(new Dec(t), parties);
-        expect(Object.fromEntries([...actual.parts].map(([k, v]) => [k, v.toFixed(2)]))).toEqual(Object.fromEntries(referenceSplit(new Dec(t), parties)));
+        expect(Object.fromEntries([...actual.parts].map(([k, v]) => [k, v.toFixed(2)]))).toEqual(Object.fromEntries(referenceParts(new Dec(t), parties)));
       }
     }
   });
@@ -185,6 +167,23 @@ describe('MoneyTotal adds money as Decimal addition does', () => {
         expect(total.value().eq(reference)).toBe(true);
       }),
       { numRuns: 3_000 },
+    );
+  });
+});
+
+describe('Exact arithmetic (plus34, times34, div34, formatExact) gives what decimal.js gives', () => {
+  it('on 5,000 random pairs of non-negative values of up to 34 significant digits', () => {
+    const arb = fc.oneof(decimalArb, fc.constantFrom('0', '1', '0.5', '100', '2.5'));
+    fc.assert(
+      fc.property(arb, arb, fc.constantFrom(2, 6), (x, y, dp) => {
+        const a = new Dec(x);
+        const b = new Dec(y);
+        expect(fromExact(plus34(exact(a), exact(b))).toString()).toBe(a.plus(b).toString());
+        expect(fromExact(times34(exact(a), exact(b))).toString()).toBe(a.times(b).toString());
+        if (!b.isZero()) expect(fromExact(div34(exact(a), exact(b))).toString()).toBe(a.div(b).toString());
+        expect(formatExact(exact(a.div(b.plus(3))), dp)).toBe(toFixedHalfUp(a.div(b.plus(3)), dp));
+      }),
+      { numRuns: 5_000 },
     );
   });
 });

@@ -87,6 +87,18 @@ function setAllEmployment(doc: Doc, employment: string, where: (s: Doc) => boole
 
 const CLINICAL = new Set(['IM', 'PED', 'SUR']);
 
+/**
+ * Every staff member a leader (positions in turn) at bonusRate 1, everyone's manager assessment
+ * passed, and Q1's distributable one cent short of 12 × money(average bonus): 389,999.99 ÷ 12 =
+ * 32,499.999…, each bonus 32,500.00, together 390,000.00.
+ */
+function everyoneALeader(doc: Doc, positions: string[]): void {
+  (doc.staff as Doc[]).forEach((s, i) => (s.position = positions[i % positions.length]));
+  doc.scheme.positions = Object.fromEntries(positions.map((p) => [p, { bonusRate: '1' }]));
+  doc.periods[0].adjustment = '-0.01';
+  for (const r of doc.periods[0].individuals as Doc[]) delete r.managerAssessmentPassed;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('the worked example itself', () => {
@@ -1086,22 +1098,17 @@ describe('run-level failures', () => {
       message: ['period 2026Q2'],
     },
     {
-      name: 'leader bonuses exceeding the pool (scheme position bonusRate overrides)',
-      mutate: (d) => (d.scheme.positions = { hospital_leader: { bonusRate: '12' } }),
+      // bonus rates are at most 1 (src/core/bounds.ts): every member a leader at rate 1 takes the
+      // whole distributable amount, and one cent less of it makes the cent-rounded bonuses exceed it
+      name: 'leader bonuses exceeding the pool (every member a hospital leader at bonusRate 1, one cent short)',
+      mutate: (d) => everyoneALeader(d, ['hospital_leader']),
       code: 'leader_bonus_exceeds_pool',
       path: /^(periods\[0\]|scheme\.positions)/,
       message: ['period 2026Q1'],
     },
     {
       name: 'leader bonuses exceeding the pool, spread over several positions',
-      mutate: (d) =>
-        (d.scheme.positions = {
-          // Q1 members with a position who passed their assessment: S01, S02, S10, S20 (H = 12)
-          hospital_leader: { bonusRate: '3.5' },
-          key_director: { bonusRate: '3.5' },
-          clinical_director: { bonusRate: '3.5' },
-          functional_director: { bonusRate: '3.5' },
-        }),
+      mutate: (d) => everyoneALeader(d, ['hospital_leader', 'key_director', 'clinical_director', 'functional_director']),
       code: 'leader_bonus_exceeds_pool',
       path: /^(periods\[0\]|scheme\.positions)/,
       message: ['period 2026Q1'],

@@ -1,0 +1,421 @@
+import { Dec, HUNDRED, ONE, ZERO, cmpDec, div34, exact, formatExact, formatScore, fromExact, maxDec, minDec, plus34, times34, type Exact } from '../money.js';
+import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
+import type { GradeBand, Scheme } from '../scheme.js';
+import type { Cadence, DepartmentDefectCategory, Grade } from '../schema.js';
+import type { Department, Staff } from '../types.js';
+import { defectsAttainment } from './methods.js';
+import type { Assessment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
+import { isAssessedDirector, monthsOf } from './validate.js';
+
+/**
+ * The assessment's arithmetic (assessment.md §1.2–§3), in exactly the order the spec states:
+ * each cadence period's attainment clamped, then the mean, then points × attainment, then the
+ * sums in tree pre-order, then ÷ Σ points, then × 100; grades compare the score rounded half-up
+ * to 6 decimals.
+ */
+
+export const DEDUCTION_CATEGORIES = ['medical', 'nursing', 'infectionControl', 'ethics', 'admin'] as const satisfies readonly DepartmentDefectCategory[];
+export type Deductions = Record<DepartmentDefectCategory, Dec>;
+
+/** Where a figure came from: plain data the service looks up (lineage). */
+export interface LeafLineage {
+  code: string;
+  /** The value records (indicator, period) behind the leaf's attainment in the period. */
+  values: readonly { indicator: string; period: string }[];
+  /** The department defects booked against a `defects` leaf in the period, by id. */
+  defects: readonly string[];
+}
+
+export interface DepartmentLineage {
+  code: string;
+  /** The defect ids behind each category's deduction (a department's quality, ethics and admin deductions). */
+  deductions: Record<DepartmentDefectCategory, string[]>;
+  /** Every leaf assessed in the period; empty for an unscored department. */
+  indicators: LeafLineage[];
+}
+
+export interface PersonLineage {
+  staffId: string;
+  /** The defect ids behind each derived field; people without a defect in the period are not listed. */
+  defects: string[];
+  errors: string[];
+  accident: string[];
+  ethics: string[];
+}
+
+export interface AssessmentLineage {
+  departments: DepartmentLineage[];
+  individuals: PersonLineage[];
+}
+
+/** The derived tier-2 inputs of a person (§3). */
+export interface DerivedIndividual {
+  errors: number;
+  accident: boolean;
+  ethicsDeduction: Dec;
+  ethicsZero: boolean;
+}
+
+export interface QuarterAssessmentOutcome {
+  block: QuarterlyAssessment;
+  lineage: AssessmentLineage;
+  deductions: Map<string, Deductions>;
+  /** Eligible staff with a defect in the quarter. */
+  derived: Map<string, DerivedIndividual>;
+  /** Each assessed director's managerAssessmentPassed (§2). */
+  directorPassed: Map<string, boolean>;
+  /** The grades of the people with a defect in the quarter; everyone else has the grade of personalBase. */
+  personalGrades: Map<string, Grade>;
+}
+
+export interface YearAssessmentOutcome {
+  block: AnnualAssessment;
+  lineage: AssessmentLineage;
+  /** assessmentFactor of each scored department. */
+  factors: Map<string, Dec>;
+  /** People whose annual grade is fail. */
+  failed: string[];
+}
+
+/** The first band whose min ≤ the score rounded half-up to 6 decimals. */
+export function gradeOf(bands: readonly GradeBand[], score: Dec): Grade {
+  const reported = score.toDecimalPlaces(6, Dec.ROUND_HALF_UP);
+  return (bands.find((b) => cmpDec(b.min, reported) <= 0) ?? bands.at(-1)!).grade;
+}
+
+/** An assessment period (a quarter or the year-end) and the cadence periods it covers. */
+interface AssessmentPeriod {
+  label: string;
+  /** The year (YYYY) for yearly leaves; null in a quarter, where yearly leaves are not assessed. */
+  year: string | null;
+  /** The cadence periods it covers, by cadence: positions in the evaluator's lists of them. */
+  periods: Record<Cadence, number[]>;
+}
+
+/**
+ * The evaluation of one scenario's assessment, quarter by quarter, then the year-end. What is
+ * the same for many departments or quarters — the scorecards' points as Exact, the lineage of
+ * value leaves, the line of a person without a defect — is made once and shared.
+ */
+export class AssessmentEvaluator {
+  private readonly points = new Map<Scorecard, Exact[]>();
+  private readonly fullMarks = new Map<string, QuarterlyAssessment['individuals'][number]>();
+  private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
+
+  constructor(
+    private readonly assessment: Assessment,
+    private readonly departments: readonly Department[],
+    private readonly scheme: Scheme,
+  ) {}
+
+  /** The positions of the given cadence periods in the assessment's lists of them. */
+  private positions(months: readonly string[], quarters: readonly string[], years: readonly string[]): Record<Cadence, number[]> {
+    const at = (cadence: Cadence, list: readonly string[]) => list.map((period) => this.assessment.cadencePeriods[cadence].indexOf(period));
+    return { monthly: at('monthly', months), quarterly: at('quarterly', quarters), yearly: at('yearly', years) };
+  }
+
+  quarter(period: string, eligible: readonly Staff[]): QuarterAssessmentOutcome {
+    const p: AssessmentPeriod = { label: period, year: null, periods: this.positions(monthsOf(period), [period], []) };
+    const grades = this.scheme.assessment;
+    const departments: QuarterlyAssessment['departments'] = [];
+    const lineage: AssessmentLineage = { departments: [], individuals: [] };
+    const deductions = new Map<string, Deductions>();
+    const departmentScores = new Map<string, Dec>();
+    for (const d of this.departments) {
+      const { sums, ids } = this.deductionsOf(d.code, period);
+      deductions.set(d.code, sums);
+      const deductionLines = Object.fromEntries(DEDUCTION_CATEGORIES.map((c) => [c, formatScore(sums[c])])) as QuarterlyAssessment['departments'][number]['deductions'];
+      const sc = this.assessment.scorecardOf.get(d.code);
+      if (!sc) {
+        departments.push({ code: d.code, scorecard: null, score: null, grade: null, directorGrade: null, deductions: deductionLines, indicators: [] });
+        lineage.departments.push({ code: d.code, deductions: ids, indicators: [] });
+        continue;
+      }
+      const scored = this.score(d.code, sc, p);
+      departmentScores.set(d.code, scored.score);
+      departments.push({
+        code: d.code,
+        scorecard: sc.id,
+        score: formatScore(scored.score),
+        grade: gradeOf(grades.departmentGrades, scored.score),
+        directorGrade: gradeOf(grades.directorGrades, scored.score),
+        deductions: deductionLines,
+        indicators: scored.indicators,
+      });
+      lineage.departments.push({ code: d.code, deductions: ids, indicators: scored.lineage });
+    }
+    const directorPassed = new Map<string, boolean>();
+    for (const s of eligible) {
+      if (!isAssessedDirector(s, this.assessment.scorecardOf)) continue;
+      directorPassed.set(s.id, gradeOf(grades.directorGrades, departmentScores.get(s.department)!) === 'pass');
+    }
+    const people = this.people(period, eligible, lineage);
+    return { block: { departments, individuals: people.block }, lineage, deductions, derived: people.derived, directorPassed, personalGrades: people.grades };
+  }
+
+  /** The year-end (§2 year-end, §3 annual grade). `quarters` are the year's quarters in the scenario. */
+  year(
+    year: number,
+    quarters: readonly string[],
+    eligible: readonly Staff[],
+    quarterGrades: readonly Map<string, Grade>[],
+    disputeFlags: readonly { staffId?: string; flag: string }[],
+  ): YearAssessmentOutcome {
+    const p: AssessmentPeriod = { label: String(year), year: String(year), periods: this.positions(quarters.flatMap(monthsOf), quarters, [String(year)]) };
+    const grades = this.scheme.assessment;
+    const departments: AnnualAssessment['departments'] = [];
+    const lineage: AssessmentLineage = { departments: [], individuals: [] };
+    const factors = new Map<string, Dec>();
+    for (const d of this.departments) {
+      const sc = this.assessment.scorecardOf.get(d.code);
+      if (!sc) continue;
+      const scored = this.score(d.code, sc, p);
+      const reported = scored.score.toDecimalPlaces(6, Dec.ROUND_HALF_UP);
+      const factor = reported.div(HUNDRED);
+      factors.set(d.code, factor);
+      departments.push({
+        code: d.code,
+        scorecard: sc.id,
+        score: formatScore(scored.score),
+        grade: gradeOf(grades.departmentGrades, scored.score),
+        assessmentFactor: formatScore(factor),
+        indicators: scored.indicators,
+      });
+      lineage.departments.push({ code: d.code, deductions: emptyIds(), indicators: scored.lineage });
+    }
+    const individuals: AnnualAssessment['individuals'] = [];
+    const failed: string[] = [];
+    const fullGrade = gradeOf(grades.personalGrades, grades.personalBase);
+    const flagsOf = new Map<string, Set<string>>();
+    for (const f of disputeFlags) if (f.staffId !== undefined) flagsOf.set(f.staffId, (flagsOf.get(f.staffId) ?? new Set()).add(f.flag));
+    const gradeOfDemerits = (demerits: number): Grade => (demerits >= grades.annualFailAt ? 'fail' : demerits >= grades.annualBasicPassAt ? 'basic_pass' : 'pass');
+    const demeritOf = (grade: Grade) => (grade === 'basic_pass' || grade === 'fail' ? grades.annualDemerits[grade] : 0);
+    // someone without a defect or a flag has the base's grade every quarter and no ethics points
+    const cleanDemerits = quarterGrades.length * demeritOf(fullGrade);
+    const clean = { grade: gradeOfDemerits(cleanDemerits), demerits: cleanDemerits, ethicsDeductions: formatScore(ZERO), ethicsGrade: 'excellent' as const };
+    for (const s of eligible) {
+      const own = this.assessment.personalDefects.get(s.id);
+      if (!own && !flagsOf.has(s.id)) {
+        if (clean.grade === 'fail') failed.push(s.id);
+        individuals.push({ staffId: s.id, ...clean });
+        continue;
+      }
+      let demerits = 0;
+      for (const g of quarterGrades) demerits += demeritOf(g.get(s.id) ?? fullGrade);
+      let grade = gradeOfDemerits(demerits);
+      const ethicsDefects = own ? own.filter((d) => d.year === year && d.category === 'ethics') : [];
+      let e = ZERO;
+      for (const d of ethicsDefects) e = e.plus(d.points);
+      const veto = ethicsDefects.some((d) => d.veto);
+      const ethicsGrade = veto || e.gt(grades.ethicsGrades.fair) ? 'poor' : e.gt(grades.ethicsGrades.good) ? 'fair' : e.gt(0) ? 'good' : 'excellent';
+      if (ethicsGrade === 'poor') grade = 'fail';
+      const flags = flagsOf.get(s.id);
+      if (flags?.has('grade_fail')) grade = 'fail';
+      else if (flags?.has('grade_basic_pass') && grade === 'pass') grade = 'basic_pass';
+      if (grade === 'fail') failed.push(s.id);
+      individuals.push({ staffId: s.id, grade, demerits, ethicsDeductions: formatScore(e), ethicsGrade });
+      if (ethicsDefects.length > 0) {
+        const ids = ethicsDefects.map((d) => d.id);
+        lineage.individuals.push({ staffId: s.id, defects: ids, errors: [], accident: [], ethics: ids });
+      }
+    }
+    return { block: { departments, individuals }, lineage, factors, failed };
+  }
+
+  /**
+   * §2: a scored department's score in an assessment period, its reported nodes and their lineage.
+   * This runs for every department, leaf and cadence period, so the maps it reads are looked up
+   * once per department and leaf, a sum starts from its first term (0 + x = x), and the sums,
+   * means and products are computed in Exact (money.ts: the values decimal.js gives, without a
+   * Decimal per step).
+   */
+  private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
+    const inQuarter = p.year === null;
+    const byLeaf = this.assessment.attainments.get(code);
+    const defects = this.assessment.departmentDefects.get(code) ?? [];
+    const points = this.pointsOf(sc);
+    const valueLineage = this.valueLineageOf(sc, p);
+    const n = sc.nodes.length;
+    const nodeScores: (Exact | undefined)[] = new Array(n);
+    const attainments: (Exact | undefined)[] = new Array(n);
+    const lineage: LeafLineage[] = [];
+    let total: Exact | undefined;
+    for (let i = 0; i < n; i++) {
+      const node = sc.nodes[i]!;
+      const leaf = node.leaf;
+      if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
+      const positions = p.periods[leaf.cadence];
+      const names = this.assessment.cadencePeriods[leaf.cadence];
+      let ids: readonly string[] = NO_IDS;
+      let sum: Exact | undefined;
+      if (leaf.method.type === 'defects') {
+        const booked: string[] = [];
+        for (const k of positions) {
+          const a = this.defectsIn(defects, node, names[k]!, booked);
+          sum = sum === undefined ? a : plus34(sum, a);
+        }
+        ids = booked;
+      } else {
+        const known = byLeaf!.get(node.code)!;
+        for (const k of positions) {
+          const a = known[k]!;
+          sum = sum === undefined ? a : plus34(sum, a);
+        }
+      }
+      const a = positions.length === 1 ? sum! : div34(sum!, countOf(positions.length));
+      const leafScore = times34(points[i]!, a);
+      attainments[i] = a;
+      nodeScores[i] = leafScore;
+      total = total === undefined ? leafScore : plus34(total, leafScore);
+      for (const ancestor of node.ancestors) {
+        const before = nodeScores[ancestor];
+        nodeScores[ancestor] = before === undefined ? leafScore : plus34(before, leafScore);
+      }
+      lineage.push(valueLineage[i] ?? { code: node.code, values: NO_VALUES, defects: ids });
+    }
+    const score = (total ? fromExact(total) : ZERO).div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
+    const indicators: IndicatorScore[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = nodeScores[i];
+      if (s === undefined) continue;
+      const a = attainments[i];
+      const code = sc.nodes[i]!.code;
+      indicators.push(a === undefined ? { code, score: formatExact(s, 6) } : { code, score: formatExact(s, 6), attainment: formatExact(a, 6) });
+    }
+    return { score, indicators, lineage };
+  }
+
+  /** The nodes' points as Exact, per scorecard. */
+  private pointsOf(sc: Scorecard): Exact[] {
+    let points = this.points.get(sc);
+    if (!points) this.points.set(sc, (points = sc.nodes.map((node) => exact(node.points))));
+    return points;
+  }
+
+  /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year), noting the defects. */
+  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Exact {
+    let booked = ZERO;
+    for (const d of defects) {
+      if (d.indicator !== node.code) continue;
+      if (d.month !== period && d.period !== period && !(period.length === 4 && d.month.startsWith(period))) continue;
+      booked = booked.plus(d.points);
+      ids.push(d.id);
+    }
+    return booked.isZero() ? EXACT_ONE : exact(defectsAttainment(node.points, booked));
+  }
+
+  /**
+   * The lineage of each value leaf in an assessment period, by node position (null for the
+   * others): its (indicator, period) pairs are the same for every department of the scorecard,
+   * so it is made once and shared, frozen.
+   */
+  private valueLineageOf(sc: Scorecard, p: AssessmentPeriod): (LeafLineage | null)[] {
+    let bySc = this.valueLineage.get(p.label);
+    if (!bySc) this.valueLineage.set(p.label, (bySc = new Map()));
+    let lists = bySc.get(sc);
+    if (!lists) {
+      lists = sc.nodes.map((node) => {
+        const leaf = node.leaf;
+        if (!leaf || leaf.method.type === 'defects') return null;
+        const values = p.periods[leaf.cadence].map((k) => Object.freeze({ indicator: node.code, period: this.assessment.cadencePeriods[leaf.cadence][k]! }));
+        return Object.freeze({ code: node.code, values: Object.freeze(values), defects: NO_IDS });
+      });
+      bySc.set(sc, lists);
+    }
+    return lists;
+  }
+
+  /** §1.4 and §5: a department's defects of the quarter by category, with their ids. */
+  private deductionsOf(code: string, period: string): { sums: Deductions; ids: Record<DepartmentDefectCategory, string[]> } {
+    const sums: Deductions = { medical: ZERO, nursing: ZERO, infectionControl: ZERO, ethics: ZERO, admin: ZERO };
+    const ids = emptyIds();
+    for (const d of this.assessment.departmentDefects.get(code) ?? []) {
+      if (d.period !== period || d.category === null) continue;
+      sums[d.category] = sums[d.category].plus(d.points);
+      ids[d.category].push(d.id);
+    }
+    return { sums, ids };
+  }
+
+  private personalDefectsIn(period: string): Map<string, PersonalDefect[]> {
+    return groupByStaff(this.assessment.personalDefects.values(), period);
+  }
+
+  /** The line of a person without a defect in a quarter: the same in every quarter, so made once and shared, frozen. */
+  private withoutDefects(staffId: string): QuarterlyAssessment['individuals'][number] {
+    let line = this.fullMarks.get(staffId);
+    if (!line) {
+      const { personalBase, personalGrades } = this.scheme.assessment;
+      const grade = gradeOf(personalGrades, personalBase);
+      line = Object.freeze({ staffId, score: formatScore(personalBase), grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS });
+      this.fullMarks.set(staffId, line);
+    }
+    return line;
+  }
+
+  /** §3: every eligible person's quarter — score, grade, derived inputs — by staff id. */
+  private people(period: string, eligible: readonly Staff[], lineage: AssessmentLineage) {
+    const { personalBase, personalGrades } = this.scheme.assessment;
+    const ethicsBase = this.scheme.individualBase.ethics;
+    const block: QuarterlyAssessment['individuals'] = [];
+    const derived = new Map<string, DerivedIndividual>();
+    const grades = new Map<string, Grade>();
+    const inPeriod = this.personalDefectsIn(period);
+    for (const s of eligible) {
+      const defects = inPeriod.get(s.id);
+      if (!defects) {
+        block.push(this.withoutDefects(s.id));
+        continue;
+      }
+      let deducted = ZERO;
+      for (const d of defects) deducted = deducted.plus(d.points);
+      const score = maxDec(ZERO, personalBase.minus(deducted));
+      const grade = gradeOf(personalGrades, score);
+      const of = (category: PersonalDefect['category']) => defects.filter((d) => d.category === category);
+      const ethics = of('ethics');
+      let ethicsPoints = ZERO;
+      for (const d of ethics) ethicsPoints = ethicsPoints.plus(d.points);
+      const own: DerivedIndividual = {
+        errors: of('error').length,
+        accident: of('accident').length > 0,
+        ethicsDeduction: minDec(ethicsBase, ethicsPoints),
+        ethicsZero: ethics.some((d) => d.veto),
+      };
+      derived.set(s.id, own);
+      grades.set(s.id, grade);
+      const ids = defects.map((d) => d.id);
+      block.push({ staffId: s.id, score: formatScore(score), grade, errors: own.errors, accident: own.accident, ethicsDeduction: formatScore(own.ethicsDeduction), ethicsZero: own.ethicsZero, defects: ids });
+      lineage.individuals.push({ staffId: s.id, defects: ids, errors: of('error').map((d) => d.id), accident: of('accident').map((d) => d.id), ethics: ethics.map((d) => d.id) });
+    }
+    return { block, derived, grades };
+  }
+}
+
+/** Staff id → their defects falling in the quarter, in id order. */
+function groupByStaff(defects: Iterable<PersonalDefect[]>, period: string): Map<string, PersonalDefect[]> {
+  const byStaff = new Map<string, PersonalDefect[]>();
+  for (const list of defects) {
+    for (const d of list) {
+      if (d.period !== period) continue;
+      const own = byStaff.get(d.staffId);
+      if (own) own.push(d);
+      else byStaff.set(d.staffId, [d]);
+    }
+  }
+  return byStaff;
+}
+
+/** Most leaves and people have no defect in a period: they share one empty, frozen list. */
+const NO_IDS = Object.freeze([]) as unknown as string[];
+const EXACT_ONE = exact(ONE);
+const COUNTS = Array.from({ length: 13 }, (_, n) => ({ coefficient: BigInt(n), exponent: 0 }));
+/** A count of cadence periods (3 months, up to 12 in a year) as an Exact. */
+function countOf(n: number): Exact {
+  return COUNTS[n] ?? { coefficient: BigInt(n), exponent: 0 };
+}
+const NO_VALUES: readonly { indicator: string; period: string }[] = [];
+
+function emptyIds(): Record<DepartmentDefectCategory, string[]> {
+  return { medical: [], nursing: [], infectionControl: [], ethics: [], admin: [] };
+}
+

@@ -1,0 +1,391 @@
+import { fail, type EngineErrorCode } from '../errors.js';
+import { messages } from '../messages.js';
+import { Dec, ONE, cmpDec, compareKeys, exact, sum, type Exact } from '../money.js';
+import type { AssessmentInput, Cadence, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
+import { ELIGIBLE_EMPLOYMENTS } from '../schema.js';
+import type { Department, Staff } from '../types.js';
+import { attainment } from './methods.js';
+import type { Assessment, DepartmentDefect, IndicatorNode, Method, PersonalDefect, Scorecard } from './model.js';
+
+const say = messages.assessment;
+const HUNDRED = new Dec(100);
+const MAX_LEVELS = 4;
+
+/** What the assessment is checked against: the hospital and the periods the scenario settles. */
+export interface AssessmentContext {
+  departments: Map<string, Department>;
+  staff: Map<string, Staff>;
+  /** The scenario's quarters, YYYYQn. */
+  quarters: ReadonlySet<string>;
+  /** annual.year, when the scenario has a year-end. */
+  year: number | null;
+}
+
+/** assessment.md §1 and §5: the scenario's `assessment`, every rule checked, grouped for evaluation. */
+export function validateAssessment(scenario: Scenario, input: AssessmentInput, ctx: AssessmentContext): Assessment {
+  const scorecardOf = validateScorecards(input.scorecards ?? [], ctx);
+  const cadencePeriods = cadencePeriodsOf(ctx);
+  const attainments = validateValues(input, scorecardOf, cadencePeriods, ctx);
+  const departmentDefects = validateDepartmentDefects(input, scorecardOf, ctx);
+  const personalDefects = validatePersonalDefects(input, ctx);
+  const assessment = { scorecardOf, cadencePeriods, attainments, departmentDefects, personalDefects };
+  requireValues(assessment);
+  refuseDerivedFields(scenario, scorecardOf, ctx);
+  return assessment;
+}
+
+// ---------------------------------------------------------------- scorecards
+
+function validateScorecards(records: ScorecardInput[], ctx: AssessmentContext): Map<string, Scorecard> {
+  const ids = new Set<string>();
+  const listed = new Map<string, string>();
+  const byKind = new Map<string, string>();
+  const scorecards = records.map((sc, i) => {
+    const path = `assessment.scorecards[${i}]`;
+    const where = say.scorecard(sc.id);
+    if (ids.has(sc.id)) fail('duplicate', say.duplicateScorecard(where), `${path}.id`);
+    ids.add(sc.id);
+    const { kind, departments } = sc.appliesTo;
+    if ((kind === undefined) === (departments === undefined)) fail('invalid_value', say.appliesToOneKey(where), `${path}.appliesTo`);
+    if (kind !== undefined) {
+      const other = byKind.get(kind);
+      if (other !== undefined) fail('duplicate', say.kindTwice(where, kind, other), `${path}.appliesTo.kind`);
+      byKind.set(kind, sc.id);
+    }
+    const own = new Set<string>();
+    (departments ?? []).forEach((code, k) => {
+      const at = `${path}.appliesTo.departments[${k}]`;
+      if (!ctx.departments.has(code)) fail('unknown_reference', messages.check.unknownDepartment(where, code), at);
+      if (own.has(code)) fail('duplicate', say.listedTwice(where, code), at);
+      const other = listed.get(code);
+      if (other !== undefined) fail('duplicate', say.matchedTwice(where, code, other), at);
+      own.add(code);
+      listed.set(code, sc.id);
+    });
+    return flatten(sc, path, ctx);
+  });
+  const byId = new Map(scorecards.map((sc) => [sc.id, sc]));
+  const scorecardOf = new Map<string, Scorecard>();
+  for (const d of ctx.departments.values()) {
+    const id = listed.get(d.code) ?? byKind.get(d.kind);
+    if (id !== undefined) scorecardOf.set(d.code, byId.get(id)!);
+  }
+  return scorecardOf;
+}
+
+/** The tree in pre-order, with points checked at every level (§1.1). */
+function flatten(sc: ScorecardInput, path: string, ctx: AssessmentContext): Scorecard {
+  const nodes: IndicatorNode[] = [];
+  const codes = new Set<string>();
+  const visit = (node: IndicatorNodeInput, at: string, ancestors: number[]) => {
+    const where = say.node(sc.id, node.code);
+    if (codes.has(node.code)) fail('duplicate', say.duplicateNode(where), `${at}.code`);
+    codes.add(node.code);
+    if (ancestors.length >= MAX_LEVELS) fail('invalid_value', say.tooDeep(where, MAX_LEVELS), at);
+    const points = new Dec(node.points);
+    if (points.lte(0)) fail('invalid_value', messages.check.notPositive(where, 'points'), `${at}.points`);
+    const position = nodes.length;
+    const children = node.children;
+    if (children) {
+      for (const field of ['cadence', 'owner', 'method'] as const) {
+        if (node[field] !== undefined) fail('not_applicable', say.innerHas(where, field), `${at}.${field}`);
+      }
+      nodes.push({ code: node.code, points, ancestors, leaf: null });
+      children.forEach((child, k) => visit(child, `${at}.children[${k}]`, [...ancestors, position]));
+      const total = sum(children.map((c) => new Dec(c.points)));
+      if (!total.eq(points)) fail('invalid_value', say.pointsDoNotAddUp(where, total.toString(), points.toString()), `${at}.children`);
+      return;
+    }
+    for (const field of ['cadence', 'owner', 'method'] as const) {
+      if (node[field] === undefined) fail('missing_field', say.leafNeeds(where, field), `${at}.${field}`);
+    }
+    if (!ctx.departments.has(node.owner!)) fail('unknown_reference', messages.check.unknownDepartment(where, node.owner!), `${at}.owner`);
+    nodes.push({ code: node.code, points, ancestors, leaf: { cadence: node.cadence!, method: method(node.method!, where, `${at}.method`) } });
+  };
+  sc.indicators.forEach((node, k) => visit(node, `${path}.indicators[${k}]`, []));
+  const top = sum(sc.indicators.map((n) => new Dec(n.points)));
+  if (!top.eq(HUNDRED)) fail('invalid_value', say.pointsDoNotAddUp(say.scorecard(sc.id), top.toString(), '100'), `${path}.indicators`);
+  const leaves = nodes.filter((n) => n.leaf);
+  const quarterly = leaves.filter((n) => n.leaf!.cadence !== 'yearly');
+  if (quarterly.length === 0) fail('invalid_value', say.onlyYearly(say.scorecard(sc.id)), `${path}.indicators`);
+  return { id: sc.id, nodes, quarterPoints: sum(quarterly.map((n) => n.points)), yearPoints: sum(leaves.map((n) => n.points)) };
+}
+
+const METHOD_FIELDS = {
+  ratio: ['direction', 'target'],
+  deviation: ['direction', 'target', 'step', 'stepShare'],
+  bands: ['bands'],
+  manual: [],
+  defects: [],
+} as const;
+
+/** §1.2: a method with exactly the parameters of its type, each within its range. */
+function method(m: MethodInput, where: string, path: string): Method {
+  const wanted: readonly string[] = METHOD_FIELDS[m.type];
+  for (const field of ['direction', 'target', 'step', 'stepShare', 'bands'] as const) {
+    const given = m[field] !== undefined;
+    if (given && !wanted.includes(field)) fail('not_applicable', say.methodHasNo(where, m.type, field), `${path}.${field}`);
+    if (!given && wanted.includes(field)) fail('missing_field', say.methodNeeds(where, m.type, field), `${path}.${field}`);
+  }
+  const positive = (field: 'target' | 'step' | 'stepShare') => {
+    const x = new Dec(m[field]!);
+    if (x.lte(0)) fail('invalid_value', messages.check.notPositive(where, `method.${field}`), `${path}.${field}`);
+    return x;
+  };
+  switch (m.type) {
+    case 'ratio':
+      return { type: 'ratio', higher: m.direction === 'higher', target: positive('target') };
+    case 'deviation':
+      return { type: 'deviation', higher: m.direction === 'higher', target: new Dec(m.target!), step: positive('step'), stepShare: positive('stepShare') };
+    case 'bands': {
+      if (m.bands!.length === 0) fail('invalid_value', messages.structure.empty(`${where}: method.bands`), `${path}.bands`);
+      const bands = m.bands!.map((b, k) => {
+        const band = { from: new Dec(b.from), attainment: new Dec(b.attainment) };
+        if (cmpDec(band.attainment, ONE) > 0) fail('invalid_value', say.attainmentAboveOne(where), `${path}.bands[${k}].attainment`);
+        return band;
+      });
+      bands.forEach((b, k) => {
+        if (k > 0 && cmpDec(b.from, bands[k - 1]!.from) <= 0) fail('invalid_value', say.bandsNotAscending(where), `${path}.bands[${k}].from`);
+      });
+      return { type: 'bands', bands };
+    }
+    case 'manual':
+    case 'defects':
+      return { type: m.type };
+  }
+}
+
+// ---------------------------------------------------------------- values
+
+const PERIOD_LENGTH = { monthly: 7, quarterly: 6, yearly: 4 } as const;
+
+/** The quarter (YYYYQn) of a month YYYY-MM. */
+export function quarterOfMonth(month: string): string {
+  const m = (month.charCodeAt(5) - 48) * 10 + (month.charCodeAt(6) - 48);
+  return `${month.slice(0, 4)}Q${Math.ceil(m / 3)}`;
+}
+
+/**
+ * §1.3: every value record checked, and its attainment (§1.2) computed once: an attainment is a
+ * function of the method, the leaf's points and the value, so it is memoised by those (a
+ * hospital's figures repeat — percentages, counts, marks — and so do its methods).
+ */
+function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, periods: Record<Cadence, string[]>, ctx: AssessmentContext): Assessment['attainments'] {
+  const attainments: Assessment['attainments'] = new Map();
+  const leaves = leafIndex(scorecardOf);
+  const position = { monthly: positions(periods.monthly), quarterly: positions(periods.quarterly), yearly: positions(periods.yearly) };
+  const memoOfNode = new Map<IndicatorNode, Map<string, Exact>>();
+  const memoOfMethod = new Map<string, Map<string, Exact>>();
+  // records come grouped by department as a rule: its map is looked up again only when it changes
+  let byLeafOf: string | null = null;
+  let byLeaf: Map<string, (Exact | undefined)[]> | undefined;
+  const records = input.values ?? [];
+  for (let i = 0; i < records.length; i++) {
+    const v = records[i]!;
+    const sc = scorecardOf.get(v.department);
+    if (!sc) {
+      if (!ctx.departments.has(v.department)) valueError('unknown_reference', v, i, 'department', (w) => messages.check.unknownDepartment(w, v.department));
+      valueError('not_applicable', v, i, 'department', (w) => say.unscored(w, v.department));
+    }
+    const node = leaves.get(sc)!.get(v.indicator);
+    if (!node) return valueError('unknown_reference', v, i, 'indicator', (w) => say.unknownIndicator(w, v.indicator, sc.id));
+    if (!node.leaf) valueError('not_applicable', v, i, 'indicator', say.valueForInner);
+    const { cadence, method } = node.leaf;
+    if (method.type === 'defects') valueError('not_applicable', v, i, 'indicator', say.valueForDefects);
+    // the schema allows only YYYY-MM, YYYYQn and YYYY: the length tells them apart
+    if (v.period.length !== PERIOD_LENGTH[cadence]) valueError('invalid_value', v, i, 'period', (w) => say.periodForm(w, cadence));
+    const k = position[cadence].get(v.period);
+    if (k === undefined) return valueError('unknown_reference', v, i, 'period', (w) => say.periodOutside(w, v.period));
+    if (byLeafOf !== v.department) {
+      byLeafOf = v.department;
+      byLeaf = attainments.get(v.department);
+      if (!byLeaf) attainments.set(v.department, (byLeaf = new Map()));
+    }
+    let byPeriod = byLeaf!.get(v.indicator);
+    if (!byPeriod) byLeaf!.set(v.indicator, (byPeriod = new Array(periods[cadence].length)));
+    if (byPeriod[k] !== undefined) valueError('duplicate', v, i, null, say.duplicateValue);
+    let memo = memoOfNode.get(node);
+    if (!memo) {
+      const key = `${node.points.toString()} ${JSON.stringify(method)}`;
+      memo = memoOfMethod.get(key);
+      if (!memo) memoOfMethod.set(key, (memo = new Map()));
+      memoOfNode.set(node, memo);
+    }
+    let a = memo.get(v.value);
+    if (a === undefined) {
+      const value = new Dec(v.value);
+      if (method.type === 'manual' && value.gt(node.points)) valueError('invalid_value', v, i, 'value', (w) => say.manualAbovePoints(w, node.points.toString()));
+      memo.set(v.value, (a = exact(attainment(method, node.points, value))));
+    }
+    byPeriod[k] = a;
+  }
+  return attainments;
+}
+
+function positions(list: readonly string[]): Map<string, number> {
+  return new Map(list.map((period, k) => [period, k]));
+}
+
+/** A value record's error; its label is made only here, not for each of tens of thousands of records. */
+function valueError(
+  code: EngineErrorCode,
+  v: { indicator: string; department: string; period: string },
+  index: number,
+  field: string | null,
+  message: (where: string) => string,
+): never {
+  const path = `assessment.values[${index}]`;
+  return fail(code, message(say.value(v.indicator, v.department, v.period)), field ? `${path}.${field}` : path);
+}
+
+/** Each scorecard's nodes by code. */
+function leafIndex(scorecardOf: Map<string, Scorecard>): Map<Scorecard, Map<string, IndicatorNode>> {
+  const index = new Map<Scorecard, Map<string, IndicatorNode>>();
+  for (const sc of scorecardOf.values()) if (!index.has(sc)) index.set(sc, new Map(sc.nodes.map((n) => [n.code, n])));
+  return index;
+}
+
+/** The cadence periods each assessment period needs (§1.3), in chronological order. */
+export function monthsOf(quarter: string): string[] {
+  const first = (quarter.charCodeAt(5) - 49) * 3 + 1;
+  return [first, first + 1, first + 2].map((m) => `${quarter.slice(0, 4)}-${m < 10 ? '0' : ''}${m}`);
+}
+
+/** §1.3: a scored department is assessed in every quarter and at the year-end; every value it needs is there. */
+function requireValues(a: Assessment): void {
+  for (const [code, sc] of [...a.scorecardOf].sort(([x], [y]) => compareKeys(x, y))) {
+    const byLeaf = a.attainments.get(code);
+    for (const node of sc.nodes) {
+      if (!node.leaf || node.leaf.method.type === 'defects') continue;
+      const needed = a.cadencePeriods[node.leaf.cadence];
+      const have = byLeaf?.get(node.code);
+      for (let k = 0; k < needed.length; k++) {
+        if (have?.[k] === undefined) fail('missing_assessment_value', say.missingValue(node.code, code, needed[k]!), 'assessment.values');
+      }
+    }
+  }
+}
+
+/**
+ * The scenario's cadence periods in chronological order: every month and quarter of its
+ * quarters; the year only with a year-end that has quarters (§1.3: a year-end without them fails
+ * as allocation-rules §4 says).
+ */
+function cadencePeriodsOf(ctx: AssessmentContext): Record<Cadence, string[]> {
+  const quarters = [...ctx.quarters].sort(compareKeys);
+  const hasYearEnd = ctx.year !== null && quarters.some((q) => q.startsWith(String(ctx.year)));
+  return { monthly: quarters.flatMap(monthsOf), quarterly: quarters, yearly: hasYearEnd ? [String(ctx.year)] : [] };
+}
+
+// ---------------------------------------------------------------- defects
+
+/** Points are exact sums only with at most 2 decimals (§1.4). */
+function points(text: string, where: string, path: string): Dec {
+  const dot = text.indexOf('.');
+  if (dot >= 0 && text.length - dot - 1 > 2) fail('invalid_value', say.tooManyDecimals(where), path);
+  return new Dec(text);
+}
+
+/** §1.4, both registers: the id unique in its list, the month in a quarter of the scenario, the owner a department. */
+function defectRecord(
+  d: { id: string; month: string; owner: string },
+  list: 'departmentDefects' | 'personalDefects',
+  index: number,
+  ids: Set<string>,
+  ctx: AssessmentContext,
+): { path: string; where: string; period: string } {
+  const path = `assessment.${list}[${index}]`;
+  const where = list === 'departmentDefects' ? say.departmentDefect(d.id) : say.personalDefect(d.id);
+  if (ids.has(d.id)) fail('duplicate', say.duplicateDefect(where, list), `${path}.id`);
+  ids.add(d.id);
+  const period = quarterOfMonth(d.month);
+  if (!ctx.quarters.has(period)) fail('unknown_reference', say.monthOutside(where, d.month), `${path}.month`);
+  if (!ctx.departments.has(d.owner)) fail('unknown_reference', messages.check.unknownDepartment(where, d.owner), `${path}.owner`);
+  return { path, where, period };
+}
+
+const CATEGORY_KINDS: Record<string, 'clinical' | 'admin' | null> = { medical: 'clinical', nursing: 'clinical', infectionControl: 'clinical', admin: 'admin', ethics: null };
+
+function validateDepartmentDefects(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): Map<string, DepartmentDefect[]> {
+  const ids = new Set<string>();
+  const leaves = leafIndex(scorecardOf);
+  const byDepartment = new Map<string, DepartmentDefect[]>();
+  (input.departmentDefects ?? []).forEach((d, i) => {
+    const { path, where, period } = defectRecord(d, 'departmentDefects', i, ids, ctx);
+    const dept = ctx.departments.get(d.department);
+    if (!dept) fail('unknown_reference', messages.check.unknownDepartment(where, d.department), `${path}.department`);
+    if (d.category === undefined && d.indicator === undefined) fail('missing_field', say.defectNeedsCategoryOrIndicator(where), `${path}.category`);
+    const fits = d.category === undefined ? null : CATEGORY_KINDS[d.category];
+    if (fits && fits !== dept.kind) fail('not_applicable', say.categoryDoesNotFit(where, d.category!, dept.kind), `${path}.category`);
+    if (d.indicator !== undefined) {
+      const sc = scorecardOf.get(d.department);
+      if (!sc) fail('not_applicable', say.unscored(where, d.department), `${path}.indicator`);
+      const node = leaves.get(sc)!.get(d.indicator);
+      if (!node) fail('unknown_reference', say.unknownIndicator(where, d.indicator, sc.id), `${path}.indicator`);
+      if (node.leaf?.method.type !== 'defects') fail('not_applicable', say.notADefectsLeaf(where, d.indicator), `${path}.indicator`);
+    }
+    const p = points(d.points, where, `${path}.points`);
+    if (p.lte(0)) fail('invalid_value', messages.check.notPositive(where, 'points'), `${path}.points`);
+    const list = byDepartment.get(d.department) ?? [];
+    list.push({ id: d.id, month: d.month, period, department: d.department, category: d.category ?? null, indicator: d.indicator ?? null, points: p });
+    byDepartment.set(d.department, list);
+  });
+  for (const list of byDepartment.values()) list.sort((a, b) => compareKeys(a.id, b.id));
+  return byDepartment;
+}
+
+function validatePersonalDefects(input: AssessmentInput, ctx: AssessmentContext): Map<string, PersonalDefect[]> {
+  const ids = new Set<string>();
+  const byStaff = new Map<string, PersonalDefect[]>();
+  (input.personalDefects ?? []).forEach((d, i) => {
+    const { path, where, period } = defectRecord(d, 'personalDefects', i, ids, ctx);
+    if (!ctx.staff.has(d.staffId)) fail('unknown_reference', messages.check.unknownStaff(where, d.staffId), `${path}.staffId`);
+    if (d.veto && d.category !== 'ethics') fail('not_applicable', say.vetoNotEthics(where), `${path}.veto`);
+    const p = points(d.points, where, `${path}.points`);
+    const list = byStaff.get(d.staffId) ?? [];
+    list.push({ id: d.id, month: d.month, period, year: Number.parseInt(d.month.slice(0, 4), 10), staffId: d.staffId, category: d.category, points: p, veto: d.veto ?? false });
+    byStaff.set(d.staffId, list);
+  });
+  for (const list of byStaff.values()) list.sort((a, b) => compareKeys(a.id, b.id));
+  return byStaff;
+}
+
+// ---------------------------------------------------------------- derived inputs
+
+const DERIVED_DEPARTMENT_FIELDS = ['qualityDeductions', 'ethicsDeductions', 'adminDeductions'] as const;
+const DERIVED_INDIVIDUAL_FIELDS = ['errors', 'accident', 'ethicsDeduction', 'ethicsZero'] as const;
+
+/** Directors (§2): eligible staff with a position other than hospital_leader whose home department is scored. */
+export function isAssessedDirector(s: Staff, scorecardOf: ReadonlyMap<string, Scorecard>): boolean {
+  return s.position !== null && s.position !== 'hospital_leader' && scorecardOf.has(s.department) && (ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(s.employment);
+}
+
+/** §5: the inputs the assessment derives may not be given. */
+function refuseDerivedFields(scenario: Scenario, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): void {
+  const periods = scenario.periods ?? [];
+  for (let i = 0; i < periods.length; i++) {
+    const p = periods[i]!;
+    const given = (where: string, path: string, field: string): never =>
+      fail('derived_field_given', say.derivedGiven(messages.record.within(messages.record.period(p.period), where), field), `periods[${i}].${path}.${field}`);
+    p.departments.forEach((d, j) => {
+      for (const field of DERIVED_DEPARTMENT_FIELDS) if (d[field] !== undefined) given(messages.record.department(d.code), `departments[${j}]`, field);
+    });
+    // every individual record of every quarter: labels are made only for the one refused
+    const records = p.individuals ?? [];
+    for (let k = 0; k < records.length; k++) {
+      const r = records[k]!;
+      if (r.errors !== undefined || r.accident !== undefined || r.ethicsDeduction !== undefined || r.ethicsZero !== undefined) {
+        given(messages.record.staff(r.staffId), `individuals[${k}]`, DERIVED_INDIVIDUAL_FIELDS.find((field) => r[field] !== undefined)!);
+      }
+      if (r.managerAssessmentPassed === undefined) continue;
+      const s = ctx.staff.get(r.staffId);
+      if (s && isAssessedDirector(s, scorecardOf)) given(messages.record.staff(r.staffId), `individuals[${k}]`, 'managerAssessmentPassed');
+    }
+  }
+  (scenario.annual?.departments ?? []).forEach((d, j) => {
+    if (d.assessmentFactor !== undefined && scorecardOf.has(d.code)) {
+      fail('derived_field_given', say.derivedGiven(messages.record.within(messages.record.section('annual'), messages.record.department(d.code)), 'assessmentFactor'), `annual.departments[${j}].assessmentFactor`);
+    }
+  });
+}
+
