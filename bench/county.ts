@@ -11,8 +11,10 @@ import type { Scenario } from '../src/core/index.js';
 import type { Config } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { importScenario } from '../src/modules/imports/imports.usecases.js';
-import { findHospital } from '../src/modules/inputs/inputs.repository.js';
-import { triggerSettlement } from '../src/modules/settlements/settlements.usecases.js';
+import { findHospital } from '../src/modules/hospitals/hospitals.repository.js';
+import { requestSettlement } from '../src/modules/settlements/settlements.usecases.js';
+import { systemClock } from '../src/shared/context.js';
+import { SYSTEM_CALLER } from '../src/shared/principal.js';
 import { startService } from '../src/service.js';
 import { plainHospital } from '../test/fixtures/generator.js';
 import { killAll, startChild, type Child } from '../test/reliability/processes.js';
@@ -20,6 +22,7 @@ import { createBenchDatabase } from './service.js';
 import { fmt, spread } from './stats.js';
 
 const TOKEN = `bench-${randomUUID()}`;
+const BENCH_CALLER = { ...SYSTEM_CALLER, actor: 'bench' };
 
 /**
  * Issue #6's benchmarks, each a ratio against a baseline measured in the same run, on PostgreSQL
@@ -74,7 +77,7 @@ async function benchIngestAndReads(databaseUrl: string, repetitions: number): Pr
     const quarter = { ...doc, periods: doc.periods!.slice(0, 1), annual: undefined } as Scenario;
     const code = quarter.hospital.code;
     const period = quarter.periods![0]!.period;
-    await importScenario({ db: service.database.db, now: () => new Date(), ctx: { actor: 'bench', requestId: null } }, quarter);
+    await importScenario({ db: service.database.db, clock: systemClock, caller: BENCH_CALLER }, quarter);
     const hospitalId = (await findHospital(service.database.db, code))!.id;
     // requests are made with a finance API key, as a hospital's system makes them (not the bootstrap token)
     const call = async (method: string, path: string, body?: unknown, token = TOKEN) => {
@@ -193,7 +196,9 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
   const HOSPITALS = 30;
   const database = await openDatabase({ url: databaseUrl, dataDir: 'unused' });
   const raw = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-  const deps = { db: database.db, now: () => new Date(), ctx: { actor: 'bench', requestId: null } };
+  const deps = { db: database.db, clock: systemClock, caller: BENCH_CALLER, log: createLogger('silent') };
+  // the bench enqueues the runs itself, all at once, once they are all stored
+  const noQueue = { kind: 'in-process' as const, enqueue: async () => {}, ping: async () => {}, close: async () => {} };
   const codes: string[] = [];
   const period = '2026Q1';
   for (let h = 0; h < HOSPITALS; h++) {
@@ -258,7 +263,7 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
     try {
       await Promise.all(workers.map((w) => w.waitForLog((l) => l.msg === 'settlement worker started', 60_000)));
       const runs = [];
-      for (const code of codes) runs.push({ code, run: (await triggerSettlement(deps, code, period)).run });
+      for (const code of codes) runs.push({ code, run: (await requestSettlement({ ...deps, queue: noQueue }, code, period, { force: true })).run });
       const p0 = processTimes();
       const c0 = cpuTimes();
       const t0 = performance.now();

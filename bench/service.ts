@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { processSettlement } from '../jobs/settlement.processor.js';
 import { createLogger } from '../src/app.js';
 import { settleQuarter, validateScenario } from '../src/core/index.js';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { importScenario } from '../src/modules/imports/imports.usecases.js';
-import { buildScenario, findHospital, schemeFor } from '../src/modules/inputs/inputs.repository.js';
-import { triggerSettlement } from '../src/modules/settlements/settlements.usecases.js';
+import { buildScenario, schemeFor } from '../src/modules/inputs/inputs.repository.js';
+import { findHospital } from '../src/modules/hospitals/hospitals.repository.js';
+import { requestSettlement, settleRun } from '../src/modules/settlements/settlements.usecases.js';
+import { SYSTEM_CALLER } from '../src/shared/principal.js';
+import { systemClock } from '../src/shared/context.js';
 import { plainHospital } from '../test/fixtures/generator.js';
 import { fmt, spread, time, timeAsync } from './stats.js';
 
@@ -21,7 +23,9 @@ export async function benchService(repetitions: number): Promise<void> {
   try {
     const doc = plainHospital({ departments: 200, staff: 10_000, seed: 20261123 });
     const oneQuarter = { ...doc, periods: doc.periods!.slice(0, 1), annual: undefined };
-    const deps = { db: database.db, now: () => new Date(), ctx: { actor: 'bench', requestId: null } };
+    const log = createLogger('silent');
+    const deps = { db: database.db, clock: systemClock, log, caller: { ...SYSTEM_CALLER, actor: 'bench' } };
+    const queue = { kind: 'in-process' as const, enqueue: async () => {}, ping: async () => {}, close: async () => {} };
     const importMs = await timeAsync(() => importScenario(deps, oneQuarter));
     const hospital = (await findHospital(database.db, oneQuarter.hospital.code))!;
     const period = oneQuarter.periods[0]!.period;
@@ -32,13 +36,12 @@ export async function benchService(repetitions: number): Promise<void> {
       return settleQuarter(v.hospital, v.quarters[0]!, new Map());
     };
     engine();
-    const log = createLogger('silent');
     const engineMs: number[] = [];
     const jobMs: number[] = [];
     const ratios: number[] = [];
     for (let r = 0; r < repetitions + 1; r++) {
-      const { run } = await triggerSettlement(deps, hospital.code, period);
-      const job = await timeAsync(() => processSettlement({ db: database.db, now: () => new Date(), log }, run.id, { final: true }));
+      const { run } = await requestSettlement({ ...deps, queue }, hospital.code, period, { force: true });
+      const job = await timeAsync(() => settleRun(deps, run.id, { final: true }));
       const compute = time(engine);
       if (r === 0) continue; // warm-up: first query plans and JIT
       jobMs.push(job);

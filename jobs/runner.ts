@@ -1,11 +1,22 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import type { Logger } from 'pino';
-import { processSettlement, type ProcessorDeps } from './settlement.processor.js';
+
+/**
+ * The settlement queue: BullMQ on Redis, or a queue inside the process. It knows jobs, not what
+ * they do: the service gives it the processor (settlement.processor.ts around its use case).
+ */
 
 export interface SettlementJob {
   runId: string;
   hospital: string;
   period: string;
+}
+
+/** The processor of a job; `final` on its last attempt. */
+export type ProcessJob = (job: SettlementJob, attempt: { final: boolean }) => Promise<unknown>;
+
+/** Where a worker reports what went wrong (pino's shape). */
+export interface JobLog {
+  error(obj: object, msg: string): void;
 }
 
 /** How a queued run reaches the processor: BullMQ on Redis, or a queue inside this process. */
@@ -69,17 +80,17 @@ export function createBullMqRunner(options: { redisUrl: string; queueName: strin
 }
 
 /** A worker that takes settlement jobs from Redis; `npm run worker` runs one in its own process. */
-export function startBullMqWorker(deps: ProcessorDeps, options: { redisUrl: string; queueName: string; concurrency: number; lockMs?: number }): Worker<SettlementJob> {
+export function startBullMqWorker(process: ProcessJob, log: JobLog, options: { redisUrl: string; queueName: string; concurrency: number; lockMs?: number }): Worker<SettlementJob> {
   // lockMs (PERFPAY_JOB_LOCK_MS): a dead worker's job is found stalled and run again within about
   // two of these (its lock expires, then the next stalled check moves it back to wait).
   // Unset: BullMQ's defaults (30 s each).
   const lockMs = options.lockMs ?? DEFAULT_JOB_LOCK_MS;
   const worker = new Worker<SettlementJob>(
     options.queueName,
-    async (job) => processSettlement(deps, job.data.runId, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    async (job) => process(job.data, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
     { connection: redisConnection(options.redisUrl), concurrency: options.concurrency, lockDuration: lockMs, stalledInterval: lockMs },
   );
-  worker.on('error', (err) => deps.log.error({ err }, 'settlement worker error'));
+  worker.on('error', (err) => log.error({ err }, 'settlement worker error'));
   return worker;
 }
 
@@ -87,7 +98,7 @@ export function startBullMqWorker(deps: ProcessorDeps, options: { redisUrl: stri
  * Without Redis: jobs run in this process, one at a time, with the same processor and the same
  * retries. A job for a run already waiting is not added twice.
  */
-export function createInProcessRunner(deps: ProcessorDeps): SettlementRunner {
+export function createInProcessRunner(process: ProcessJob): SettlementRunner {
   const waiting = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
@@ -98,7 +109,7 @@ export function createInProcessRunner(deps: ProcessorDeps): SettlementRunner {
     await new Promise((r) => setTimeout(r, START_DELAY_MS));
     for (let attempt = 1; attempt <= ATTEMPTS && !closed; attempt++) {
       try {
-        await processSettlement(deps, job.runId, { final: attempt === ATTEMPTS });
+        await process(job, { final: attempt === ATTEMPTS });
         return;
       } catch {
         await new Promise((r) => setTimeout(r, BACKOFF_MS * 2 ** (attempt - 1)));

@@ -6,8 +6,9 @@ import { createInProcessRunner } from '../jobs/runner.js';
 export async function generateOpenApi(): Promise<string> {
   const logger = createLogger('silent');
   const database = await openDatabase({ dataDir: 'memory://' });
-  const runner = createInProcessRunner({ db: database.db, now: () => new Date(), log: logger });
-  const app = await buildApp({ config: { PERFPAY_BODY_LIMIT_MB: 50, PERFPAY_RATE_LIMIT_PER_MINUTE: 1200 }, database, runner, logger });
+  // the document needs the routes, not a queue that runs anything
+  const runner = createInProcessRunner(async () => {});
+  const app = await buildApp({ config: { PERFPAY_BODY_LIMIT_MB: 50, PERFPAY_RATE_LIMIT_PER_MINUTE: 1200 }, database, queue: runner, logger });
   try {
     await app.ready();
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;

@@ -1,5 +1,6 @@
-import { ConfigError, loadConfig } from './config.js';
+import closeWithGrace from 'close-with-grace';
 import { createLogger } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
 import { startService } from './service.js';
 
 /** `npm start`: the API and the settlement jobs, on the embedded default unless configured otherwise. */
@@ -24,16 +25,13 @@ async function main(): Promise<void> {
     { database: service.database.kind, dataDir: config.DATABASE_URL ? undefined : config.PERFPAY_DATA_DIR, queue: service.runner.kind },
     `perfpay listening on http://${config.HOST}:${config.PORT} (docs at /docs)`,
   );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'draining requests and jobs, then stopping');
+  // SIGTERM/SIGINT drain requests and jobs, then exit 0; a second signal, or a drain longer than
+  // the grace period, ends the process at once (exit 1)
+  closeWithGrace({ delay: 60_000, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'stopping after an uncaught error');
+    else logger.info({ signal }, 'draining requests and jobs, then stopping');
     await service.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
 void main().catch((err) => {

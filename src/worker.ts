@@ -1,7 +1,10 @@
+import closeWithGrace from 'close-with-grace';
 import { startBullMqWorker } from '../jobs/runner.js';
 import { createLogger } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
+import { processorFor } from './service.js';
+import { systemClock } from './shared/context.js';
 
 /** `npm run worker`: a settlement worker alone, on PostgreSQL and Redis; start as many as you like. */
 async function main(): Promise<void> {
@@ -11,19 +14,20 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PERFPAY_DATA_DIR });
-  const worker = startBullMqWorker(
-    { db: database.db, now: () => new Date(), log: logger },
-    { redisUrl: config.REDIS_URL, queueName: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY, lockMs: config.PERFPAY_JOB_LOCK_MS },
-  );
+  const worker = startBullMqWorker(processorFor({ db: database.db, clock: systemClock, log: logger }), logger, {
+    redisUrl: config.REDIS_URL,
+    queueName: config.PERFPAY_QUEUE_NAME,
+    concurrency: config.PERFPAY_WORKER_CONCURRENCY,
+    lockMs: config.PERFPAY_JOB_LOCK_MS,
+  });
   logger.info({ queue: config.PERFPAY_QUEUE_NAME, concurrency: config.PERFPAY_WORKER_CONCURRENCY }, 'settlement worker started');
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'finishing the jobs in hand, then stopping');
+  // SIGTERM/SIGINT finish the jobs in hand, then exit 0
+  closeWithGrace({ delay: 120_000, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'stopping after an uncaught error');
+    else logger.info({ signal }, 'finishing the jobs in hand, then stopping');
     await worker.close();
     await database.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
 void main().catch((err) => {

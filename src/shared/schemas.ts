@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema, type TUnion } from '@sinclair/typebox';
 
 /** Shapes shared by the routes' schemas (documentation and validation alike). */
 export const ErrorResponse = Type.Object(
@@ -37,8 +37,9 @@ const SELECT = Symbol.for('perfpay.select');
 
 export const selectOf = (schema: TSchema): Select | undefined => (schema as { [SELECT]?: Select })[SELECT];
 
-export function selectBy(field: string, variants: Record<string, TSchema>, fallback: string, description: string): TSchema {
-  const schema = Type.Union(Object.values(variants), { description });
+export function selectBy<A extends TSchema, B extends TSchema>(field: string, variants: Record<string, A | B> & { [k: string]: A | B }, fallback: string, description: string): TUnion<[A, B]> {
+  const [first, second] = Object.values(variants) as [A, B];
+  const schema = Type.Union([first, second], { description });
   return Object.assign(schema, { [SELECT]: { field, variants, default: fallback } satisfies Select });
 }
 

@@ -4,6 +4,9 @@ import pg from 'pg';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/app.js';
 import { startService, type Service } from '../../src/service.js';
+import type { Db } from '../../src/db/client.js';
+import { systemClock } from '../../src/shared/context.js';
+import type { Caller } from '../../src/shared/principal.js';
 
 /**
  * Starts the whole service for a test: on PGlite in memory with the in-process runner, or on a
@@ -128,3 +131,9 @@ export function errorText(e: unknown): string {
 
 /** /audit/verify's answer for an intact chain of `events` events, ending at its anchor. */
 export const validChain = (events: number) => ({ valid: true, events, lastVerifiedSeq: events, anchoredSeq: events });
+
+/** Use cases called straight from a test, as the bootstrap admin would through the API. */
+export const TEST_CALLER: Caller = { principal: { keyId: null, name: 'test', role: 'admin', hospital: null, departments: [] }, actor: 'test', requestId: null };
+export function asTestAdmin(db: Db) {
+  return { db, clock: systemClock, log: createLogger('silent'), caller: TEST_CALLER };
+}

@@ -98,7 +98,7 @@ describe('restart on the embedded database (PGlite data dir on disk)', () => {
     // the first process: the API with a runner that never runs a job, then stopped
     const database = await openDatabase({ dataDir: dir });
     const runner = droppingRunner();
-    const app = await buildApp({ config, database, runner, logger: createLogger('warn', capture().sink) });
+    const app = await buildApp({ config, database, queue: runner, logger: createLogger('warn', capture().sink) });
     const first = injector(app);
     expect((await first('POST', '/v1/imports', exampleFor('RESTART-PGLITE'))).status).toBe(200);
     const triggered = await first('POST', '/v1/hospitals/RESTART-PGLITE/settlements', { period: '2026Q1' });

@@ -6,10 +6,9 @@ import { createBullMqRunner } from '../../jobs/runner.js';
 import { settleScenario, validateScenario } from '../../src/core/index.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { importScenario } from '../../src/modules/imports/imports.usecases.js';
-import { triggerSettlement } from '../../src/modules/settlements/settlements.usecases.js';
-import { readSettlement } from '../../src/modules/settlements/settlements.usecases.js';
+import { requestSettlement, runWithResult } from '../../src/modules/settlements/settlements.usecases.js';
 import { compareResult } from '../fixtures/compare.js';
-import { POSTGRES_URL, REDIS_URL, createDatabase, dropDatabase } from '../integration/harness.js';
+import { POSTGRES_URL, REDIS_URL, asTestAdmin, createDatabase, dropDatabase } from '../integration/harness.js';
 import { killAll, startChild, type Child } from './processes.js';
 
 /**
@@ -31,7 +30,7 @@ describe.skipIf(!PG_ENABLED)('settlement workers on two processes (PostgreSQL + 
   beforeAll(async () => {
     url = await createDatabase();
     database = await openDatabase({ url, dataDir: 'unused' });
-    const deps = { db: database.db, now: () => new Date(), ctx: { actor: 'test', requestId: null } };
+    const deps = asTestAdmin(database.db);
     for (const code of codes) await importScenario(deps, { ...structuredClone(example), hospital: { ...example.hospital, code } });
     const env = { DATABASE_URL: url, REDIS_URL, PERFPAY_QUEUE_NAME: queueName, PERFPAY_WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' };
     workers = [startChild('worker-a', 'worker', env), startChild('worker-b', 'worker', env)];
@@ -46,14 +45,14 @@ describe.skipIf(!PG_ENABLED)('settlement workers on two processes (PostgreSQL + 
   });
 
   it('both processes take jobs; each hospital is settled once, to the engine’s result; no two runs of a hospital and period overlap', async () => {
-    const deps = { db: database.db, now: () => new Date(), ctx: { actor: 'test', requestId: null } };
     const runner = createBullMqRunner({ redisUrl: REDIS_URL!, queueName });
+    const deps = { ...asTestAdmin(database.db), queue: runner };
     const runs: { code: string; id: string }[] = [];
     try {
       for (const code of codes) {
         // two triggers of the same hospital and period: one run
-        const first = await triggerSettlement(deps, code, '2026Q1');
-        const again = await triggerSettlement(deps, code, '2026Q1');
+        const first = await requestSettlement(deps, code, '2026Q1');
+        const again = await requestSettlement(deps, code, '2026Q1');
         expect(again.run.id).toBe(first.run.id);
         await runner.enqueue({ runId: first.run.id, hospital: code, period: '2026Q1' });
         await runner.enqueue({ runId: first.run.id, hospital: code, period: '2026Q1' });
@@ -88,7 +87,7 @@ describe.skipIf(!PG_ENABLED)('settlement workers on two processes (PostgreSQL + 
     // every hospital's result is the engine's
     const engine = settleScenario(validateScenario({ ...example, periods: example.periods.filter((p: { period: string }) => p.period === '2026Q1'), annual: null }));
     for (const { id } of runs) {
-      const { result } = await readSettlement(database.db, id);
+      const { result } = await runWithResult(database.db, id);
       expect(compareResult(engine.results[0], result)).toEqual([]);
     }
   }, 180_000);

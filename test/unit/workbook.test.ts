@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { buildWorkbook, cell } from '../../src/modules/settlements/statements.usecases.js';
+import { buildWorkbook, cell } from '../../src/modules/settlements/exports.usecases.js';
 
 /** Money in a workbook: a number where the number holds the decimal, the exact text where it would not. */
 describe('workbook cells', () => {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
-import { auditEvents, auditHeads } from '../../db/schema.js';
+import { auditEvents, auditHeads, hospitals } from '../../db/schema.js';
 import { canonicalJson, sha256 } from '../../shared/canonical.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -72,6 +72,12 @@ export async function appendAudit(tx: Tx, hospitalId: number, ctx: AuditContext,
     return { ...row, hash };
   });
   for (let i = 0; i < rows.length; i += 500) await tx.insert(auditEvents).values(rows.slice(i, i + 500));
+}
+
+/** The hospital whose chain a reader asks for (the audit log depends on no other module). */
+export async function hospitalByCode(db: Db, code: string): Promise<{ id: number; code: string } | null> {
+  const [row] = await db.select({ id: hospitals.id, code: hospitals.code }).from(hospitals).where(eq(hospitals.code, code));
+  return row ?? null;
 }
 
 export interface AuditFilter {

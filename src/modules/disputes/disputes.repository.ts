@@ -54,3 +54,16 @@ export async function storedFlags(db: Conn, hospitalId: number, filter: { year?:
     .where(and(...where))
     .orderBy(asc(disputeFlags.year), asc(disputeFlags.staffId), asc(disputeFlags.department), asc(disputeFlags.flag), asc(disputeFlags.disputeId));
 }
+
+/**
+ * The disputes a run's document carries: those booked in its quarters, and those booked earlier in
+ * the same year (priorDisputes: they decide suspensions and flags); a year-end's: all of the year's.
+ */
+export async function disputesForRun(db: Conn, hospitalId: number, scope: { periods: string[]; annualYear?: number }): Promise<{ disputes?: DisputeInput[]; priorDisputes?: DisputeInput[] }> {
+  const year = scope.annualYear ?? Number.parseInt(scope.periods[0]!.slice(0, 4), 10);
+  const current = (await currentDisputes(db, hospitalId, { year })).map(recordOf);
+  const inDoc = new Set(scope.periods);
+  const booked = current.filter((d) => inDoc.has(d.bookedIn));
+  const prior = current.filter((d) => !inDoc.has(d.bookedIn) && (scope.annualYear !== undefined || scope.periods.every((p) => d.bookedIn < p)));
+  return { ...(booked.length > 0 ? { disputes: booked } : {}), ...(prior.length > 0 ? { priorDisputes: prior } : {}) };
+}

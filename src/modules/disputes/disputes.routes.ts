@@ -1,48 +1,38 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { DisputeSchema } from '../../core/schema.js';
-import type { Db } from '../../db/client.js';
-import { notFound } from '../../shared/errors.js';
-import { access } from '../../plugins/access.js';
-import { AnyObject, HospitalParams, HospitalCode, errors } from '../../shared/schemas.js';
-import { findHospital, listStaff } from '../inputs/inputs.repository.js';
+import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
+import { errors, HospitalParams } from '../../shared/schemas.js';
+import { access, EVERY_ROLE } from '../access/access.js';
+import { Correction, DisputeHistory, DisputeList, DisputeListQuery, DisputeParams, FlagList, FlagQuery, WrittenDispute } from './disputes.schemas.js';
 import { disputeHistory, flagsOf, listDisputes, writeDispute } from './disputes.usecases.js';
 
-const Correction = Type.Object(
-  { ...Type.Omit(DisputeSchema, ['id']).properties, reason: Type.String({ minLength: 1, maxLength: 2000, description: 'why the record is corrected (audited)' }) },
-  { additionalProperties: false },
-);
-const Year = Type.Integer({ minimum: 1900, maximum: 9999 });
-
 /** Medical disputes (disputes-and-awards.md): create, correct as a new version, list; the flags. */
-export function disputeRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date }): void {
-  const { db, now } = deps;
-  const hospitalOf = async (code: string) => {
-    const h = await findHospital(db, code);
-    if (!h) throw notFound(`hospital ${code}`);
-    return h;
-  };
-  const ctx = (request: { actor: string; id: string }) => ({ db, now, ctx: { actor: request.actor, requestId: request.id } });
+export function registerDisputeRoutes(app: App, deps: RouteDeps): void {
+  setupCreateDisputeRoute(app, deps);
+  setupCorrectDisputeRoute(app, deps);
+  setupListDisputesRoute(app, deps);
+  setupDisputeHistoryRoute(app, deps);
+  setupFlagsRoute(app, deps);
+}
 
+function setupCreateDisputeRoute(app: App, { db, clock }: RouteDeps): void {
   app.post(
     '/v1/hospitals/:code/disputes',
     {
       config: access(['admin', 'finance'], 'params'),
       schema: {
         tags: ['disputes'],
-        summary: 'Book a medical dispute (医疗纠纷) in a quarter: its liability joins that quarter\'s fines',
-        description: 'The record as in the scenario document (disputes-and-awards.md §1). 409 when the quarter is closed or the id exists. The year\'s flags are derived again.',
+        summary: "Book a medical dispute (医疗纠纷) in a quarter: its liability joins that quarter's fines",
+        description: "The record as in the scenario document (disputes-and-awards.md §1). 409 when the quarter is closed or the id exists. The year's flags are derived again.",
         params: HospitalParams,
         body: DisputeSchema,
-        response: { 201: AnyObject('the dispute, version 1'), ...errors(400, 401, 404, 409) },
+        response: { 201: WrittenDispute, ...errors(400, 401, 404, 409) },
       },
     },
-    async (request, reply) => {
-      const record = request.body as Static<typeof DisputeSchema>;
-      return reply.status(201).send(await writeDispute(ctx(request), (request.params as { code: string }).code, record, { kind: 'create' }));
-    },
+    async (request, reply) => reply.status(201).send(await writeDispute({ db, clock, caller: callerOf(request) }, request.params.code, request.body, { kind: 'create' })),
   );
+}
 
+function setupCorrectDisputeRoute(app: App, { db, clock }: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/disputes/:disputeId',
     {
@@ -50,18 +40,19 @@ export function disputeRoutes(app: FastifyInstance, deps: { db: Db; now: () => D
       schema: {
         tags: ['disputes'],
         summary: 'Correct a dispute: the whole record again, with a reason; stored as a new version (the old ones stay), audited',
-        params: Type.Object({ code: HospitalCode, disputeId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        params: DisputeParams,
         body: Correction,
-        response: { 200: AnyObject('the dispute, its new version'), ...errors(400, 401, 404, 409) },
+        response: { 200: WrittenDispute, ...errors(400, 401, 404, 409) },
       },
     },
     async (request) => {
-      const { code, disputeId } = request.params as { code: string; disputeId: string };
-      const { reason, ...rest } = request.body as Static<typeof Correction>;
-      return writeDispute(ctx(request), code, { ...rest, id: disputeId } as Static<typeof DisputeSchema>, { kind: 'correct', reason });
+      const { reason, ...record } = request.body;
+      return writeDispute({ db, clock, caller: callerOf(request) }, request.params.code, { ...record, id: request.params.disputeId }, { kind: 'correct', reason });
     },
   );
+}
 
+function setupListDisputesRoute(app: App, { db }: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/disputes',
     {
@@ -70,54 +61,36 @@ export function disputeRoutes(app: FastifyInstance, deps: { db: Db; now: () => D
         tags: ['disputes'],
         summary: 'The disputes (current versions, or every version with history=true), optionally of one year',
         params: HospitalParams,
-        querystring: Type.Object({ year: Type.Optional(Year), history: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ disputes: Type.Array(AnyObject('id, version, bookedIn, record, reason, by, at')) }), ...errors(401, 404) },
+        querystring: DisputeListQuery,
+        response: { 200: DisputeList, ...errors(401, 404) },
       },
     },
-    async (request) => {
-      const { year, history } = request.query as { year?: number; history?: boolean };
-      return { disputes: await listDisputes(db, await hospitalOf((request.params as { code: string }).code), { year, history }) };
-    },
+    async (request) => ({ disputes: await listDisputes({ db }, request.params.code, request.query) }),
   );
+}
 
+function setupDisputeHistoryRoute(app: App, { db }: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/disputes/:disputeId',
-    {
-      config: access(['admin', 'finance', 'auditor'], 'params'),
-      schema: {
-        tags: ['disputes'],
-        summary: 'One dispute with every version',
-        params: Type.Object({ code: HospitalCode, disputeId: Type.String({ minLength: 1, maxLength: 64 }) }),
-        response: { 200: AnyObject('id, versions'), ...errors(401, 404) },
-      },
-    },
-    async (request) => {
-      const { code, disputeId } = request.params as { code: string; disputeId: string };
-      return disputeHistory(db, await hospitalOf(code), disputeId);
-    },
+    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { tags: ['disputes'], summary: 'One dispute with every version', params: DisputeParams, response: { 200: DisputeHistory, ...errors(401, 404) } } },
+    async (request) => disputeHistory({ db }, request.params.code, request.params.disputeId),
   );
+}
 
+function setupFlagsRoute(app: App, { db }: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/flags',
     {
-      config: access(['admin', 'finance', 'dept_head', 'auditor'], 'params'),
+      config: access(EVERY_ROLE, 'params'),
       schema: {
         tags: ['disputes'],
         summary: 'The dispute flags per person (and department) and year: no_awards, grade_basic_pass, grade_fail, suspended, demerit, focused_monitoring',
-        description: 'Derived by the engine from the year\'s disputes whenever one is written. A department head sees their departments\' people and departments.',
+        description: "Derived by the engine from the year's disputes whenever one is written. A department head sees their departments' people and departments.",
         params: HospitalParams,
-        querystring: Type.Object({ year: Type.Optional(Year), staffId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ flags: Type.Array(AnyObject('year, staffId or department, flag, disputeId')) }), ...errors(401, 404) },
+        querystring: FlagQuery,
+        response: { 200: FlagList, ...errors(401, 404) },
       },
     },
-    async (request) => {
-      const { year, staffId } = request.query as { year?: number; staffId?: string };
-      const hospital = await hospitalOf((request.params as { code: string }).code);
-      const flags = await flagsOf(db, hospital, { year, staffId });
-      const p = request.principal!;
-      if (p.role !== 'dept_head') return { flags };
-      const mine = new Set((await listStaff(db, hospital.id)).filter((s) => p.departments.includes(s.department)).map((s) => s.staffId));
-      return { flags: flags.filter((f) => ('staffId' in f ? mine.has(f.staffId!) : p.departments.includes(f.department!))) };
-    },
+    async (request) => ({ flags: await flagsOf({ db, caller: callerOf(request) }, request.params.code, request.query) }),
   );
 }

@@ -5,13 +5,16 @@ import type { DisputeInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { AppError, conflict, notFound } from '../../shared/errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
+import type { WriteDeps } from '../inputs/inputs.usecases.js';
+import type { Caller } from '../../shared/principal.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { decimalText } from '../inputs/inputs.compare.js';
 import { departmentFromRow, staffFromRow } from '../inputs/inputs.mappers.js';
-import { closedPeriods, listDepartments, listStaff, lockHospital, schemeFor, type HospitalRow } from '../inputs/inputs.repository.js';
+import { listDepartments, listStaff, schemeFor } from '../inputs/inputs.repository.js';
+import { closedPeriods, findHospital, isPeriodClosed, lockHospital, type HospitalRow } from '../hospitals/hospitals.repository.js';
 import { currentDisputes, disputeVersions, insertDisputeVersion, recordOf, replaceFlags, storedFlags, type DisputeRow } from './disputes.repository.js';
 
-type Deps = { db: Db; now: () => Date; ctx: AuditContext };
+type Deps = WriteDeps;
 
 const yearOf = (period: string) => Number.parseInt(period.slice(0, 4), 10);
 
@@ -46,6 +49,12 @@ async function checkYear(tx: Tx, hospital: HospitalRow, year: number, records: D
  * quarter it is (or was) booked in is closed; a correction is a new version, never an update;
  * the year's flags are derived again and stored; both in one transaction with the audit event.
  */
+async function hospitalNamed(db: Db, code: string): Promise<HospitalRow> {
+  const hospital = await findHospital(db, code);
+  if (!hospital) throw notFound(`hospital ${code}`);
+  return hospital;
+}
+
 export async function writeDispute(deps: Deps, code: string, record: DisputeInput, mode: { kind: 'create' } | { kind: 'correct'; reason: string }) {
   return deps.db.transaction(async (tx) => {
     const hospital = await lockHospital(tx, code);
@@ -69,8 +78,8 @@ export async function writeDispute(deps: Deps, code: string, record: DisputeInpu
       bookedIn: record.bookedIn,
       record,
       reason: mode.kind === 'correct' ? mode.reason : null,
-      actor: deps.ctx.actor,
-      createdAt: deps.now(),
+      actor: deps.caller.actor,
+      createdAt: deps.clock.now(),
     });
     const audit: AuditEntry[] = [
       {
@@ -81,7 +90,7 @@ export async function writeDispute(deps: Deps, code: string, record: DisputeInpu
         after: { version, record, ...(mode.kind === 'correct' ? { reason: mode.reason } : {}) },
       },
     ];
-    await appendAudit(tx, hospital.id, deps.ctx, audit, deps.now());
+    await appendAudit(tx, hospital.id, deps.caller, audit, deps.clock.now());
     return { id: record.id, version, bookedIn: record.bookedIn, record, reason: mode.kind === 'correct' ? mode.reason : null };
   });
 }
@@ -143,27 +152,38 @@ export const sameDispute = (a: DisputeInput, b: DisputeInput): boolean => disput
 /** A dispute may change only while the quarter it is booked in (and was, before) is open. */
 function assertOpen(closed: Set<string>, record: DisputeInput, before: DisputeRow | undefined, path: string): void {
   for (const period of new Set([record.bookedIn, ...(before ? [before.bookedIn] : [])])) {
-    if (closed.has(period) || closed.has(period.slice(0, 4))) {
+    if (isPeriodClosed(closed, period)) {
       throw conflict('period_closed', `${period} is closed (its settlement is approved); dispute ${record.id} booked in it cannot change`, path);
     }
   }
 }
 
-export async function listDisputes(db: Db, hospital: HospitalRow, filter: { year?: number; history?: boolean }) {
+export async function listDisputes(deps: { db: Db }, code: string, filter: { year?: number; history?: boolean }) {
+  const { db } = deps;
+  const hospital = await hospitalNamed(db, code);
   const rows = filter.history ? await disputeVersions(db, hospital.id, { year: filter.year }) : await currentDisputes(db, hospital.id, { year: filter.year });
-  return rows.map((r) => ({ id: r.disputeId, version: r.version, bookedIn: r.bookedIn, record: r.record, reason: r.reason, by: r.actor, at: r.createdAt.toISOString() }));
+  return rows.map((r) => ({ id: r.disputeId, version: r.version, bookedIn: r.bookedIn, record: recordOf(r), reason: r.reason, by: r.actor, at: r.createdAt.toISOString() }));
 }
 
-export async function disputeHistory(db: Db, hospital: HospitalRow, id: string) {
+export async function disputeHistory(deps: { db: Db }, code: string, id: string) {
+  const { db } = deps;
+  const hospital = await hospitalNamed(db, code);
   const rows = await disputeVersions(db, hospital.id, { disputeId: id });
   if (rows.length === 0) throw notFound(`dispute ${id}`);
-  return { id, versions: rows.map((r) => ({ version: r.version, bookedIn: r.bookedIn, record: r.record, reason: r.reason, by: r.actor, at: r.createdAt.toISOString() })) };
+  return { id, versions: rows.map((r) => ({ version: r.version, bookedIn: r.bookedIn, record: recordOf(r), reason: r.reason, by: r.actor, at: r.createdAt.toISOString() })) };
 }
 
-export async function flagsOf(db: Db, hospital: HospitalRow, filter: { year?: number; staffId?: string }) {
+/** The dispute flags; a department head sees their departments' people's and departments'. */
+export async function flagsOf(deps: { db: Db; caller: Caller }, code: string, filter: { year?: number; staffId?: string }) {
+  const { db } = deps;
+  const hospital = await hospitalNamed(db, code);
   const rows = await storedFlags(db, hospital.id, filter);
   // the year-end result's order: (staff id or department, flag, dispute id), in code-point order
   const subject = (r: (typeof rows)[number]) => r.staffId ?? r.department ?? '';
   rows.sort((a, b) => a.year - b.year || compareKeys(subject(a), subject(b)) || compareKeys(a.flag, b.flag) || compareKeys(a.disputeId, b.disputeId));
-  return rows.map((r) => ({ year: r.year, ...(r.staffId ? { staffId: r.staffId } : { department: r.department }), flag: r.flag, disputeId: r.disputeId }));
+  const flags = rows.map((r) => ({ year: r.year, ...(r.staffId ? { staffId: r.staffId } : { department: r.department! }), flag: r.flag, disputeId: r.disputeId }));
+  const p = deps.caller.principal;
+  if (p.role !== 'dept_head') return flags;
+  const mine = new Set((await listStaff(db, hospital.id)).filter((s) => p.departments.includes(s.department)).map((s) => s.staffId));
+  return flags.filter((f) => ('staffId' in f ? mine.has(f.staffId!) : p.departments.includes(f.department)));
 }

@@ -1,53 +1,35 @@
-import { validateScenario } from '../../core/index.js';
-import type { Db, Tx } from '../../db/client.js';
-import { conflict, notFound } from '../../shared/errors.js';
-import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
-import { buildScenario, closedPeriods, lockHospital, schemeFor, type HospitalRow, type ScenarioFocus } from '../inputs/inputs.repository.js';
+import type { UseCaseDeps } from '../../shared/context.js';
+import { notFound } from '../../shared/errors.js';
+import type { Caller } from '../../shared/principal.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import { createHospitalLocked, findHospital, listHospitals, renameHospital } from './hospitals.repository.js';
 
-export interface WriteScope {
-  /** The quarter the write changes (checked against closed periods and validated), if any. */
-  period?: string;
-  /** The year whose year-end inputs the write changes, if any. */
-  year?: number;
-  /**
-   * A write of one record (a person, a person's or a department's quarter inputs) is validated
-   * with every department and only the records it touches; without a focus, the whole hospital.
-   */
-  focus?: ScenarioFocus;
+type Deps = Pick<UseCaseDeps, 'db' | 'clock'>;
+
+/** The hospitals a caller may see: all for the bootstrap admin, a key its own. */
+export async function visibleHospitals(deps: Deps, caller: Caller): Promise<{ code: string; name: string }[]> {
+  const all = await listHospitals(deps.db);
+  const own = caller.principal.hospital;
+  return own === null ? all : all.filter((h) => h.code === own);
 }
 
-/**
- * Every granular write: under the hospital's lock, refuse a closed period (409), apply the
- * change, then validate the hospital's resulting inputs exactly as the engine will read them —
- * a change that would make the scenario invalid rolls back with the engine's error (400) — and
- * append the audit events, all in one transaction.
- */
-export async function writeInputs<T>(
-  deps: { db: Db; now: () => Date; ctx: AuditContext },
-  hospitalCode: string,
-  scope: WriteScope,
-  change: (tx: Tx, hospital: HospitalRow) => Promise<{ audit: AuditEntry[]; result: T }>,
-): Promise<T> {
+export async function getHospital(deps: Deps, code: string): Promise<{ code: string; name: string }> {
+  const h = await findHospital(deps.db, code);
+  if (!h) throw notFound(`hospital ${code}`);
+  return { code: h.code, name: h.name };
+}
+
+/** Creates a hospital, or renames it; audited when anything changes. */
+export async function putHospital(deps: Deps & { caller: Caller }, code: string, name: string): Promise<{ code: string; name: string }> {
   return deps.db.transaction(async (tx) => {
-    const hospital = await lockHospital(tx, hospitalCode);
-    if (!hospital) throw notFound(`hospital ${hospitalCode}`);
-    const closed = await closedPeriods(tx, hospital.id);
-    if (scope.period && (closed.has(scope.period) || closed.has(scope.period.slice(0, 4)))) {
-      throw conflict('period_closed', `${scope.period} is closed (its settlement is approved); its inputs cannot change`, 'period');
+    const { hospital, created } = await createHospitalLocked(tx, code, name);
+    if (created || hospital.name !== name) {
+      const at = deps.clock.now();
+      if (!created) await renameHospital(tx, hospital.id, name, at);
+      await appendAudit(tx, hospital.id, deps.caller, [
+        { action: created ? 'hospital.create' : 'hospital.update', entityType: 'hospital', entityKey: code, before: created ? null : { name: hospital.name }, after: { code, name } },
+      ], at);
     }
-    if (scope.year !== undefined && closed.has(String(scope.year))) {
-      throw conflict('period_closed', `year ${scope.year} is closed (its year-end settlement is approved)`, 'year');
-    }
-    const { audit, result } = await change(tx, hospital);
-    const scheme = await schemeFor(tx, hospital.id, scope.period ?? `${scope.year ?? 9999}Q4`);
-    const doc = await buildScenario(tx, hospital, {
-      periods: scope.period ? [scope.period] : [],
-      annualYear: scope.year,
-      schemeParameters: scheme?.parameters ?? {},
-      focus: scope.focus,
-    });
-    validateScenario(doc);
-    await appendAudit(tx, hospital.id, deps.ctx, audit, deps.now());
-    return result;
+    return { code, name };
   });
 }

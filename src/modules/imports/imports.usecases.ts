@@ -1,8 +1,8 @@
 import type { Scenario } from '../../core/schema.js';
 import { validateScenario } from '../../core/validate.js';
-import type { Db } from '../../db/client.js';
 import { AppError, conflict } from '../../shared/errors.js';
-import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
+import type { WriteDeps } from '../inputs/inputs.usecases.js';
+import { appendAudit, type AuditEntry } from '../audit/audit.repository.js';
 import { importDisputes } from '../disputes/disputes.usecases.js';
 import { canonicalJson, sha256 } from '../../shared/canonical.js';
 import {
@@ -15,21 +15,8 @@ import {
 } from '../inputs/inputs.mappers.js';
 import { auditable } from '../inputs/inputs.mappers.js';
 import { normalizedJson, sameRecord } from '../inputs/inputs.compare.js';
-import {
-  closedPeriods,
-  createHospitalLocked,
-  listDepartments,
-  listStaff,
-  loadAnnual,
-  loadPeriod,
-  replacePeriod,
-  schemeFor,
-  upsertAnnual,
-  upsertDepartments,
-  upsertSchemeVersion,
-  upsertStaff,
-  type StoredPeriod,
-} from '../inputs/inputs.repository.js';
+import { listDepartments, listStaff, loadAnnual, loadPeriod, replacePeriod, schemeFor, upsertAnnual, upsertDepartments, upsertSchemeVersion, upsertStaff, type StoredPeriod } from '../inputs/inputs.repository.js';
+import { closedPeriods, createHospitalLocked, isPeriodClosed } from '../hospitals/hospitals.repository.js';
 
 export interface ImportOutcome {
   hospital: string;
@@ -50,11 +37,11 @@ export interface ImportOutcome {
  * again finds nothing different and writes nothing. Changing a closed period's inputs is a 409
  * and rolls the whole import back.
  */
-export async function importScenario(
-  deps: { db: Db; ctx: AuditContext; now: () => Date },
-  doc: unknown,
-  permissions: { mayChangeScheme: boolean; mayChangeIndividuals: boolean } = { mayChangeScheme: true, mayChangeIndividuals: true },
-): Promise<ImportOutcome> {
+export async function importScenario(deps: WriteDeps, doc: unknown): Promise<ImportOutcome> {
+  // the scheme and people's tier-2 records are the admin's; a finance import may not change them
+  const permissions = { mayChangeScheme: deps.caller.principal.role === 'admin', mayChangeIndividuals: deps.caller.principal.role === 'admin' };
+  const ctx = deps.caller;
+  const now = () => deps.clock.now();
   validateScenario(doc);
   const scenario = doc as Scenario;
   return deps.db.transaction(async (tx) => {
@@ -62,7 +49,7 @@ export async function importScenario(
     const { hospital, created } = await createHospitalLocked(tx, scenario.hospital.code, scenario.hospital.name ?? '');
     if (created) audit.push({ action: 'hospital.create', entityType: 'hospital', entityKey: hospital.code, after: { code: hospital.code, name: hospital.name } });
     const closed = await closedPeriods(tx, hospital.id);
-    const isClosed = (period: string) => closed.has(period) || closed.has(period.slice(0, 4));
+    const isClosed = (period: string) => isPeriodClosed(closed, period);
     const outcome: ImportOutcome = {
       hospital: hospital.code,
       changed: false,
@@ -173,13 +160,13 @@ export async function importScenario(
 
     const disputeRecords = [...(scenario.priorDisputes ?? []), ...(scenario.disputes ?? [])];
     if (disputeRecords.length > 0) {
-      const events = await importDisputes(tx, hospital, disputeRecords, closed, deps.ctx, deps.now());
+      const events = await importDisputes(tx, hospital, disputeRecords, closed, ctx, now());
       outcome.disputes = { written: events.length, unchanged: disputeRecords.length - events.length };
       audit.push(...events);
     }
 
     outcome.changed = audit.length > 0;
-    await appendAudit(tx, hospital.id, deps.ctx, audit, deps.now());
+    await appendAudit(tx, hospital.id, ctx, audit, now());
     return outcome;
   });
 }

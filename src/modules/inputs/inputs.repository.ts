@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lte, sql, type Table } from 'drizzle-orm';
+import type { HospitalRow } from '../hospitals/hospitals.repository.js';
 import type { AnnualInput, PeriodInput, Scenario } from '../../core/schema.js';
 import { insertUnnest, type BulkColumn } from '../../shared/db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
 import { plainSelect } from '../../shared/db/plain.js';
 import { together } from '../../shared/db/together.js';
-import { currentDisputes, recordOf } from '../disputes/disputes.repository.js';
 import {
   annualInputs,
   departmentInputs,
@@ -30,7 +30,6 @@ import {
   type StaffRow,
 } from './inputs.mappers.js';
 
-export type HospitalRow = typeof hospitals.$inferSelect;
 type Conn = Db | Tx;
 
 const CHUNK = 1000;
@@ -50,46 +49,6 @@ const INDIVIDUAL_INPUT_COLUMNS = recordColumns(individualInputs);
 /** The two reads of thousands of rows a settlement makes, without drizzle's per-cell mapping. */
 const selectStaff = plainSelect<StaffRow>(STAFF_COLUMNS, staff);
 const selectIndividualInputs = plainSelect<IndividualInputRow>(INDIVIDUAL_INPUT_COLUMNS, individualInputs);
-
-export async function findHospital(db: Conn, code: string): Promise<HospitalRow | null> {
-  const [row] = await db.select().from(hospitals).where(eq(hospitals.code, code));
-  return row ?? null;
-}
-
-/**
- * Locks the hospital's row for the rest of the transaction. Every write to a hospital takes this
- * lock first: writes to one hospital are serialised (imports end as in some serial order, the
- * audit chain never forks), writes to different hospitals run in parallel.
- */
-export async function lockHospital(tx: Tx, code: string): Promise<HospitalRow | null> {
-  const [row] = await tx.select().from(hospitals).where(eq(hospitals.code, code)).for('update');
-  return row ?? null;
-}
-
-export async function lockHospitalById(tx: Tx, id: number): Promise<HospitalRow | null> {
-  const [row] = await tx.select().from(hospitals).where(eq(hospitals.id, id)).for('update');
-  return row ?? null;
-}
-
-export async function findHospitalById(db: Conn, id: number): Promise<HospitalRow | null> {
-  const [row] = await db.select().from(hospitals).where(eq(hospitals.id, id));
-  return row ?? null;
-}
-
-export async function createHospitalLocked(tx: Tx, code: string, name: string): Promise<{ hospital: HospitalRow; created: boolean }> {
-  const inserted = await tx.insert(hospitals).values({ code, name }).onConflictDoNothing().returning();
-  const hospital = await lockHospital(tx, code);
-  return { hospital: hospital!, created: inserted.length > 0 };
-}
-
-/** Periods ('2026Q1', '2026') with an approved run: closed, their inputs frozen. */
-export async function closedPeriods(db: Conn, hospitalId: number): Promise<Set<string>> {
-  const rows = await db
-    .select({ period: settlementRuns.period })
-    .from(settlementRuns)
-    .where(and(eq(settlementRuns.hospitalId, hospitalId), eq(settlementRuns.status, 'approved')));
-  return new Set(rows.map((r) => r.period));
-}
 
 export async function listDepartments(db: Conn, hospitalId: number): Promise<DepartmentRow[]> {
   return db.select(DEPARTMENT_COLUMNS).from(departments).where(eq(departments.hospitalId, hospitalId)).orderBy(asc(departments.code));
@@ -227,6 +186,20 @@ export async function replacePeriod(tx: Tx, hospitalId: number, p: StoredPeriod)
   for (let i = 0; i < p.individuals.length; i += CHUNK) {
     await tx.insert(individualInputs).values(p.individuals.slice(i, i + CHUNK).map((r) => ({ ...r, hospitalId })));
   }
+}
+
+export async function findQuarter(db: Conn, hospitalId: number, period: string): Promise<QuarterRow | null> {
+  const [row] = await db.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period)));
+  return row ?? null;
+}
+
+/** A quarter's stored department records of the given departments. */
+export async function departmentInputsIn(db: Conn, hospitalId: number, period: string, codes: string[]): Promise<DepartmentInputRow[]> {
+  if (codes.length === 0) return [];
+  return db
+    .select(DEPARTMENT_INPUT_COLUMNS)
+    .from(departmentInputs)
+    .where(and(eq(departmentInputs.hospitalId, hospitalId), eq(departmentInputs.period, period), inArray(departmentInputs.department, codes)));
 }
 
 export async function upsertQuarter(tx: Tx, hospitalId: number, q: QuarterRow): Promise<void> {
@@ -390,7 +363,7 @@ export interface ScenarioFocus {
 export async function buildScenario(
   db: Conn,
   hospital: HospitalRow,
-  options: { periods: string[]; annualYear?: number; schemeParameters: unknown; focus?: ScenarioFocus; withDisputes?: boolean },
+  options: { periods: string[]; annualYear?: number; schemeParameters: unknown; focus?: ScenarioFocus },
 ): Promise<Scenario> {
   const focus = options.focus;
   // the staff list and the periods are independent reads: on a pool they run side by side
@@ -416,17 +389,6 @@ export async function buildScenario(
   if (options.annualYear !== undefined) {
     const annual = await loadAnnual(db, hospital.id, options.annualYear);
     doc.annual = annual ?? { year: options.annualYear };
-  }
-  if (options.withDisputes) {
-    // a run's document: the disputes booked in its quarter, and those booked earlier in the same
-    // year (priorDisputes: they decide suspensions and flags); a year-end's: all of the year's
-    const year = options.annualYear ?? Number.parseInt(options.periods[0]!.slice(0, 4), 10);
-    const current = (await currentDisputes(db, hospital.id, { year })).map(recordOf);
-    const inDoc = new Set(options.periods);
-    const booked = current.filter((d) => inDoc.has(d.bookedIn));
-    const prior = current.filter((d) => !inDoc.has(d.bookedIn) && (options.annualYear !== undefined || options.periods.every((p) => d.bookedIn < p)));
-    if (booked.length > 0) doc.disputes = booked;
-    if (prior.length > 0) doc.priorDisputes = prior;
   }
   return doc;
 }

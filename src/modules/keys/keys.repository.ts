@@ -1,7 +1,8 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Db, Tx } from '../../db/client.js';
-import { perDatabase } from '../../shared/db/prepared.js';
 import { apiKeys, hospitals } from '../../db/schema.js';
+import { perDatabase } from '../../shared/db/prepared.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 type Conn = Db | Tx;
@@ -42,8 +43,8 @@ export async function revokeKey(tx: Tx, id: string, at: Date): Promise<void> {
   await tx.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id));
 }
 
-/** When this process last wrote each key's last-used time (ms); bounded like any cache. */
-const touched = new Map<string, number>();
+/** When this process last wrote each key's last-used time (ms). */
+const touched = new LRUCache<string, number>({ max: 10_000 });
 
 /**
  * Last-used time, written at most once a minute per key so that reads do not each cost a write:
@@ -52,7 +53,6 @@ const touched = new Map<string, number>();
 export async function touchKey(db: Conn, id: string, at: Date): Promise<void> {
   const last = touched.get(id);
   if (last !== undefined && at.getTime() - last < 60_000 && at.getTime() >= last) return;
-  if (touched.size >= 10_000) touched.clear();
   touched.set(id, at.getTime());
   const aMinuteAgo = new Date(at.getTime() - 60_000);
   await db

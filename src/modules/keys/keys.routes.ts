@@ -1,19 +1,17 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../db/client.js';
-import { notFound } from '../../shared/errors.js';
-import { ROLES, access, type Role } from '../../plugins/access.js';
-import { AnyObject, HospitalCode, errors } from '../../shared/schemas.js';
-import { findHospital } from '../inputs/inputs.repository.js';
-import { listKeys } from './keys.repository.js';
-import { createKey, keyView, revoke } from './keys.usecases.js';
+import { access } from '../access/access.js';
+import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
+import { errors } from '../../shared/schemas.js';
+import { CreatedKey, CreateKeyBody, KeyList, KeyParams, KeyQuery, KeyView } from './keys.schemas.js';
+import { createKey, listHospitalKeys, revoke } from './keys.usecases.js';
 
-const KeyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }) });
+/** API keys: create (the token shown once), list without secrets, revoke. */
+export function registerKeyRoutes(app: App, deps: RouteDeps): void {
+  setupCreateKeyRoute(app, deps);
+  setupListKeysRoute(app, deps);
+  setupRevokeKeyRoute(app, deps);
+}
 
-export function keyRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date }): void {
-  const { db, now } = deps;
-  const ctx = (request: { actor: string; id: string }) => ({ db, now, ctx: { actor: request.actor, requestId: request.id } });
-
+function setupCreateKeyRoute(app: App, { db, clock }: RouteDeps): void {
   app.post(
     '/v1/api-keys',
     {
@@ -23,24 +21,15 @@ export function keyRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date 
         summary: 'Create an API key; the token is shown in this answer only',
         description:
           'A repeat of this request with the same Idempotency-Key answers the same key without its token (the token is never stored, not even for replays), with a `note` saying so.',
-        body: Type.Object(
-          {
-            role: Type.Union(ROLES.map((r) => Type.Literal(r)), { 'x-kind': 'enum', 'x-values': ROLES }),
-            hospital: HospitalCode,
-            departments: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500, description: 'for a dept_head key: its departments' })),
-            name: Type.String({ minLength: 1, maxLength: 200, description: 'who or what uses the key' }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: AnyObject('the key, with `token` (shown once)'), ...errors(400, 401, 403, 404) },
+        body: CreateKeyBody,
+        response: { 201: CreatedKey, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request, reply) => {
-      const body = request.body as { role: Role; hospital: string; departments?: string[]; name: string };
-      return reply.status(201).send(await createKey(ctx(request), request.principal!, body));
-    },
+    async (request, reply) => reply.status(201).send(await createKey({ db, clock, caller: callerOf(request) }, request.body)),
   );
+}
 
+function setupListKeysRoute(app: App, { db, clock }: RouteDeps): void {
   app.get(
     '/v1/api-keys',
     {
@@ -48,26 +37,21 @@ export function keyRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date 
       schema: {
         tags: ['keys'],
         summary: "A hospital's API keys, without their secrets, with when each was last used",
-        querystring: Type.Object({ hospital: HospitalCode }),
-        response: { 200: Type.Object({ keys: Type.Array(AnyObject('a key without its token')) }), ...errors(401, 403, 404) },
+        querystring: KeyQuery,
+        response: { 200: KeyList, ...errors(401, 403, 404) },
       },
     },
-    async (request) => {
-      const { hospital: code } = request.query as { hospital: string };
-      const p = request.principal!;
-      const hospital = await findHospital(db, code);
-      if (!hospital || (p.hospital !== null && p.hospital !== code)) throw notFound(`hospital ${code}`);
-      return { keys: (await listKeys(db, hospital.id)).map((k) => keyView(k, code)) };
-    },
+    async (request) => ({ keys: await listHospitalKeys({ db, clock, caller: callerOf(request) }, request.query.hospital) }),
   );
+}
 
+function setupRevokeKeyRoute(app: App, { db, clock }: RouteDeps): void {
   app.delete(
     '/v1/api-keys/:id',
     {
       config: access(['admin'], 'apiKey'),
-      schema: { tags: ['keys'], summary: 'Revoke an API key, effective on its next call', params: KeyParams, response: { 200: AnyObject('the revoked key'), ...errors(401, 403, 404) } },
+      schema: { tags: ['keys'], summary: 'Revoke an API key, effective on its next call', params: KeyParams, response: { 200: KeyView, ...errors(401, 403, 404) } },
     },
-    async (request) => revoke(ctx(request), request.principal!, (request.params as { id: string }).id),
+    async (request) => revoke({ db, clock, caller: callerOf(request) }, request.params.id),
   );
 }
-

@@ -1,30 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Db } from '../../db/client.js';
-import { badRequest, notFound } from '../../shared/errors.js';
-import { forbidden, type Principal, type Role } from '../../plugins/access.js';
-import { tokenHash } from '../../plugins/auth.js';
-import { appendAudit, type AuditContext } from '../audit/audit.repository.js';
-import { listDepartments, lockHospital, lockHospitalById, findHospitalById } from '../inputs/inputs.repository.js';
-import { findKey, insertKey, revokeKey, type ApiKeyRow } from './keys.repository.js';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { tokenHash } from '../../shared/canonical.js';
+import type { UseCaseDeps } from '../../shared/context.js';
+import { notFound } from '../../shared/errors.js';
+import type { Caller, Principal, Role } from '../../shared/principal.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import { findHospital, findHospitalById, lockHospital, lockHospitalById } from '../hospitals/hospitals.repository.js';
+import { listDepartments } from '../inputs/inputs.repository.js';
+import { keyDepartmentsMissing, keyDepartmentsNotApplicable, keyDepartmentsUnknown, keyNotFound, keyRevokesItself } from './keys.errors.js';
+import { findKey, findLiveKey, insertKey, listKeys, revokeKey, type ApiKeyRow } from './keys.repository.js';
+import type { CreateKeyInput, KeyView } from './keys.schemas.js';
 
-export interface KeyView {
-  id: string;
-  name: string;
-  role: string;
-  hospital: string;
-  departments: string[];
-  tokenPrefix: string;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+type Deps = Pick<UseCaseDeps, 'db' | 'clock'> & { caller: Caller };
 
 export function keyView(k: ApiKeyRow, hospital: string): KeyView {
   return {
     id: k.id,
     name: k.name,
-    role: k.role,
+    role: k.role as Role,
     hospital,
     departments: k.departments as string[],
     tokenPrefix: k.tokenPrefix,
@@ -35,26 +27,27 @@ export function keyView(k: ApiKeyRow, hospital: string): KeyView {
   };
 }
 
+/** The hospital a caller may see: their own (or any, for the bootstrap admin); another is not found. */
+const ownHospital = (principal: Principal, code: string) => principal.hospital === null || principal.hospital === code;
+
 /**
  * A new API key: `ppk_` and 32 random bytes (256 bits) in base64url. The token is returned this
  * once; only its SHA-256 is kept. A department head's key names the departments it covers.
  */
-export async function createKey(
-  deps: { db: Db; now: () => Date; ctx: AuditContext },
-  caller: Principal,
-  input: { role: Role; hospital: string; departments?: string[]; name: string },
-): Promise<KeyView & { token: string }> {
-  if (caller.hospital !== null && caller.hospital !== input.hospital) throw notFound(`hospital ${input.hospital}`);
+export async function createKey(deps: Deps, input: CreateKeyInput): Promise<KeyView & { token: string }> {
+  const { caller } = deps;
+  if (!ownHospital(caller.principal, input.hospital)) throw notFound(`hospital ${input.hospital}`);
   const departments = [...new Set(input.departments ?? [])].sort();
-  if (input.role === 'dept_head' && departments.length === 0) throw badRequest('missing_field', 'a dept_head key needs its departments', 'departments');
-  if (input.role !== 'dept_head' && departments.length > 0) throw badRequest('not_applicable', 'only a dept_head key has departments', 'departments');
+  if (input.role === 'dept_head' && departments.length === 0) throw keyDepartmentsMissing();
+  if (input.role !== 'dept_head' && departments.length > 0) throw keyDepartmentsNotApplicable();
   return deps.db.transaction(async (tx) => {
     const hospital = await lockHospital(tx, input.hospital);
     if (!hospital) throw notFound(`hospital ${input.hospital}`);
     const known = new Set((await listDepartments(tx, hospital.id)).map((d) => d.code));
     const unknown = departments.filter((d) => !known.has(d));
-    if (unknown.length > 0) throw badRequest('unknown_reference', `department(s) ${unknown.join(', ')} are not departments of hospital ${hospital.code}`, 'departments');
+    if (unknown.length > 0) throw keyDepartmentsUnknown(unknown, hospital.code);
     const token = `ppk_${randomBytes(32).toString('base64url')}`;
+    const at = deps.clock.now();
     const row = await insertKey(tx, {
       id: randomUUID(),
       hospitalId: hospital.id,
@@ -63,29 +56,51 @@ export async function createKey(
       name: input.name,
       tokenHash: tokenHash(token),
       tokenPrefix: token.slice(0, 10),
-      createdBy: deps.ctx.actor,
-      createdAt: deps.now(),
+      createdBy: caller.actor,
+      createdAt: at,
     });
-    await appendAudit(tx, hospital.id, deps.ctx, [
-      { action: 'api_key.create', entityType: 'api_key', entityKey: row.id, after: { name: row.name, role: row.role, departments, tokenPrefix: row.tokenPrefix } },
-    ], deps.now());
+    await appendAudit(tx, hospital.id, caller, [{ action: 'api_key.create', entityType: 'api_key', entityKey: row.id, after: { name: row.name, role: row.role, departments, tokenPrefix: row.tokenPrefix } }], at);
     return { ...keyView(row, hospital.code), token };
   });
 }
 
-export async function revoke(deps: { db: Db; now: () => Date; ctx: AuditContext }, caller: Principal, id: string): Promise<KeyView> {
+export async function listHospitalKeys(deps: Deps, code: string): Promise<KeyView[]> {
+  const hospital = await findHospital(deps.db, code);
+  if (!hospital || !ownHospital(deps.caller.principal, code)) throw notFound(`hospital ${code}`);
+  return (await listKeys(deps.db, hospital.id)).map((k) => keyView(k, code));
+}
+
+export async function revoke(deps: Deps, id: string): Promise<KeyView> {
+  const { caller } = deps;
   const key = await findKey(deps.db, id);
   const hospital = key ? await findHospitalById(deps.db, key.hospitalId) : null;
-  if (!key || !hospital || (caller.hospital !== null && caller.hospital !== hospital.code)) throw notFound(`API key ${id}`);
-  if (caller.keyId === id) throw forbidden('a key cannot revoke itself; use another admin key');
+  if (!key || !hospital || !ownHospital(caller.principal, hospital.code)) throw keyNotFound(id);
+  if (caller.principal.keyId === id) throw keyRevokesItself();
   return deps.db.transaction(async (tx) => {
     await lockHospitalById(tx, key.hospitalId);
     const current = (await findKey(tx, id))!;
     if (!current.revokedAt) {
-      const at = deps.now();
+      const at = deps.clock.now();
       await revokeKey(tx, id, at);
-      await appendAudit(tx, key.hospitalId, deps.ctx, [{ action: 'api_key.revoke', entityType: 'api_key', entityKey: id, before: { revokedAt: null }, after: { revokedAt: at.toISOString() } }], at);
+      await appendAudit(tx, key.hospitalId, caller, [{ action: 'api_key.revoke', entityType: 'api_key', entityKey: id, before: { revokedAt: null }, after: { revokedAt: at.toISOString() } }], at);
     }
     return keyView((await findKey(tx, id))!, hospital.code);
   });
+}
+
+/**
+ * Who a token's hash is: the bootstrap admin (compared in constant time) or a live key's
+ * principal; null for anything else. Every call looks the key up (a revoked key is refused).
+ */
+export function principalResolver(options: { db: UseCaseDeps['db']; bootstrapToken?: string }): (hash: string) => Promise<{ principal: Principal; actor: string } | null> {
+  const bootstrap = options.bootstrapToken ? Buffer.from(tokenHash(options.bootstrapToken), 'hex') : null;
+  return async (hash) => {
+    if (bootstrap && timingSafeEqual(Buffer.from(hash, 'hex'), bootstrap)) {
+      return { principal: { keyId: null, name: 'bootstrap-admin', role: 'admin', hospital: null, departments: [] }, actor: 'bootstrap-admin' };
+    }
+    const key = await findLiveKey(options.db, hash);
+    if (!key) return null;
+    const principal: Principal = { keyId: key.id, name: key.name, role: key.role as Role, hospital: key.hospitalCode, departments: key.departments as string[] };
+    return { principal, actor: `key:${key.id}:${key.name}` };
+  };
 }

@@ -1,17 +1,20 @@
-import { and, asc, eq } from 'drizzle-orm';
 import { settleQuarter, validateScenario, type QuarterlyResult, type Scenario } from '../../core/index.js';
 import type { IndividualInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { decimalOf } from '../../shared/db/decimal.js';
-import { settlementReviews } from '../../db/schema.js';
 import { AppError, badRequest, conflict, notFound } from '../../shared/errors.js';
+import type { Clock } from '../../shared/context.js';
+import type { Caller } from '../../shared/principal.js';
+import { assertDepartment } from '../access/access.js';
+import { findReview, reviewsOfRun, upsertReview } from './reviews.repository.js';
+import { notReviewable, settlementNotFound } from './settlements.errors.js';
 import { checkValue } from '../../shared/text.js';
 import { mergePatch } from '../../shared/patch.js';
 import { schemaError } from '../../core/index.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { appendAudit, type AuditContext } from '../audit/audit.repository.js';
-import { lockHospitalById } from '../inputs/inputs.repository.js';
+import { appendAudit } from '../audit/audit.repository.js';
+import { lockHospitalById } from '../hospitals/hospitals.repository.js';
 import { departmentLinesOf, findRun, runInputs, type RunRow } from './settlements.repository.js';
 
 /** A review as the API and the review page both take it: one schema, one check, for both. */
@@ -38,52 +41,48 @@ export function checkReviewDecision(decision: unknown): ReviewDecision {
 }
 
 /** Every department's review of a run: acknowledged, disputed (with the reason) or pending. */
-export async function reviewsOf(db: Db, run: RunRow) {
-  const reviews = await db.select().from(settlementReviews).where(eq(settlementReviews.runId, run.id)).orderBy(asc(settlementReviews.department));
-  const byDepartment = new Map(reviews.map((r) => [r.department, r]));
+export async function reviewsOf(db: Db | Tx, run: RunRow) {
+  const byDepartment = new Map((await reviewsOfRun(db, run.id)).map((r) => [r.department, r]));
   const departments = run.kind === 'quarterly' ? (await departmentLinesOf(db, run.id)).map((l) => l.department) : [];
   return departments.map((department) => {
     const r = byDepartment.get(department);
     return r
-      ? { department, status: r.status, reason: r.reason, by: r.actor, at: r.updatedAt.toISOString() }
-      : { department, status: 'pending', reason: null, by: null, at: null };
+      ? { department, status: r.status as 'acknowledged' | 'disputed', reason: r.reason, by: r.actor, at: r.updatedAt.toISOString() }
+      : { department, status: 'pending' as const, reason: null, by: null, at: null };
   });
 }
 
-export async function openDisputes(db: Db | Tx, runId: string): Promise<string[]> {
-  const rows = await db
-    .select({ department: settlementReviews.department })
-    .from(settlementReviews)
-    .where(and(eq(settlementReviews.runId, runId), eq(settlementReviews.status, 'disputed')));
-  return rows.map((r) => r.department).sort();
+/** A run's reviews as a caller sees them: a department head, their own departments' only. */
+export async function reviewsFor(deps: { db: Db; caller: Caller }, runId: string) {
+  const run = await findRun(deps.db, runId);
+  if (!run) throw settlementNotFound(runId);
+  const p = deps.caller.principal;
+  const reviews = await reviewsOf(deps.db, run);
+  return p.role === 'dept_head' ? reviews.filter((r) => p.departments.includes(r.department)) : reviews;
 }
 
 /** A department head acknowledges or disputes a succeeded run for a department; audited. */
 export async function review(
-  deps: { db: Db; now: () => Date; ctx: AuditContext },
+  deps: { db: Db; clock: Clock; caller: Caller },
   runId: string,
   department: string,
   input: unknown,
 ): Promise<{ department: string; status: ReviewStatus; reason: string | null }> {
+  assertDepartment(deps.caller.principal, department);
   const decision = checkReviewDecision(input);
   if (decision.status === 'disputed' && !decision.reason?.trim()) throw badRequest('missing_field', 'a dispute needs a reason', 'reason');
   const run0 = await findRun(deps.db, runId);
-  if (!run0) throw notFound(`settlement ${runId}`);
+  if (!run0) throw settlementNotFound(runId);
   return deps.db.transaction(async (tx) => {
     await lockHospitalById(tx, run0.hospitalId);
     const run = (await findRun(tx, runId))!;
-    if (run.kind !== 'quarterly' || run.status !== 'succeeded') {
-      throw conflict('not_reviewable', `settlement ${runId} is ${run.status}; only a succeeded quarterly run can be acknowledged or disputed`);
-    }
+    if (run.kind !== 'quarterly' || run.status !== 'succeeded') throw notReviewable(runId, run.status);
     if ((await departmentLinesOf(tx, runId, department)).length === 0) throw notFound(`department ${department} in settlement ${runId}`);
-    const [before] = await tx.select().from(settlementReviews).where(and(eq(settlementReviews.runId, runId), eq(settlementReviews.department, department)));
+    const before = await findReview(tx, runId, department);
     const reason = decision.reason?.trim() || null;
-    const now = deps.now();
-    await tx
-      .insert(settlementReviews)
-      .values({ runId, department, status: decision.status, reason, actor: deps.ctx.actor, updatedAt: now })
-      .onConflictDoUpdate({ target: [settlementReviews.runId, settlementReviews.department], set: { status: decision.status, reason, actor: deps.ctx.actor, updatedAt: now } });
-    await appendAudit(tx, run.hospitalId, deps.ctx, [
+    const now = deps.clock.now();
+    await upsertReview(tx, { runId, department, status: decision.status, reason, actor: deps.caller.actor, updatedAt: now });
+    await appendAudit(tx, run.hospitalId, deps.caller, [
       {
         action: decision.status === 'disputed' ? 'settlement.dispute' : 'settlement.acknowledge',
         entityType: 'settlement',
@@ -101,7 +100,11 @@ export async function review(
  * the department's people (each a JSON merge patch over the person's record in the run), settled
  * by the engine — stored nowhere.
  */
-export async function whatIf(db: Db, run: RunRow, department: string, proposed: { staffId: string }[]) {
+export async function whatIf(deps: { db: Db; caller: Caller }, runId: string, department: string, proposed: { staffId: string }[]) {
+  assertDepartment(deps.caller.principal, department);
+  const { db } = deps;
+  const run = await findRun(db, runId);
+  if (!run) throw settlementNotFound(runId);
   const stored = run.kind === 'quarterly' ? await runInputs(db, run.id) : null;
   if (!stored) throw conflict('not_available', `settlement ${run.id} has no quarterly result to start from`);
   const inputs = structuredClone(stored) as Scenario;

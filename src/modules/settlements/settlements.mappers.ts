@@ -1,3 +1,5 @@
+import type { Static } from '@sinclair/typebox';
+import type { RunView } from './settlements.schemas.js';
 import type { AnnualResult, QuarterlyResult } from '../../core/index.js';
 import type { annualDepartmentLines, annualIndividualLines } from '../../db/schema.js';
 import type { DepartmentLineRow, ResultLineRow, RunRow } from './settlements.repository.js';
@@ -86,20 +88,23 @@ export function annualResultOf(
 }
 
 /** The run as the API shows it (contract.md §4): result only once it exists. */
-export function runView(run: RunRow, hospitalCode: string, result?: QuarterlyResult | AnnualResult) {
+export type RunViewShape = Static<typeof RunView>;
+
+export function runView(run: RunRow, hospitalCode: string, result?: QuarterlyResult | AnnualResult): RunViewShape {
   return {
     id: run.id,
     hospital: hospitalCode,
     period: run.period,
-    kind: run.kind,
-    status: run.status,
-    ...(run.error ? { error: run.error } : {}),
+    kind: run.kind as RunViewShape['kind'],
+    status: run.status as RunViewShape['status'],
+    ...(run.error ? { error: run.error as RunViewShape['error'] } : {}),
     requestedBy: run.requestedBy,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
     approvedBy: run.approvedBy,
     approvedAt: run.approvedAt?.toISOString() ?? null,
+    approvalOverrideReason: run.approvalOverrideReason,
     supersededBy: run.supersededBy,
     schemeVersionId: run.schemeVersionId,
     inputHash: run.inputHash,

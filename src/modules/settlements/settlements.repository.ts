@@ -71,6 +71,11 @@ export async function updateRun(tx: Conn, id: string, set: Partial<typeof settle
   await tx.update(settlementRuns).set(set).where(eq(settlementRuns.id, id));
 }
 
+/** A quarter's inputs document written onto its running run as JSON text (json, not jsonb: the text as it is). */
+export async function writeRunInputs(db: Conn, id: string, inputsJson: string): Promise<void> {
+  await db.update(settlementRuns).set({ inputs: sql`${inputsJson}::json` }).where(eq(settlementRuns.id, id));
+}
+
 export async function supersedeOthers(tx: Tx, run: RunRow): Promise<void> {
   await tx
     .update(settlementRuns)
@@ -302,16 +307,29 @@ export async function annualLinesOf(db: Conn, runId: string) {
   return { departments, individuals };
 }
 
+/**
+ * The carry-over bank (调节金): each department's balance after the year's latest approved
+ * quarter, written when a quarter is approved. A quarter's run opens with it: all the quarters
+ * before it are approved, none after it can be.
+ */
 export async function saveBankBalances(tx: Tx, hospitalId: number, run: RunRow, lines: DepartmentLineRow[]): Promise<void> {
+  if (lines.length === 0) return;
   const year = Number.parseInt(run.period.slice(0, 4), 10);
-  for (const line of lines) {
-    await tx
-      .insert(bankBalances)
-      .values({ hospitalId, year, department: line.department, balance: line.bankBalanceAfter, asOfPeriod: run.period, runId: run.id })
-      .onConflictDoUpdate({
-        target: [bankBalances.hospitalId, bankBalances.year, bankBalances.department],
-        set: { balance: line.bankBalanceAfter, asOfPeriod: run.period, runId: run.id },
-      });
-  }
+  await tx
+    .insert(bankBalances)
+    .values(lines.map((line) => ({ hospitalId, year, department: line.department, balance: line.bankBalanceAfter, asOfPeriod: run.period, runId: run.id })))
+    .onConflictDoUpdate({
+      target: [bankBalances.hospitalId, bankBalances.year, bankBalances.department],
+      set: { balance: sql`excluded.balance`, asOfPeriod: sql`excluded.as_of_period`, runId: sql`excluded.run_id` },
+    });
 }
 
+/** The bank as the given approved quarter left it, by department (code-point order). */
+export async function bankAsOf(db: Conn, hospitalId: number, period: string): Promise<Record<string, string>> {
+  const rows = await db
+    .select({ department: bankBalances.department, balance: bankBalances.balance })
+    .from(bankBalances)
+    .where(and(eq(bankBalances.hospitalId, hospitalId), eq(bankBalances.year, Number.parseInt(period.slice(0, 4), 10)), eq(bankBalances.asOfPeriod, period)))
+    .orderBy(sql`${bankBalances.department} collate "C"`);
+  return Object.fromEntries(rows.map((r) => [r.department, r.balance]));
+}

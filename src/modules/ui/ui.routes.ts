@@ -2,19 +2,21 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
+import { tokenHash } from '../../shared/canonical.js';
+import type { Clock } from '../../shared/context.js';
 import { AppError } from '../../shared/errors.js';
-import type { Principal } from '../../plugins/access.js';
-import { principalResolver, tokenHash } from '../../plugins/auth.js';
-import { findHospital, findHospitalById } from '../inputs/inputs.repository.js';
-import { review, reviewsOf } from '../settlements/reviews.usecases.js';
-import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
-import { approveSettlement, quarterOutcomeOf, readSettlement } from '../settlements/settlements.usecases.js';
-import { runWorkbook } from '../settlements/statements.usecases.js';
-import { createSession, findLiveSession, revokeSession } from './sessions.repository.js';
-import { departmentStatementBody, layout, personStatementBody, t, type Lang } from './html.js';
 import { html, type Html } from '../../shared/html.js';
+import type { Caller, Principal } from '../../shared/principal.js';
+import { principalResolver } from '../keys/keys.usecases.js';
+import { runWorkbook } from '../settlements/exports.usecases.js';
+import { review } from '../settlements/reviews.usecases.js';
+import { approveSettlement } from '../settlements/settlements.usecases.js';
+import { departmentStatementBody, layout, personStatementBody, t, type Lang } from '../settlements/statements.html.js';
+import { createSession, findLiveSession, revokeSession } from './sessions.repository.js';
+import { departmentPage, personPage, runPage, runsPage, visibleRun } from './ui.usecases.js';
+import { perCapitaPay } from '../../core/index.js';
+import { rawParam } from '../../shared/http.js';
 
 const SESSION_COOKIE = 'perfpay_session';
 /** The sign-in form's token (double submit): the form posts it, the cookie holds it. */
@@ -39,8 +41,11 @@ interface Session {
  * the sign-in form one of its own (double submit), so another site cannot post any of them. The
  * pages call the same use cases as the API, with the same role and department rules.
  */
-export async function uiRoutes(app: FastifyInstance, deps: { db: Db; now: () => Date; bootstrapToken?: string; sessionHours: number }): Promise<void> {
-  const { db, now } = deps;
+export async function registerUiRoutes(app: FastifyInstance, deps: { db: Db; clock: Clock; bootstrapToken?: string; sessionHours: number }): Promise<void> {
+  const { db, clock } = deps;
+  const now = () => clock.now();
+  const callerOf = (request: FastifyRequest, s: Session): Caller => ({ principal: s.principal, actor: s.actor, requestId: request.id });
+  const as = (request: FastifyRequest, s: Session) => ({ db, clock, caller: callerOf(request, s) });
   const resolve = principalResolver({ db, bootstrapToken: deps.bootstrapToken });
   await app.register(cookie);
   await app.register(formbody);
@@ -150,9 +155,8 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
     '/ui/runs/:id/export.xlsx',
     hide,
     page(async (request, reply, s) => {
-      const { run } = await visibleRun(s, (request.params as { id: string }).id);
-      const department = (request.query as { department?: string }).department;
-      const book = await runWorkbook(db, s, run.id, department || undefined);
+      const { run } = await visibleRun(as(request, s), paramOf(request, 'id'));
+      const book = await runWorkbook(as(request, s), run.id, queryOf(request, 'department') || undefined);
       return reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', `attachment; filename="${book.filename}"`)
@@ -164,15 +168,11 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
     '/ui/runs',
     hide,
     page(async (request, reply, s) => {
-      const asked = (request.query as { hospital?: string }).hospital;
-      const code = s.principal.hospital ?? asked;
-      if (!code) {
-        const all = await db.query.hospitals.findMany({ orderBy: (h, { asc }) => [asc(h.code)] });
-        return send(reply, s, t(s.lang, '医院', 'Hospitals'), html`<h1>${t(s.lang, '医院', 'Hospitals')}</h1><ul>${all.map((h) => html`<li><a href="/ui/runs?hospital=${encodeURIComponent(h.code)}">${h.name} (${h.code})</a></li>`)}</ul>`);
+      const data = await runsPage(as(request, s), queryOf(request, 'hospital'));
+      if (data.view === 'hospitals') {
+        return send(reply, s, t(s.lang, '医院', 'Hospitals'), html`<h1>${t(s.lang, '医院', 'Hospitals')}</h1><ul>${data.hospitals.map((h) => html`<li><a href="/ui/runs?hospital=${encodeURIComponent(h.code)}">${h.name} (${h.code})</a></li>`)}</ul>`);
       }
-      const hospital = await findHospital(db, code);
-      if (!hospital) throw new AppError(404, 'not_found', `hospital ${code} not found`);
-      const runs = await listRuns(db, hospital.id);
+      const { hospital, runs } = data;
       const rows = runs.map(
         (r) =>
           html`<tr data-run="${r.id}"><td><a href="/ui/runs/${r.id}">${r.period}</a></td><td>${r.kind === 'quarterly' ? t(s.lang, '季度', 'quarter') : t(s.lang, '年终', 'year-end')}</td><td><span class="status">${statusName(s.lang, r.status)}</span></td><td>${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td></tr>`,
@@ -187,21 +187,12 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
     }),
   );
 
-  /** The run, if this person may see it (its hospital is theirs); 404 otherwise, as the API does. */
-  async function visibleRun(s: Session, id: string): Promise<{ run: RunRow; hospital: { code: string; name: string } }> {
-    const run = UUID.test(id) ? await findRun(db, id) : null;
-    const hospital = run ? await findHospitalById(db, run.hospitalId) : null;
-    if (!run || !hospital || (s.principal.hospital !== null && s.principal.hospital !== hospital.code)) throw new AppError(404, 'not_found', `settlement ${id} not found`);
-    return { run, hospital };
-  }
-
-  const mayRead = (s: Session, department: string) => s.principal.role !== 'dept_head' || s.principal.departments.includes(department);
-
   app.get(
     '/ui/runs/:id',
     hide,
     page(async (request, reply, s) => {
-      const { run, hospital } = await visibleRun(s, (request.params as { id: string }).id);
+      const data = await runPage(as(request, s), paramOf(request, 'id'));
+      const { run, hospital } = data;
       const heading = html`<h1>${hospital.name} · ${run.period}</h1><p class="meta">${t(s.lang, '状态', 'Status')}: <span class="status" id="status">${statusName(s.lang, run.status)}</span></p>`;
       if (run.status === 'queued' || run.status === 'running') {
         // progress: the page reloads itself every two seconds until the run has finished
@@ -211,21 +202,18 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
         const error = (run.error ?? {}) as { message?: string };
         return send(reply, s, run.period, html`${heading}<p class="error">${error.message ?? t(s.lang, '核算失败', 'the settlement failed')}</p>`);
       }
-      const { result } = await readSettlement(db, run.id);
-      if (!result || result.kind !== 'quarterly') {
+      if (data.view === 'unsettled' || data.view === 'year-end') {
         return send(reply, s, run.period, html`${heading}<p>${t(s.lang, '年终结算结果请在“导出”中查看。', 'See the year-end result in the export.')} <a id="download-xlsx" href="/ui/runs/${run.id}/export.xlsx">XLSX</a></p>`);
       }
-      const q = result as QuarterlyResult;
-      const reviews = await reviewsOf(db, run);
+      const { result: q, reviews, departments } = data;
       const reviewOf = new Map(reviews.map((r) => [r.department, r]));
-      const departments = q.departments.filter((d) => mayRead(s, d.code));
       const table = html`<table id="departments"><thead><tr><th>${t(s.lang, '科室', 'Department')}</th><th>${t(s.lang, '人数', 'Headcount')}</th><th>${t(s.lang, '得分', 'Score')}</th><th>${t(s.lang, '扣罚', 'Penalties')}</th><th>${t(s.lang, '科室实发', 'Final')}</th><th>${t(s.lang, '人均', 'Per capita')}</th><th>${t(s.lang, '确认状态', 'Review')}</th></tr></thead>
 <tbody>${departments.map((d) => {
         const r = reviewOf.get(d.code);
         return html`<tr data-department="${d.code}"><td><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a></td><td class="num">${d.headcount}</td><td class="num">${d.score}</td><td class="num">${d.penaltyTotal}</td><td class="num">${d.final}</td><td class="num">${perCapitaPay(d.final, d.headcount) ?? '—'}</td><td>${reviewName(s.lang, r?.status ?? 'pending')}</td></tr>`;
       })}</tbody></table>`;
 
-      if (s.principal.role === 'dept_head') {
+      if (data.view === 'departments') {
         const own = departments.map((d) => html`<li><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a>: ${t(s.lang, '科室实发', 'final')} ${d.final} · ${reviewName(s.lang, reviewOf.get(d.code)?.status ?? 'pending')}</li>`);
         return send(
           reply,
@@ -235,18 +223,7 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
 <p class="noprint"><a id="download-xlsx" href="/ui/runs/${run.id}/export.xlsx">${t(s.lang, '下载本科室工作簿 (XLSX)', 'Download my department’s workbook (XLSX)')}</a></p>`,
         );
       }
-      const c = conservation(q.summary);
-      const outcome = await quarterOutcomeOf(db, run);
-      const pointValues = tier2PointValues(outcome);
-      const points = q.departments.map((d) => {
-        const value = pointValues.get(d.code);
-        const text = value ? formatScore(value) : '0.000000';
-        return { label: d.code, text, value: Number(text) };
-      });
-      const perHead = q.departments.map((d) => {
-        const text = perCapitaPay(d.final, d.headcount);
-        return { label: d.code, text: text ?? '0.00', value: text ? Number(text) : 0 };
-      });
+      const { conservation: c, points, perHead } = data;
       const summary = html`<table id="summary"><tbody>
 <tr><td>${t(s.lang, '医疗收入', 'Revenue')}</td><td class="num">${q.summary.revenue}</td></tr>
 <tr><td>${t(s.lang, '绩效工资总额', 'Pool')}</td><td class="num">${q.summary.pool}</td></tr>
@@ -280,14 +257,10 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
     '/ui/runs/:id/departments/:code',
     hide,
     page(async (request, reply, s) => {
-      const { id, code } = request.params as { id: string; code: string };
-      const { run, hospital } = await visibleRun(s, id);
-      if (!mayRead(s, code)) throw new AppError(403, 'forbidden', t(s.lang, `您的密钥不能查看科室 ${code}`, `this key may not see department ${code}`));
-      if (run.kind !== 'quarterly' || !run.summary) throw new AppError(404, 'not_found', `quarterly result ${id} not found`);
-      const statement = departmentStatement(await quarterOutcomeOf(db, run), code);
-      if (!statement) throw new AppError(404, 'not_found', `department ${code} not found in ${run.period}`);
-      const reviews = await reviewsOf(db, run);
-      const current = reviews.find((r) => r.department === code);
+      const code = paramOf(request, 'code');
+      const data = await departmentPage(as(request, s), paramOf(request, 'id'), code);
+      if (data.forbidden) throw new AppError(403, 'forbidden', t(s.lang, `您的密钥不能查看科室 ${code}`, `this key may not see department ${code}`));
+      const { run, hospital, statement, review: current } = data;
       const mayReview = (s.principal.role === 'dept_head' || s.principal.role === 'admin') && run.status === 'succeeded';
       const forms = mayReview
         ? html`<h2>${t(s.lang, '科室确认', 'Your review')}</h2><p id="review-status">${reviewName(s.lang, current?.status ?? 'pending')}${current?.reason ? ` · ${current.reason}` : ''}</p>
@@ -312,11 +285,7 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
     '/ui/runs/:id/people/:staffId',
     hide,
     page(async (request, reply, s) => {
-      const { id, staffId } = request.params as { id: string; staffId: string };
-      const { run, hospital } = await visibleRun(s, id);
-      if (run.kind !== 'quarterly' || !run.summary) throw new AppError(404, 'not_found', `quarterly result ${id} not found`);
-      const statement = personStatement(await quarterOutcomeOf(db, run), staffId);
-      if (!statement || !mayRead(s, statement.department.code)) throw new AppError(404, 'not_found', `staff ${staffId} not found in ${run.period}`);
+      const { run, hospital, statement } = await personPage(as(request, s), paramOf(request, 'id'), paramOf(request, 'staffId'));
       return send(
         reply,
         s,
@@ -330,16 +299,16 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
     '/ui/runs/:id/departments/:code/review',
     hide,
     page(async (request, reply, s) => {
-      const { id, code } = request.params as { id: string; code: string };
-      const { run } = await visibleRun(s, id);
+      const code = paramOf(request, 'code');
+      const { run } = await visibleRun(as(request, s), paramOf(request, 'id'));
       if (!(s.principal.role === 'admin' || (s.principal.role === 'dept_head' && s.principal.departments.includes(code)))) {
         throw new AppError(403, 'forbidden', t(s.lang, '只有本科室主任或管理员可以确认或提出异议。', 'Only the department’s head or an admin may review it.'));
       }
       // the form's fields go through the same check as the API's body (an unknown status or an
       // over-long reason is refused, not stored as something else)
-      const { csrf: _csrf, ...decision } = (request.body ?? {}) as Record<string, unknown>;
+      const { csrf: _csrf, ...decision } = formOf(request);
       if (decision.reason === '') delete decision.reason;
-      await review({ db, now, ctx: { actor: s.actor, requestId: request.id } }, run.id, code, decision);
+      await review(as(request, s), run.id, code, decision);
       return reply.redirect(`/ui/runs/${run.id}/departments/${encodeURIComponent(code)}`, 303);
     }),
   );
@@ -348,10 +317,10 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
     '/ui/runs/:id/approve',
     hide,
     page(async (request, reply, s) => {
-      const { run } = await visibleRun(s, (request.params as { id: string }).id);
+      const { run } = await visibleRun(as(request, s), paramOf(request, 'id'));
       if (s.principal.role !== 'admin') throw new AppError(403, 'forbidden', t(s.lang, '只有管理员可以审批。', 'Only an admin may approve.'));
-      const reason = (request.body as { overrideReason?: string }).overrideReason;
-      await approveSettlement({ db, now, ctx: { actor: s.actor, requestId: request.id } }, run.id, reason);
+      const reason = formOf(request).overrideReason;
+      await approveSettlement(as(request, s), run.id, typeof reason === 'string' ? reason : undefined);
       return reply.redirect(`/ui/runs/${run.id}`, 303);
     }),
   );
@@ -359,6 +328,19 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
   function send(reply: FastifyReply, s: Session, title: string, body: Html, refreshSeconds?: number) {
     return reply.type('text/html; charset=utf-8').send(layout(s.lang, title, html`${nav(s)}${body}`, { refreshSeconds }));
   }
+}
+
+/** The pages' routes take their parts as text (a page validates what it uses, and answers with a page). */
+const paramOf = (request: FastifyRequest, name: string): string => rawParam(request, name) ?? '';
+function queryOf(request: FastifyRequest, name: string): string | undefined {
+  const query: unknown = request.query;
+  const value: unknown = query && typeof query === 'object' ? Reflect.get(query, name) : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+/** A form's fields (application/x-www-form-urlencoded), as text. */
+function formOf(request: FastifyRequest): Record<string, unknown> {
+  const body: unknown = request.body;
+  return body && typeof body === 'object' ? { ...body } : {};
 }
 
 function sameToken(given: string | undefined, expected: string): boolean {

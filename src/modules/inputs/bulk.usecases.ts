@@ -1,13 +1,11 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import { EngineError, validateScenario } from '../../core/index.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, Scenario, StaffRecord } from '../../core/schema.js';
 import type { Tx } from '../../db/client.js';
-import { departmentInputs, quarterInputs } from '../../db/schema.js';
 import { together } from '../../shared/db/together.js';
 import { AppError } from '../../shared/errors.js';
-import type { Principal } from '../../plugins/access.js';
+import type { Principal } from '../../shared/principal.js';
 import type { AuditEntry } from '../audit/audit.repository.js';
-import { sameRecord } from '../inputs/inputs.compare.js';
+import { sameRecord } from './inputs.compare.js';
 import { mergePatch, missingClinicalInputs } from '../../shared/patch.js';
 import {
   departmentFromRow,
@@ -20,8 +18,10 @@ import {
   staffToRow,
   type DepartmentInputRow,
   type DepartmentRow,
-} from '../inputs/inputs.mappers.js';
+} from './inputs.mappers.js';
 import {
+  departmentInputsIn,
+  findQuarter,
   individualInputsOf,
   listDepartments,
   listStaff,
@@ -31,8 +31,10 @@ import {
   upsertDepartments,
   upsertIndividualInputs,
   upsertStaff,
-  type HospitalRow,
-} from '../inputs/inputs.repository.js';
+} from './inputs.repository.js';
+import { incompleteClinical, quarterMissing } from './inputs.errors.js';
+import { writeInputs, type WriteDeps } from './inputs.usecases.js';
+import { type HospitalRow } from '../hospitals/hospitals.repository.js';
 
 /** At most this many row errors are listed in one 400 (the message gives the total). */
 export const MAX_ERRORS = 1000;
@@ -132,8 +134,8 @@ function throwRowErrors(unordered: RowError[], total: number): void {
 }
 
 async function storedQuarter(tx: Tx, hospital: HospitalRow, period: string) {
-  const [quarter] = await tx.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospital.id), eq(quarterInputs.period, period)));
-  if (!quarter) throw new AppError(404, 'not_found', `inputs of ${period} not found (PUT /v1/hospitals/{code}/periods/${period} first)`);
+  const quarter = await findQuarter(tx, hospital.id, period);
+  if (!quarter) throw quarterMissing(period);
   return quarter;
 }
 
@@ -194,12 +196,7 @@ export async function putDepartmentInputs(
   const [departmentRows, scheme] = await together(tx, [() => listDepartments(tx, hospital.id), () => schemeFor(tx, hospital.id, period)]);
   const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
   const codes = [...new Set(given.map((r) => r.code))];
-  const stored = new Map(
-    (codes.length
-      ? await tx.select().from(departmentInputs).where(and(eq(departmentInputs.hospitalId, hospital.id), eq(departmentInputs.period, period), inArray(departmentInputs.department, codes)))
-      : []
-    ).map((r) => [r.department, r]),
-  );
+  const stored = new Map((await departmentInputsIn(tx, hospital.id, period, codes)).map((r) => [r.department, r]));
   const records = merged(given, isPatch, (r) => r.code, (code) => stored.get(code) && departmentInputFromRow(stored.get(code)!));
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
@@ -315,20 +312,44 @@ function merged<R>(records: R[], isPatch: IsPatch, keyOf: (r: R) => string, stor
   return records.map((r, i) => (isPatch(i) ? mergePatch<R>(storedOf(keyOf(r)) ?? null, r) : r));
 }
 
-/** The row error (or 400 detail) of a clinical department's quarter record that lacks what §3.4 needs. */
-export function incompleteClinical(missing: string[], path: string, subject: string): RowError {
-  const at = path ? `${path}.${missing[0]}` : missing[0]!;
-  return {
-    code: 'missing_field',
-    message: `${subject}: a clinical department's quarter record needs ${missing.join(', ')} (it replaces the whole record; send a merge patch to change some fields only)`,
-    path: at,
-  };
-}
-
 /** One audit event per bulk write, naming every record it changed; none when nothing changed. */
 function outcome(action: string, entityType: string, listName: string, records: number, changedKeys: string[], period?: string): { audit: AuditEntry[]; result: BulkOutcome } {
   const audit: AuditEntry[] = changedKeys.length
     ? [{ action, entityType, entityKey: period ?? 'bulk', after: { records, written: changedKeys.length, [listName]: changedKeys } }]
     : [];
   return { audit, result: { records, written: changedKeys.length, unchanged: records - changedKeys.length } };
+}
+
+// ------------------------------------------------------------------ the bulk use cases
+
+/** A bulk request: whole records (mode replace, the default), or merge patches over the stored ones. */
+export type BulkBody<R> = { mode?: 'replace'; records: R[] } | { mode: 'merge'; records: Record<string, unknown>[] };
+
+/** The records to write and which of them are merge patches; a patch names its record by its key like a whole one. */
+function recordsOf<R>(body: BulkBody<R>): { records: R[]; isPatch?: IsPatch } {
+  return body.mode === 'merge' ? { records: body.records as R[], isPatch: allPatches } : { records: body.records };
+}
+
+export async function putDepartmentsBulk(deps: WriteDeps, code: string, body: BulkBody<DepartmentRecord>): Promise<BulkOutcome> {
+  const { records, isPatch } = recordsOf(body);
+  return writeInputs(deps, code, {}, (tx, hospital) => putDepartments(tx, hospital, records, arrayRows, isPatch));
+}
+
+export async function putStaffBulk(deps: WriteDeps, code: string, body: BulkBody<StaffRecord>): Promise<BulkOutcome> {
+  const { records, isPatch } = recordsOf(body);
+  return writeInputs(deps, code, { focus: { staff: records.map((r) => r.id), departmentInputs: [], individuals: [] } }, (tx, hospital) => putStaff(tx, hospital, records, arrayRows, isPatch));
+}
+
+export async function putDepartmentInputsBulk(deps: WriteDeps, code: string, period: string, body: BulkBody<DepartmentInput>): Promise<BulkOutcome> {
+  const { records, isPatch } = recordsOf(body);
+  return writeInputs(deps, code, { period, focus: { staff: [], departmentInputs: records.map((r) => r.code), individuals: [] } }, (tx, hospital) =>
+    putDepartmentInputs(tx, hospital, period, records, arrayRows, isPatch),
+  );
+}
+
+export async function putIndividualInputsBulk(deps: WriteDeps, code: string, period: string, body: BulkBody<IndividualInput>): Promise<BulkOutcome> {
+  const { records, isPatch } = recordsOf(body);
+  return writeInputs(deps, code, { period, focus: { staff: [], departmentInputs: [], individuals: [] } }, (tx, hospital) =>
+    putIndividualInputs(tx, hospital, period, records, deps.caller.principal, arrayRows, isPatch),
+  );
 }

@@ -4,12 +4,9 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { schemaError } from '../../core/index.js';
 import { DepartmentInputSchema, DepartmentSchema, IndividualInputSchema, StaffSchema } from '../../core/schema.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, StaffRecord } from '../../core/schema.js';
-import type { Db } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
-import type { Principal } from '../../plugins/access.js';
-import type { AuditContext } from '../audit/audit.repository.js';
 import { MAX_ERRORS, inRowOrder, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
-import { writeInputs } from './hospitals.usecases.js';
+import { writeInputs, type WriteDeps } from './inputs.usecases.js';
 import { patchSchema } from '../../shared/patch.js';
 import { checkValue, decodeUtf8 } from '../../shared/text.js';
 
@@ -50,13 +47,13 @@ const NOTHING: BulkOutcome = { records: 0, written: 0, unchanged: 0 };
  * is all or nothing. Row errors name the line (`lines[n]`, from 1).
  */
 export async function ingestStream(
-  deps: Parameters<typeof writeInputs>[0] & { db: Db; ctx: AuditContext },
+  deps: WriteDeps,
   hospitalCode: string,
   period: string,
   parsed: StreamRecords,
-  principal: Principal,
 ): Promise<{ lines: number; departments: BulkOutcome; staff: BulkOutcome; departmentInputs: BulkOutcome; individuals: BulkOutcome }> {
   const { departments, staff, departmentInputs, individuals, count } = parsed;
+  const { principal } = deps.caller;
   if (count === 0) throw new AppError(400, 'empty_stream', 'the stream holds no record', 'body');
   if (individuals.records.length > 0 && principal.role !== 'admin') {
     // people's tier-2 inputs are admin's and their department heads' (PUT …/individuals), not finance's

@@ -1,0 +1,18 @@
+import { Type } from '@sinclair/typebox';
+
+const Counts = Type.Object({ created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() });
+const Changed = Type.Union([Type.Literal('changed'), Type.Literal('unchanged'), Type.Literal('absent')]);
+
+export const ImportOutcome = Type.Object(
+  {
+    hospital: Type.String(),
+    changed: Type.Boolean({ description: 'false: the document matched what is stored, and nothing was written' }),
+    scheme: Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('unchanged')]),
+    departments: Counts,
+    staff: Counts,
+    periods: Type.Object({ changed: Type.Array(Type.String()), unchanged: Type.Array(Type.String()) }),
+    annual: Changed,
+    disputes: Type.Object({ written: Type.Integer({ description: 'written as a new version (new, or different)' }), unchanged: Type.Integer() }),
+  },
+  { description: 'what an import changed' },
+);

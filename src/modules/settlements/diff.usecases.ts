@@ -1,0 +1,108 @@
+import type { Db } from '../../db/client.js';
+import { AppError, notFound } from '../../shared/errors.js';
+import type { Caller } from '../../shared/principal.js';
+import { readableDepartments } from '../access/access.js';
+import { runInputs } from './settlements.repository.js';
+import { runWithResult } from './settlements.usecases.js';
+
+type Deps = { db: Db; caller: Caller };
+
+interface Change {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+function changes(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): Change[] {
+  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort();
+  const out: Change[] = [];
+  for (const k of keys) {
+    const x = a?.[k];
+    const y = b?.[k];
+    if (JSON.stringify(x) !== JSON.stringify(y)) out.push({ field: k, from: x ?? null, to: y ?? null });
+  }
+  return out;
+}
+
+function byKey<T>(rows: T[] | undefined, key: (r: T) => string): Map<string, T> {
+  return new Map((rows ?? []).map((r) => [key(r), r]));
+}
+
+function diffRecords<T>(
+  a: T[] | undefined,
+  b: T[] | undefined,
+  key: (r: T) => string,
+  keyName: string,
+  flatten: (r: T) => Record<string, unknown> = (r) => r as Record<string, unknown>,
+  labelOf: (r: T, k: string) => Record<string, unknown> = (_r, k) => ({ [keyName]: k }),
+): (Record<string, unknown> & { change: 'added' | 'removed' | 'changed'; fields: Change[] })[] {
+  const left = byKey(a, key);
+  const right = byKey(b, key);
+  const keys = [...new Set([...left.keys(), ...right.keys()])].sort();
+  return keys.flatMap((k) => {
+    const x = left.get(k);
+    const y = right.get(k);
+    const fields = changes(x ? flatten(x) : undefined, y ? flatten(y) : undefined).filter((c) => c.field !== keyName);
+    if (fields.length === 0) return [];
+    return [{ ...labelOf((x ?? y)!, k), change: !x ? ('added' as const) : !y ? ('removed' as const) : ('changed' as const), fields }];
+  });
+}
+
+/**
+ * GET /v1/settlements/{a}/diff/{b}: what differs between two runs of the same hospital — the
+ * summary, each department's and each person's amounts, and the inputs behind them (scheme,
+ * departments, staff, the quarter's figures and records, the opening bank).
+ */
+export async function diffRuns(deps: Deps, a: string, b: string) {
+  const { db } = deps;
+  const [left, right] = [await runWithResult(db, a), await runWithResult(db, b)];
+  if (left.hospital !== right.hospital) throw notFound(`settlement ${b}`);
+  if (!left.result) throw new AppError(409, 'no_result', `settlement ${a} is ${left.run.status}; it has no result to compare`, 'a');
+  if (!right.result) throw new AppError(409, 'no_result', `settlement ${b} is ${right.run.status}; it has no result to compare`, 'b');
+  if (left.result.kind !== right.result.kind) throw new AppError(400, 'different_kinds', 'a quarter can be compared with a quarter, a year-end with a year-end', 'b');
+  const p = deps.caller.principal;
+  const mine = readableDepartments(p);
+  const [inputsA, inputsB] = (await Promise.all([runInputs(db, a), runInputs(db, b)])) as Record<string, any>[];
+  const periodA = inputsA?.periods?.[0];
+  const periodB = inputsB?.periods?.[0];
+  const flatDepartment = (d: Record<string, any>) => ({ ...d, ...(d.penalties ?? {}), penalties: undefined });
+  const departments = diffRecords(left.result.departments as any[], right.result.departments as any[], (d) => d.code, 'code', flatDepartment).filter((d) => mine(d.code as string));
+  // a line is a person in a department; it is keyed and filtered by both fields as they are, so no
+  // character a staff id may hold (`X|IM`) can pass one department's line for another's
+  const individuals = diffRecords(
+    left.result.individuals as any[],
+    right.result.individuals as any[],
+    (l) => JSON.stringify([l.staffId, l.department]),
+    'line',
+    (l) => l,
+    (l) => ({ line: `${l.staffId}|${l.department}`, staffId: l.staffId, department: l.department }),
+  ).filter((l) => mine(l.department as string));
+  const hidePeople = p.role === 'finance';
+  return {
+    a: { id: left.run.id, period: left.run.period, status: left.run.status },
+    b: { id: right.run.id, period: right.run.period, status: right.run.status },
+    amounts: {
+      summary: p.role === 'dept_head' ? [] : changes(left.result.summary as Record<string, unknown>, right.result.summary as Record<string, unknown>),
+      departments,
+      individuals,
+    },
+    inputs: {
+      scheme: p.role === 'dept_head' ? [] : changes(inputsA?.scheme, inputsB?.scheme),
+      departments: diffRecords(inputsA?.departments, inputsB?.departments, (d: any) => d.code, 'code').filter((d) => mine(d.code as string)),
+      staff: diffRecords(inputsA?.staff, inputsB?.staff, (s: any) => s.id, 'id').filter((s) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x: any) => x.id === s.id && mine(x.department)))),
+      quarter: p.role === 'dept_head' ? [] : changes(pick(periodA, ['period', 'revenue', 'workingDays', 'adjustment']), pick(periodB, ['period', 'revenue', 'workingDays', 'adjustment'])),
+      departmentInputs: diffRecords(periodA?.departments, periodB?.departments, (d: any) => d.code, 'code').filter((d) => mine(d.code as string)),
+      individuals: hidePeople
+        ? []
+        : diffRecords(periodA?.individuals, periodB?.individuals, (r: any) => r.staffId, 'staffId').filter(
+            (r) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x: any) => x.id === r.staffId && mine(x.department))),
+          ),
+      openingBank: p.role === 'dept_head' ? [] : changes(left.run.openingBank as Record<string, unknown>, right.run.openingBank as Record<string, unknown>),
+      annual: p.role === 'dept_head' ? [] : changes(inputsA?.annual, inputsB?.annual),
+    },
+  };
+}
+
+function pick(o: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> | undefined {
+  return o ? Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]])) : undefined;
+}

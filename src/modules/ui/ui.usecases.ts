@@ -1,0 +1,82 @@
+import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type QuarterlyResult } from '../../core/index.js';
+import type { Db } from '../../db/client.js';
+import type { Clock } from '../../shared/context.js';
+import { notFound } from '../../shared/errors.js';
+import type { Caller } from '../../shared/principal.js';
+import { readableDepartments, readsWholeHospital } from '../access/access.js';
+import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
+import { reviewsOf } from '../settlements/reviews.usecases.js';
+import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
+import { quarterOutcomeOf, runWithResult } from '../settlements/settlements.usecases.js';
+
+/**
+ * What each review page shows, gathered with the same use cases and scoping as the API: a page's
+ * route renders it (ui.routes.ts) and asks nothing of the database itself.
+ */
+type Deps = { db: Db; caller: Caller };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The hospitals to choose from (the bootstrap admin), or one hospital's runs. */
+export async function runsPage(deps: Deps, asked?: string) {
+  const code = deps.caller.principal.hospital ?? asked;
+  if (!code) return { view: 'hospitals' as const, hospitals: await listHospitals(deps.db) };
+  const hospital = await findHospital(deps.db, code);
+  if (!hospital) throw notFound(`hospital ${code}`);
+  return { view: 'runs' as const, hospital, runs: await listRuns(deps.db, hospital.id) };
+}
+
+/** The run, if this caller may see it (its hospital is theirs); 404 otherwise, as the API does. */
+export async function visibleRun(deps: Deps, id: string): Promise<{ run: RunRow; hospital: { code: string; name: string } }> {
+  const run = UUID.test(id) ? await findRun(deps.db, id) : null;
+  const hospital = run ? await findHospitalById(deps.db, run.hospitalId) : null;
+  const own = deps.caller.principal.hospital;
+  if (!run || !hospital || (own !== null && own !== hospital.code)) throw notFound(`settlement ${id}`);
+  return { run, hospital };
+}
+
+/** A run's page: its result, the departments' reviews, and for the whole hospital's readers the checks and charts. */
+export async function runPage(deps: Deps, id: string) {
+  const { run, hospital } = await visibleRun(deps, id);
+  if (run.status === 'queued' || run.status === 'running' || run.status === 'failed' || !run.summary) return { view: 'unsettled' as const, run, hospital };
+  const { result } = await runWithResult(deps.db, run.id);
+  if (!result || result.kind !== 'quarterly') return { view: 'year-end' as const, run, hospital };
+  const q = result as QuarterlyResult;
+  const reviews = await reviewsOf(deps.db, run);
+  const mine = readableDepartments(deps.caller.principal);
+  const departments = q.departments.filter((d) => mine(d.code));
+  if (!readsWholeHospital(deps.caller.principal)) return { view: 'departments' as const, run, hospital, result: q, reviews, departments };
+  const pointValues = tier2PointValues(await quarterOutcomeOf(deps.db, run));
+  const points = q.departments.map((d) => {
+    const value = pointValues.get(d.code);
+    const text = value ? formatScore(value) : '0.000000';
+    return { label: d.code, text, value: Number(text) };
+  });
+  const perHead = q.departments.map((d) => {
+    const text = perCapitaPay(d.final, d.headcount);
+    return { label: d.code, text: text ?? '0.00', value: text ? Number(text) : 0 };
+  });
+  return { view: 'hospital' as const, run, hospital, result: q, reviews, departments, conservation: conservation(q.summary), points, perHead };
+}
+
+/** A department's statement in a quarterly run, and its review. */
+export async function departmentPage(deps: Deps, id: string, code: string) {
+  const { run, hospital } = await visibleRun(deps, id);
+  if (!readableDepartments(deps.caller.principal)(code)) return { forbidden: true as const, run, hospital };
+  if (run.kind !== 'quarterly' || !run.summary) throw notFound(`quarterly result ${id}`);
+  const statement = departmentStatement(await quarterOutcomeOf(deps.db, run), code);
+  if (!statement) throw notFound(`department ${code} in ${run.period}`);
+  const review = (await reviewsOf(deps.db, run)).find((r) => r.department === code);
+  return { forbidden: false as const, run, hospital, statement, review };
+}
+
+/** A person's statement in a quarterly run: someone outside a department head's departments is not found. */
+export async function personPage(deps: Deps, id: string, staffId: string) {
+  const { run, hospital } = await visibleRun(deps, id);
+  if (run.kind !== 'quarterly' || !run.summary) throw notFound(`quarterly result ${id}`);
+  const statement = personStatement(await quarterOutcomeOf(deps.db, run), staffId);
+  if (!statement || !readableDepartments(deps.caller.principal)(statement.department.code)) throw notFound(`staff ${staffId} in ${run.period}`);
+  return { run, hospital, statement };
+}
+
+export type UiDeps = Deps & { clock: Clock };
