@@ -22,13 +22,8 @@ export function benchAssessment(repetitions: number): void {
   const withMs: number[] = [];
   const withoutMs: number[] = [];
   const ratios: number[] = [];
-  // each run starts from a collected heap (npm run bench passes --expose-gc), so neither pays for
-  // the other's garbage
-  const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
   for (let r = 0; r < repetitions; r++) {
-    collect();
     const without = time(() => simulate(direct));
-    collect();
     const withIt = time(() => simulate(assessed));
     withoutMs.push(without);
     withMs.push(withIt);
