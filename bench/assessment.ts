@@ -19,6 +19,11 @@ export function benchAssessment(repetitions: number): void {
   const paid = (doc: typeof assessedResult) => doc.results.map((r) => r.summary.paidTotal).join(' ');
   if (paid(assessedResult) !== paid(directResult)) throw new Error(`the assessed and direct years differ: ${paid(assessedResult)} vs ${paid(directResult)}`);
   const a = assessed.assessment!;
+  // warm-up: JIT of the assessment's code paths is not the engine's cost
+  for (let r = 0; r < 2; r++) {
+    simulate(direct);
+    simulate(assessed);
+  }
   const withMs: number[] = [];
   const withoutMs: number[] = [];
   const ratios: number[] = [];
