@@ -19,16 +19,16 @@ export function benchAssessment(repetitions: number): void {
   const paid = (doc: typeof assessedResult) => doc.results.map((r) => r.summary.paidTotal).join(' ');
   if (paid(assessedResult) !== paid(directResult)) throw new Error(`the assessed and direct years differ: ${paid(assessedResult)} vs ${paid(directResult)}`);
   const a = assessed.assessment!;
+  // warm-up: JIT of the assessment's code paths is not the engine's cost
+  for (let r = 0; r < 2; r++) {
+    simulate(direct);
+    simulate(assessed);
+  }
   const withMs: number[] = [];
   const withoutMs: number[] = [];
   const ratios: number[] = [];
-  // each run starts from a collected heap (npm run bench passes --expose-gc), so neither pays for
-  // the other's garbage
-  const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
   for (let r = 0; r < repetitions; r++) {
-    collect();
     const without = time(() => simulate(direct));
-    collect();
     const withIt = time(() => simulate(assessed));
     withoutMs.push(without);
     withMs.push(withIt);

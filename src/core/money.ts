@@ -339,9 +339,11 @@ function digitCount(n: bigint): number {
 
 /** Rounds to 34 significant digits, half-up (decimal.js's ROUND_HALF_UP on a positive value). */
 function round34(x: Exact): Exact {
-  const drop = digitCount(x.coefficient) - PRECISION;
-  if (drop <= 0) return x;
-  return { coefficient: roundedQuotient(x.coefficient, drop), exponent: x.exponent + drop };
+  const c = x.coefficient;
+  // most sums of 34-digit values have 34 or 35 digits: two comparisons instead of a search
+  if (c < POW10[PRECISION]!) return x;
+  const drop = c < POW10[PRECISION + 1]! ? 1 : digitCount(c) - PRECISION;
+  return { coefficient: roundedQuotient(c, drop), exponent: x.exponent + drop };
 }
 
 /** a / b correctly rounded to 34 significant digits, half-up. */

@@ -99,7 +99,8 @@ interface AssessmentPeriod {
  */
 export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, Exact[]>();
-  private readonly fullMarks = new Map<string, QuarterlyAssessment['individuals'][number]>();
+  private readonly fullMarks = new Map<Staff, QuarterlyAssessment['individuals'][number]>();
+  private fullScore: { score: string; grade: Grade } | undefined;
   private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
 
   constructor(
@@ -342,13 +343,13 @@ export class AssessmentEvaluator {
   }
 
   /** The line of a person without a defect in a quarter: the same in every quarter, so made once and shared, frozen. */
-  private withoutDefects(staffId: string): QuarterlyAssessment['individuals'][number] {
-    let line = this.fullMarks.get(staffId);
+  private withoutDefects(staff: Staff): QuarterlyAssessment['individuals'][number] {
+    let line = this.fullMarks.get(staff);
     if (!line) {
       const { personalBase, personalGrades } = this.scheme.assessment;
-      const grade = gradeOf(personalGrades, personalBase);
-      line = Object.freeze({ staffId, score: formatScore(personalBase), grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS });
-      this.fullMarks.set(staffId, line);
+      this.fullScore ??= { score: formatScore(personalBase), grade: gradeOf(personalGrades, personalBase) };
+      line = Object.freeze({ staffId: staff.id, ...this.fullScore, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS });
+      this.fullMarks.set(staff, line);
     }
     return line;
   }
@@ -364,7 +365,7 @@ export class AssessmentEvaluator {
     for (const s of eligible) {
       const defects = inPeriod.get(s.id);
       if (!defects) {
-        block.push(this.withoutDefects(s.id));
+        block.push(this.withoutDefects(s));
         continue;
       }
       let deducted = ZERO;
