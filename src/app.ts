@@ -153,7 +153,7 @@ const Health = (status: 'ok' | 'degraded') =>
 function registerHealthRoute(app: ReturnType<FastifyInstance['withTypeProvider']>, deps: AppDeps): void {
   app.get(
     '/health',
-    { schema: { tags: ['service'], summary: 'Liveness, the state of each dependency, and the event loop’s delay', security: [], response: { 200: Health('ok'), 503: Health('degraded') } } },
+    { schema: { operationId: 'getHealth', tags: ['service'], summary: 'Liveness, the state of each dependency, and the event loop’s delay', security: [], response: { 200: Health('ok'), 503: Health('degraded') } } },
     async (_request, reply) => {
       const check = async (ping: () => Promise<void>) => {
         try {

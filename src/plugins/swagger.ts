@@ -10,12 +10,14 @@ export const OPENAPI_INFO = {
   version: '0.2.0',
 };
 
-/** The OpenAPI 3 document, generated from every route's schema; served at /openapi.json, its UI at /docs. */
+/** The OpenAPI 3.1 document, generated from every route's schema; served at /openapi.json, its UI at /docs. */
 export async function registerSwagger(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
-      info: OPENAPI_INFO,
+      openapi: '3.1.0',
+      info: { ...OPENAPI_INFO, license: { name: 'Proprietary', identifier: 'LicenseRef-perfpay' } },
+      // relative: the document describes the server that serves it (/openapi.json), wherever it runs
+      servers: [{ url: '/', description: 'this perfpay service' }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token' } } },
       security: [{ bearerAuth: [] }],
       tags: [

@@ -16,7 +16,7 @@ function setupCreateKeyRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/api-keys',
     {
       config: { ...access(['admin'], 'body'), secretFields: ['token'] },
-      schema: {
+      schema: { operationId: 'createApiKey',
         tags: ['keys'],
         summary: 'Create an API key; the token is shown in this answer only',
         description:
@@ -34,7 +34,7 @@ function setupListKeysRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/api-keys',
     {
       config: access(['admin'], 'query'),
-      schema: {
+      schema: { operationId: 'listApiKeys',
         tags: ['keys'],
         summary: "A hospital's API keys, without their secrets, with when each was last used",
         querystring: KeyQuery,
@@ -50,7 +50,7 @@ function setupRevokeKeyRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/api-keys/:id',
     {
       config: access(['admin'], 'apiKey'),
-      schema: { tags: ['keys'], summary: 'Revoke an API key, effective on its next call', params: KeyParams, response: { 200: KeyView, ...errors(401, 403, 404) } },
+      schema: { operationId: 'revokeApiKey', tags: ['keys'], summary: 'Revoke an API key, effective on its next call', params: KeyParams, response: { 200: KeyView, ...errors(401, 403, 404) } },
     },
     async (request) => revoke({ db, clock, caller: callerOf(request) }, request.params.id),
   );

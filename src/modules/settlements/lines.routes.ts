@@ -17,7 +17,7 @@ function setupLinesPageRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/lines',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: {
+      schema: { operationId: 'listResultLines',
         tags: ['settlements'],
         summary: "A page of a run's people's lines, in staff-id order, optionally of one department",
         description: 'Keyset paging: pass the `next` of a page as `after` to read the following one; `next` is null on the last page. A department head reads only their departments.',
@@ -35,7 +35,7 @@ function setupExportRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/export',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: {
+      schema: { operationId: 'exportSettlement',
         tags: ['settlements'],
         summary: 'A run as a download: CSV (UTF-8 with BOM, so Excel shows Chinese) or NDJSON lines, streamed; an XLSX workbook; or the payroll file',
         description:

@@ -25,7 +25,7 @@ function setupTriggerRoute(app: App, deps: SettlementRouteDeps): void {
     '/v1/hospitals/:code/settlements',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: {
+      schema: { operationId: 'requestSettlement',
         tags: ['settlements'],
         summary: 'Settle a quarter (2026Q1) or a year-end (2026)',
         description:
@@ -49,7 +49,7 @@ function setupListRunsRoute(app: App, deps: SettlementRouteDeps): void {
     '/v1/hospitals/:code/settlements',
     {
       config: access(EVERY_ROLE, 'params'),
-      schema: { tags: ['settlements'], summary: 'The settlement runs of a hospital, newest first', params: HospitalParams, querystring: RunListQuery, response: { 200: RunList, ...errors(401, 404) } },
+      schema: { operationId: 'listSettlements', tags: ['settlements'], summary: 'The settlement runs of a hospital, newest first', params: HospitalParams, querystring: RunListQuery, response: { 200: RunList, ...errors(401, 404) } },
     },
     async (request) => ({ runs: await listSettlements(deps, request.params.code, request.query.period) }),
   );
@@ -60,7 +60,7 @@ function setupReadRunRoute(app: App, deps: SettlementRouteDeps): void {
     '/v1/settlements/:id',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { tags: ['settlements'], summary: 'A settlement run, with its result (contract.md §2) once it has succeeded', params: RunParams, response: { 200: RunView, ...errors(401, 404) } },
+      schema: { operationId: 'getSettlement', tags: ['settlements'], summary: 'A settlement run, with its result (contract.md §2) once it has succeeded', params: RunParams, response: { 200: RunView, ...errors(401, 404) } },
     },
     async (request) => readSettlement({ ...deps, caller: callerOf(request) }, request.params.id),
   );
@@ -71,7 +71,7 @@ function setupApproveRoute(app: App, deps: SettlementRouteDeps): void {
     '/v1/settlements/:id/approve',
     {
       config: access(['admin'], 'run'),
-      schema: {
+      schema: { operationId: 'approveSettlement',
         tags: ['settlements'],
         summary: 'Approve a succeeded run: closes the period; the next quarter carries its bank',
         description: 'While a department disputes the run, approval needs an `overrideReason`, which is audited. A run whose inputs changed since it ran is stale (409).',
@@ -89,7 +89,7 @@ function setupDepartmentLinesRoute(app: App, deps: SettlementRouteDeps): void {
     '/v1/settlements/:id/departments/:department',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { tags: ['settlements'], summary: "A department's line and its people's lines in a quarterly run", params: RunDepartmentParams, response: { 200: DepartmentResult, ...errors(401, 403, 404) } },
+      schema: { operationId: 'getDepartmentResult', tags: ['settlements'], summary: "A department's line and its people's lines in a quarterly run", params: RunDepartmentParams, response: { 200: DepartmentResult, ...errors(401, 403, 404) } },
     },
     async (request) => departmentResult({ ...deps, caller: callerOf(request) }, request.params.id, request.params.department),
   );
@@ -107,7 +107,7 @@ function setupPersonLineRoute(app: App, deps: SettlementRouteDeps): void {
           return UUID.test(id) ? personLineOf(deps.db, id, rawParam(request, 'staffId') ?? '') : Promise.resolve(null);
         },
       },
-      schema: {
+      schema: { operationId: 'getPersonLine',
         tags: ['settlements'],
         summary: "One person's line with every component of their pay (why this amount)",
         params: RunPersonParams,

@@ -102,8 +102,9 @@ export async function requestSettlement(
     await appendAudit(tx, hospital.id, deps.caller, [{ action: 'settlement.trigger', entityType: 'settlement', entityKey: queued.id, after: { period, status: 'queued', ...(options.force ? { force: true } : {}) } }], at);
     return { run: queued, created: true };
   });
-  if (run.status === 'queued') {
-    // a run whose enqueue failed stays queued; asking again (or the sweeper) enqueues it again
+  if (run.status === 'queued' || run.status === 'running') {
+    // a run whose enqueue failed stays queued, and one whose process died stays running: asking
+    // again (or the sweeper) enqueues it again; the queue keeps one job per run
     await deps.queue.enqueue({ runId: run.id, hospital: hospitalCode, period }).catch((err: unknown) => {
       deps.log.error({ err, runId: run.id }, 'could not enqueue the settlement');
       throw queueUnavailable();

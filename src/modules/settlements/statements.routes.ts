@@ -19,7 +19,7 @@ function setupPersonStatementRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/individuals/:staffId/statement',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: {
+      schema: { operationId: 'getPersonStatement',
         tags: ['statements'],
         summary: "个人绩效工资明细: every component of one person's pay with the rule that produced it, as JSON or a printable HTML page",
         params: RunPersonParams,
@@ -41,7 +41,7 @@ function setupDepartmentStatementRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/departments/:department/statement',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: {
+      schema: { operationId: 'getDepartmentStatement',
         tags: ['statements'],
         summary: "科室绩效核算表: the tier-1 breakdown with each penalty's inputs and rule, and the tier-2 table of every person, as JSON or a printable HTML page",
         params: RunDepartmentParams,
@@ -63,7 +63,7 @@ function setupDiffRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/diff/:other',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: {
+      schema: { operationId: 'diffSettlements',
         tags: ['settlements'],
         summary: 'Compare two runs of a hospital: the amounts that changed (summary, departments, people) and the inputs that changed between them',
         description: 'Each change is {field, from, to}. A department head sees their departments and people only; finance sees no individual inputs.',
