@@ -110,7 +110,7 @@ async function benchIngestAndReads(databaseUrl: string, repetitions: number): Pr
         await client.query('begin');
         await client.query(`delete from individual_inputs where hospital_id = $1 and period = '2099Q1'`, [hospitalId]);
         const lines = changed.map((rec) =>
-          [hospitalId, '2099Q1', rec.staffId, rec.workloadScore ?? '\\N', rec.errors ?? '\\N', rec.requiredDays ?? '\\N', rec.absentDays ?? '\\N', rec.overtimeDays ?? '\\N', rec.fines ?? '\\N'].join('\t') + '\n',
+          `${[hospitalId, '2099Q1', rec.staffId, rec.workloadScore ?? '\\N', rec.errors ?? '\\N', rec.requiredDays ?? '\\N', rec.absentDays ?? '\\N', rec.overtimeDays ?? '\\N', rec.fines ?? '\\N'].join('\t')}\n`,
         );
         await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(`copy individual_inputs (${columns.join(', ')}) from stdin`)));
         await client.query('commit');

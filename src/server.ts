@@ -1,11 +1,11 @@
 import closeWithGrace from 'close-with-grace';
 import { createLogger } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { startService } from './service.js';
 
 /** `npm start`: the API and the settlement jobs, on the embedded default unless configured otherwise. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (e) {

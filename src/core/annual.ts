@@ -1,7 +1,7 @@
 import { fail } from './errors.js';
 import { checkAnnualInvariants, checkStorable } from './invariants.js';
 import { riskAwardOf } from './disputes.js';
-import { Dec, MoneyTotal, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, sum } from './money.js';
+import { type Dec, MoneyTotal, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, sum } from './money.js';
 import type { QuarterOutcome } from './quarterly.js';
 import type { AnnualResult } from './result.js';
 import type { AnnualInputs, Hospital } from './types.js';

@@ -110,7 +110,10 @@ const formattedConstants = new WeakMap<Dec, string>();
 /** formatScore for values shared by many lines (scheme parameters such as pay ratios). */
 export function formatConstantScore(x: Dec): string {
   let s = formattedConstants.get(x);
-  if (s === undefined) formattedConstants.set(x, (s = formatScore(x)));
+  if (s === undefined) {
+    s = formatScore(x);
+    formattedConstants.set(x, s);
+  }
   return s;
 }
 

@@ -1,7 +1,7 @@
 import { fail } from './errors.js';
 import type { AssessmentLineage } from './assessment/evaluate.js';
 import { checkQuarterInvariants, checkStorable } from './invariants.js';
-import { Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
+import { type Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
 import {

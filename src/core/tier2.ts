@@ -1,4 +1,4 @@
-import { Dec, ONE, ZERO, cmpDec, maxDec } from './money.js';
+import { type Dec, ONE, ZERO, cmpDec, maxDec } from './money.js';
 import type { Scheme } from './scheme.js';
 import { MEDICAL_ROLES } from './schema.js';
 import type { IndividualInputs, Staff } from './types.js';
@@ -81,7 +81,7 @@ export function individualScore(staff: Staff, inputs: IndividualInputs, quarter:
 
   let penalties = ZERO;
   const isMedical = (MEDICAL_ROLES as readonly string[]).includes(staff.role);
-  if (quarter === scheme.cme.quarter && isMedical && inputs.cmeCredits !== null && inputs.cmeCredits.lt(scheme.cme.minCredits)) {
+  if (quarter === scheme.cme.quarter && isMedical && inputs.cmeCredits?.lt(scheme.cme.minCredits)) {
     penalties = penalties.plus(scheme.cme.penalty);
   }
   if (inputs.refusedTraining) penalties = penalties.plus(scheme.refusedTrainingPenalty);

@@ -248,7 +248,7 @@ function validateScheme(scenario: Scenario): Scheme {
   checkSchemeBounds(scheme);
   checkGradeLists(scheme);
   const bounds = scheme.costCoefficientBounds;
-  if (bounds && bounds.min.gt(bounds.max)) {
+  if (bounds?.min.gt(bounds.max)) {
     fail('invalid_scheme', messages.scheme.costBoundsReversed(), 'scheme.costCoefficientBounds');
   }
   const bands = scheme.studyLeave;
@@ -440,7 +440,7 @@ function clinicalInputs(d: DepartmentInput, path: string, label: string): Clinic
     fail('invalid_value', messages.check.weightsNotOne(label), `${path}.workload`);
   }
   const totalCost = dec(d.totalCost);
-  if (totalCost && totalCost.lte(0)) fail('invalid_value', messages.check.notPositive(label, 'totalCost'), `${path}.totalCost`);
+  if (totalCost?.lte(0)) fail('invalid_value', messages.check.notPositive(label, 'totalCost'), `${path}.totalCost`);
   if (d.costQuotaRatio !== undefined && d.variableCost === undefined) {
     fail('missing_field', messages.check.costQuotaWithoutVariableCost(label), `${path}.variableCost`);
   }
@@ -658,7 +658,10 @@ function interner(): Interner {
   const seen = new Map<string | number, Dec>();
   return (value) => {
     let d = seen.get(value);
-    if (d === undefined) seen.set(value, (d = new Dec(value)));
+    if (d === undefined) {
+      d = new Dec(value);
+      seen.set(value, d);
+    }
     return d;
   };
 }

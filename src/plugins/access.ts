@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { forbidden, notFound } from '../shared/errors.js';
 import type { Access } from '../modules/access/access.js';
+import { fieldOf, rawParam, textOf } from '../shared/http.js';
 import type { Principal } from '../shared/principal.js';
 
 declare module 'fastify' {
@@ -35,7 +36,8 @@ export function registerAccess(app: FastifyInstance): void {
     if (!route.url.startsWith('/v1')) return;
     const declared = (route.config as { access?: Access } | undefined)?.access;
     if (!declared) throw new Error(`route ${route.method} ${route.url} declares no access (config.access)`);
-    const schema = (route.schema ??= {}) as { description?: string; security?: unknown };
+    route.schema ??= {};
+    const schema = route.schema as { description?: string; security?: unknown };
     const roles = `**Roles:** ${declared.roles.join(', ')}.`;
     schema.description = schema.description ? `${schema.description}\n\n${roles}` : roles;
     schema.security = [{ bearerAuth: [] }];
@@ -55,26 +57,26 @@ export function registerAccess(app: FastifyInstance): void {
   });
 }
 
-const param = (request: FastifyRequest, name: string) => (request.params as Record<string, string | undefined>)[name];
 
 async function hospitalOfRequest(lookups: HospitalLookups, request: FastifyRequest, from: Access['hospital']): Promise<string | undefined> {
   switch (from) {
     case 'params':
-      return param(request, 'code');
+      return rawParam(request, 'code');
     case 'body': {
-      const named = (request.body as { hospital?: string | { code?: string } } | undefined)?.hospital;
-      return (typeof named === 'string' ? named : named?.code) ?? '';
+      // an API key names its hospital by code; an import by {code, name}
+      const named = fieldOf(request.body, 'hospital');
+      return (typeof named === 'string' ? named : textOf(named, 'code')) ?? '';
     }
     case 'query':
-      return (request.query as { hospital?: string }).hospital ?? '';
+      return textOf(request.query, 'hospital') ?? '';
     case 'apiKey': {
-      const id = param(request, 'id') ?? '';
+      const id = rawParam(request, 'id') ?? '';
       const code = UUID.test(id) ? await lookups.hospitalOfKey(id) : null;
       if (code === null) throw notFound(`API key ${id}`);
       return code;
     }
     case 'run': {
-      const id = param(request, 'id') ?? '';
+      const id = rawParam(request, 'id') ?? '';
       const code = UUID.test(id) ? await lookups.hospitalOfRun(id) : null;
       if (code === null) throw notFound(`settlement ${id}`);
       return code;
@@ -85,8 +87,8 @@ async function hospitalOfRequest(lookups: HospitalLookups, request: FastifyReque
 }
 
 function describeTarget(request: FastifyRequest, from: Access['hospital']): string {
-  if (from === 'run') return `settlement ${param(request, 'id')}`;
-  if (from === 'apiKey') return `API key ${param(request, 'id')}`;
-  if (from === 'params') return `hospital ${param(request, 'code')}`;
+  if (from === 'run') return `settlement ${rawParam(request, 'id')}`;
+  if (from === 'apiKey') return `API key ${rawParam(request, 'id')}`;
+  if (from === 'params') return `hospital ${rawParam(request, 'code')}`;
   return 'hospital';
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { claim, settle, type Held } from '../modules/idempotency/idempotency.usecases.js';
 import { canonicalJson } from '../shared/canonical.js';
 import { badRequest } from '../shared/errors.js';
+import { fieldOf } from '../shared/http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,6 +22,7 @@ declare module 'fastify' {
 
 /**
  * `Idempotency-Key` on any /v1 POST (src/modules/idempotency): a JSON body is claimed before the
+import { fieldOf } from '../shared/http.js';
  * handler by its canonical text; a streamed body (NDJSON) by the SHA-256 of its bytes, once its
  * route has read it (`claimStreamed`). The first answer is kept after it is sent.
  */
@@ -41,8 +43,8 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
     const key = Array.isArray(header) ? header[0]! : header;
     if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('invalid_value', 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'headers.idempotency-key');
     const held = { actor: request.actor, key };
-    const body = request.body as { pipe?: unknown } | undefined;
-    if (body && typeof body.pipe === 'function') {
+    // a streamed body (NDJSON) is claimed once it has been read whole, by its bytes
+    if (typeof fieldOf(request.body, 'pipe') === 'function') {
       request.idempotencyDeferred = held;
       return;
     }

@@ -32,7 +32,6 @@ export function registerValidation(app: FastifyInstance): void {
       return { error: new AppError(400, e.code, e.message, e.path, e.details.length > 1 ? e.details : undefined) };
     };
   });
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 }
 
 function selectingValidator(select: Select) {

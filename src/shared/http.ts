@@ -18,10 +18,21 @@ export function callerOf(request: FastifyRequest): Caller {
 /** What every module's routes are given (a module that needs more says so in its own register function). */
 export type RouteDeps = UseCaseDeps;
 
+/**
+ * A field of a request part (params, query, body) read where no route schema has typed it (an
+ * onRequest hook, a prefetch, a page's form): unknown until checked, never cast.
+ */
+export function fieldOf(part: unknown, name: string): unknown {
+  return part !== null && typeof part === 'object' ? Reflect.get(part, name) : undefined;
+}
+
+/** The field as text, or undefined when it is absent or not a string. */
+export function textOf(part: unknown, name: string): string | undefined {
+  const value = fieldOf(part, name);
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** A path parameter before the route's validation has run (an onRequest hook's, a prefetch's). */
 export function rawParam(request: FastifyRequest, name: string): string | undefined {
-  const params: unknown = request.params;
-  if (!params || typeof params !== 'object') return undefined;
-  const value: unknown = Reflect.get(params, name);
-  return typeof value === 'string' ? value : undefined;
+  return textOf(request.params, name);
 }

@@ -1,4 +1,4 @@
-import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import { Type, type TNull, type TObject, type TOptional, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
 import type { DepartmentInput } from '../core/schema.js';
 
 /**
@@ -28,15 +28,19 @@ const isNullable = (s: TSchema) => Array.isArray(s.anyOf) && (s.anyOf as TSchema
  * record), every other field optional, and `null` (remove) allowed where the record may go
  * without the field.
  */
-export function patchSchema(record: TObject, keys: readonly string[], description: string): TObject {
+/** A merge patch's type: the keys as they are, every other field optional and removable (null). */
+type Patched<T extends TProperties, K extends keyof T> = { [P in keyof T]: P extends K ? T[P] : TOptional<TUnion<[T[P], TNull]>> };
+
+export function patchSchema<T extends TProperties, K extends keyof T & string>(record: TObject<T>, keys: readonly K[], description: string): TObject<Patched<T, K>> {
+  const kept = new Set<string>(keys);
   const required = new Set(record.required ?? []);
   const properties: Record<string, TSchema> = {};
   for (const [name, schema] of Object.entries(record.properties)) {
-    if (keys.includes(name)) properties[name] = schema;
+    if (kept.has(name)) properties[name] = schema;
     else if (required.has(name) || isNullable(schema)) properties[name] = Type.Optional(schema);
     else properties[name] = Type.Optional(Type.Union([schema, Type.Null()], { 'x-kind': 'nullable' }));
   }
-  return Type.Object(properties, { additionalProperties: false, description });
+  return Type.Object(properties, { additionalProperties: false, description }) as TObject<Patched<T, K>>;
 }
 
 /** A clinical department's quarter record must carry what §3.4 computes its score from. */

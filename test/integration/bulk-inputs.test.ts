@@ -263,7 +263,7 @@ describe.each(backends)('bulk departments, staff, department inputs and the NDJS
     const inputs = { code: 'NEO', workload: [{ indicator: 'bed_days', actual: '900', base: '1000' }], medicalRevenue: '500000.00', drugRevenue: '100000.00', totalCost: '300000.00' };
     const individual = { staffId: 'S50', workloadScore: '35', overtimeDays: 2 };
     // the individual line first: the kinds are written in their order, not the stream's
-    const body = [line('individual', individual), line('department', neo), '', line('staff', person), line('departmentInput', inputs)].join('\r\n') + '\r\n';
+    const body = `${[line('individual', individual), line('department', neo), '', line('staff', person), line('departmentInput', inputs)].join('\r\n')}\r\n`;
     const res = await stream(body);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toEqual({

@@ -46,7 +46,7 @@ const breakers: Record<string, Breaker> = {
   stringForInteger: (b, i) => retype(b, i, (v, key) => (typeof v === 'number' && key !== 'studyLeaveMonths' && key !== 'cmeCredits' ? String(v) : undefined)),
   negative: (b, i) => retype(b, i, (v) => (typeof v === 'string' && /^[0-9.]+$/.test(v) && v !== '0' ? `-${v}` : typeof v === 'number' ? -1 - v : undefined)),
   huge: (b, i) => retype(b, i, (v) => (typeof v === 'number' ? 1e308 : typeof v === 'string' && /^[0-9.]+$/.test(v) ? '9'.repeat(5000) : undefined), true),
-  unknownField: (b, i) => ({ ...b, [ODD[i % ODD.length]! + 'x']: 1 }),
+  unknownField: (b, i) => ({ ...b, [`${ODD[i % ODD.length]!}x`]: 1 }),
   missingField: (b, _i, required) => drop(b, required),
   oddReference: (b, i) => (b.department !== undefined ? { ...b, department: ODD[i % ODD.length] } : { ...b, '\u202eextra': ODD[i % ODD.length] }),
   wrongShape: (_b, i) => [null, [], 'text', 42, true][i % 5],
@@ -55,7 +55,12 @@ const breakers: Record<string, Breaker> = {
 function retype(body: Record<string, unknown>, pick: number, change: (v: unknown, key: string | number) => unknown, force = false): unknown {
   const leaves: { parent: Record<string, unknown> | unknown[]; key: string | number; value: unknown }[] = [];
   const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach((v, k) => (v && typeof v === 'object' ? walk(v) : leaves.push({ parent: node, key: k, value: v })));
+    if (Array.isArray(node)) {
+      for (const [k, v] of node.entries()) {
+        if (v && typeof v === 'object') walk(v);
+        else leaves.push({ parent: node, key: k, value: v });
+      }
+    }
     else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) (v && typeof v === 'object' ? walk(v) : leaves.push({ parent: node as Record<string, unknown>, key: k, value: v }));
   };
   const copy = structuredClone(body);

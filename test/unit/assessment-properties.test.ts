@@ -55,7 +55,7 @@ describe('scores are in [0, 100]', () => {
           const leaf = leaves.get(v.indicator)!;
           v.value = leaf.method.type === 'manual' ? Dec.min(new Dec(values[k % values.length]!), new Dec(leaf.points)).toString() : values[k % values.length];
         });
-        points.forEach((p, k) => (d.assessment.departmentDefects[k % d.assessment.departmentDefects.length].points = (p / 100).toFixed(2)));
+        for (const [k, p] of points.entries()) d.assessment.departmentDefects[k % d.assessment.departmentDefects.length].points = (p / 100).toFixed(2);
         for (const r of simulate(d).results) {
           for (const dept of r.assessment!.departments) {
             if (dept.score === null) continue;

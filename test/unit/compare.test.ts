@@ -23,7 +23,7 @@ const KEYS = ['workloadScore', 'fines', 'revenue', 'name', 'department', 'errors
 const DECIMAL = new Set<string>(['workloadScore', 'fines', 'revenue']);
 const absentArb = fc.constantFrom(null, undefined);
 const leaf = fc.oneof(decimalText, fc.constantFrom('IM', 'SUR', '内科', ''), fc.integer({ min: -2, max: 2 }), fc.boolean(), absentArb);
-const { value: valueArb, record: nestedArb } = fc.letrec<{ value: unknown; record: Record<string, unknown> }>((tie) => ({
+const { record: nestedArb } = fc.letrec<{ value: unknown; record: Record<string, unknown> }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 3 }), tie('record'), fc.constant(new Date(0))),
   record: fc
     .array(

@@ -4,7 +4,7 @@ import DecimalJs from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { disputeEffects, liabilityBase, liabilityByPerson, riskAwardOf } from '../../src/core/disputes.js';
-import { EngineError, simulate, validateScenario, type EngineErrorCode } from '../../src/core/index.js';
+import { type EngineError, simulate, validateScenario, type EngineErrorCode } from '../../src/core/index.js';
 import { engineErrorOf } from '../fixtures/errors.js';
 import { Dec } from '../../src/core/money.js';
 import type { AnnualResult, QuarterlyResult, ResultDocument } from '../../src/core/result.js';

@@ -227,7 +227,6 @@ function checkInvariants(result: ResultDocument, doc: Scenario): void {
 const MONEY = /^(0|[1-9][0-9]*)\.[0-9]{2}$/;
 const SIGNED_MONEY = /^-?(0|[1-9][0-9]*)\.[0-9]{2}$/;
 const SCORE = /^(0|[1-9][0-9]*)\.[0-9]{6}$/;
-const TEXT = ['code', 'name', 'kind', 'staffId', 'department', 'period', 'hospital'];
 
 type FieldClass = 'money' | 'signedMoney' | 'score' | 'text' | 'integer' | 'nullableMoney' | 'nullableScore' | 'penalties';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EngineError, simulate, validateScenario, type EngineErrorCode } from '../../src/core/index.js';
+import { type EngineError, simulate, validateScenario, type EngineErrorCode } from '../../src/core/index.js';
 import { engineErrorOf } from '../fixtures/errors.js';
 
 /**
@@ -93,7 +93,7 @@ const CLINICAL = new Set(['IM', 'PED', 'SUR']);
  * 32,499.999…, each bonus 32,500.00, together 390,000.00.
  */
 function everyoneALeader(doc: Doc, positions: string[]): void {
-  (doc.staff as Doc[]).forEach((s, i) => (s.position = positions[i % positions.length]));
+  for (const [i, s] of (doc.staff as Doc[]).entries()) s.position = positions[i % positions.length];
   doc.scheme.positions = Object.fromEntries(positions.map((p) => [p, { bonusRate: '1' }]));
   doc.periods[0].adjustment = '-0.01';
   for (const r of doc.periods[0].individuals as Doc[]) delete r.managerAssessmentPassed;

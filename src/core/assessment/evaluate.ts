@@ -289,7 +289,10 @@ export class AssessmentEvaluator {
   /** The nodes' points as Exact, per scorecard. */
   private pointsOf(sc: Scorecard): Exact[] {
     let points = this.points.get(sc);
-    if (!points) this.points.set(sc, (points = sc.nodes.map((node) => exact(node.points))));
+    if (!points) {
+      points = sc.nodes.map((node) => exact(node.points));
+      this.points.set(sc, points);
+    }
     return points;
   }
 
@@ -312,7 +315,10 @@ export class AssessmentEvaluator {
    */
   private valueLineageOf(sc: Scorecard, p: AssessmentPeriod): (LeafLineage | null)[] {
     let bySc = this.valueLineage.get(p.label);
-    if (!bySc) this.valueLineage.set(p.label, (bySc = new Map()));
+    if (!bySc) {
+      bySc = new Map();
+      this.valueLineage.set(p.label, bySc);
+    }
     let lists = bySc.get(sc);
     if (!lists) {
       lists = sc.nodes.map((node) => {

@@ -91,7 +91,7 @@ function flatten(sc: ScorecardInput, path: string, ctx: AssessmentContext): Scor
         if (node[field] !== undefined) fail('not_applicable', say.innerHas(where, field), `${at}.${field}`);
       }
       nodes.push({ code: node.code, points, ancestors, leaf: null });
-      children.forEach((child, k) => visit(child, `${at}.children[${k}]`, [...ancestors, position]));
+      for (const [k, child] of children.entries()) visit(child, `${at}.children[${k}]`, [...ancestors, position]);
       const total = sum(children.map((c) => new Dec(c.points)));
       if (!total.eq(points)) fail('invalid_value', say.pointsDoNotAddUp(where, total.toString(), points.toString()), `${at}.children`);
       return;
@@ -102,7 +102,7 @@ function flatten(sc: ScorecardInput, path: string, ctx: AssessmentContext): Scor
     if (!ctx.departments.has(node.owner!)) fail('unknown_reference', messages.check.unknownDepartment(where, node.owner!), `${at}.owner`);
     nodes.push({ code: node.code, points, ancestors, leaf: { cadence: node.cadence!, method: method(node.method!, where, `${at}.method`) } });
   };
-  sc.indicators.forEach((node, k) => visit(node, `${path}.indicators[${k}]`, []));
+  for (const [k, node] of sc.indicators.entries()) visit(node, `${path}.indicators[${k}]`, []);
   const top = sum(sc.indicators.map((n) => new Dec(n.points)));
   if (!top.eq(HUNDRED)) fail('invalid_value', say.pointsDoNotAddUp(say.scorecard(sc.id), top.toString(), '100'), `${path}.indicators`);
   const leaves = nodes.filter((n) => n.leaf);
@@ -199,23 +199,33 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
     if (byLeafOf !== v.department) {
       byLeafOf = v.department;
       byLeaf = attainments.get(v.department);
-      if (!byLeaf) attainments.set(v.department, (byLeaf = new Map()));
+      if (!byLeaf) {
+        byLeaf = new Map();
+        attainments.set(v.department, byLeaf);
+      }
     }
     let byPeriod = byLeaf!.get(v.indicator);
-    if (!byPeriod) byLeaf!.set(v.indicator, (byPeriod = new Array(periods[cadence].length)));
+    if (!byPeriod) {
+      byPeriod = new Array(periods[cadence].length);
+      byLeaf!.set(v.indicator, byPeriod);
+    }
     if (byPeriod[k] !== undefined) valueError('duplicate', v, i, null, say.duplicateValue);
     let memo = memoOfNode.get(node);
     if (!memo) {
       const key = `${node.points.toString()} ${JSON.stringify(method)}`;
       memo = memoOfMethod.get(key);
-      if (!memo) memoOfMethod.set(key, (memo = new Map()));
+      if (!memo) {
+        memo = new Map();
+        memoOfMethod.set(key, memo);
+      }
       memoOfNode.set(node, memo);
     }
     let a = memo.get(v.value);
     if (a === undefined) {
       const value = new Dec(v.value);
       if (method.type === 'manual' && value.gt(node.points)) valueError('invalid_value', v, i, 'value', (w) => say.manualAbovePoints(w, node.points.toString()));
-      memo.set(v.value, (a = exact(attainment(method, node.points, value))));
+      a = exact(attainment(method, node.points, value));
+      memo.set(v.value, a);
     }
     byPeriod[k] = a;
   }

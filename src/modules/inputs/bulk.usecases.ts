@@ -34,7 +34,7 @@ import {
 } from './inputs.repository.js';
 import { incompleteClinical, quarterMissing } from './inputs.errors.js';
 import { writeInputs, type WriteDeps } from './inputs.usecases.js';
-import { type HospitalRow } from '../hospitals/hospitals.repository.js';
+import type { HospitalRow } from '../hospitals/hospitals.repository.js';
 
 /** At most this many row errors are listed in one 400 (the message gives the total). */
 export const MAX_ERRORS = 1000;

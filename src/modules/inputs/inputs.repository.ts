@@ -9,11 +9,9 @@ import {
   annualInputs,
   departmentInputs,
   departments,
-  hospitals,
   individualInputs,
   quarterInputs,
   schemeVersions,
-  settlementRuns,
   staff,
 } from '../../db/schema.js';
 import {

@@ -133,7 +133,10 @@ const checks = new Map<TObject, ReturnType<typeof TypeCompiler.Compile>>();
 /** The record as the scenario document's schema reads it; a merge that leaves a required field out is a 400 naming it. */
 function checked<T>(schema: TObject, record: T): T {
   let check = checks.get(schema);
-  if (!check) checks.set(schema, (check = TypeCompiler.Compile(schema)));
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    checks.set(schema, check);
+  }
   if (!check.Check(record)) throw recordInvalid(schemaError(record, check.Errors(record)));
   return record;
 }

@@ -6,6 +6,17 @@ import { runInputs } from './settlements.repository.js';
 import { runWithResult } from './settlements.usecases.js';
 
 type Deps = { db: Db; caller: Caller };
+type Row = Record<string, unknown>;
+
+/** What a run stored of its inputs (a quarter's scenario document), as far as the comparison reads it. */
+interface StoredInputs {
+  scheme?: Row;
+  departments?: Row[];
+  staff?: Row[];
+  periods?: (Row & { departments?: Row[]; individuals?: Row[] })[];
+  annual?: Row;
+}
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 interface Change {
   field: string;
@@ -62,42 +73,42 @@ export async function diffRuns(deps: Deps, a: string, b: string) {
   if (left.result.kind !== right.result.kind) throw new AppError(400, 'different_kinds', 'a quarter can be compared with a quarter, a year-end with a year-end', 'b');
   const p = deps.caller.principal;
   const mine = readableDepartments(p);
-  const [inputsA, inputsB] = (await Promise.all([runInputs(db, a), runInputs(db, b)])) as Record<string, any>[];
+  const [inputsA, inputsB] = (await Promise.all([runInputs(db, a), runInputs(db, b)])) as (StoredInputs | null)[];
   const periodA = inputsA?.periods?.[0];
   const periodB = inputsB?.periods?.[0];
-  const flatDepartment = (d: Record<string, any>) => ({ ...d, ...(d.penalties ?? {}), penalties: undefined });
-  const departments = diffRecords(left.result.departments as any[], right.result.departments as any[], (d) => d.code, 'code', flatDepartment).filter((d) => mine(d.code as string));
+  const flatDepartment = (d: Row): Row => ({ ...d, ...(d.penalties as Row | undefined), penalties: undefined });
+  const departments = diffRecords<Row>(left.result.departments, right.result.departments, (d) => text(d.code), 'code', flatDepartment).filter((d) => mine(text(d.code)));
   // a line is a person in a department; it is keyed and filtered by both fields as they are, so no
   // character a staff id may hold (`X|IM`) can pass one department's line for another's
-  const individuals = diffRecords(
-    left.result.individuals as any[],
-    right.result.individuals as any[],
+  const individuals = diffRecords<Row>(
+    left.result.individuals,
+    right.result.individuals,
     (l) => JSON.stringify([l.staffId, l.department]),
     'line',
     (l) => l,
     (l) => ({ line: `${l.staffId}|${l.department}`, staffId: l.staffId, department: l.department }),
-  ).filter((l) => mine(l.department as string));
+  ).filter((l) => mine(text(l.department)));
   const hidePeople = p.role === 'finance';
   return {
     a: { id: left.run.id, period: left.run.period, status: left.run.status },
     b: { id: right.run.id, period: right.run.period, status: right.run.status },
     amounts: {
-      summary: p.role === 'dept_head' ? [] : changes(left.result.summary as Record<string, unknown>, right.result.summary as Record<string, unknown>),
+      summary: p.role === 'dept_head' ? [] : changes(left.result.summary, right.result.summary),
       departments,
       individuals,
     },
     inputs: {
       scheme: p.role === 'dept_head' ? [] : changes(inputsA?.scheme, inputsB?.scheme),
-      departments: diffRecords(inputsA?.departments, inputsB?.departments, (d: any) => d.code, 'code').filter((d) => mine(d.code as string)),
-      staff: diffRecords(inputsA?.staff, inputsB?.staff, (s: any) => s.id, 'id').filter((s) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x: any) => x.id === s.id && mine(x.department)))),
+      departments: diffRecords(inputsA?.departments, inputsB?.departments, (d) => text(d.code), 'code').filter((d) => mine(text(d.code))),
+      staff: diffRecords(inputsA?.staff, inputsB?.staff, (s) => text(s.id), 'id').filter((s) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x) => x.id === s.id && mine(text(x.department))))),
       quarter: p.role === 'dept_head' ? [] : changes(pick(periodA, ['period', 'revenue', 'workingDays', 'adjustment']), pick(periodB, ['period', 'revenue', 'workingDays', 'adjustment'])),
-      departmentInputs: diffRecords(periodA?.departments, periodB?.departments, (d: any) => d.code, 'code').filter((d) => mine(d.code as string)),
+      departmentInputs: diffRecords(periodA?.departments, periodB?.departments, (d) => text(d.code), 'code').filter((d) => mine(text(d.code))),
       individuals: hidePeople
         ? []
-        : diffRecords(periodA?.individuals, periodB?.individuals, (r: any) => r.staffId, 'staffId').filter(
-            (r) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x: any) => x.id === r.staffId && mine(x.department))),
+        : diffRecords(periodA?.individuals, periodB?.individuals, (r) => text(r.staffId), 'staffId').filter(
+            (r) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x) => x.id === r.staffId && mine(text(x.department)))),
           ),
-      openingBank: p.role === 'dept_head' ? [] : changes(left.run.openingBank as Record<string, unknown>, right.run.openingBank as Record<string, unknown>),
+      openingBank: p.role === 'dept_head' ? [] : changes(left.run.openingBank as Row | undefined, right.run.openingBank as Row | undefined),
       annual: p.role === 'dept_head' ? [] : changes(inputsA?.annual, inputsB?.annual),
     },
   };

@@ -61,7 +61,7 @@ function addTable(book: ExcelJS.Workbook, name: string, keys: string[], rows: Re
   sheet.getRow(1).font = { bold: true };
   for (const row of rows) {
     const added = sheet.addRow([]);
-    keys.forEach((k, i) => setCell(added.getCell(i + 1), k, row[k]));
+    for (const [i, k] of keys.entries()) setCell(added.getCell(i + 1), k, row[k]);
   }
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: keys.length } };
 }

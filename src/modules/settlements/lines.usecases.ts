@@ -39,7 +39,7 @@ function decodeCursor(text: string): Cursor {
 /** A run with a result (succeeded, approved or superseded). */
 export async function settledRun(db: Db, id: string): Promise<RunRow> {
   const run = await findRun(db, id);
-  if (!run || !run.summary) throw resultNotFound(id);
+  if (!run?.summary) throw resultNotFound(id);
   return run;
 }
 

@@ -53,6 +53,6 @@ function setupWhatIfRoute(app: App, { db }: RouteDeps): void {
         response: { 200: WhatIfResult, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => whatIf({ db, caller: callerOf(request) }, request.params.id, request.params.department, request.body.individuals as { staffId: string }[]),
+    async (request) => whatIf({ db, caller: callerOf(request) }, request.params.id, request.params.department, request.body.individuals),
   );
 }

@@ -2,11 +2,13 @@ import { Type } from '@sinclair/typebox';
 import { IndividualInputSchema } from '../../core/schema.js';
 import {
   AnnualIndividualLineSchema,
+  AnnualResultSchema,
   DepartmentStatementSchema,
   PeriodResultSchema,
   PersonStatementSchema,
   QuarterlyDepartmentLineSchema,
   QuarterlyIndividualLineSchema,
+  QuarterlyResultSchema,
 } from '../../core/index.js';
 import { patchSchema } from '../../shared/patch.js';
 import { HospitalCode, Period } from '../../shared/schemas.js';
@@ -58,6 +60,11 @@ export const RunView = Type.Object(
   { description: 'a settlement run; `result` (contract.md §2) once it has succeeded, not for a department head' },
 );
 export const RunList = Type.Object({ runs: Type.Array(RunView) });
+/** RunView with its result's variant fixed, one per kind (the serializer picks by `result.kind`). */
+export const RunViewOfKind = {
+  quarterly: Type.Object({ ...RunView.properties, result: Type.Optional(QuarterlyResultSchema) }),
+  annual: Type.Object({ ...RunView.properties, result: Type.Optional(AnnualResultSchema) }),
+};
 
 export const DepartmentResult = Type.Object(
   {

@@ -422,7 +422,7 @@ export async function hospitalCodeOf(db: Db | Tx, hospitalId: number): Promise<s
 export async function departmentResult(deps: CallerDeps, runId: string, department: string) {
   assertDepartment(deps.caller.principal, department);
   const run = await findRun(deps.db, runId);
-  if (!run || run.kind !== 'quarterly' || !run.summary) throw notFound(`quarterly settlement result ${runId}`);
+  if (run?.kind !== 'quarterly' || !run.summary) throw notFound(`quarterly settlement result ${runId}`);
   const [line] = await departmentLinesOf(deps.db, runId, department);
   if (!line) throw notFound(`department ${department} in settlement ${runId}`);
   const people = await individualLinesOf(deps.db, runId, { department });
@@ -438,12 +438,12 @@ export async function personLine(deps: CallerDeps, runId: string, staffId: strin
   const notHere = `staff ${staffId} in settlement ${runId}`;
   const withInputs = readsTier2Inputs(principal);
   const found = await (prefetched ?? personLineOf(deps.db, runId, staffId));
-  if (found && found.run.summary) {
+  if (found?.run.summary) {
     assertPersonVisible(principal, found.line.department, notHere);
     return explainIndividual(found.run.period, found.run.status, found.line, found.department, found.line.inputRecord, withInputs);
   }
   const run = await findRun(deps.db, runId);
-  if (!run || !run.summary) throw resultNotFound(runId);
+  if (!run?.summary) throw resultNotFound(runId);
   if (run.kind === 'annual') {
     const all = (await annualLinesOf(deps.db, runId)).individuals.filter((l) => l.staffId === staffId);
     const lines = principal.role === 'dept_head' ? all.filter((l) => principal.departments.includes(l.department)) : all;

@@ -16,13 +16,12 @@ import { departmentStatementBody, layout, personStatementBody, t, type Lang } fr
 import { createSession, findLiveSession, revokeSession } from './sessions.repository.js';
 import { departmentPage, personPage, runPage, runsPage, visibleRun } from './ui.usecases.js';
 import { perCapitaPay } from '../../core/index.js';
-import { rawParam } from '../../shared/http.js';
+import { rawParam, textOf } from '../../shared/http.js';
 
 const SESSION_COOKIE = 'perfpay_session';
 /** The sign-in form's token (double submit): the form posts it, the cookie holds it. */
 const SIGN_IN_COOKIE = 'perfpay_sign_in';
 const LANG_COOKIE = 'perfpay_lang';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Session {
   principal: Principal;
@@ -52,7 +51,7 @@ export async function registerUiRoutes(app: FastifyInstance, deps: { db: Db; clo
   const cookieOptions = (request: FastifyRequest) => ({ path: '/ui', httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' });
 
   const langOf = (request: FastifyRequest): Lang => {
-    const q = (request.query as { lang?: string } | undefined)?.lang;
+    const q = textOf(request.query, 'lang');
     if (q === 'en' || q === 'zh') return q;
     return request.cookies[LANG_COOKIE] === 'en' ? 'en' : 'zh';
   };
@@ -60,7 +59,7 @@ export async function registerUiRoutes(app: FastifyInstance, deps: { db: Db; clo
 
   async function session(request: FastifyRequest, reply: FastifyReply): Promise<Session | null> {
     const lang = langOf(request);
-    const q = (request.query as { lang?: string } | undefined)?.lang;
+    const q = textOf(request.query, 'lang');
     if (q === 'en' || q === 'zh') void reply.setCookie(LANG_COOKIE, q, cookieOptions(request));
     const id = request.cookies[SESSION_COOKIE];
     if (!id) return null;
@@ -96,7 +95,7 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
       if (request.method === 'GET') return signIn(request, reply, langOf(request));
       return reply.redirect('/ui', 303);
     }
-    if (request.method === 'POST' && !sameToken((request.body as { csrf?: string } | undefined)?.csrf, s.csrf)) {
+    if (request.method === 'POST' && !sameToken(textOf(request.body, 'csrf'), s.csrf)) {
       return reply.status(403).type('text/html; charset=utf-8').send(layout(s.lang, 'perfpay', html`<p class="error">${t(s.lang, '表单已失效，请返回重试。', 'The form has expired; go back and try again.')}</p>`));
     }
     try {
@@ -124,11 +123,10 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
 
   app.post('/ui/sign-in', hide, async (request, reply) => {
     const lang = langOf(request);
-    const body = (request.body ?? {}) as { key?: unknown; csrf?: unknown };
-    if (!sameToken(typeof body.csrf === 'string' ? body.csrf : undefined, request.cookies[SIGN_IN_COOKIE] ?? '')) {
+    if (!sameToken(textOf(request.body, 'csrf'), request.cookies[SIGN_IN_COOKIE] ?? '')) {
       return signIn(request, reply.status(403), lang, t(lang, '登录表单已失效，请重新输入。', 'The sign-in form has expired; please try again.'));
     }
-    const key = String(body.key ?? '').trim();
+    const key = (textOf(request.body, 'key') ?? '').trim();
     const found = key ? await resolve(tokenHash(key)) : null;
     if (!found) return signIn(request, reply.status(401), lang, t(lang, '密钥无效或已吊销。', 'That key is not valid or has been revoked.'));
     const id = randomBytes(32).toString('base64url');
@@ -143,7 +141,7 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
 
   app.post('/ui/sign-out', hide, async (request, reply) => {
     const s = await session(request, reply);
-    if (s && !sameToken((request.body as { csrf?: string } | undefined)?.csrf, s.csrf)) {
+    if (s && !sameToken(textOf(request.body, 'csrf'), s.csrf)) {
       return reply.status(403).type('text/html; charset=utf-8').send(layout(s.lang, 'perfpay', html`<p class="error">${t(s.lang, '表单已失效，请返回重试。', 'The form has expired; go back and try again.')}</p>`));
     }
     if (s) await revokeSession(db, s.idHash, now());
@@ -332,11 +330,7 @@ ${barChart('chart-per-capita', t(s.lang, '人均绩效（元）', 'Per-capita pa
 
 /** The pages' routes take their parts as text (a page validates what it uses, and answers with a page). */
 const paramOf = (request: FastifyRequest, name: string): string => rawParam(request, name) ?? '';
-function queryOf(request: FastifyRequest, name: string): string | undefined {
-  const query: unknown = request.query;
-  const value: unknown = query && typeof query === 'object' ? Reflect.get(query, name) : undefined;
-  return typeof value === 'string' ? value : undefined;
-}
+const queryOf = (request: FastifyRequest, name: string): string | undefined => textOf(request.query, name);
 /** A form's fields (application/x-www-form-urlencoded), as text. */
 function formOf(request: FastifyRequest): Record<string, unknown> {
   const body: unknown = request.body;

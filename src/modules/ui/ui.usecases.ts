@@ -40,7 +40,7 @@ export async function runPage(deps: Deps, id: string) {
   const { run, hospital } = await visibleRun(deps, id);
   if (run.status === 'queued' || run.status === 'running' || run.status === 'failed' || !run.summary) return { view: 'unsettled' as const, run, hospital };
   const { result } = await runWithResult(deps.db, run.id);
-  if (!result || result.kind !== 'quarterly') return { view: 'year-end' as const, run, hospital };
+  if (result?.kind !== 'quarterly') return { view: 'year-end' as const, run, hospital };
   const q = result as QuarterlyResult;
   const reviews = await reviewsOf(deps.db, run);
   const mine = readableDepartments(deps.caller.principal);

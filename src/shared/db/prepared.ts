@@ -8,7 +8,10 @@ export function perDatabase<T>(build: (db: Db) => T): (db: Db) => T {
   const built = new WeakMap<Db, T>();
   return (db) => {
     let statement = built.get(db);
-    if (statement === undefined) built.set(db, (statement = build(db)));
+    if (statement === undefined) {
+      statement = build(db);
+      built.set(db, statement);
+    }
     return statement;
   };
 }
