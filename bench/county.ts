@@ -109,8 +109,9 @@ async function benchIngestAndReads(databaseUrl: string, repetitions: number): Pr
       try {
         await client.query('begin');
         await client.query(`delete from individual_inputs where hospital_id = $1 and period = '2099Q1'`, [hospitalId]);
-        const lines = changed.map((rec) =>
-          `${[hospitalId, '2099Q1', rec.staffId, rec.workloadScore ?? '\\N', rec.errors ?? '\\N', rec.requiredDays ?? '\\N', rec.absentDays ?? '\\N', rec.overtimeDays ?? '\\N', rec.fines ?? '\\N'].join('\t')}\n`,
+        const lines = changed.map(
+          (rec) =>
+            `${[hospitalId, '2099Q1', rec.staffId, rec.workloadScore ?? '\\N', rec.errors ?? '\\N', rec.requiredDays ?? '\\N', rec.absentDays ?? '\\N', rec.overtimeDays ?? '\\N', rec.fines ?? '\\N'].join('\t')}\n`,
         );
         await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(`copy individual_inputs (${columns.join(', ')}) from stdin`)));
         await client.query('commit');
@@ -278,7 +279,12 @@ async function benchWorkers(databaseUrl: string, redisUrl: string, repetitions: 
           const c1 = cpuTimes();
           if (processes === 1 && c0 && c1) {
             busyCores.push(((c1.busy - c0.busy) / (c1.total - c0.total)) * cpus().length);
-            const by = coresBy(p0, processTimes(), workers.map((w) => w.pid), ms);
+            const by = coresBy(
+              p0,
+              processTimes(),
+              workers.map((w) => w.pid),
+              ms,
+            );
             split.workers.push(by.workers);
             split.postgres.push(by.postgres);
             split.other.push(by.other);

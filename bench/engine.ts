@@ -38,9 +38,10 @@ export function benchEngine(repetitions: number): { ratio: ReturnType<typeof spr
     ratios.push(e / b);
   }
   const ratio = spread(ratios);
-  const memory = JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./engine-memory.ts', import.meta.url))], { encoding: 'utf8' }),
-  ) as { peakRssMb: number; heapAfterMb: number };
+  const memory = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./engine-memory.ts', import.meta.url))], { encoding: 'utf8' })) as {
+    peakRssMb: number;
+    heapAfterMb: number;
+  };
   const peakMb = memory.peakRssMb;
   const result = simulate(doc);
   const q1 = result.results[0]!;

@@ -85,11 +85,12 @@ export function startBullMqWorker(process: ProcessJob, log: JobLog, options: { r
   // two of these (its lock expires, then the next stalled check moves it back to wait).
   // Unset: BullMQ's defaults (30 s each).
   const lockMs = options.lockMs ?? DEFAULT_JOB_LOCK_MS;
-  const worker = new Worker<SettlementJob>(
-    options.queueName,
-    async (job) => process(job.data, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
-    { connection: redisConnection(options.redisUrl), concurrency: options.concurrency, lockDuration: lockMs, stalledInterval: lockMs },
-  );
+  const worker = new Worker<SettlementJob>(options.queueName, async (job) => process(job.data, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }), {
+    connection: redisConnection(options.redisUrl),
+    concurrency: options.concurrency,
+    lockDuration: lockMs,
+    stalledInterval: lockMs,
+  });
   worker.on('error', (err) => log.error({ err }, 'settlement worker error'));
   return worker;
 }

@@ -34,7 +34,8 @@ import { systemClock, type Clock } from './shared/context.js';
 import { AppError } from './shared/errors.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB' | 'PERFPAY_RATE_LIMIT_PER_MINUTE' | 'PERFPAY_CORS_ORIGINS'> & Partial<Pick<Config, 'PERFPAY_TRUST_PROXY' | 'PERFPAY_UI_SESSION_HOURS'>>;
+  config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB' | 'PERFPAY_RATE_LIMIT_PER_MINUTE' | 'PERFPAY_CORS_ORIGINS'> &
+    Partial<Pick<Config, 'PERFPAY_TRUST_PROXY' | 'PERFPAY_UI_SESSION_HOURS'>>;
   database: Database;
   queue: SettlementQueue;
   clock?: Clock;
@@ -52,7 +53,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 export function trustProxyOf(value: string | undefined): boolean | string[] {
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
-  return value.split(',').map((a) => a.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -117,8 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return p ? `key:${p.keyId ?? 'bootstrap'}` : `ip:${request.ip}`;
     },
     allowList: (request) => !request.url.startsWith('/v1'),
-    errorResponseBuilder: (_request, context) =>
-      new AppError(429, 'rate_limited', `too many requests: at most ${context.max} a minute; try again in ${Math.ceil(context.ttl / 1000)} s`),
+    errorResponseBuilder: (_request, context) => new AppError(429, 'rate_limited', `too many requests: at most ${context.max} a minute; try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
   registerAccess(app);
   registerIdempotency(app, db);
@@ -153,7 +156,15 @@ const Health = (status: 'ok' | 'degraded') =>
 function registerHealthRoute(app: ReturnType<FastifyInstance['withTypeProvider']>, deps: AppDeps): void {
   app.get(
     '/health',
-    { schema: { operationId: 'getHealth', tags: ['service'], summary: 'Liveness, the state of each dependency, and the event loop’s delay', security: [], response: { 200: Health('ok'), 503: Health('degraded') } } },
+    {
+      schema: {
+        operationId: 'getHealth',
+        tags: ['service'],
+        summary: 'Liveness, the state of each dependency, and the event loop’s delay',
+        security: [],
+        response: { 200: Health('ok'), 503: Health('degraded') },
+      },
+    },
     async (_request, reply) => {
       const check = async (ping: () => Promise<void>) => {
         try {

@@ -18,11 +18,12 @@ const ConfigSchema = Type.Object({
   PERFPAY_BODY_LIMIT_MB: Type.Integer({ minimum: 1, maximum: 512, default: 50 }),
   PERFPAY_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),
   PERFPAY_CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated origins allowed by CORS; unset: none' })),
-  PERFPAY_TRUST_PROXY: Type.Optional(
-    Type.String({ minLength: 1, description: 'proxies whose X-Forwarded-For/-Proto are believed: "true" (all), or comma-separated addresses/CIDRs; unset: none' }),
-  ),
+  PERFPAY_TRUST_PROXY: Type.Optional(Type.String({ minLength: 1, description: 'proxies whose X-Forwarded-For/-Proto are believed: "true" (all), or comma-separated addresses/CIDRs; unset: none' })),
   PERFPAY_UI_SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12, description: 'how long a review-page sign-in lasts' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
 });
 
 export type Config = Static<typeof ConfigSchema>;

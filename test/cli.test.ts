@@ -316,12 +316,20 @@ describe('perfpay simulate on the assessment example (assessment.md)', () => {
 
   it.each([
     ['missing_assessment_value', 'assessment.values', (d: Doc): void => void d.assessment.values.splice(1, 1)],
-    ['derived_field_given', 'periods[0].individuals[0].errors', (d: Doc): void => {
-      d.periods[0].individuals[0].errors = 1;
-    }],
-    ['duplicate', 'assessment.departmentDefects[1].id', (d: Doc): void => {
-      d.assessment.departmentDefects[1].id = 'DD01';
-    }],
+    [
+      'derived_field_given',
+      'periods[0].individuals[0].errors',
+      (d: Doc): void => {
+        d.periods[0].individuals[0].errors = 1;
+      },
+    ],
+    [
+      'duplicate',
+      'assessment.departmentDefects[1].id',
+      (d: Doc): void => {
+        d.assessment.departmentDefects[1].id = 'DD01';
+      },
+    ],
   ] as const)('%s → exit 2 with the error object on stdout', (code, path, mutate) => {
     const doc = JSON.parse(readFileSync(file, 'utf8')) as Doc;
     mutate(doc);

@@ -23,7 +23,10 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
     const quarterly = sum(settled.map((q) => q.scores.get(d.code) ?? ZERO));
     annualScore.set(d.code, quarterly.times(annual.assessmentFactors.get(d.code) ?? ONE));
   }
-  const departmentSplit = split(fund, hospital.departments.map((d) => ({ key: d.code, weight: annualScore.get(d.code)! })));
+  const departmentSplit = split(
+    fund,
+    hospital.departments.map((d) => ({ key: d.code, weight: annualScore.get(d.code)! })),
+  );
 
   // weight_i,d = Σ_q effective_i,q over the quarters i was a member of d; failed staff excluded.
   const weights = new Map<string, Map<string, Dec>>(hospital.departments.map((d) => [d.code, new Map()]));

@@ -30,7 +30,10 @@ export function liabilityBase(d: Pick<Dispute, 'compensation' | 'classification'
 /** §3: who bears what of one dispute, by person (a person in several roles bears the sum). */
 export function liabilityByPerson(d: Dispute, scheme: Scheme): Map<string, Dec> {
   const base = liabilityBase(d, scheme);
-  const byParty = split(base, d.parties.map((p) => ({ key: p.department, weight: p.share })));
+  const byParty = split(
+    base,
+    d.parties.map((p) => ({ key: p.department, weight: p.share })),
+  );
   const out = new Map<string, Dec>();
   const add = (staffId: string, amount: Dec) => out.set(staffId, (out.get(staffId) ?? ZERO).plus(amount));
   for (const p of d.parties) {
@@ -135,7 +138,10 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
   const sorted = new Map<number, DisputeFlag[]>();
   for (const [year, list] of flags) {
     const subject = (f: DisputeFlag) => ('staffId' in f ? f.staffId : f.department);
-    sorted.set(year, [...list.values()].sort((a, b) => compareKeys(subject(a), subject(b)) || compareKeys(a.flag, b.flag) || compareKeys(a.disputeId, b.disputeId)));
+    sorted.set(
+      year,
+      [...list.values()].sort((a, b) => compareKeys(subject(a), subject(b)) || compareKeys(a.flag, b.flag) || compareKeys(a.disputeId, b.disputeId)),
+    );
   }
   return { fines, items, suspended, flags: sorted, named };
 }

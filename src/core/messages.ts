@@ -69,20 +69,17 @@ export const en = {
     notAField: (at: string) => `${at} is not a field of this record`,
     negative: (at: string, got: unknown) => `${at} must not be negative, got ${shown(got)}`,
     tooManyDigits: (at: string, got: unknown) => `${at} has too many digits: at most 18 before the decimal point and 16 after, got ${shown(got)}`,
-    moneyTooLarge: (at: string, integerDigits: number, got: unknown) =>
-      `${at} is out of range: an amount has at most ${integerDigits} digits before the decimal point and 16 after, got ${shown(got)}`,
+    moneyTooLarge: (at: string, integerDigits: number, got: unknown) => `${at} is out of range: an amount has at most ${integerDigits} digits before the decimal point and 16 after, got ${shown(got)}`,
     notDecimal: (at: string, got: unknown) => `${at} must be a decimal string such as "1234.50", got ${shown(got)}`,
     notSignedDecimal: (at: string, got: unknown) => `${at} must be a decimal string such as "-1000.00", got ${shown(got)}`,
     notInteger: (at: string, kind: IntegerKind, got: unknown) => `${at} must be ${INTEGER_KINDS[kind]} (a JSON integer), got ${shown(got)}`,
     notIntegerOrDecimal: (at: string, got: unknown) => `${at} must be a whole number (at most 1000000) or a decimal string ≥ 0, got ${shown(got)}`,
-    notOneOf: (at: string, values: readonly string[], orNull: boolean, got: unknown) =>
-      `${at} must be one of ${values.join(', ')}${orNull ? ' (or null)' : ''}, got ${shown(got)}`,
+    notOneOf: (at: string, values: readonly string[], orNull: boolean, got: unknown) => `${at} must be one of ${values.join(', ')}${orNull ? ' (or null)' : ''}, got ${shown(got)}`,
     notBoolean: (at: string, got: unknown) => `${at} must be true or false, got ${shown(got)}`,
     notCode: (at: string, got: unknown) => `${at} must be a non-empty code of at most 64 characters without surrounding spaces, got ${shown(got)}`,
     notQuarter: (at: string, got: unknown) => `${at} must be a quarter such as "2026Q1", got ${shown(got)}`,
     notMonth: (at: string, got: unknown) => `${at} must be a month such as "2026-01", got ${shown(got)}`,
-    notAssessmentPeriod: (at: string, got: unknown) =>
-      `${at} must be a month such as "2026-01", a quarter such as "2026Q1" or a year such as "2026", got ${shown(got)}`,
+    notAssessmentPeriod: (at: string, got: unknown) => `${at} must be a month such as "2026-01", a quarter such as "2026Q1" or a year such as "2026", got ${shown(got)}`,
     notList: (at: string, got: unknown) => `${at} must be a list, got ${shown(got)}`,
     notObject: (at: string, got: unknown) => `${at} must be an object, got ${shown(got)}`,
     empty: (at: string) => `${at} must not be empty`,
@@ -115,8 +112,7 @@ export const en = {
     someWeightsMissing: (where: string) => `${where}: give a weight for every workload indicator or for none`,
     weightsNotOne: (where: string) => `${where}: the workload weights must sum to 1`,
     costQuotaWithoutVariableCost: (where: string) => `${where}: costQuotaRatio needs variableCost`,
-    absentAboveRequired: (where: string, absentDays: number, requiredDays: number) =>
-      `${where}: absentDays (${absentDays}) must not exceed requiredDays (${requiredDays})`,
+    absentAboveRequired: (where: string, absentDays: number, requiredDays: number) => `${where}: absentDays (${absentDays}) must not exceed requiredDays (${requiredDays})`,
     noPayRatio: (where: string, employment: string, titleGrade: string) => `${where}: the scheme has no pay ratio for ${employment} ${titleGrade}`,
     disputeNotInScenario: (where: string, period: string) => `${where}: bookedIn ${period} is not a quarter of the scenario`,
     priorDisputeInScenario: (where: string, period: string) => `${where}: bookedIn ${period} is a quarter of the scenario: list the dispute in disputes`,
@@ -156,8 +152,7 @@ export const en = {
     periodForm: (where: string, cadence: string) => `${where}: a ${cadence} leaf takes a period of the form ${{ monthly: 'YYYY-MM', quarterly: 'YYYYQn', yearly: 'YYYY' }[cadence]}`,
     periodOutside: (where: string, period: string) => `${where}: ${period} is not a period of the scenario`,
     manualAbovePoints: (where: string, points: string) => `${where}: a manual value is a score of at most the leaf's ${points} points`,
-    missingValue: (indicator: string, department: string, period: string) =>
-      `the value of indicator ${indicator} for department ${department} in ${period} is missing`,
+    missingValue: (indicator: string, department: string, period: string) => `the value of indicator ${indicator} for department ${department} in ${period} is missing`,
     monthOutside: (where: string, month: string) => `${where}: month ${month} is not in a quarter of the scenario`,
     defectNeedsCategoryOrIndicator: (where: string) => `${where}: a department defect needs a category, an indicator, or both`,
     categoryDoesNotFit: (where: string, category: string, kind: string) => `${where}: category ${category} does not apply to a ${kind} department`,
@@ -181,8 +176,7 @@ export const en = {
       `scheme: ${parameter} is ${got}, but a ${kind === 'rate' ? 'rate or share' : 'multiplier'} must not exceed ${max}`,
     gradesNotDescending: (list: string) => `scheme: assessment.${list} must list its mins in descending order`,
     gradesNotEndingAtZero: (list: string) => `scheme: assessment.${list} must end with a min of 0`,
-    reserveAbovePool: (reserveRate: string, poolRate: string) =>
-      `scheme: reserveRate (${reserveRate}) must not exceed poolRate (${poolRate}): the year-end reserve is taken out of the pool`,
+    reserveAbovePool: (reserveRate: string, poolRate: string) => `scheme: reserveRate (${reserveRate}) must not exceed poolRate (${poolRate}): the year-end reserve is taken out of the pool`,
   },
 };
 

@@ -35,10 +35,10 @@ export function cmpDec(a: Dec, b: Dec): number {
   const xs = x.s;
   if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -y.s : 0;
   if (xs !== y.s) return xs;
-  if (x.e !== y.e) return (x.e > y.e) !== xs < 0 ? 1 : -1;
+  if (x.e !== y.e) return x.e > y.e !== xs < 0 ? 1 : -1;
   const n = Math.min(xd.length, yd.length);
-  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i]! > yd[i]!) !== xs < 0 ? 1 : -1;
-  return xd.length === yd.length ? 0 : (xd.length > yd.length) !== xs < 0 ? 1 : -1;
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return xd[i]! > yd[i]! !== xs < 0 ? 1 : -1;
+  return xd.length === yd.length ? 0 : xd.length > yd.length !== xs < 0 ? 1 : -1;
 }
 
 export function maxDec(a: Dec, b: Dec): Dec {
@@ -359,7 +359,6 @@ function divRound34(a: Exact, b: Exact): Exact {
   const drop = digitCount(q) - PRECISION;
   return { coefficient: roundedQuotient(q, drop), exponent: a.exponent - b.exponent - shift + drop };
 }
-
 
 /** n / 10^drop rounded half-up (n ≥ 0, drop ≥ 1): adding half of 10^drop first makes the floor round. */
 function roundedQuotient(n: bigint, drop: number): bigint {

@@ -4,17 +4,7 @@ import { checkQuarterInvariants, checkStorable } from './invariants.js';
 import { type Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
-import {
-  NO_PENALTIES,
-  adminScore,
-  clinicalScore,
-  penaltiesWithBasis,
-  NO_BASIS,
-  type PenaltyBasis,
-  rankClinicalPerCapita,
-  type ClinicalScore,
-  type Penalties,
-} from './scores.js';
+import { NO_PENALTIES, adminScore, clinicalScore, penaltiesWithBasis, NO_BASIS, type PenaltyBasis, rankClinicalPerCapita, type ClinicalScore, type Penalties } from './scores.js';
 import { fullMarksPoints, individualScore, isOnStudyLeave, studyLeaveRate, type IndividualScore, type ScoreComponents } from './tier2.js';
 import type { Scheme } from './scheme.js';
 import type { Department, Hospital, IndividualInputs, QuarterInputs, Staff } from './types.js';
@@ -211,12 +201,7 @@ function membership(ctx: QuarterContext, hospital: Hospital): { people: Person[]
 }
 
 /** §3.3: the leader bonuses, top-sliced from the distributable amount. */
-function payLeaderBonuses(
-  { scheme, label }: QuarterContext,
-  people: Person[],
-  distributable: Dec,
-  headcount: number,
-): { averageBonus: Dec; leaderBonusTotal: Dec; tier1Pool: Dec } {
+function payLeaderBonuses({ scheme, label }: QuarterContext, people: Person[], distributable: Dec, headcount: number): { averageBonus: Dec; leaderBonusTotal: Dec; tier1Pool: Dec } {
   const averageBonus = distributable.div(headcount);
   let leaderBonusTotal = ZERO;
   for (const p of people) {
@@ -225,7 +210,8 @@ function payLeaderBonuses(
     leaderBonusTotal = leaderBonusTotal.plus(p.leaderBonus);
   }
   const tier1Pool = distributable.minus(leaderBonusTotal);
-  if (tier1Pool.lt(0)) fail('leader_bonus_exceeds_pool', `${label}: leader bonuses (${formatMoney(leaderBonusTotal)}) exceed the distributable amount; check the scheme's position bonus rates`, 'scheme.positions');
+  if (tier1Pool.lt(0))
+    fail('leader_bonus_exceeds_pool', `${label}: leader bonuses (${formatMoney(leaderBonusTotal)}) exceed the distributable amount; check the scheme's position bonus rates`, 'scheme.positions');
   return { averageBonus, leaderBonusTotal, tier1Pool };
 }
 
@@ -267,7 +253,10 @@ function tier1AndPenalties({ q, scheme, label }: QuarterContext, departments: De
   const totalScore = sum(departments.map((s) => s.score));
   if (totalScore.isZero()) fail('zero_total_score', `${label}: every department scores 0, so the pool cannot be divided`, `${q.path}.departments`);
   const pointValue = tier1Pool.div(totalScore);
-  const gross = split(tier1Pool, departments.map((s) => ({ key: s.dept.code, weight: s.score }))).parts;
+  const gross = split(
+    tier1Pool,
+    departments.map((s) => ({ key: s.dept.code, weight: s.score })),
+  ).parts;
   for (const s of departments) {
     s.gross = gross.get(s.dept.code)!;
     const charged = penaltiesWithBasis(q.departments.get(s.dept.code), s.gross, s.members.length > 0, scheme);
@@ -315,7 +304,10 @@ function payTier2(ctx: QuarterContext, departments: DepartmentState[]): Map<stri
       // disputes-and-awards §4: while suspended (暂停执业) the raw score stands but earns nothing
       if (q.suspended.has(p.staff.id)) p.score = { ...p.score, effectiveScore: ZERO };
     }
-    const parts = split(s.final, s.members.map((p) => ({ key: p.staff.id, weight: p.score!.effectiveScore })));
+    const parts = split(
+      s.final,
+      s.members.map((p) => ({ key: p.staff.id, weight: p.score!.effectiveScore })),
+    );
     const departmentTier2 = new MoneyTotal();
     for (const p of s.members) {
       p.tier2Pay = parts.parts.get(p.staff.id)!;

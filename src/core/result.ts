@@ -6,10 +6,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * 2-decimal strings, scores, coefficients and averages as 6-decimal strings (allocation-rules §1).
  */
 
-export const Money = (description: string) =>
-  Type.String({ pattern: '^-?[0-9]+\\.[0-9]{2}$', description: `${description} (yuan, a 2-decimal string)` });
-export const Score = (description: string) =>
-  Type.String({ pattern: '^-?[0-9]+\\.[0-9]{6}$', description: `${description} (a 6-decimal string)` });
+export const Money = (description: string) => Type.String({ pattern: '^-?[0-9]+\\.[0-9]{2}$', description: `${description} (yuan, a 2-decimal string)` });
+export const Score = (description: string) => Type.String({ pattern: '^-?[0-9]+\\.[0-9]{6}$', description: `${description} (a 6-decimal string)` });
 export const Headcount = (description: string) => Type.Integer({ minimum: 0, description });
 const Text = (description: string) => Type.String({ description });
 const Warnings = Type.Array(Type.String(), { description: 'what the run settled by a default or left unpaid, in plain words' });
@@ -46,9 +44,7 @@ export const QuarterlyDepartmentLineSchema = Type.Object(
     workloadScore: Type.Optional(Score('W, 工作数量分 (clinical)')),
     qualityScore: Type.Optional(Score('Q, 工作质量分 (clinical)')),
     ethicsScore: Type.Optional(Score('E, 医德医风分 (clinical)')),
-    costCoefficient: Type.Optional(
-      Type.Union([Score('C, 成本费用系数 (clinical)'), Type.Null()], { description: 'C, 成本费用系数 (clinical); null without staff' }),
-    ),
+    costCoefficient: Type.Optional(Type.Union([Score('C, 成本费用系数 (clinical)'), Type.Null()], { description: 'C, 成本费用系数 (clinical); null without staff' })),
     basePerCapita: Type.Optional(Score('the per-capita base of an admin department (§3.5)')),
   },
   { description: 'one department’s quarter, tier 1 (allocation-rules §3.4–§3.8)' },
@@ -254,10 +250,7 @@ const FlagName = Type.Union(
 const DisputeId = Text('the dispute that raised the flag');
 
 export const DisputeFlagSchema = Type.Union(
-  [
-    Type.Object({ staffId: Text('the staff member flagged'), flag: FlagName, disputeId: DisputeId }),
-    Type.Object({ department: Text('the department flagged'), flag: FlagName, disputeId: DisputeId }),
-  ],
+  [Type.Object({ staffId: Text('the staff member flagged'), flag: FlagName, disputeId: DisputeId }), Type.Object({ department: Text('the department flagged'), flag: FlagName, disputeId: DisputeId })],
   { description: 'a dispute’s consequence that is not money' },
 );
 

@@ -11,10 +11,8 @@ import { MONEY_INTEGER_DIGITS } from './bounds.js';
 const DECIMAL = '^[0-9]{1,18}(\\.[0-9]{1,16})?$';
 const SIGNED_DECIMAL = '^-?[0-9]{1,18}(\\.[0-9]{1,16})?$';
 
-export const Decimal = (description?: string) =>
-  Type.String({ pattern: DECIMAL, 'x-kind': 'decimal', description, examples: ['1234.50'] });
-export const SignedDecimal = (description?: string) =>
-  Type.String({ pattern: SIGNED_DECIMAL, 'x-kind': 'signedDecimal', description, examples: ['-1000.00'] });
+export const Decimal = (description?: string) => Type.String({ pattern: DECIMAL, 'x-kind': 'decimal', description, examples: ['1234.50'] });
+export const SignedDecimal = (description?: string) => Type.String({ pattern: SIGNED_DECIMAL, 'x-kind': 'signedDecimal', description, examples: ['-1000.00'] });
 // money inputs are bounded tighter (src/core/bounds.ts), so that no sum or product of them
 // can reach what the store holds
 const MONEY = `^[0-9]{1,${MONEY_INTEGER_DIGITS}}(\\.[0-9]{1,16})?$`;
@@ -27,17 +25,14 @@ export const SignedMoneyAmount = (description?: string) =>
   Type.String({ pattern: SIGNED_MONEY, 'x-kind': 'signedMoney', description: description ? `${description}; yuan, |x| below 10^${MONEY_INTEGER_DIGITS}` : undefined });
 /** Counts and days: whole numbers up to a million (no count in a hospital quarter comes near). */
 export const MAX_COUNT = 1_000_000;
-export const Count = (description?: string) =>
-  Type.Integer({ minimum: 0, maximum: MAX_COUNT, 'x-kind': 'count', description });
-const PositiveCount = (description?: string) =>
-  Type.Integer({ minimum: 1, maximum: MAX_COUNT, 'x-kind': 'positiveCount', description });
+export const Count = (description?: string) => Type.Integer({ minimum: 0, maximum: MAX_COUNT, 'x-kind': 'count', description });
+const PositiveCount = (description?: string) => Type.Integer({ minimum: 1, maximum: MAX_COUNT, 'x-kind': 'positiveCount', description });
 const IntegerOrDecimal = (description?: string) =>
   Type.Union([Type.Integer({ minimum: 0, maximum: MAX_COUNT }), Type.String({ pattern: DECIMAL })], {
     'x-kind': 'integerOrDecimal',
     description,
   });
-const Code = (description?: string) =>
-  Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$', 'x-kind': 'code', description });
+const Code = (description?: string) => Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$', 'x-kind': 'code', description });
 const Name = (description?: string) => Type.String({ maxLength: 200, description });
 const Enum = <T extends string>(values: readonly T[], description?: string) =>
   Type.Union(
@@ -61,13 +56,9 @@ export type Employment = (typeof EMPLOYMENTS)[number];
 export type Role = (typeof ROLES)[number];
 export type AdminClass = (typeof ADMIN_CLASSES)[number];
 
-const gradeMap = (description: string) =>
-  Type.Partial(Type.Object(Object.fromEntries(TITLE_GRADES.map((g) => [g, Decimal()])), Strict), { description });
+const gradeMap = (description: string) => Type.Partial(Type.Object(Object.fromEntries(TITLE_GRADES.map((g) => [g, Decimal()])), Strict), { description });
 const payRatioMap = (description: string) =>
-  Type.Partial(
-    Type.Object({ '*': Decimal('every grade not listed'), ...Object.fromEntries(TITLE_GRADES.map((g) => [g, Decimal()])) }, Strict),
-    { description },
-  );
+  Type.Partial(Type.Object({ '*': Decimal('every grade not listed'), ...Object.fromEntries(TITLE_GRADES.map((g) => [g, Decimal()])) }, Strict), { description });
 const positionParams = Type.Partial(Type.Object({ points: Decimal('extra points'), bonusRate: Decimal('leader bonus rate') }, Strict));
 
 const Segments = (description: string) =>
@@ -83,8 +74,7 @@ const GradeList = (description: string) =>
     description: `${description}: mins descending, the last "0"; replaces the default list whole`,
   });
 
-const FlagThresholds = (description: string) =>
-  Type.Partial(Type.Object({ noAwardsAbove: Decimal(), basicPassAbove: Decimal(), failAbove: Decimal() }, Strict), { description });
+const FlagThresholds = (description: string) => Type.Partial(Type.Object({ noAwardsAbove: Decimal(), basicPassAbove: Decimal(), failAbove: Decimal() }, Strict), { description });
 
 /** Any subset of the scheme parameters, deep-merged over the defaults (contract.md §1). */
 export const SchemeOverrides = Type.Partial(
@@ -105,23 +95,14 @@ export const SchemeOverrides = Type.Partial(
       floorPerCapita: MoneyAmount('保底线 per head'),
       titleScores: gradeMap('职称/岗位分值 by title grade'),
       positions: Type.Partial(Type.Object(Object.fromEntries(POSITIONS.map((p) => [p, positionParams])), Strict)),
-      individualBase: Type.Partial(
-        Type.Object({ workload: Decimal(), quality: Decimal(), ethics: Decimal(), discipline: Decimal() }, Strict),
-      ),
+      individualBase: Type.Partial(Type.Object({ workload: Decimal(), quality: Decimal(), ethics: Decimal(), discipline: Decimal() }, Strict)),
       errorPenalty: Decimal(),
       disciplinePenalties: Type.Partial(Type.Object({ lateOver5: Decimal(), lateOver30: Decimal(), absentHalfDay: Decimal() }, Strict)),
-      cme: Type.Partial(
-        Type.Object({ quarter: Type.Integer({ minimum: 1, maximum: 4, 'x-kind': 'quarterNumber' }), minCredits: Decimal(), penalty: Decimal() }, Strict),
-      ),
+      cme: Type.Partial(Type.Object({ quarter: Type.Integer({ minimum: 1, maximum: 4, 'x-kind': 'quarterNumber' }), minCredits: Decimal(), penalty: Decimal() }, Strict)),
       refusedTrainingPenalty: Decimal(),
       unlicensedPenalty: Decimal(),
       overtimeFactor: Decimal(),
-      payRatios: Type.Partial(
-        Type.Object(
-          { regular: payRatioMap('正式在编'), temporary: payRatioMap('临时工'), contract: payRatioMap('合同工') },
-          Strict,
-        ),
-      ),
+      payRatios: Type.Partial(Type.Object({ regular: payRatioMap('正式在编'), temporary: payRatioMap('临时工'), contract: payRatioMap('合同工') }, Strict)),
       studyLeave: Type.Array(Type.Object({ maxMonths: Nullable(Decimal()), rate: Decimal() }, Strict), {
         minItems: 1,
         description: 'bands by length in months, ascending; the last band has maxMonths null',
@@ -156,14 +137,10 @@ export const SchemeOverrides = Type.Partial(
             directorGrades: GradeList('directors’ grades by their department’s score (§2)'),
             personalGrades: GradeList('people’s quarterly grades by personal score (§3)'),
             personalBase: Decimal('a person’s score before defects'),
-            annualDemerits: Type.Partial(
-              Type.Object({ basic_pass: Count('demerits of a basic_pass quarter'), fail: Count('demerits of a failed quarter') }, Strict),
-            ),
+            annualDemerits: Type.Partial(Type.Object({ basic_pass: Count('demerits of a basic_pass quarter'), fail: Count('demerits of a failed quarter') }, Strict)),
             annualFailAt: Count('demerits from which the year is failed'),
             annualBasicPassAt: Count('demerits from which the year is basic_pass'),
-            ethicsGrades: Type.Partial(
-              Type.Object({ good: Decimal('the largest ethics points of the year still good'), fair: Decimal('the largest still fair') }, Strict),
-            ),
+            ethicsGrades: Type.Partial(Type.Object({ good: Decimal('the largest ethics points of the year still good'), fair: Decimal('the largest still fair') }, Strict)),
           },
           Strict,
         ),
@@ -231,9 +208,7 @@ export const DepartmentInputSchema = Type.Object(
   {
     code: Code(),
     workload: Type.Optional(Type.Array(WorkloadIndicatorSchema)),
-    qualityDeductions: Type.Optional(
-      Type.Partial(Type.Object({ medical: Decimal(), nursing: Decimal(), infectionControl: Decimal() }, Strict)),
-    ),
+    qualityDeductions: Type.Optional(Type.Partial(Type.Object({ medical: Decimal(), nursing: Decimal(), infectionControl: Decimal() }, Strict))),
     ethicsDeductions: Type.Optional(Decimal('医德医风扣分')),
     medicalRevenue: Type.Optional(MoneyAmount('医疗收入, excluding drugs')),
     drugRevenue: Type.Optional(MoneyAmount('药品收入')),
@@ -325,7 +300,7 @@ export const DisputeSchema = Type.Object(
       Type.Object(
         {
           department: Code(),
-          share: Decimal('the department\'s share; the shares sum to 1'),
+          share: Decimal("the department's share; the shares sum to 1"),
           departmentType: Enum(DEPARTMENT_TYPES),
           responsible: Code('当事人 staff id'),
           teamLead: Type.Optional(Nullable(Code('医疗组长 staff id (bed departments)'))),

@@ -17,7 +17,13 @@ export const DEFAULT_SCHEME = {
   capMultiple: '2',
   floorPerCapita: '600.00',
   titleScores: {
-    chief: '55', associate_chief: '50', attending: '45', resident: '40', assistant: '35', technician: '30', worker: '25',
+    chief: '55',
+    associate_chief: '50',
+    attending: '45',
+    resident: '40',
+    assistant: '35',
+    technician: '30',
+    worker: '25',
   } as Record<string, string>,
   positions: {
     hospital_leader: { points: '5', bonusRate: '0.35' },
@@ -36,10 +42,22 @@ export const DEFAULT_SCHEME = {
   payRatios: {
     regular: { '*': '1' },
     temporary: {
-      worker: '0.15', technician: '0.20', assistant: '0.25', resident: '0.30', attending: '0.30', associate_chief: '0.30', chief: '0.30',
+      worker: '0.15',
+      technician: '0.20',
+      assistant: '0.25',
+      resident: '0.30',
+      attending: '0.30',
+      associate_chief: '0.30',
+      chief: '0.30',
     },
     contract: {
-      worker: '0.50', technician: '0.50', assistant: '0.50', resident: '0.60', attending: '1', associate_chief: '1', chief: '1',
+      worker: '0.50',
+      technician: '0.50',
+      assistant: '0.50',
+      resident: '0.60',
+      attending: '1',
+      associate_chief: '1',
+      chief: '1',
     },
   } as Record<string, Record<string, string>>,
   studyLeave: [

@@ -50,9 +50,7 @@ export interface ClinicalPerCapita {
 
 /** pc_d = S_d / hc_d of the clinical departments with staff, descending, ties by code (§3.5). */
 export function rankClinicalPerCapita(scores: { code: string; score: Dec; headcount: number }[]): ClinicalPerCapita[] {
-  return scores
-    .map((s) => ({ code: s.code, perCapita: s.score.div(s.headcount) }))
-    .sort((a, b) => b.perCapita.comparedTo(a.perCapita) || compareKeys(a.code, b.code));
+  return scores.map((s) => ({ code: s.code, perCapita: s.score.div(s.headcount) })).sort((a, b) => b.perCapita.comparedTo(a.perCapita) || compareKeys(a.code, b.code));
 }
 
 export interface AdminScore {
@@ -61,14 +59,7 @@ export interface AdminScore {
 }
 
 /** 行政、后勤科室考核实得分 (§3.5) for an admin department with n > 0 members. */
-export function adminScore(
-  dept: Department,
-  inputs: AdminInputs | undefined,
-  n: number,
-  ranked: ClinicalPerCapita[],
-  clinicalTotals: { score: Dec; headcount: number },
-  scheme: Scheme,
-): AdminScore {
+export function adminScore(dept: Department, inputs: AdminInputs | undefined, n: number, ranked: ClinicalPerCapita[], clinicalTotals: { score: Dec; headcount: number }, scheme: Scheme): AdminScore {
   let basePerCapita: Dec;
   if (dept.adminClass === 'general_admin') {
     basePerCapita = clinicalTotals.score.div(clinicalTotals.headcount);
@@ -108,12 +99,7 @@ export const NO_BASIS: PenaltyBasis = { costQuota: null, outpatientFee: null, in
  * component was computed from (for statements). The fee, drug and cost-quota components apply
  * to clinical departments with staff; inventory loss to any department.
  */
-export function penaltiesWithBasis(
-  inputs: ClinicalInputs | AdminInputs | undefined,
-  gross: Dec,
-  hasStaff: boolean,
-  scheme: Scheme,
-): { amounts: Penalties; basis: PenaltyBasis } {
+export function penaltiesWithBasis(inputs: ClinicalInputs | AdminInputs | undefined, gross: Dec, hasStaff: boolean, scheme: Scheme): { amounts: Penalties; basis: PenaltyBasis } {
   if (!inputs) return { amounts: NO_PENALTIES, basis: NO_BASIS };
   const inventoryLoss = money(inputs.inventoryLoss.times(scheme.inventoryLossMultiplier));
   const lossBasis = inputs.inventoryLoss.isZero() ? null : { loss: inputs.inventoryLoss, multiplier: scheme.inventoryLossMultiplier };

@@ -114,7 +114,13 @@ export function personStatement(outcome: QuarterOutcome, staffId: string): Perso
       item('overtimeAddition', '加班增加', 'Overtime addition', line.overtimeAddition, 'rawScore ÷ requiredDays × overtimeDays × overtime factor'),
       item('payRatio', '发放系数', 'Pay ratio', line.payRatio, '§3.9 1 for 正式; by title grade for 临时工 and 合同工; or the person’s own'),
       item('effectiveScore', '实得分', 'Effective score', line.effectiveScore, '(rawScore − attendance + overtime) × payRatio'),
-      item('departmentPointValue', '科室分值（元/分）', 'Department point value (yuan per point)', pointValue ? formatScore(pointValue) : '0.000000', 'the department’s final amount ÷ its members’ effective scores'),
+      item(
+        'departmentPointValue',
+        '科室分值（元/分）',
+        'Department point value (yuan per point)',
+        pointValue ? formatScore(pointValue) : '0.000000',
+        'the department’s final amount ÷ its members’ effective scores',
+      ),
     );
   }
   items.push(
@@ -165,15 +171,10 @@ export function departmentStatement(outcome: QuarterOutcome, code: string): Depa
   };
 }
 
-function tier1Items(
-  d: QuarterlyDepartmentLine,
-  basis: { workloadRatio: Dec | null; medicalRevenue: Dec | null; totalCost: Dec | null } | null,
-  pointValue: string,
-): StatementItem[] {
+function tier1Items(d: QuarterlyDepartmentLine, basis: { workloadRatio: Dec | null; medicalRevenue: Dec | null; totalCost: Dec | null } | null, pointValue: string): StatementItem[] {
   const items: StatementItem[] = [];
   const workloadRatio = basis?.workloadRatio ?? null;
-  const revenueAndCost =
-    basis?.medicalRevenue && basis.totalCost ? ` = ${formatMoney(basis.medicalRevenue)} ÷ ${formatMoney(basis.totalCost)}` : '';
+  const revenueAndCost = basis?.medicalRevenue && basis.totalCost ? ` = ${formatMoney(basis.medicalRevenue)} ÷ ${formatMoney(basis.totalCost)}` : '';
   if (d.kind === 'clinical') {
     items.push(
       item('workloadRatio', '工作量比率', 'Workload ratio', formatScore(workloadRatio ?? ZERO), '§3.4 Σ weight × actual ÷ base over the workload indicators (capped if the scheme says so)'),
@@ -210,16 +211,39 @@ function penaltyItems(d: QuarterlyDepartmentLine, basis: PenaltyBasis | null): S
   const dr = basis?.drugRatio;
   const il = basis?.inventoryLoss;
   return [
-    item('costQuota', '成本定额超支扣罚', 'Cost-quota overrun', d.penalties.costQuota,
-      cq ? `§3.7 (variable cost ${formatMoney(cq.variableCost)} − quota ratio ${s(cq.costQuotaRatio)} × medical revenue ${formatMoney(cq.medicalRevenue)}) = overrun ${formatMoney(cq.overrun)}; × ${s(cq.rate)} when positive` : '§3.7 no cost quota set'),
-    item('outpatientFee', '门诊次均费用超标扣罚', 'Outpatient fee overrun', d.penalties.outpatientFee,
-      op ? `§3.7 (actual ${s(op.actual)} − target ${s(op.target)}) ÷ target × 100 = ${s(op.points)} points; gross × ${s(op.perPoint)} × points when positive` : '§3.7 no outpatient fee target'),
-    item('inpatientFee', '住院次均费用超标扣罚', 'Inpatient fee overrun', d.penalties.inpatientFee,
-      ip ? `§3.7 (actual ${s(ip.actual)} − target ${s(ip.target)}) ÷ target × 100 = ${s(ip.points)} points; gross × ${s(ip.perPoint)} × points when positive` : '§3.7 no inpatient fee target'),
-    item('drugRatio', '药占比超标扣罚', 'Drug ratio overrun', d.penalties.drugRatio,
-      dr ? `§3.7 drug ratio ${s(dr.ratio)} = drug ${formatMoney(dr.drugRevenue)} ÷ (medical ${formatMoney(dr.medicalRevenue)} + drug); (ratio − target ${s(dr.target)}) × 100 = ${s(dr.points)} points; gross × ${s(dr.perPoint)} × points when positive` : '§3.7 no drug-ratio target'),
-    item('inventoryLoss', '盘亏扣罚', 'Inventory loss', d.penalties.inventoryLoss,
-      il ? `§3.7 loss ${formatMoney(il.loss)} × ${s(il.multiplier)}` : '§3.7 no inventory loss'),
+    item(
+      'costQuota',
+      '成本定额超支扣罚',
+      'Cost-quota overrun',
+      d.penalties.costQuota,
+      cq
+        ? `§3.7 (variable cost ${formatMoney(cq.variableCost)} − quota ratio ${s(cq.costQuotaRatio)} × medical revenue ${formatMoney(cq.medicalRevenue)}) = overrun ${formatMoney(cq.overrun)}; × ${s(cq.rate)} when positive`
+        : '§3.7 no cost quota set',
+    ),
+    item(
+      'outpatientFee',
+      '门诊次均费用超标扣罚',
+      'Outpatient fee overrun',
+      d.penalties.outpatientFee,
+      op ? `§3.7 (actual ${s(op.actual)} − target ${s(op.target)}) ÷ target × 100 = ${s(op.points)} points; gross × ${s(op.perPoint)} × points when positive` : '§3.7 no outpatient fee target',
+    ),
+    item(
+      'inpatientFee',
+      '住院次均费用超标扣罚',
+      'Inpatient fee overrun',
+      d.penalties.inpatientFee,
+      ip ? `§3.7 (actual ${s(ip.actual)} − target ${s(ip.target)}) ÷ target × 100 = ${s(ip.points)} points; gross × ${s(ip.perPoint)} × points when positive` : '§3.7 no inpatient fee target',
+    ),
+    item(
+      'drugRatio',
+      '药占比超标扣罚',
+      'Drug ratio overrun',
+      d.penalties.drugRatio,
+      dr
+        ? `§3.7 drug ratio ${s(dr.ratio)} = drug ${formatMoney(dr.drugRevenue)} ÷ (medical ${formatMoney(dr.medicalRevenue)} + drug); (ratio − target ${s(dr.target)}) × 100 = ${s(dr.points)} points; gross × ${s(dr.perPoint)} × points when positive`
+        : '§3.7 no drug-ratio target',
+    ),
+    item('inventoryLoss', '盘亏扣罚', 'Inventory loss', d.penalties.inventoryLoss, il ? `§3.7 loss ${formatMoney(il.loss)} × ${s(il.multiplier)}` : '§3.7 no inventory loss'),
   ];
 }
 

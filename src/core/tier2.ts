@@ -70,13 +70,7 @@ export function individualScore(staff: Staff, inputs: IndividualInputs, quarter:
   let discipline = base.discipline;
   if (inputs.absentFullDays >= 1) discipline = ZERO;
   else if (inputs.lateOver5 > 0 || inputs.lateOver30 > 0 || inputs.absentHalfDays > 0) {
-    discipline = maxDec(
-      ZERO,
-      base.discipline
-        .minus(dp.lateOver5.times(inputs.lateOver5))
-        .minus(dp.lateOver30.times(inputs.lateOver30))
-        .minus(dp.absentHalfDay.times(inputs.absentHalfDays)),
-    );
+    discipline = maxDec(ZERO, base.discipline.minus(dp.lateOver5.times(inputs.lateOver5)).minus(dp.lateOver30.times(inputs.lateOver30)).minus(dp.absentHalfDay.times(inputs.absentHalfDays)));
   }
 
   let penalties = ZERO;
@@ -89,16 +83,11 @@ export function individualScore(staff: Staff, inputs: IndividualInputs, quarter:
 
   // At full marks with no penalty, title + position + workload + quality + ethics + discipline is
   // an exact sum (see `small`), so the four constant terms are added once per grade and position.
-  const atFullMarks =
-    quality === base.quality && ethics === base.ethics && discipline === base.discipline && penalties.isZero() && small(workload);
+  const atFullMarks = quality === base.quality && ethics === base.ethics && discipline === base.discipline && penalties.isZero() && small(workload);
   const fixed = atFullMarks ? fullMarksSum(memo, title, positionPoints, staff, scheme) : null;
-  const rawScore = maxDec(
-    ZERO,
-    fixed ? fixed.plus(workload) : title.plus(positionPoints).plus(workload).plus(quality).plus(ethics).plus(discipline).minus(penalties),
-  );
+  const rawScore = maxDec(ZERO, fixed ? fixed.plus(workload) : title.plus(positionPoints).plus(workload).plus(quality).plus(ethics).plus(discipline).minus(penalties));
   const attendanceDeduction = inputs.absentDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.absentDays);
-  const overtimeAddition =
-    inputs.overtimeDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.overtimeDays).times(scheme.overtimeFactor);
+  const overtimeAddition = inputs.overtimeDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.overtimeDays).times(scheme.overtimeFactor);
   const payRatio = payRatioOf(staff, scheme);
   const attended = attendanceDeduction.isZero() && overtimeAddition.isZero() ? rawScore : maxDec(ZERO, rawScore.minus(attendanceDeduction).plus(overtimeAddition));
   const effectiveScore = cmpDec(payRatio, ONE) === 0 ? attended : attended.times(payRatio);

@@ -5,28 +5,8 @@ import { MONEY_INTEGER_DIGITS, PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS } from './b
 import { messages, type IntegerKind } from './messages.js';
 import { Dec, ONE, ZERO, cmpDec, compareKeys, sum } from './money.js';
 import { mergeScheme, toScheme, type Scheme } from './scheme.js';
-import {
-  ELIGIBLE_EMPLOYMENTS,
-  ScenarioSchema,
-  type DepartmentInput,
-  type IndividualInput,
-  type PeriodInput,
-  type Scenario,
-} from './schema.js';
-import type {
-  AdminInputs,
-  AnnualInputs,
-  ClinicalInputs,
-  Department,
-  DepartmentInputs,
-  Hospital,
-  IndividualInputs,
-  QuarterInputs,
-  Dispute,
-  RiskInputs,
-  Staff,
-  ValidatedScenario,
-} from './types.js';
+import { ELIGIBLE_EMPLOYMENTS, ScenarioSchema, type DepartmentInput, type IndividualInput, type PeriodInput, type Scenario } from './schema.js';
+import type { AdminInputs, AnnualInputs, ClinicalInputs, Department, DepartmentInputs, Hospital, IndividualInputs, QuarterInputs, Dispute, RiskInputs, Staff, ValidatedScenario } from './types.js';
 import { applyAssessment } from './assessment/apply.js';
 import { disputeEffects, type DisputeEffects } from './disputes.js';
 
@@ -132,7 +112,10 @@ function* flatten(errors: Iterable<ValueError>): Generator<ValueError> {
 }
 
 function describe(doc: unknown, e: ValueError): ErrorDetail {
-  const segments = e.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = e.path
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const path = toPath(segments);
   const last = segments.at(-1);
   const field = last === undefined ? 'document' : /^[0-9]+$/.test(last) ? `${segments.at(-2) ?? ''}[${last}]` : last;
@@ -301,9 +284,7 @@ function* parametersAt(node: unknown, rest: readonly string[], at: (string | num
   }
   if (typeof node !== 'object' || node === null || node instanceof Dec) return;
   const [head, ...tail] = rest as [string, ...string[]];
-  const entries: [string | number, unknown][] = Array.isArray(node)
-    ? node.map((v, i) => [i, v])
-    : Object.entries(node as Record<string, unknown>);
+  const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node as Record<string, unknown>);
   for (const [key, value] of entries) if (head === '*' || head === String(key)) yield* parametersAt(value, tail, [...at, key]);
 }
 
@@ -363,12 +344,7 @@ function validateStaff(scenario: Scenario, departments: Map<string, Department>,
 
 // ---------------------------------------------------------------- quarters
 
-function validatePeriods(
-  scenario: Scenario,
-  hospital: Hospital,
-  departments: Map<string, Department>,
-  staff: Map<string, Staff>,
-): QuarterInputs[] {
+function validatePeriods(scenario: Scenario, hospital: Hospital, departments: Map<string, Department>, staff: Map<string, Staff>): QuarterInputs[] {
   const seen = new Set<string>();
   const quarters = (scenario.periods ?? []).map((p, i) => {
     const path = `periods[${i}]`;
@@ -379,13 +355,7 @@ function validatePeriods(
   return quarters.sort((a, b) => compareKeys(a.period, b.period));
 }
 
-function validateQuarter(
-  p: PeriodInput,
-  path: string,
-  scheme: Scheme,
-  departments: Map<string, Department>,
-  staff: Map<string, Staff>,
-): QuarterInputs {
+function validateQuarter(p: PeriodInput, path: string, scheme: Scheme, departments: Map<string, Department>, staff: Map<string, Staff>): QuarterInputs {
   const label = messages.record.period(p.period);
   const deptInputs = new Map<string, DepartmentInputs>();
   p.departments.forEach((d, j) => {
@@ -479,15 +449,7 @@ function adminInputs(d: DepartmentInput, path: string, label: string): AdminInpu
   };
 }
 
-function individualInputs(
-  r: IndividualInput,
-  path: string,
-  label: string,
-  workingDays: number,
-  scheme: Scheme,
-  departments: Map<string, Department>,
-  intern: Interner,
-): IndividualInputs {
+function individualInputs(r: IndividualInput, path: string, label: string, workingDays: number, scheme: Scheme, departments: Map<string, Department>, intern: Interner): IndividualInputs {
   const workloadScore = r.workloadScore === undefined ? scheme.individualBase.workload : intern(r.workloadScore);
   if (cmpDec(workloadScore, scheme.individualBase.workload) > 0) {
     fail('invalid_value', messages.check.aboveMaximum(label, 'workloadScore', scheme.individualBase.workload.toString()), `${path}.workloadScore`);

@@ -1,21 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  json,
-  bigint,
-  bigserial,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  primaryKey,
-  serial,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { json, bigint, bigserial, boolean, index, integer, jsonb, numeric, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The service's tables. Money and every other decimal are `numeric` (read as strings and turned
@@ -42,7 +26,9 @@ export const schemeVersions = pgTable(
   'scheme_versions',
   {
     id: serial('id').primaryKey(),
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     effectiveFrom: text('effective_from').notNull(),
     parameters: jsonb('parameters').notNull(),
     createdAt: createdAt(),
@@ -53,7 +39,9 @@ export const schemeVersions = pgTable(
 export const departments = pgTable(
   'departments',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     code: text('code').notNull(),
     name: text('name').notNull(),
     kind: text('kind').notNull(),
@@ -67,7 +55,9 @@ export const departments = pgTable(
 export const staff = pgTable(
   'staff',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     staffId: text('staff_id').notNull(),
     name: text('name').notNull(),
     department: text('department').notNull(),
@@ -86,7 +76,9 @@ export const staff = pgTable(
 export const quarterInputs = pgTable(
   'quarter_inputs',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     period: text('period').notNull(),
     revenue: decimal('revenue').notNull(),
     workingDays: integer('working_days').notNull(),
@@ -99,7 +91,9 @@ export const quarterInputs = pgTable(
 export const departmentInputs = pgTable(
   'department_inputs',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     period: text('period').notNull(),
     department: text('department').notNull(),
     workload: jsonb('workload'),
@@ -127,7 +121,9 @@ export const departmentInputs = pgTable(
 export const individualInputs = pgTable(
   'individual_inputs',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     period: text('period').notNull(),
     staffId: text('staff_id').notNull(),
     workloadScore: decimal('workload_score'),
@@ -158,7 +154,9 @@ export const individualInputs = pgTable(
 export const annualInputs = pgTable(
   'annual_inputs',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     year: integer('year').notNull(),
     adjustment: decimal('adjustment'),
     departments: jsonb('departments').notNull(),
@@ -178,7 +176,9 @@ export const settlementRuns = pgTable(
   'settlement_runs',
   {
     id: uuid('id').primaryKey(),
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     period: text('period').notNull(),
     kind: text('kind').notNull(),
     status: text('status').notNull(),
@@ -213,7 +213,9 @@ export const settlementRuns = pgTable(
 export const departmentLines = pgTable(
   'department_lines',
   {
-    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => settlementRuns.id),
     department: text('department').notNull(),
     name: text('name').notNull(),
     kind: text('kind').notNull(),
@@ -283,7 +285,9 @@ export const individualLines = pgTable(
 export const annualDepartmentLines = pgTable(
   'annual_department_lines',
   {
-    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => settlementRuns.id),
     department: text('department').notNull(),
     name: text('name').notNull(),
     score: score('score').notNull(),
@@ -297,7 +301,9 @@ export const annualDepartmentLines = pgTable(
 export const annualIndividualLines = pgTable(
   'annual_individual_lines',
   {
-    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => settlementRuns.id),
     staffId: text('staff_id').notNull(),
     department: text('department').notNull(),
     name: text('name').notNull(),
@@ -312,12 +318,16 @@ export const annualIndividualLines = pgTable(
 export const bankBalances = pgTable(
   'bank_balances',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     year: integer('year').notNull(),
     department: text('department').notNull(),
     balance: money('balance').notNull(),
     asOfPeriod: text('as_of_period').notNull(),
-    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => settlementRuns.id),
   },
   (t) => [primaryKey({ columns: [t.hospitalId, t.year, t.department] })],
 );
@@ -330,7 +340,9 @@ export const auditEvents = pgTable(
   'audit_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     occurredAt: text('occurred_at').notNull(),
     actor: text('actor').notNull(),
@@ -353,7 +365,9 @@ export const auditEvents = pgTable(
  * A trigger of its own lets it only move forward, and refuses DELETE and TRUNCATE.
  */
 export const auditHeads = pgTable('audit_heads', {
-  hospitalId: integer('hospital_id').primaryKey().references(() => hospitals.id),
+  hospitalId: integer('hospital_id')
+    .primaryKey()
+    .references(() => hospitals.id),
   seq: bigint('seq', { mode: 'number' }).notNull(),
   hash: text('hash').notNull(),
 });
@@ -380,7 +394,9 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     id: uuid('id').primaryKey(),
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     role: text('role').notNull(),
     departments: jsonb('departments').notNull(),
     name: text('name').notNull(),
@@ -398,7 +414,9 @@ export const apiKeys = pgTable(
 export const settlementReviews = pgTable(
   'settlement_reviews',
   {
-    runId: uuid('run_id').notNull().references(() => settlementRuns.id),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => settlementRuns.id),
     department: text('department').notNull(),
     status: text('status').notNull(),
     reason: text('reason'),
@@ -432,7 +450,9 @@ export const idempotencyKeys = pgTable(
 export const disputes = pgTable(
   'disputes',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     disputeId: text('dispute_id').notNull(),
     version: integer('version').notNull(),
     bookedIn: text('booked_in').notNull(),
@@ -448,7 +468,9 @@ export const disputes = pgTable(
 export const disputeFlags = pgTable(
   'dispute_flags',
   {
-    hospitalId: integer('hospital_id').notNull().references(() => hospitals.id),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
     year: integer('year').notNull(),
     staffId: text('staff_id'),
     department: text('department'),

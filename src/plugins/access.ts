@@ -57,7 +57,6 @@ export function registerAccess(app: FastifyInstance): void {
   });
 }
 
-
 async function hospitalOfRequest(lookups: HospitalLookups, request: FastifyRequest, from: Access['hospital']): Promise<string | undefined> {
   switch (from) {
     case 'params':

@@ -12,7 +12,7 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
 function isBadText(e: unknown): boolean {
   for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
     const code = (x as { code?: string }).code;
-    if (code === '22021' || code === '22P05' || code === '22P02' && /unicode|utf8|encoding/i.test((x as Error).message ?? '')) return true;
+    if (code === '22021' || code === '22P05' || (code === '22P02' && /unicode|utf8|encoding/i.test((x as Error).message ?? ''))) return true;
   }
   return false;
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 export const OPENAPI_INFO = {
   title: 'perfpay — hospital performance-pay settlement API (医院绩效工资核算)',
   description:
-    'Ingest a hospital\'s departments, staff and quarterly inputs, run quarterly and year-end settlements, approve them, and read every amount with its reasons. ' +
+    "Ingest a hospital's departments, staff and quarterly inputs, run quarterly and year-end settlements, approve them, and read every amount with its reasons. " +
     'Money is always a decimal string with two decimals. Every /v1 call needs `Authorization: Bearer <token>`. Errors are `{"error": {"code", "message", "path"?, "details"?}}`.',
   version: '0.2.0',
 };

@@ -42,4 +42,3 @@ export function selectBy<A extends TSchema, B extends TSchema>(field: string, va
   const schema = Type.Union([first, second], { description });
   return Object.assign(schema, { [SELECT]: { field, variants, default: fallback } satisfies Select });
 }
-

@@ -271,7 +271,7 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
     await svc?.close();
   });
 
-  it('every operation of the OpenAPI document answers each caller as the issue\'s table says', async () => {
+  it("every operation of the OpenAPI document answers each caller as the issue's table says", async () => {
     const doc = (await call('GET', '/openapi.json', null)).body;
     const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
     const operations: string[] = [];
@@ -333,7 +333,7 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
     expect(mismatches).toEqual([]);
   });
 
-  it('GET /v1/hospitals lists only the key\'s own hospital; the bootstrap admin sees every hospital', async () => {
+  it("GET /v1/hospitals lists only the key's own hospital; the bootstrap admin sees every hospital", async () => {
     for (const key of [keys.admin!, keys.finance!, keys.dept_head!, keys.auditor!]) {
       const res = await call('GET', '/v1/hospitals', key.token);
       expect(res.status).toBe(200);

@@ -54,8 +54,18 @@ describe.each(backends)('the audit trail (%s)', (backend) => {
     }
     expect(afterImport[0].prevHash).toBe('0'.repeat(64));
     for (let i = 1; i < afterImport.length; i++) expect(afterImport[i].prevHash).toBe(afterImport[i - 1].hash);
-    expect(afterImport.filter((e) => e.action === 'staff.create').map((e) => e.entityKey).sort()).toEqual(example.staff.map((s: { id: string }) => s.id).sort());
-    expect(afterImport.filter((e) => e.action === 'period.replace').map((e) => e.entityKey).sort()).toEqual(['2026Q1', '2026Q2']);
+    expect(
+      afterImport
+        .filter((e) => e.action === 'staff.create')
+        .map((e) => e.entityKey)
+        .sort(),
+    ).toEqual(example.staff.map((s: { id: string }) => s.id).sort());
+    expect(
+      afterImport
+        .filter((e) => e.action === 'period.replace')
+        .map((e) => e.entityKey)
+        .sort(),
+    ).toEqual(['2026Q1', '2026Q2']);
 
     // importing the same document again changes nothing and writes nothing
     const again = await svc.request('POST', '/v1/imports', scenarioFor(code));
@@ -168,9 +178,7 @@ describe.each(backends)('the audit trail (%s)', (backend) => {
     renamed.departments.find((d: { code: string }) => d.code === 'FIN').name = '财务处';
     renamed.staff.find((s: { id: string }) => s.id === 'S03').name = '会计丙（新）';
     renamed.periods = renamed.periods.filter((p: { period: string }) => p.period !== '2026Q1');
-    renamed.periods[0].departments = renamed.periods[0].departments.map((d: { code: string }) =>
-      d.code === 'PED' ? { ...d, totalCost: '650000.00' } : d,
-    );
+    renamed.periods[0].departments = renamed.periods[0].departments.map((d: { code: string }) => (d.code === 'PED' ? { ...d, totalCost: '650000.00' } : d));
     const reimport = await svc.request('POST', '/v1/imports', renamed);
     expect(reimport.status, JSON.stringify(reimport.body)).toBe(200);
     const all = await allEvents(code);
@@ -194,9 +202,7 @@ describe.each(backends)('the audit trail (%s)', (backend) => {
     const { db } = svc.database;
     await db.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER USER`);
     try {
-      await db.execute(
-        sql`UPDATE audit_events SET "after" = '{"name": "forged"}'::jsonb WHERE seq = 5 AND hospital_id = (SELECT id FROM hospitals WHERE code = ${victim})`,
-      );
+      await db.execute(sql`UPDATE audit_events SET "after" = '{"name": "forged"}'::jsonb WHERE seq = 5 AND hospital_id = (SELECT id FROM hospitals WHERE code = ${victim})`);
     } finally {
       await db.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER USER`);
     }
@@ -216,15 +222,24 @@ describe.each(backends)('the audit trail (%s)', (backend) => {
     const rows = await countRows();
     expect(rows).toBeGreaterThan(0);
 
-    const update = await db.execute(sql`UPDATE audit_events SET actor = 'mallory' WHERE seq = 1`).then(() => null, (e: unknown) => e);
+    const update = await db.execute(sql`UPDATE audit_events SET actor = 'mallory' WHERE seq = 1`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(update, 'UPDATE was not rejected').not.toBeNull();
     expect(errorText(update)).toMatch(/append-only/);
 
-    const del = await db.execute(sql`DELETE FROM audit_events WHERE seq = 1`).then(() => null, (e: unknown) => e);
+    const del = await db.execute(sql`DELETE FROM audit_events WHERE seq = 1`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(del, 'DELETE was not rejected').not.toBeNull();
     expect(errorText(del)).toMatch(/append-only/);
 
-    const truncate = await db.execute(sql`TRUNCATE audit_events`).then(() => null, (e: unknown) => e);
+    const truncate = await db.execute(sql`TRUNCATE audit_events`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(truncate, 'TRUNCATE was not rejected').not.toBeNull();
     expect(errorText(truncate)).toMatch(/append-only/);
 

@@ -22,11 +22,7 @@ describe.each(backends)('PUT …/periods/{period}/individuals in bulk (%s)', (ba
   it('writes the records that changed, leaves the others, and audits the batch once', async () => {
     const before = await events();
     const stored = (await period()).individuals as { staffId: string }[];
-    const records = [
-      ...stored.filter((r) => r.staffId !== 'S11'),
-      { staffId: 'S11', workloadScore: '38', errors: 0 },
-      { staffId: 'S31', workloadScore: '39.5', overtimeDays: 2 },
-    ];
+    const records = [...stored.filter((r) => r.staffId !== 'S11'), { staffId: 'S11', workloadScore: '38', errors: 0 }, { staffId: 'S31', workloadScore: '39.5', overtimeDays: 2 }];
     const res = await svc.request('PUT', PATH, { records });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ records: records.length, written: 2, unchanged: records.length - 2 });
@@ -69,8 +65,28 @@ describe.each(backends)('PUT …/periods/{period}/individuals in bulk (%s)', (ba
     const head = { authorization: `Bearer ${key.body.token}` };
     expect((await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '37' }] }, head)).status).toBe(200);
     // another department's person is answered exactly as an unknown id: neither they nor their department leak
-    const outside = await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '36' }, { staffId: 'S21', workloadScore: '36' }] }, head);
-    const unknown = await svc.request('PUT', PATH, { records: [{ staffId: 'S11', workloadScore: '36' }, { staffId: 'NO-SUCH', workloadScore: '36' }] }, head);
+    const outside = await svc.request(
+      'PUT',
+      PATH,
+      {
+        records: [
+          { staffId: 'S11', workloadScore: '36' },
+          { staffId: 'S21', workloadScore: '36' },
+        ],
+      },
+      head,
+    );
+    const unknown = await svc.request(
+      'PUT',
+      PATH,
+      {
+        records: [
+          { staffId: 'S11', workloadScore: '36' },
+          { staffId: 'NO-SUCH', workloadScore: '36' },
+        ],
+      },
+      head,
+    );
     expect(outside.status).toBe(400);
     expect(outside.body.error.path).toBe('records[1].staffId');
     expect(outside.body.error.code).toBe(unknown.body.error.code);

@@ -62,9 +62,7 @@ describe.each(backends)('disputes and the risk award over HTTP (%s)', (backend) 
   it('stores the flags per person and year', async () => {
     const all = await svc.request('GET', `/v1/hospitals/${CODE}/flags?year=2026`);
     expect(all.status).toBe(200);
-    expect(all.body.flags.map((f: Record<string, unknown>) => ({ ...f, year: undefined }))).toEqual(
-      expectedOf('2026').flags.map((f: Record<string, unknown>) => ({ year: undefined, ...f })),
-    );
+    expect(all.body.flags.map((f: Record<string, unknown>) => ({ ...f, year: undefined }))).toEqual(expectedOf('2026').flags.map((f: Record<string, unknown>) => ({ year: undefined, ...f })));
     const s11 = await svc.request('GET', `/v1/hospitals/${CODE}/flags?staffId=S11`);
     expect(s11.body.flags).toEqual([
       { year: 2026, staffId: 'S11', flag: 'grade_fail', disputeId: 'D2' },
@@ -77,7 +75,13 @@ describe.each(backends)('disputes and the risk award over HTTP (%s)', (backend) 
     expect(closed.status).toBe(409);
     expect(closed.body.error.code).toBe('period_closed');
 
-    const record = { id: 'D10', bookedIn: '2027Q1', compensation: '15000.00', classification: 'defect', parties: [{ department: 'SUR', share: '1', departmentType: 'bed', responsible: 'S21', teamLead: 'S20', departmentHead: 'S20' }] };
+    const record = {
+      id: 'D10',
+      bookedIn: '2027Q1',
+      compensation: '15000.00',
+      classification: 'defect',
+      parties: [{ department: 'SUR', share: '1', departmentType: 'bed', responsible: 'S21', teamLead: 'S20', departmentHead: 'S20' }],
+    };
     const noTeamLead = await svc.request('POST', `/v1/hospitals/${CODE}/disputes`, { ...record, parties: [{ ...record.parties[0], teamLead: undefined }] });
     expect(noTeamLead.status).toBe(400);
     expect(noTeamLead.body.error).toMatchObject({ code: 'missing_field', path: 'parties[0].teamLead' });

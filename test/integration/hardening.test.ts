@@ -236,9 +236,15 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
     expect(truncated.body).toMatchObject({ valid: false, events: n - 2, lastVerifiedSeq: n - 2, anchoredSeq: n, firstInvalidSeq: n - 1 });
     expect(truncated.body.reason).toMatch(/removed/);
     // the anchor cannot be moved back to match, nor removed
-    const rewind = await db.execute(sql`UPDATE audit_heads SET seq = ${n - 2} WHERE hospital_id = (SELECT id FROM hospitals WHERE code = 'H-TRUNCATE')`).then(() => null, (e: unknown) => e);
+    const rewind = await db.execute(sql`UPDATE audit_heads SET seq = ${n - 2} WHERE hospital_id = (SELECT id FROM hospitals WHERE code = 'H-TRUNCATE')`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(rewind).not.toBeNull();
-    const drop = await db.execute(sql`DELETE FROM audit_heads`).then(() => null, (e: unknown) => e);
+    const drop = await db.execute(sql`DELETE FROM audit_heads`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(drop).not.toBeNull();
     await remove(sql`true`);
     const gone = await svc.request('GET', '/v1/hospitals/H-TRUNCATE/audit/verify');
@@ -291,7 +297,12 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
     expect(await dept('IM')).toEqual({ ...imBefore, ethicsDeductions: '1' });
 
     // PATCH (application/merge-patch+json): the fields named change; null removes one
-    const patched = await svc.request('PATCH', `/v1/hospitals/${H}/periods/2026Q2/departments/IM`, { ethicsDeductions: null, drugRatioTarget: '0.35' }, { 'content-type': 'application/merge-patch+json' });
+    const patched = await svc.request(
+      'PATCH',
+      `/v1/hospitals/${H}/periods/2026Q2/departments/IM`,
+      { ethicsDeductions: null, drugRatioTarget: '0.35' },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     const { ethicsDeductions: _removed, ...imRest } = imBefore;
     expect(await dept('IM')).toEqual({ ...imRest, drugRatioTarget: '0.35' });
@@ -337,7 +348,10 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
 
   it("every export of every kind of run adds up to the run's paidTotal, person by person", async () => {
     const money = (x: string | number) => new Decimal(x);
-    for (const [code, source] of [['H-EXP-PLAIN', workedExample], ['H-EXP-DISPUTES', disputesExample]] as const) {
+    for (const [code, source] of [
+      ['H-EXP-PLAIN', workedExample],
+      ['H-EXP-DISPUTES', disputesExample],
+    ] as const) {
       expect((await svc.request('POST', '/v1/imports', { ...structuredClone(source), hospital: { code, name: code } })).status).toBe(200);
       for (const period of ['2026Q1', '2026Q2', '2026']) {
         const run = await settle(code, period);
@@ -353,21 +367,33 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
           for (const [k, v] of rows) expect(v.toFixed(2), `${label} ${format} ${k}`).toBe(owed.get(k)!.toFixed(2));
           expect([...rows.values()].reduce((a, b) => a.plus(b), money(0)).toFixed(2), `${label} ${format}`).toBe(paid);
         };
-        const download = async (format: string) => Buffer.from(await (await fetch(`${svc.baseUrl}/v1/settlements/${run.id}/export?format=${format}`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
+        const download = async (format: string) =>
+          Buffer.from(await (await fetch(`${svc.baseUrl}/v1/settlements/${run.id}/export?format=${format}`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
         const csvRows = (text: string) => {
-          const [header, ...lines] = text.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+          const [header, ...lines] = text
+            .replace(/^\uFEFF/, '')
+            .split('\r\n')
+            .filter(Boolean);
           const names = header!.split(',');
           return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v])));
         };
         const payable = (r: Record<string, string>) => money(run.result.kind === 'quarterly' ? r.total! : r.amount!).plus(r.riskAward ?? 0);
         check(new Map(csvRows((await download('csv')).toString('utf8')).map((r) => [`${r.staffId}/${r.department}`, payable(r)])), 'csv');
-        const ndjson = (await download('ndjson')).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        const ndjson = (await download('ndjson'))
+          .toString('utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
         check(new Map(ndjson.map((r) => [`${r.staffId}/${r.department}`, payable(r)])), 'ndjson');
         check(new Map(csvRows((await download('payroll')).toString('utf8')).map((r) => [`${r.staffId}/${r.department}`, money(r.amount!)])), 'payroll');
         const book = new ExcelJS.Workbook();
         await book.xlsx.load((await download('xlsx')) as never);
         const people = book.getWorksheet('个人 individuals')!;
-        const header = (people.getRow(1).values as unknown[]).map((v) => String(v ?? '').split(' ').at(-1));
+        const header = (people.getRow(1).values as unknown[]).map((v) =>
+          String(v ?? '')
+            .split(' ')
+            .at(-1),
+        );
         const col = (key: string) => header.indexOf(key);
         const rows = new Map<string, Decimal>();
         for (let r = 2; r <= people.rowCount; r++) {
@@ -393,7 +419,11 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
       expect((await svc.request('POST', '/v1/imports', doc)).status).toBe(200);
     });
     const ndjson = (lines: string, headers: Record<string, string> = {}) =>
-      fetch(`${svc.baseUrl}/v1/hospitals/${H}/periods/2026Q2/stream`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson', ...headers }, body: lines });
+      fetch(`${svc.baseUrl}/v1/hospitals/${H}/periods/2026Q2/stream`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson', ...headers },
+        body: lines,
+      });
 
     it('an NDJSON stream with an Idempotency-Key: applied once, replayed, a different stream with the key refused', async () => {
       const body = '{"type":"departmentInput","mode":"merge","record":{"code":"IM","ethicsDeductions":"1"}}\n';
@@ -410,7 +440,11 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
     });
 
     it('application/x-ndjson on another write route is a 415', async () => {
-      const res = await fetch(`${svc.baseUrl}/v1/hospitals/${H}/departments/IM`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' }, body: '{"name":"x"}\n' });
+      const res = await fetch(`${svc.baseUrl}/v1/hospitals/${H}/departments/IM`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
+        body: '{"name":"x"}\n',
+      });
       expect(res.status).toBe(415);
       expect((await res.json()).error.code).toBe('unsupported_media_type');
     });

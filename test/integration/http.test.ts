@@ -74,7 +74,7 @@ describe.each(backends)('the HTTP API (%s)', (backend) => {
     expect(ok.body).toMatchObject({ code, name: example.hospital.name });
   });
 
-  it('GET /openapi.json is an OpenAPI 3 document listing the contract\'s paths', async () => {
+  it("GET /openapi.json is an OpenAPI 3 document listing the contract's paths", async () => {
     const res = await raw(svc.baseUrl, 'GET', '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
@@ -249,7 +249,10 @@ describe.each(backends)('the HTTP API (%s)', (backend) => {
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(WRONG_TOKEN);
 
-    const lines = svc.logs.flatMap((chunk) => chunk.split('\n')).filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+    const lines = svc.logs
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l));
     // every line names its request, but the server's own start and the settlement jobs' lines (which name their run)
     const requestLines = lines.filter((l) => l.runId === undefined && !/^Server listening/.test(l.msg ?? ''));
     expect(requestLines.length).toBeGreaterThan(0);
@@ -259,7 +262,10 @@ describe.each(backends)('the HTTP API (%s)', (backend) => {
     for (const id of ids) expect(lines.filter((l) => l.reqId === id)).toEqual([]);
     for (const [i, id] of [...serverIds, generatedId!].entries()) {
       const mine = lines.filter((l) => l.reqId === id);
-      expect(mine.map((l) => l.msg), `the lines of request ${id}`).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+      expect(
+        mine.map((l) => l.msg),
+        `the lines of request ${id}`,
+      ).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
       expect(mine.filter((l) => l.req !== undefined)).toHaveLength(1);
       expect(mine.filter((l) => l.res !== undefined)).toHaveLength(1);
       // the client's own id, where it sent one, is on every line of its request, labelled as the client's

@@ -21,7 +21,11 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
   const code = 'INTEGRITY';
   const count = async (where: ReturnType<typeof sql>) =>
     ((await svc.database.db.execute(sql`SELECT count(*)::int AS n FROM individual_lines WHERE ${where}`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
-  const refused = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+  const refused = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e,
+    );
   /** One line of `run` as an INSERT's row, copied from a settled line with a new staff id. */
   const lineOf = (run: string, staffId: string) => sql`(SELECT ${run}::uuid, ${staffId}, ${sql.raw(COPIED)} FROM individual_lines WHERE run_id = ${runId} LIMIT 1)`;
   const insert = (rows: ReturnType<typeof sql>) => svc.database.db.execute(sql`INSERT INTO individual_lines (run_id, staff_id, ${sql.raw(COPIED)}) ${rows}`);

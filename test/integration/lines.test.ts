@@ -12,7 +12,21 @@ import { TOKEN, backends, startTestService, type TestService } from './harness.j
  */
 const example = JSON.parse(readFileSync(new URL('../../examples/worked-example.scenario.json', import.meta.url), 'utf8'));
 const CODE = 'XH-COUNTY';
-const COLUMNS = ['staffId', 'name', 'department', 'rawScore', 'attendanceDeduction', 'overtimeAddition', 'payRatio', 'effectiveScore', 'tier2Pay', 'leaderBonus', 'studyLeavePay', 'finesApplied', 'total'] as const;
+const COLUMNS = [
+  'staffId',
+  'name',
+  'department',
+  'rawScore',
+  'attendanceDeduction',
+  'overtimeAddition',
+  'payRatio',
+  'effectiveScore',
+  'tier2Pay',
+  'leaderBonus',
+  'studyLeavePay',
+  'finesApplied',
+  'total',
+] as const;
 const BOM = [0xef, 0xbb, 0xbf];
 
 type Line = Record<(typeof COLUMNS)[number], string>;
@@ -142,7 +156,12 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
     // the export too
     const exported = await download('?format=ndjson', runId, head);
     expect(exported.status).toBe(200);
-    expect(utf8(exported.bytes).split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual(im);
+    expect(
+      utf8(exported.bytes)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    ).toEqual(im);
     expect((await download('?format=csv&department=SUR', runId, head)).status).toBe(403);
     // and a person outside IM: not found, as an unknown id (neither the person nor their department leaks)
     const outsider = all.find((l) => l.department !== 'IM')!;
@@ -187,7 +206,12 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
     expect(text).toBe(all.map((l) => `${JSON.stringify(l)}\n`).join(''));
 
     const ped = await download('?format=ndjson&department=PED');
-    expect(utf8(ped.bytes)).toBe(all.filter((l) => l.department === 'PED').map((l) => `${JSON.stringify(l)}\n`).join(''));
+    expect(utf8(ped.bytes)).toBe(
+      all
+        .filter((l) => l.department === 'PED')
+        .map((l) => `${JSON.stringify(l)}\n`)
+        .join(''),
+    );
     expect((await download('?format=pdf')).status).toBe(400);
   });
 
@@ -237,7 +261,12 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
     for (const id of Object.keys(quoted)) expect(id in settledNames, `${id} has a line`).toBe(true);
 
     const ndjson = await download('?format=ndjson', run.id);
-    expect(utf8(ndjson.bytes).slice(0, -1).split('\n').map((l) => JSON.parse(l))).toEqual(lines);
+    expect(
+      utf8(ndjson.bytes)
+        .slice(0, -1)
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(lines);
   });
 
   it('a run that has not settled (failed, queued, running) or does not exist has no lines and no export (404)', async () => {

@@ -41,18 +41,12 @@ type Rows<T> = { rows: T[] };
 const rowsOf = async <T>(database: Database, query: ReturnType<typeof sql>): Promise<T[]> => ((await database.db.execute(query)) as unknown as Rows<T>).rows;
 
 async function tables(database: Database): Promise<string[]> {
-  const rows = await rowsOf<{ table_name: string }>(
-    database,
-    sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
-  );
+  const rows = await rowsOf<{ table_name: string }>(database, sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`);
   return rows.map((r) => r.table_name);
 }
 
 async function auditTriggers(database: Database): Promise<string[]> {
-  const rows = await rowsOf<{ tgname: string }>(
-    database,
-    sql`select tgname from pg_trigger where tgrelid = 'audit_events'::regclass and not tgisinternal order by tgname`,
-  );
+  const rows = await rowsOf<{ tgname: string }>(database, sql`select tgname from pg_trigger where tgrelid = 'audit_events'::regclass and not tgisinternal order by tgname`);
   return rows.map((r) => r.tgname);
 }
 

@@ -191,7 +191,11 @@ describe.each(backends)('settlement runs (%s)', (backend) => {
       }
     ).rows[0]!;
     expect(stored.opening_bank).toEqual({});
-    expect(second.inputHash).toBe(createHash('sha256').update(JSON.stringify({ doc: JSON.parse(stored.inputs), openingBank: {} })).digest('hex'));
+    expect(second.inputHash).toBe(
+      createHash('sha256')
+        .update(JSON.stringify({ doc: JSON.parse(stored.inputs), openingBank: {} }))
+        .digest('hex'),
+    );
     const approved = await approve(second.id);
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('approved');

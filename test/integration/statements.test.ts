@@ -76,7 +76,10 @@ function effectiveByHand(period: any, inputs: any, staffId: string): D {
   const raw = new D(line.rawScore);
   const required = new D(record.requiredDays ?? inputs.workingDays);
   const attendance = raw.div(required).times(record.absentDays ?? 0);
-  const overtime = raw.div(required).times(record.overtimeDays ?? 0).times(1);
+  const overtime = raw
+    .div(required)
+    .times(record.overtimeDays ?? 0)
+    .times(1);
   const effective = raw.minus(attendance).plus(overtime);
   return (effective.isNegative() ? new D(0) : effective).times(line.payRatio);
 }
@@ -137,7 +140,8 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
   };
   const keyFor = async (departments: string[] | 'finance', hospital = CODE) => {
-    const body = departments === 'finance' ? { role: 'finance', hospital, name: `财务 ${hospital}` } : { role: 'dept_head', hospital, departments, name: `科主任 ${departments.join(',')} ${hospital}` };
+    const body =
+      departments === 'finance' ? { role: 'finance', hospital, name: `财务 ${hospital}` } : { role: 'dept_head', hospital, departments, name: `科主任 ${departments.join(',')} ${hospital}` };
     const res = await svc.request('POST', '/v1/api-keys', body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body.token as string;
@@ -147,49 +151,52 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
 
   // ------------------------------------------------------------------ 1. person statement JSON
 
-  it.each(['S11', 'S10', 'S12', 'S21', 'S30', 'S01'])('person statement of %s (2026Q1): every figure is the expected line, the components add up, the point value is final ÷ Σ effective', async (staffId) => {
-    const res = await get(personUrl(q1Id, staffId));
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const s = res.body;
-    const line = lineOf(Q1, staffId);
-    expect(s).toMatchObject({ kind: 'person', period: '2026Q1', staffId, name: staffName(staffId), onStudyLeave: false });
-    expect(s.department).toEqual({ code: line.department, name: deptName(line.department) });
-    expect(s.total).toBe(line.total);
+  it.each(['S11', 'S10', 'S12', 'S21', 'S30', 'S01'])(
+    'person statement of %s (2026Q1): every figure is the expected line, the components add up, the point value is final ÷ Σ effective',
+    async (staffId) => {
+      const res = await get(personUrl(q1Id, staffId));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const s = res.body;
+      const line = lineOf(Q1, staffId);
+      expect(s).toMatchObject({ kind: 'person', period: '2026Q1', staffId, name: staffName(staffId), onStudyLeave: false });
+      expect(s.department).toEqual({ code: line.department, name: deptName(line.department) });
+      expect(s.total).toBe(line.total);
 
-    const items = new Map<string, any>(s.items.map((i: any) => [i.key, i]));
-    expect(items.size).toBe(s.items.length);
-    for (const field of LINE_FIELDS) {
-      expect(items.get(field)?.value, `${staffId} ${field}`).toBe(line[field]);
-    }
-    // the components, by hand from the spec
-    const components = COMPONENTS[staffId]!;
-    for (const [key, value] of Object.entries(components)) expect(items.get(key)?.value, `${staffId} ${key}`).toBe(six(new D(value)));
-    // title + position + workload + quality + ethics + discipline − deductions = rawScore
-    const added = ['titlePoints', 'positionPoints', 'workloadPoints', 'qualityPoints', 'ethicsPoints', 'disciplinePoints']
-      .reduce((acc, k) => acc.plus(items.get(k).value), new D(0))
-      .minus(items.get('deductions').value);
-    expect(six(D.max(added, 0)), `${staffId} components`).toBe(line.rawScore);
-    // effective = (raw − attendance + overtime) × payRatio (to the 6 decimals reported)
-    expect(six(effectiveByHand(Q1, q1Inputs, staffId))).toBe(line.effectiveScore);
+      const items = new Map<string, any>(s.items.map((i: any) => [i.key, i]));
+      expect(items.size).toBe(s.items.length);
+      for (const field of LINE_FIELDS) {
+        expect(items.get(field)?.value, `${staffId} ${field}`).toBe(line[field]);
+      }
+      // the components, by hand from the spec
+      const components = COMPONENTS[staffId]!;
+      for (const [key, value] of Object.entries(components)) expect(items.get(key)?.value, `${staffId} ${key}`).toBe(six(new D(value)));
+      // title + position + workload + quality + ethics + discipline − deductions = rawScore
+      const added = ['titlePoints', 'positionPoints', 'workloadPoints', 'qualityPoints', 'ethicsPoints', 'disciplinePoints']
+        .reduce((acc, k) => acc.plus(items.get(k).value), new D(0))
+        .minus(items.get('deductions').value);
+      expect(six(D.max(added, 0)), `${staffId} components`).toBe(line.rawScore);
+      // effective = (raw − attendance + overtime) × payRatio (to the 6 decimals reported)
+      expect(six(effectiveByHand(Q1, q1Inputs, staffId))).toBe(line.effectiveScore);
 
-    expect(items.get('departmentPointValue')?.value).toBe(tier2PointValueByHand(Q1, q1Inputs, line.department));
-    // the tier-2 pay is that point value's share, to within the largest-remainder cent
-    const share = effectiveByHand(Q1, q1Inputs, staffId).times(items.get('departmentPointValue').value);
-    expect(new D(line.tier2Pay).minus(share).abs().lte('0.02'), `${staffId} tier2Pay ${line.tier2Pay} ≉ ${share}`).toBe(true);
+      expect(items.get('departmentPointValue')?.value).toBe(tier2PointValueByHand(Q1, q1Inputs, line.department));
+      // the tier-2 pay is that point value's share, to within the largest-remainder cent
+      const share = effectiveByHand(Q1, q1Inputs, staffId).times(items.get('departmentPointValue').value);
+      expect(new D(line.tier2Pay).minus(share).abs().lte('0.02'), `${staffId} tier2Pay ${line.tier2Pay} ≉ ${share}`).toBe(true);
 
-    // labels: Chinese and English on every item, and the rule
-    for (const i of s.items) {
-      expect(i.zh, i.key).toMatch(/[\u4e00-\u9fff]/);
-      expect(i.en, i.key).toMatch(/^[A-Za-z]/);
-      expect(typeof i.rule).toBe('string');
-      expect(i.rule.length, i.key).toBeGreaterThan(0);
-    }
-    expect(items.get('rawScore').zh).toBe('原始得分');
-    expect(items.get('effectiveScore').zh).toBe('实得分');
-    expect(items.get('total').zh).toBe('实发合计');
-    expect(items.get('titlePoints').zh).toBe('职称分');
-  });
+      // labels: Chinese and English on every item, and the rule
+      for (const i of s.items) {
+        expect(i.zh, i.key).toMatch(/[\u4e00-\u9fff]/);
+        expect(i.en, i.key).toMatch(/^[A-Za-z]/);
+        expect(typeof i.rule).toBe('string');
+        expect(i.rule.length, i.key).toBeGreaterThan(0);
+      }
+      expect(items.get('rawScore').zh).toBe('原始得分');
+      expect(items.get('effectiveScore').zh).toBe('实得分');
+      expect(items.get('total').zh).toBe('实发合计');
+      expect(items.get('titlePoints').zh).toBe('职称分');
+    },
+  );
 
   it('person statement of S14 (on study leave): the pay items are the expected line, paid by the hospital', async () => {
     const line = lineOf(Q1, 'S14');
@@ -338,7 +345,8 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(sur.costQuota!.value).toBe(two(surOverrun));
     const surRatio = new D(surIn.drugRevenue).div(new D(surIn.medicalRevenue).plus(surIn.drugRevenue));
     const surPoints = surRatio.minus(surIn.drugRatioTarget).times(100);
-    for (const v of [surIn.drugRevenue, surIn.medicalRevenue, six(surRatio), surIn.drugRatioTarget, six(surPoints)]) expect(mentions(sur.drugRatio!.rule, v), `${sur.drugRatio!.rule} ∌ ${v}`).toBe(true);
+    for (const v of [surIn.drugRevenue, surIn.medicalRevenue, six(surRatio), surIn.drugRatioTarget, six(surPoints)])
+      expect(mentions(sur.drugRatio!.rule, v), `${sur.drugRatio!.rule} ∌ ${v}`).toBe(true);
     expect(sur.drugRatio!.value).toBe(two(new D(deptOf(Q1, 'SUR').gross).times('0.05').times(surPoints)));
 
     const ped = await rules('PED');
@@ -476,7 +484,12 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(mine.status).toBe(200);
     const imBook = await loadBook(mine.bytes);
     const imPeople = imBook.getWorksheet('个人 individuals')!;
-    expect([...rowsBy(imPeople, columnOf(imPeople, 'staffId')).keys()].sort()).toEqual(Q1.individuals.filter((l: ExpLine) => l.department === 'IM').map((l: ExpLine) => l.staffId).sort());
+    expect([...rowsBy(imPeople, columnOf(imPeople, 'staffId')).keys()].sort()).toEqual(
+      Q1.individuals
+        .filter((l: ExpLine) => l.department === 'IM')
+        .map((l: ExpLine) => l.staffId)
+        .sort(),
+    );
     const imDepts = imBook.getWorksheet('科室 departments')!;
     expect([...rowsBy(imDepts, columnOf(imDepts, 'code')).keys()]).toEqual(['IM']);
     const imSummary = [...rowsBy(imBook.getWorksheet('汇总 summary')!, 1).keys()];
@@ -516,7 +529,12 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     const mine = await raw(`/v1/settlements/${q1Id}/export?format=payroll`, head);
     expect(mine.status).toBe(200);
     const imRows = new TextDecoder().decode(mine.bytes).split('\r\n').slice(1).filter(Boolean);
-    expect(imRows.sort()).toEqual(Q1.individuals.filter((l: ExpLine) => l.department === 'IM').map((l: ExpLine) => `${l.staffId},${staffName(l.staffId)},${l.department},${l.total}`).sort());
+    expect(imRows.sort()).toEqual(
+      Q1.individuals
+        .filter((l: ExpLine) => l.department === 'IM')
+        .map((l: ExpLine) => `${l.staffId},${staffName(l.staffId)},${l.department},${l.total}`)
+        .sort(),
+    );
 
     // an approved run still has its statements
     const s11 = await get(personUrl(q1Id, 'S11'));
@@ -527,11 +545,19 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
   // the querystring's `department` filters every format: a payroll file meant for one department
   // pays only that department, and a department head of IM asking for SUR gets 403
   it('export xlsx and payroll honour the department filter as csv does', async () => {
-    const imIds = Q1.individuals.filter((l: ExpLine) => l.department === 'IM').map((l: ExpLine) => l.staffId).sort();
+    const imIds = Q1.individuals
+      .filter((l: ExpLine) => l.department === 'IM')
+      .map((l: ExpLine) => l.staffId)
+      .sort();
     const payroll = await get(`/v1/settlements/${q1Id}/export?format=payroll&department=IM`);
     if (payroll.status !== 400) {
       expect(payroll.status).toBe(200);
-      const ids = (payroll.body as string).split('\r\n').slice(1).filter(Boolean).map((r) => r.split(',')[0]).sort();
+      const ids = (payroll.body as string)
+        .split('\r\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((r) => r.split(',')[0])
+        .sort();
       expect(ids).toEqual(imIds);
     }
     const book = await raw(`/v1/settlements/${q1Id}/export?format=xlsx&department=IM`);
@@ -640,7 +666,10 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     // S11 (IM): workload 36 → 30, errors 1 → 0; S21 (SUR): ethics deduction 3 → 5
     const s11 = { workloadScore: '30', errors: 0, lateOver5: 2, absentDays: 3 };
     const s21 = { ethicsDeduction: '5', fines: '500.00' };
-    for (const [staffId, record] of [['S11', s11], ['S21', s21]] as const) {
+    for (const [staffId, record] of [
+      ['S11', s11],
+      ['S21', s21],
+    ] as const) {
       const put = await svc.request('PUT', `/v1/hospitals/${code}/periods/2026Q1/individuals/${staffId}`, record);
       expect(put.status, JSON.stringify(put.body)).toBe(200);
     }
@@ -664,7 +693,14 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
 
     // the inputs: S11's and S21's records, nothing else
     expect(diff.inputs.individuals).toEqual([
-      { staffId: 'S11', change: 'changed', fields: [{ field: 'errors', from: 1, to: 0 }, { field: 'workloadScore', from: '36', to: '30' }] },
+      {
+        staffId: 'S11',
+        change: 'changed',
+        fields: [
+          { field: 'errors', from: 1, to: 0 },
+          { field: 'workloadScore', from: '36', to: '30' },
+        ],
+      },
       { staffId: 'S21', change: 'changed', fields: [{ field: 'ethicsDeduction', from: '3', to: '5' }] },
     ]);
     for (const k of ['scheme', 'departments', 'staff', 'quarter', 'departmentInputs', 'openingBank', 'annual']) expect(diff.inputs[k], k).toEqual([]);
@@ -702,7 +738,13 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(s11Fields.tier2Pay.from).toBe(lineOf(Q1, 'S11').tier2Pay);
     expect(s11Fields.total.from).toBe(lineOf(Q1, 'S11').total);
 
-    const expectedDepts = A.result.departments.filter((x: any) => changedFields(x, B.result.departments.find((y: any) => y.code === x.code)).length > 0);
+    const expectedDepts = A.result.departments.filter(
+      (x: any) =>
+        changedFields(
+          x,
+          B.result.departments.find((y: any) => y.code === x.code),
+        ).length > 0,
+    );
     expect(diff.amounts.departments.map((d: any) => d.code)).toEqual(expectedDepts.map((d: any) => d.code));
 
     const summaryFields = changedFields(A.result.summary, B.result.summary);
@@ -746,7 +788,10 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(noResult.body.error.code).toBe('no_result');
 
     // runs of two hospitals are not compared (404 either way)
-    for (const [x, y] of [[q1Id, a.id], [b.id, q1Id]]) {
+    for (const [x, y] of [
+      [q1Id, a.id],
+      [b.id, q1Id],
+    ]) {
       const other = await get(`/v1/settlements/${x}/diff/${y}`);
       expect(other.status, `${x} ${y}`).toBe(404);
       expect(other.body.error.code).toBe('not_found');

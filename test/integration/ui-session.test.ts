@@ -142,6 +142,9 @@ describe.each(backends)('/ui sessions, CSRF and downloads over HTTP (%s)', (back
     expect(reviews.body.reviews.find((r: { department: string }) => r.department === 'IM').status).toBe('pending');
     const ok = await b.go('POST', `/ui/runs/${runId}/departments/IM/review`, { csrf, status: 'disputed', reason: '加班未计入' });
     expect(ok.status).toBe(303);
-    expect((await svc.request('GET', `/v1/settlements/${runId}/reviews`)).body.reviews.find((r: { department: string }) => r.department === 'IM')).toMatchObject({ status: 'disputed', reason: '加班未计入' });
+    expect((await svc.request('GET', `/v1/settlements/${runId}/reviews`)).body.reviews.find((r: { department: string }) => r.department === 'IM')).toMatchObject({
+      status: 'disputed',
+      reason: '加班未计入',
+    });
   });
 });

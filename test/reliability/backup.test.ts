@@ -7,16 +7,7 @@ import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../src/db/schema.js';
-import {
-  BackupError,
-  EXPORT_FORMAT,
-  EXPORT_TABLES,
-  checksumOf,
-  exportHospital,
-  importHospital,
-  serializeExport,
-  type HospitalExport,
-} from '../../src/modules/backup/backup.usecases.js';
+import { BackupError, EXPORT_FORMAT, EXPORT_TABLES, checksumOf, exportHospital, importHospital, serializeExport, type HospitalExport } from '../../src/modules/backup/backup.usecases.js';
 import { backends, startTestService, validChain, type Backend, type TestService } from '../integration/harness.js';
 
 /**

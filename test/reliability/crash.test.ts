@@ -156,9 +156,7 @@ describe.skipIf(!ENABLED)('a settlement worker process killed mid-job (PostgreSQ
   const expectNoPartialResult = (w: ReturnType<typeof watch>) => {
     const lines = engineResult.individuals.length;
     const departments = engineResult.departments.length;
-    const badDb = w.db.filter((s) =>
-      s.status === 'succeeded' ? s.individual_lines !== lines || s.department_lines !== departments : s.individual_lines !== 0 || s.department_lines !== 0,
-    );
+    const badDb = w.db.filter((s) => (s.status === 'succeeded' ? s.individual_lines !== lines || s.department_lines !== departments : s.individual_lines !== 0 || s.department_lines !== 0));
     expect(badDb, 'database samples with a part of the result, or lines before the run succeeded').toEqual([]);
     const badApi = w.api.filter((s) => (s.status === 'succeeded' ? !s.hasResult || s.individuals !== lines || s.departments !== departments : s.hasResult));
     expect(badApi, 'API samples with a result before the run succeeded, or a partial one').toEqual([]);
@@ -182,7 +180,7 @@ describe.skipIf(!ENABLED)('a settlement worker process killed mid-job (PostgreSQ
     expect(counts).toMatchObject({ department_lines: engineResult.departments.length, individual_lines: engineResult.individuals.length });
     const { rows: dup } = await client.query('select staff_id, count(*) from individual_lines where run_id = $1 group by staff_id, department having count(*) > 1', [runId]);
     expect(dup).toEqual([]);
-    const { rows: events } = await client.query<{ action: string }>("select action from audit_events where entity_key = $1 order by id", [runId]);
+    const { rows: events } = await client.query<{ action: string }>('select action from audit_events where entity_key = $1 order by id', [runId]);
     expect(events.map((e) => e.action)).toEqual(['settlement.trigger', 'settlement.succeed']);
     const verify = await request('GET', `/v1/hospitals/${CODE}/audit/verify`);
     expect(verify.body.valid).toBe(true);
@@ -309,7 +307,11 @@ describe.skipIf(!ENABLED)('a settlement worker process killed mid-job (PostgreSQ
       const stopped = await within(second.exited, 30_000, 'the second worker did not stop on SIGTERM');
       expect(stopped.code).toBe(0);
       // the second worker settled it, once, and no attempt failed
-      expect(runLogs(second, runId).filter((l) => l.msg === 'settlement finished').map((l) => l.stored)).toEqual([true]);
+      expect(
+        runLogs(second, runId)
+          .filter((l) => l.msg === 'settlement finished')
+          .map((l) => l.stored),
+      ).toEqual([true]);
       expect(runLogs(second, runId).filter((l) => /attempt failed/.test(l.msg ?? ''))).toEqual([]);
       return runId;
     } finally {
@@ -317,14 +319,14 @@ describe.skipIf(!ENABLED)('a settlement worker process killed mid-job (PostgreSQ
     }
   };
 
-  it('SIGKILL while the engine computes (after the claim, before any write): no partial result ever; a new worker retries it to the engine\'s result', async () => {
+  it("SIGKILL while the engine computes (after the claim, before any write): no partial result ever; a new worker retries it to the engine's result", async () => {
     await crashAndRecover('computing', async (_w, runId, worker) => {
       // "settling" is logged after the claim, just before the inputs are loaded and the engine runs
       await worker.waitForLog((l) => l.runId === runId && l.msg === 'settling', 30_000);
     });
   }, 180_000);
 
-  it('SIGKILL inside the transaction that stores the result (individual lines being written): it is rolled back, never seen; a new worker retries it to the engine\'s result', async () => {
+  it("SIGKILL inside the transaction that stores the result (individual lines being written): it is rolled back, never seen; a new worker retries it to the engine's result", async () => {
     await crashAndRecover('storing', async (w) => {
       const storing = await until(w, (s) => s.status === 'running' && s.storing > 0, 60_000, 'the store transaction writing individual lines');
       // at that moment the lines written so far are uncommitted: invisible

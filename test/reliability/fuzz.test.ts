@@ -60,8 +60,8 @@ function retype(body: Record<string, unknown>, pick: number, change: (v: unknown
         if (v && typeof v === 'object') walk(v);
         else leaves.push({ parent: node, key: k, value: v });
       }
-    }
-    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) (v && typeof v === 'object' ? walk(v) : leaves.push({ parent: node as Record<string, unknown>, key: k, value: v }));
+    } else if (node && typeof node === 'object')
+      for (const [k, v] of Object.entries(node)) v && typeof v === 'object' ? walk(v) : leaves.push({ parent: node as Record<string, unknown>, key: k, value: v });
   };
   const copy = structuredClone(body);
   walk(copy);
@@ -140,7 +140,10 @@ describe('bad input never reaches the database and never gets a 5xx (PGlite)', (
     }
     const tenMb = JSON.stringify({ ...scenario, padding: 'x'.repeat(10 * 1024 * 1024) });
     expectClientError(await svc.request('POST', '/v1/imports', tenMb), '10 MB import');
-    const bigStaff = { ...scenario, staff: [...scenario.staff, ...Array.from({ length: 40_000 }, (_, i) => ({ id: `X${i}`, name: '职工', department: 'NOPE', titleGrade: 'worker', employment: 'regular', role: 'worker' }))] };
+    const bigStaff = {
+      ...scenario,
+      staff: [...scenario.staff, ...Array.from({ length: 40_000 }, (_, i) => ({ id: `X${i}`, name: '职工', department: 'NOPE', titleGrade: 'worker', employment: 'regular', role: 'worker' }))],
+    };
     expectClientError(await svc.request('POST', '/v1/imports', bigStaff), 'import of 40,000 staff of an unknown department');
     for (const odd of ODD) {
       const code = encodeURIComponent(odd);

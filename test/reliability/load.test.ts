@@ -55,7 +55,11 @@ describe(`a hospital of ${DEPARTMENTS} departments and ${STAFF} staff over REST 
     svc = await startTestService(backend);
   });
   afterAll(async () => {
-    console.log(`[perfpay load] ${backend}, ${CLIENTS} clients:\n  ${Object.entries(figures).map(([k, v]) => `${k}: ${v}`).join('\n  ')}`);
+    console.log(
+      `[perfpay load] ${backend}, ${CLIENTS} clients:\n  ${Object.entries(figures)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n  ')}`,
+    );
     await svc?.close();
   });
 

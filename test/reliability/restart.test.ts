@@ -233,7 +233,9 @@ describe('SIGTERM (and SIGKILL) on the compiled server, dist/server.mjs (PGlite 
   let engineResult: QuarterlyResult;
   let runId: string;
 
-  const startServer = async (name: string): Promise<{ child: Child; request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }> }> => {
+  const startServer = async (
+    name: string,
+  ): Promise<{ child: Child; request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }> }> => {
     const port = await freePort();
     const started = Date.now();
     const child = startChild(name, 'server', {
@@ -319,7 +321,12 @@ describe('SIGTERM (and SIGKILL) on the compiled server, dist/server.mjs (PGlite 
     await child.waitForLog((l) => l.runId === runId && l.msg === 'settling', 60_000);
     const sigtermAt = sigterm(child);
     figures['sigterm.jobInHand.sigtermToExitMs'] = (await exitsCleanly(child, 90_000, 'of SIGTERM with a settlement job in hand')) - sigtermAt;
-    expect(child.logs().filter((l) => l.runId === runId && l.msg === 'settlement finished').map((l) => l.stored)).toEqual([true]);
+    expect(
+      child
+        .logs()
+        .filter((l) => l.runId === runId && l.msg === 'settlement finished')
+        .map((l) => l.stored),
+    ).toEqual([true]);
 
     // the stopped process's data, read directly: the run succeeded with all its lines, in one attempt
     const database = await openDatabase({ dataDir: dir });
@@ -332,7 +339,7 @@ describe('SIGTERM (and SIGKILL) on the compiled server, dist/server.mjs (PGlite 
     }
   }, 180_000);
 
-  it('restarted again, the run reads back with the engine\'s result, and an idle server exits 0 promptly on SIGTERM', async () => {
+  it("restarted again, the run reads back with the engine's result, and an idle server exits 0 promptly on SIGTERM", async () => {
     expect(runId).toBeDefined();
     const { child, request } = await startServer('server-3');
     const health = await request('GET', '/health');
@@ -384,7 +391,12 @@ describe('SIGTERM (and SIGKILL) on the compiled server, dist/server.mjs (PGlite 
     expect((await next.request('GET', '/v1/hospitals/PLAIN/audit/verify')).body.valid).toBe(true);
     const sigtermAt = sigterm(next.child);
     await exitsCleanly(next.child, 15_000, 'of SIGTERM while idle');
-    expect(next.child.logs().filter((l) => l.runId === killedRun && l.msg === 'settlement finished').map((l) => l.stored)).toEqual([true]);
+    expect(
+      next.child
+        .logs()
+        .filter((l) => l.runId === killedRun && l.msg === 'settlement finished')
+        .map((l) => l.stored),
+    ).toEqual([true]);
     figures['sigkill.sigtermToExitMs'] = Date.now() - sigtermAt;
     const after = await openDatabase({ dataDir: dir });
     try {

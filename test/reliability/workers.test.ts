@@ -80,7 +80,12 @@ describe.skipIf(!PG_ENABLED)('settlement workers on two processes (PostgreSQL + 
       await runner.close();
     }
     // which process settled which run: both took some, and none settled the same run twice
-    const settledBy = workers.map((w) => w.logs().filter((l) => l.msg === 'settlement finished' && l.stored === true).map((l) => l.runId as string));
+    const settledBy = workers.map((w) =>
+      w
+        .logs()
+        .filter((l) => l.msg === 'settlement finished' && l.stored === true)
+        .map((l) => l.runId as string),
+    );
     expect(settledBy[0]!.length).toBeGreaterThan(0);
     expect(settledBy[1]!.length).toBeGreaterThan(0);
     expect([...settledBy[0]!, ...settledBy[1]!].sort()).toEqual(runs.map((r) => r.id).sort());

@@ -20,7 +20,9 @@ const positive = (maxInt: number) => decimal(maxInt).filter((x) => new Dec(x).gt
 
 const methodArb: fc.Arbitrary<Method> = fc.oneof(
   fc.tuple(fc.boolean(), positive(200)).map(([higher, t]) => ({ type: 'ratio' as const, higher, target: new Dec(t) })),
-  fc.tuple(fc.boolean(), decimal(200), positive(20), positive(2)).map(([higher, t, s, share]) => ({ type: 'deviation' as const, higher, target: new Dec(t), step: new Dec(s), stepShare: new Dec(share) })),
+  fc
+    .tuple(fc.boolean(), decimal(200), positive(20), positive(2))
+    .map(([higher, t, s, share]) => ({ type: 'deviation' as const, higher, target: new Dec(t), step: new Dec(s), stepShare: new Dec(share) })),
   fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 5 }).chain((froms) =>
     fc.array(fc.integer({ min: 0, max: 100 }), { minLength: froms.length, maxLength: froms.length }).map((as) => ({
       type: 'bands' as const,
@@ -93,9 +95,20 @@ describe('derived deductions are the sums of the defects they come from', () => 
       fc.property(fc.array(defectArb, { maxLength: 30 }), fc.array(personArb, { maxLength: 30 }), (defects, people) => {
         const d = example();
         const clinical = new Set(['IM', 'PED', 'SUR']);
-        d.assessment.departmentDefects = defects
-          .map((x, k) => ({ id: `X${String(k).padStart(3, '0')}`, owner: 'MA', ...x, category: clinical.has(x.department) ? (x.category === 'admin' ? 'medical' : x.category) : x.category === 'ethics' ? 'ethics' : 'admin', points: (x.points / 100).toFixed(2) }));
-        d.assessment.personalDefects = people.map((x, k) => ({ id: `Y${String(k).padStart(3, '0')}`, owner: 'MA', ...x, points: (x.points / 100).toFixed(2), veto: x.category === 'ethics' && x.veto }));
+        d.assessment.departmentDefects = defects.map((x, k) => ({
+          id: `X${String(k).padStart(3, '0')}`,
+          owner: 'MA',
+          ...x,
+          category: clinical.has(x.department) ? (x.category === 'admin' ? 'medical' : x.category) : x.category === 'ethics' ? 'ethics' : 'admin',
+          points: (x.points / 100).toFixed(2),
+        }));
+        d.assessment.personalDefects = people.map((x, k) => ({
+          id: `Y${String(k).padStart(3, '0')}`,
+          owner: 'MA',
+          ...x,
+          points: (x.points / 100).toFixed(2),
+          veto: x.category === 'ethics' && x.veto,
+        }));
         const result = simulate(d);
         for (const r of result.results.filter((x): x is QuarterlyResult => x.kind === 'quarterly')) {
           const inQuarter = (month: string) => `${month.slice(0, 4)}Q${Math.ceil(Number(month.slice(5)) / 3)}` === r.period;

@@ -20,7 +20,14 @@ const text = (x: InstanceType<typeof Dec>) => x.toString();
 describe('§1.2 methods, each clamped to [0, 1]', () => {
   const ratio = (higher: boolean, target: string): Method => ({ type: 'ratio', higher, target: D(target) });
   const deviation = (higher: boolean, target: string, step: string, stepShare: string): Method => ({ type: 'deviation', higher, target: D(target), step: D(step), stepShare: D(stepShare) });
-  const bands: Method = { type: 'bands', bands: [{ from: D(80), attainment: D('0.6') }, { from: D(90), attainment: D('0.85') }, { from: D(95), attainment: D(1) }] };
+  const bands: Method = {
+    type: 'bands',
+    bands: [
+      { from: D(80), attainment: D('0.6') },
+      { from: D(90), attainment: D('0.85') },
+      { from: D(95), attainment: D(1) },
+    ],
+  };
   const cases: [string, Method, string, string, string][] = [
     ['ratio higher: 85.5 / 90', ratio(true, '90'), '10', '85.5', '0.95'],
     ['ratio higher: 77.7 / 90, 34 digits', ratio(true, '90'), '10', '77.7', '0.8633333333333333333333333333333333'],
@@ -68,7 +75,11 @@ describe('§2 grades compare the score rounded half-up to 6 decimals', () => {
     expect(gradeOf(bands, D(score))).toBe(grade);
   });
   it('the default grade lists are those of the spec', () => {
-    expect(DEFAULT_SCHEME.assessment.departmentGrades).toEqual([{ grade: 'pass', min: '85' }, { grade: 'basic_pass', min: '60' }, { grade: 'fail', min: '0' }]);
+    expect(DEFAULT_SCHEME.assessment.departmentGrades).toEqual([
+      { grade: 'pass', min: '85' },
+      { grade: 'basic_pass', min: '60' },
+      { grade: 'fail', min: '0' },
+    ]);
     expect(DEFAULT_SCHEME.assessment.directorGrades.map((b) => b.min)).toEqual(['75', '60', '0']);
   });
 });
@@ -170,7 +181,13 @@ describe('§3 derived inputs reach the allocation', () => {
   it('a dispute flag of the year limits the annual grade: grade_basic_pass makes a pass basic_pass', () => {
     const d = example();
     d.disputes = [
-      { id: 'X1', bookedIn: '2026Q2', compensation: '60000.00', classification: 'defect', parties: [{ department: 'PED', share: '1', departmentType: 'non_bed', responsible: 'S31', departmentHead: 'S30' }] },
+      {
+        id: 'X1',
+        bookedIn: '2026Q2',
+        compensation: '60000.00',
+        classification: 'defect',
+        parties: [{ department: 'PED', share: '1', departmentType: 'non_bed', responsible: 'S31', departmentHead: 'S30' }],
+      },
     ];
     const year = simulate(d).results[2]!;
     if (year.kind !== 'annual') throw new Error('expected the year-end');
@@ -202,7 +219,12 @@ describe('lineage: which defects and value records are behind a figure', () => {
     ]);
     const year = v.annual!.assessment!.lineage;
     expect(year.departments.find((d) => d.code === 'IM')!.indicators.find((i) => i.code === 'L1')!.values).toEqual([{ indicator: 'L1', period: '2026' }]);
-    expect(year.departments.find((d) => d.code === 'IM')!.indicators.find((i) => i.code === 'F11')!.values.map((x) => x.period)).toEqual(['2026Q1', '2026Q2']);
+    expect(
+      year.departments
+        .find((d) => d.code === 'IM')!
+        .indicators.find((i) => i.code === 'F11')!
+        .values.map((x) => x.period),
+    ).toEqual(['2026Q1', '2026Q2']);
   });
 
   it('a person’s derived fields, by defect', () => {

@@ -147,7 +147,10 @@ describe('the largest accepted inputs settle to figures the store can hold, or f
         delete d.annual.adjustment; // no reserve, so the fund is 0
       },
     ],
-    ['every money input of a department at its bound', (d) => Object.assign(d.periods[0].departments[0], { medicalRevenue: MAX, drugRevenue: MAX, totalCost: '0.01', variableCost: MAX, inventoryLoss: MAX })],
+    [
+      'every money input of a department at its bound',
+      (d) => Object.assign(d.periods[0].departments[0], { medicalRevenue: MAX, drugRevenue: MAX, totalCost: '0.01', variableCost: MAX, inventoryLoss: MAX }),
+    ],
     [
       'inventory loss at its bound, × the largest multiplier',
       (d) => {

@@ -11,13 +11,11 @@ import { normalizedJson, sameRecord } from '../../src/modules/inputs/inputs.comp
 const byText = (a: unknown, b: unknown) => normalizedJson(a) === normalizedJson(b);
 
 /** One decimal value in several spellings ("1.5", "01.50", "1.500"), and a few other values. */
-const decimalText = fc
-  .tuple(fc.integer({ min: -3, max: 3 }), fc.constantFrom('', '0', '5', '50', '05'), fc.nat(2), fc.nat(2))
-  .map(([whole, fraction, leading, trailing]) => {
-    const sign = whole < 0 ? '-' : '';
-    const digits = '0'.repeat(leading) + String(Math.abs(whole));
-    return fraction || trailing ? `${sign}${digits}.${fraction}${'0'.repeat(trailing)}` : `${sign}${digits}`;
-  });
+const decimalText = fc.tuple(fc.integer({ min: -3, max: 3 }), fc.constantFrom('', '0', '5', '50', '05'), fc.nat(2), fc.nat(2)).map(([whole, fraction, leading, trailing]) => {
+  const sign = whole < 0 ? '-' : '';
+  const digits = '0'.repeat(leading) + String(Math.abs(whole));
+  return fraction || trailing ? `${sign}${digits}.${fraction}${'0'.repeat(trailing)}` : `${sign}${digits}`;
+});
 const KEYS = ['workloadScore', 'fines', 'revenue', 'name', 'department', 'errors', 'updatedAt', 'hospitalId', 'cmeCredits', 'departments'] as const;
 /** Keys whose strings are decimals (inputs.compare's DECIMAL_KEYS): they hold decimal texts, as stored rows and validated records do. */
 const DECIMAL = new Set<string>(['workloadScore', 'fines', 'revenue']);
@@ -41,7 +39,9 @@ function respelt(value: unknown, key = ''): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => respelt(v));
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value).filter(([, v]) => v !== null).reverse();
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .reverse();
     return Object.fromEntries([...entries.map(([k, v]) => [k, k === 'updatedAt' ? 'later' : respelt(v, k)]), ['hospitalId', 7]]);
   }
   return value;

@@ -28,14 +28,7 @@ const scheme = toScheme(mergeScheme(undefined));
 type PartyOptions = { teamLead?: string | null };
 
 /** A party of a dispute; `teamLead` defaults to null (required only for bed departments). */
-function party(
-  department: string,
-  share: string,
-  departmentType: DepartmentType,
-  responsible: string,
-  departmentHead: string,
-  options: PartyOptions = {},
-): DisputeParty {
+function party(department: string, share: string, departmentType: DepartmentType, responsible: string, departmentHead: string, options: PartyOptions = {}): DisputeParty {
   return { department, share: new Dec(share), departmentType, responsible, teamLead: options.teamLead ?? null, departmentHead };
 }
 
@@ -139,7 +132,16 @@ describe('§2 liability base (progressive segments, each part money-rounded)', (
   });
 
   it('the segments are scheme parameters: defect segments 0–1,000 at 50%, above at 0% → 3000.00 bears 500.00', () => {
-    const custom = toScheme(mergeScheme({ disputes: { defectSegments: [{ upTo: '1000', rate: '0.5' }, { upTo: null, rate: '0' }] } }));
+    const custom = toScheme(
+      mergeScheme({
+        disputes: {
+          defectSegments: [
+            { upTo: '1000', rate: '0.5' },
+            { upTo: null, rate: '0' },
+          ],
+        },
+      }),
+    );
     expectMoney(liabilityBase({ compensation: new Dec('3000.00'), classification: 'defect' }, custom), '500.00');
   });
 });
@@ -183,10 +185,7 @@ describe('§3 liability by person', () => {
   });
 
   it('a person in two roles bears the sum: avoidable 120,000 → 9700.00; IM 0.6 = 5820.00 (bed: S11 3783.00, S10 team lead 1455.00 + head 582.00 = 2037.00), PED 0.4 = 3880.00 (nursing: S31 3298.00, S30 582.00)', () => {
-    const d = dispute('D2', '2026Q2', '120000.00', 'avoidable', [
-      party('IM', '0.6', 'bed', 'S11', 'S10', { teamLead: 'S10' }),
-      party('PED', '0.4', 'nursing', 'S31', 'S30'),
-    ]);
+    const d = dispute('D2', '2026Q2', '120000.00', 'avoidable', [party('IM', '0.6', 'bed', 'S11', 'S10', { teamLead: 'S10' }), party('PED', '0.4', 'nursing', 'S31', 'S30')]);
     expect(amounts(liabilityByPerson(d, scheme))).toEqual({ S11: '3783.00', S10: '2037.00', S31: '3298.00', S30: '582.00' });
   });
 
@@ -196,13 +195,14 @@ describe('§3 liability by person', () => {
   });
 
   it('shares 0.6 / 0.4 on an odd base: avoidable 10,000.03 → 2000.01; IM raw 1200.006 → 1200.01 (the cent), PED 800.00; IM bed: 780.0065 → 780.01, 300.0025 → 300.00, head 120.00; PED nursing: 680.00 / 120.00', () => {
-    const d = dispute('D1', '2026Q1', '10000.03', 'avoidable', [
-      party('PED', '0.4', 'nursing', 'N', 'HN'),
-      party('IM', '0.6', 'bed', 'R', 'H', { teamLead: 'T' }),
-    ]);
+    const d = dispute('D1', '2026Q1', '10000.03', 'avoidable', [party('PED', '0.4', 'nursing', 'N', 'HN'), party('IM', '0.6', 'bed', 'R', 'H', { teamLead: 'T' })]);
     const got = liabilityByPerson(d, scheme);
     expect(amounts(got)).toEqual({ R: '780.01', T: '300.00', H: '120.00', N: '680.00', HN: '120.00' });
-    expectMoney([...got.values()].reduce((a, b) => a.plus(b), new Dec(0)), '2000.01', 'Σ persons');
+    expectMoney(
+      [...got.values()].reduce((a, b) => a.plus(b), new Dec(0)),
+      '2000.01',
+      'Σ persons',
+    );
   });
 
   it('shares 0.3334 / 0.3333 / 0.3333 on defect 6666.80 → 1000.02: raw IM 333.406668, PED 333.306666, SUR 333.306666; floors 333.40 + 333.30 + 333.30 leave 2 cents → IM (largest remainder), then PED (ties SUR, code-point order) → IM 333.41, PED 333.31, SUR 333.30', () => {
@@ -216,7 +216,11 @@ describe('§3 liability by person', () => {
     // PED nursing 333.31: 283.3135 → 283.31, head 50.00
     // SUR non_bed 333.30: 283.305 → 283.31 (half up), head 49.99
     expect(amounts(got)).toEqual({ I1: '216.72', I2: '83.35', I3: '33.34', P1: '283.31', P2: '50.00', S1: '283.31', S2: '49.99' });
-    expectMoney([...got.values()].reduce((a, b) => a.plus(b), new Dec(0)), '1000.02', 'Σ persons');
+    expectMoney(
+      [...got.values()].reduce((a, b) => a.plus(b), new Dec(0)),
+      '1000.02',
+      'Σ persons',
+    );
   });
 
   it('unavoidable 50,000: nobody bears anything', () => {
@@ -228,8 +232,19 @@ describe('§3 liability by person', () => {
 
   /** §2 restated independently: Σ over segments of money(max(0, min(c, upper) − lower) × rate). */
   const REF_SEGMENTS = {
-    defect: [['0', '10000', '0.15'], ['10000', '20000', '0.10'], ['20000', '50000', '0.05'], ['50000', '100000', '0.03'], ['100000', null, '0.01']],
-    avoidable: [['0', '20000', '0.20'], ['20000', '50000', '0.10'], ['50000', '100000', '0.05'], ['100000', null, '0.01']],
+    defect: [
+      ['0', '10000', '0.15'],
+      ['10000', '20000', '0.10'],
+      ['20000', '50000', '0.05'],
+      ['50000', '100000', '0.03'],
+      ['100000', null, '0.01'],
+    ],
+    avoidable: [
+      ['0', '20000', '0.20'],
+      ['20000', '50000', '0.10'],
+      ['50000', '100000', '0.05'],
+      ['100000', null, '0.01'],
+    ],
   } as const;
   const R = DecimalJs.clone({ precision: 50, rounding: DecimalJs.ROUND_HALF_UP });
   function referenceBase(compensation: string, classification: DisputeClassification): string {
@@ -326,21 +341,14 @@ describe('§4 flags', () => {
     expect(got).toEqual(flag ? [staffFlag('S1', flag, 'D1')] : []);
   });
 
-  it('every party\'s responsible is flagged; a responsible named in two parties is flagged once', () => {
-    const d = dispute('D1', '2026Q1', '120000.00', 'defect', [
-      party('A', '0.5', 'non_bed', 'R1', 'H'),
-      party('B', '0.25', 'nursing', 'R2', 'H'),
-      party('C', '0.25', 'nursing', 'R1', 'H'),
-    ]);
+  it("every party's responsible is flagged; a responsible named in two parties is flagged once", () => {
+    const d = dispute('D1', '2026Q1', '120000.00', 'defect', [party('A', '0.5', 'non_bed', 'R1', 'H'), party('B', '0.25', 'nursing', 'R2', 'H'), party('C', '0.25', 'nursing', 'R1', 'H')]);
     expect(flagsOf([d])).toEqual([staffFlag('R1', 'grade_fail', 'D1'), staffFlag('R2', 'grade_fail', 'D1')]);
   });
 
   describe('suspended: the second avoidable / grade-1 dispute of a year, and only the second', () => {
     it('avoidable Q1, grade1 Q2, avoidable Q3 (2026): suspended by the Q2 one, in 2026Q2 and 2026Q3; not Q1, not Q4 (the third does not suspend)', () => {
-      const effects = disputeEffects(
-        [dispute('A1', '2026Q1', '1000.00', 'avoidable'), dispute('A2', '2026Q2', '1000.00', 'grade1_accident'), dispute('A3', '2026Q3', '1000.00', 'avoidable')],
-        scheme,
-      );
+      const effects = disputeEffects([dispute('A1', '2026Q1', '1000.00', 'avoidable'), dispute('A2', '2026Q2', '1000.00', 'grade1_accident'), dispute('A3', '2026Q3', '1000.00', 'avoidable')], scheme);
       expect(effects.flags.get(2026)).toEqual([staffFlag('S1', 'suspended', 'A2')]);
       expect([...effects.suspended.keys()].sort()).toEqual(['2026Q2', '2026Q3']);
       expect([...effects.suspended.get('2026Q2')!]).toEqual(['S1']);
@@ -389,15 +397,12 @@ describe('§4 flags', () => {
     });
 
     it('only as the responsible person: head in the first, responsible in the second → nobody suspended', () => {
-      const effects = disputeEffects(
-        [dispute('A1', '2026Q1', '1000.00', 'avoidable', [party('X', '1', 'non_bed', 'S2', 'S1')]), dispute('A2', '2026Q2', '1000.00', 'avoidable')],
-        scheme,
-      );
+      const effects = disputeEffects([dispute('A1', '2026Q1', '1000.00', 'avoidable', [party('X', '1', 'non_bed', 'S2', 'S1')]), dispute('A2', '2026Q2', '1000.00', 'avoidable')], scheme);
       expect(effects.suspended.size).toBe(0);
     });
   });
 
-  describe('demerit: every party\'s department head of an avoidable / grade-1 dispute with compensation ≥ 500,000', () => {
+  describe("demerit: every party's department head of an avoidable / grade-1 dispute with compensation ≥ 500,000", () => {
     const twoParties = () => [party('IM', '0.5', 'bed', 'R1', 'H1', { teamLead: 'T1' }), party('PED', '0.5', 'nursing', 'R2', 'H2')];
 
     it('avoidable 500,000.00 → H1 and H2 demerit (and R1, R2 grade_fail)', () => {
@@ -603,7 +608,7 @@ describe('§1 validation of dispute records', () => {
     expect(v.disputes.map((d) => d.id)).toEqual(['D1', 'D4', 'D2', 'D3', 'D5']);
   });
 
-  it('a teamLead on a nursing party is accepted but ignored: S12 named as D2\'s PED team lead bears nothing of D2', () => {
+  it("a teamLead on a nursing party is accepted but ignored: S12 named as D2's PED team lead bears nothing of D2", () => {
     const v = validateScenario(mutated((d) => (d.disputes[1].parties[1].teamLead = 'S12')));
     const d2 = v.disputes.find((d) => d.id === 'D2')!;
     expect(d2.parties.find((p) => p.department === 'PED')!.teamLead).toBeNull();
@@ -654,14 +659,24 @@ describe('disputes example end to end (examples/disputes-example.*.json)', () =>
         it('the same departments in the same order, each field by field', () => {
           const gotDepartments = (got() as QuarterlyResult | AnnualResult).departments;
           expect(gotDepartments.map((d) => d.code)).toEqual(want.departments.map((d) => d.code));
-          for (const line of want.departments) expectFields(`${want.period} department ${line.code}`, gotDepartments.find((d) => d.code === line.code), line);
+          for (const line of want.departments)
+            expectFields(
+              `${want.period} department ${line.code}`,
+              gotDepartments.find((d) => d.code === line.code),
+              line,
+            );
         });
         it('the same individual lines in the same order, each field by field', () => {
           const gotLines = (got() as QuarterlyResult | AnnualResult).individuals as { staffId: string; department: string }[];
           const wantLines = want.individuals as { staffId: string; department: string }[];
           const key = (i: { staffId: string; department: string }) => `${i.staffId}/${i.department}`;
           expect(gotLines.map(key)).toEqual(wantLines.map(key));
-          for (const line of wantLines) expectFields(`${want.period} individual ${key(line)}`, gotLines.find((i) => key(i) === key(line)), line);
+          for (const line of wantLines)
+            expectFields(
+              `${want.period} individual ${key(line)}`,
+              gotLines.find((i) => key(i) === key(line)),
+              line,
+            );
         });
         it('warnings are the same (order ignored)', () => {
           expect([...got().warnings].sort()).toEqual([...want.warnings].sort());
@@ -679,7 +694,11 @@ describe('disputes example end to end (examples/disputes-example.*.json)', () =>
     const quarter = (period: string) => actual.results.find((r) => r.period === period) as QuarterlyResult;
     const year = actual.results.find((r) => r.kind === 'annual') as AnnualResult;
     const disputeFinesOf = (period: string) =>
-      Object.fromEntries(quarter(period).individuals.filter((i) => i.disputeFines !== '0.00').map((i) => [i.staffId, i.disputeFines]));
+      Object.fromEntries(
+        quarter(period)
+          .individuals.filter((i) => i.disputeFines !== '0.00')
+          .map((i) => [i.staffId, i.disputeFines]),
+      );
 
     it('2026Q1 disputeFines: D1 defect 35,000 → 3250.00 (bed: S12 2112.50, S11 812.50, S10 325.00); D4 unavoidable → nothing', () => {
       expect(disputeFinesOf('2026Q1')).toEqual({ S10: '325.00', S11: '812.50', S12: '2112.50' });
@@ -690,7 +709,7 @@ describe('disputes example end to end (examples/disputes-example.*.json)', () =>
       expect(disputeFinesOf('2026Q2')).toEqual({ S02: '2000.00', S10: '2597.00', S11: '4823.00', S30: '582.00', S31: '3298.00' });
     });
 
-    it('finesRetained: 2026Q1 S21\'s own 500.00 + 325.00 + 812.50 + 2112.50 = 3750.00; 2026Q2 2000.00 + 2597.00 + 582.00 + 3298.00 = 8477.00 (S11, paid nothing, has nothing applied)', () => {
+    it("finesRetained: 2026Q1 S21's own 500.00 + 325.00 + 812.50 + 2112.50 = 3750.00; 2026Q2 2000.00 + 2597.00 + 582.00 + 3298.00 = 8477.00 (S11, paid nothing, has nothing applied)", () => {
       expect(quarter('2026Q1').summary.finesRetained).toBe('3750.00');
       expect(quarter('2026Q2').summary.finesRetained).toBe('8477.00');
     });

@@ -45,10 +45,8 @@ function run(doc: Scenario): ResultDocument {
   }
 }
 
-const quarterly = (doc: ResultDocument): QuarterlyResult[] =>
-  doc.results.filter((r): r is QuarterlyResult => r.kind === 'quarterly');
-const annualOf = (doc: ResultDocument): AnnualResult | undefined =>
-  doc.results.find((r): r is AnnualResult => r.kind === 'annual');
+const quarterly = (doc: ResultDocument): QuarterlyResult[] => doc.results.filter((r): r is QuarterlyResult => r.kind === 'quarterly');
+const annualOf = (doc: ResultDocument): AnnualResult | undefined => doc.results.find((r): r is AnnualResult => r.kind === 'annual');
 
 // ------------------------------------------------------------------------------------ §3.10 invariants
 
@@ -117,7 +115,9 @@ function checkQuarter(r: QuarterlyResult, opening: ReadonlyMap<string, string>, 
 
   // Department lines: §3.7 penalties and §3.8 cap, bank and floor. The §3.8 amounts are
   // recomputed in the spec's own arithmetic (§1.1: 34 digits, half-up, in the order written).
-  const averageNet = total(depts.map((d) => d.net)).toDecimalPlaces(2).toString();
+  const averageNet = total(depts.map((d) => d.net))
+    .toDecimalPlaces(2)
+    .toString();
   const avg = new S(averageNet).div(s.headcount);
   for (const d of depts) {
     const dat = `${at}, department ${d.code}`;
@@ -163,19 +163,12 @@ function checkAnnual(a: AnnualResult, quarters: readonly QuarterlyResult[], doc:
   const s = a.summary;
   const settled = quarters.filter((q) => q.period.startsWith(a.period));
   const adjustment = doc.annual?.adjustment ?? '0';
-  same(
-    x(s.fund),
-    total(settled.map((q) => q.summary.reserve)).plus(x(adjustment).toDecimalPlaces(2, DecimalJs.ROUND_HALF_UP)),
-    `${at}: fund vs Σ reserve + money(adjustment)`,
-  );
+  same(x(s.fund), total(settled.map((q) => q.summary.reserve)).plus(x(adjustment).toDecimalPlaces(2, DecimalJs.ROUND_HALF_UP)), `${at}: fund vs Σ reserve + money(adjustment)`);
   // Σ amount_d = fund — except when every annual score is 0: then nothing is split (§1.3) and
   // the whole fund is unallocated.
   const amounts = total(a.departments.map((d) => d.amount));
   if (!amounts.eq(s.fund)) {
-    holds(
-      amounts.isZero() && a.departments.every((d) => x(d.score).isZero()) && x(s.unallocated).eq(s.fund),
-      `${at}: Σ department amount ${amounts.toFixed()} ≠ fund ${s.fund}`,
-    );
+    holds(amounts.isZero() && a.departments.every((d) => x(d.score).isZero()) && x(s.unallocated).eq(s.fund), `${at}: Σ department amount ${amounts.toFixed()} ≠ fund ${s.fund}`);
   }
   same(x(s.paidTotal).plus(s.unallocated), x(s.fund), `${at}: paidTotal + unallocated vs fund`);
   same(x(s.paidTotal), total(a.individuals.map((i) => i.amount)), `${at}: paidTotal vs Σ individual amount`);
@@ -184,10 +177,7 @@ function checkAnnual(a: AnnualResult, quarters: readonly QuarterlyResult[], doc:
   for (const d of a.departments) {
     const paid = total(a.individuals.filter((i) => i.department === d.code).map((i) => i.amount));
     if (paid.eq(d.amount)) continue;
-    holds(
-      paid.isZero() && !a.individuals.some((i) => i.department === d.code),
-      `${at}, department ${d.code}: Σ individual amount ${paid.toFixed()} ≠ amount ${d.amount}`,
-    );
+    holds(paid.isZero() && !a.individuals.some((i) => i.department === d.code), `${at}, department ${d.code}: Σ individual amount ${paid.toFixed()} ≠ amount ${d.amount}`);
     unallocated = unallocated.plus(d.amount);
   }
   same(x(s.unallocated), unallocated, `${at}: unallocated vs the amounts nobody was paid`);
@@ -231,22 +221,66 @@ const SCORE = /^(0|[1-9][0-9]*)\.[0-9]{6}$/;
 type FieldClass = 'money' | 'signedMoney' | 'score' | 'text' | 'integer' | 'nullableMoney' | 'nullableScore' | 'penalties';
 
 const QUARTER_SUMMARY: Record<string, FieldClass> = {
-  revenue: 'money', pool: 'money', reserve: 'money', adjustment: 'signedMoney', distributable: 'money',
-  averageBonus: 'score', leaderBonusTotal: 'money', tier1Pool: 'money', totalScore: 'score', pointValue: 'score',
-  penaltiesRetained: 'money', averageNetPerCapita: 'score', bankDeposits: 'money', bankDraws: 'money',
-  floorSubsidies: 'money', departmentsFinal: 'money', tier2Total: 'money', studyLeavePay: 'money',
-  finesRetained: 'money', unallocated: 'money', paidTotal: 'money', headcount: 'integer',
+  revenue: 'money',
+  pool: 'money',
+  reserve: 'money',
+  adjustment: 'signedMoney',
+  distributable: 'money',
+  averageBonus: 'score',
+  leaderBonusTotal: 'money',
+  tier1Pool: 'money',
+  totalScore: 'score',
+  pointValue: 'score',
+  penaltiesRetained: 'money',
+  averageNetPerCapita: 'score',
+  bankDeposits: 'money',
+  bankDraws: 'money',
+  floorSubsidies: 'money',
+  departmentsFinal: 'money',
+  tier2Total: 'money',
+  studyLeavePay: 'money',
+  finesRetained: 'money',
+  unallocated: 'money',
+  paidTotal: 'money',
+  headcount: 'integer',
 };
 const QUARTER_DEPARTMENT: Record<string, FieldClass> = {
-  code: 'text', name: 'text', kind: 'text', headcount: 'integer', score: 'score', riskCoefficient: 'score',
-  gross: 'money', penalties: 'penalties', penaltyTotal: 'money', net: 'money', cap: 'nullableMoney',
-  bankDeposit: 'money', bankDraw: 'money', floorSubsidy: 'money', final: 'money', bankBalanceAfter: 'money',
-  workloadScore: 'score', qualityScore: 'score', ethicsScore: 'score', costCoefficient: 'nullableScore', basePerCapita: 'score',
+  code: 'text',
+  name: 'text',
+  kind: 'text',
+  headcount: 'integer',
+  score: 'score',
+  riskCoefficient: 'score',
+  gross: 'money',
+  penalties: 'penalties',
+  penaltyTotal: 'money',
+  net: 'money',
+  cap: 'nullableMoney',
+  bankDeposit: 'money',
+  bankDraw: 'money',
+  floorSubsidy: 'money',
+  final: 'money',
+  bankBalanceAfter: 'money',
+  workloadScore: 'score',
+  qualityScore: 'score',
+  ethicsScore: 'score',
+  costCoefficient: 'nullableScore',
+  basePerCapita: 'score',
 };
 const QUARTER_INDIVIDUAL: Record<string, FieldClass> = {
-  staffId: 'text', name: 'text', department: 'text', rawScore: 'score', attendanceDeduction: 'score',
-  overtimeAddition: 'score', payRatio: 'score', effectiveScore: 'score', tier2Pay: 'money', leaderBonus: 'money',
-  studyLeavePay: 'money', finesApplied: 'money', total: 'money',
+  staffId: 'text',
+  name: 'text',
+  department: 'text',
+  rawScore: 'score',
+  attendanceDeduction: 'score',
+  overtimeAddition: 'score',
+  payRatio: 'score',
+  effectiveScore: 'score',
+  tier2Pay: 'money',
+  leaderBonus: 'money',
+  studyLeavePay: 'money',
+  finesApplied: 'money',
+  total: 'money',
 };
 const ANNUAL_SUMMARY: Record<string, FieldClass> = { fund: 'money', unallocated: 'money', bankExpired: 'money', paidTotal: 'money' };
 const ANNUAL_DEPARTMENT: Record<string, FieldClass> = { code: 'text', name: 'text', score: 'score', amount: 'money', bankExpired: 'money' };

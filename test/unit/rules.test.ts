@@ -117,10 +117,7 @@ describe('§3.4 quality deductions are capped per category', () => {
     staff: [staffMember('a', 'IM'), staffMember('b', 'IM'), staffMember('c', 'SUR'), staffMember('d', 'SUR')],
     periods: [
       quarter('2026Q1', {
-        departments: [
-          clinicalInputs('IM', { qualityDeductions: { medical: '100', nursing: '5', infectionControl: '50' } }),
-          clinicalInputs('SUR', { qualityDeductions: { nursing: '25' } }),
-        ],
+        departments: [clinicalInputs('IM', { qualityDeductions: { medical: '100', nursing: '5', infectionControl: '50' } }), clinicalInputs('SUR', { qualityDeductions: { nursing: '25' } })],
       }),
     ],
   });
@@ -377,20 +374,14 @@ describe('§3.9 CME penalty only in Q4 and only for medical roles', () => {
   const doc = scenario({
     departments: [clinicalDepartment('IM')],
     staff: people.map(([id, role]) => staffMember(id, 'IM', { role })),
-    periods: [
-      quarter('2026Q3', { departments: [clinicalInputs('IM')], individuals: records }),
-      quarter('2026Q4', { departments: [clinicalInputs('IM')], individuals: records }),
-    ],
+    periods: [quarter('2026Q3', { departments: [clinicalInputs('IM')], individuals: records }), quarter('2026Q4', { departments: [clinicalInputs('IM')], individuals: records })],
   });
   const result = run(doc);
 
-  it.each(people.map(([id, role, credits, q4Raw]) => [id, role, String(credits), q4Raw]))(
-    '%s (%s, %s credits): Q4 raw %s, Q3 raw 110',
-    (id, _role, _credits, q4Raw) => {
-      expect(individualLine(quarterly(result, '2026Q4'), id).rawScore).toBe(q4Raw);
-      expect(individualLine(quarterly(result, '2026Q3'), id).rawScore).toBe('110.000000');
-    },
-  );
+  it.each(people.map(([id, role, credits, q4Raw]) => [id, role, String(credits), q4Raw]))('%s (%s, %s credits): Q4 raw %s, Q3 raw 110', (id, _role, _credits, q4Raw) => {
+    expect(individualLine(quarterly(result, '2026Q4'), id).rawScore).toBe(q4Raw);
+    expect(individualLine(quarterly(result, '2026Q3'), id).rawScore).toBe('110.000000');
+  });
 });
 
 describe('§3.9 individual points: quality, ethics, discipline, workload, training, licence', () => {
@@ -428,13 +419,7 @@ describe('§3.9 attendance deduction and overtime addition', () => {
   // → A 13,809.67, B 16,111.28, C 14,423.44, D 14,065.41, T 1,590.20.
   const doc = scenario({
     departments: [clinicalDepartment('IM')],
-    staff: [
-      staffMember('A', 'IM'),
-      staffMember('B', 'IM'),
-      staffMember('C', 'IM'),
-      staffMember('D', 'IM'),
-      staffMember('T', 'IM', { employment: 'temporary', titleGrade: 'worker', role: 'worker' }),
-    ],
+    staff: [staffMember('A', 'IM'), staffMember('B', 'IM'), staffMember('C', 'IM'), staffMember('D', 'IM'), staffMember('T', 'IM', { employment: 'temporary', titleGrade: 'worker', role: 'worker' })],
     periods: [
       quarter('2026Q1', {
         departments: [clinicalInputs('IM')],
@@ -598,10 +583,7 @@ describe('§3.2 a staff member moved to another department for one quarter', () 
 
 describe('scheme overrides: workloadRatioCap, costCoefficientBounds, capMultiple', () => {
   // A: ratio 200/100 = 2, C = 300,000 / 100,000 = 3. B: ratio 20/100 = 0.2, C = 50,000 / 100,000 = 0.5.
-  const departments = [
-    clinicalInputs('A', { workload: [indicator('200')], medicalRevenue: '300000.00' }),
-    clinicalInputs('B', { workload: [indicator('20')], medicalRevenue: '50000.00' }),
-  ];
+  const departments = [clinicalInputs('A', { workload: [indicator('200')], medicalRevenue: '300000.00' }), clinicalInputs('B', { workload: [indicator('20')], medicalRevenue: '50000.00' })];
   const build = (scheme?: Scenario['scheme']) =>
     scenario({
       departments: [clinicalDepartment('A'), clinicalDepartment('B')],
@@ -653,9 +635,7 @@ describe('§3.3 leader bonus with managerAssessmentPassed false', () => {
   const doc = scenario({
     departments: [clinicalDepartment('IM')],
     staff: [staffMember('P1', 'IM', { position: 'clinical_director' }), staffMember('P2', 'IM', { position: 'key_director' })],
-    periods: [
-      quarter('2026Q1', { departments: [clinicalInputs('IM')], individuals: [individual('P1', { managerAssessmentPassed: false })] }),
-    ],
+    periods: [quarter('2026Q1', { departments: [clinicalInputs('IM')], individuals: [individual('P1', { managerAssessmentPassed: false })] })],
   });
   const q = quarterly(run(doc), '2026Q1');
 
@@ -892,7 +872,10 @@ describe('§3.10 invariants hold on every result', () => {
     ],
     annual: { year: 2026, adjustment: '17.17', failedStaff: ['I2'] },
   });
-  const documents: [string, unknown][] = [['the worked example', workedExample], ['an odd-cent scenario with every money flow', everyFlow]];
+  const documents: [string, unknown][] = [
+    ['the worked example', workedExample],
+    ['an odd-cent scenario with every money flow', everyFlow],
+  ];
 
   it.each(documents)('%s', (_name, doc) => {
     const result: ResultDocument = simulate(doc);

@@ -58,11 +58,17 @@ describe('decimalFromCents builds the same Decimal as parsing the text', () => {
     for (const c of [1n, 9n, 10n, 99n, 100n, 101n, 110n, 999_999_999n, 1_000_000_000n, 1_000_000_001n, 10n ** 16n, 10n ** 16n + 1n, 10n ** 30n + 10n]) check(c);
   });
   it('on 20,000 random amounts', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 10n ** 20n }), (c) => check(c)), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 20n }), (c) => check(c)),
+      { numRuns: 20_000 },
+    );
   });
   it('on 20,000 random amounts below 2^53 (built in Number arithmetic), and at that edge', () => {
     for (const c of [2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 10n ** 15n, 10n ** 15n - 1n, 999_999_999_999_999n]) check(c);
-    fc.assert(fc.property(fc.oneof(fc.bigInt({ min: 1n, max: 2n ** 53n - 1n }), fc.bigInt({ min: 1n, max: 10n ** 9n })), (c) => check(c)), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: 1n, max: 2n ** 53n - 1n }), fc.bigInt({ min: 1n, max: 10n ** 9n })), (c) => check(c)),
+      { numRuns: 20_000 },
+    );
   });
 });
 
@@ -139,7 +145,10 @@ describe('cmpDec compares as decimal.js cmp does', () => {
 
 describe("split()'s total weight: the running sum in BigInt equals decimal.js's", () => {
   it('on 3,000 lists of up to 60 weights of up to 34 significant digits (sums that must round)', () => {
-    const weight = fc.oneof(decimalArb, fc.tuple(digits(6), fc.stringMatching(/^[0-9]{25,27}[1-9]$/)).map(([i, f]) => `${i}.${f}`));
+    const weight = fc.oneof(
+      decimalArb,
+      fc.tuple(digits(6), fc.stringMatching(/^[0-9]{25,27}[1-9]$/)).map(([i, f]) => `${i}.${f}`),
+    );
     fc.assert(
       fc.property(fc.array(weight, { minLength: 1, maxLength: 60 }), (texts) => {
         const values = texts.map((t) => new Dec(t));

@@ -768,11 +768,14 @@ describe('unknown enum values', () => {
   ]);
 
   it('the message lists the allowed values', () => {
-    const e = expectFailure(mutated((d) => (d.staff[0].employment = 'intern')), {
-      code: 'invalid_enum',
-      path: 'staff[0].employment',
-      message: ['staff S01'],
-    });
+    const e = expectFailure(
+      mutated((d) => (d.staff[0].employment = 'intern')),
+      {
+        code: 'invalid_enum',
+        path: 'staff[0].employment',
+        message: ['staff S01'],
+      },
+    );
     for (const v of ['regular', 'temporary', 'contract', 'probation', 'lump_sum']) expect(e.message).toContain(v);
   });
 });

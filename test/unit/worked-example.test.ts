@@ -51,7 +51,11 @@ function checkExample(example: string): void {
           });
 
           it.each(want.departments.map((d) => [d.code, d] as const))('department %s, field by field', (code, line) => {
-            expectFields(`${want.period} department ${code}`, gotQ.departments.find((d) => d.code === code), line);
+            expectFields(
+              `${want.period} department ${code}`,
+              gotQ.departments.find((d) => d.code === code),
+              line,
+            );
           });
 
           it('lists the same eligible staff, sorted by staff id', () => {
@@ -59,7 +63,11 @@ function checkExample(example: string): void {
           });
 
           it.each(want.individuals.map((i) => [i.staffId, i] as const))('individual %s, field by field', (staffId, line) => {
-            expectFields(`${want.period} individual ${staffId}`, gotQ.individuals.find((i) => i.staffId === staffId), line);
+            expectFields(
+              `${want.period} individual ${staffId}`,
+              gotQ.individuals.find((i) => i.staffId === staffId),
+              line,
+            );
           });
 
           it('warnings are the same (order ignored)', () => {
@@ -69,11 +77,19 @@ function checkExample(example: string): void {
           if (want.assessment) {
             it.each(want.assessment.departments.map((d) => [d.code, d] as const))('assessment of department %s, field by field', (code, line) => {
               expect(gotQ.assessment?.departments.map((d) => d.code)).toEqual(want.assessment!.departments.map((d) => d.code));
-              expectFields(`${want.period} assessment ${code}`, gotQ.assessment!.departments.find((d) => d.code === code), line);
+              expectFields(
+                `${want.period} assessment ${code}`,
+                gotQ.assessment!.departments.find((d) => d.code === code),
+                line,
+              );
             });
             it.each(want.assessment.individuals.map((i) => [i.staffId, i] as const))('assessment of staff %s, field by field', (staffId, line) => {
               expect(gotQ.assessment?.individuals.map((i) => i.staffId)).toEqual(want.assessment!.individuals.map((i) => i.staffId));
-              expectFields(`${want.period} assessment ${staffId}`, gotQ.assessment!.individuals.find((i) => i.staffId === staffId), line);
+              expectFields(
+                `${want.period} assessment ${staffId}`,
+                gotQ.assessment!.individuals.find((i) => i.staffId === staffId),
+                line,
+              );
             });
           } else {
             it('has no assessment block', () => expect(gotQ.assessment).toBeUndefined());
@@ -92,7 +108,11 @@ function checkExample(example: string): void {
           });
 
           it.each(want.departments.map((d) => [d.code, d] as const))('department %s, field by field', (code, line) => {
-            expectFields(`${want.period} department ${code}`, gotA.departments.find((d) => d.code === code), line);
+            expectFields(
+              `${want.period} department ${code}`,
+              gotA.departments.find((d) => d.code === code),
+              line,
+            );
           });
 
           it('lists the same (staff, department) lines, sorted by staff id then department', () => {
@@ -100,13 +120,10 @@ function checkExample(example: string): void {
             expect(gotA.individuals.map(key)).toEqual(want.individuals.map(key));
           });
 
-          it.each(want.individuals.map((i) => [i.staffId, i.department, i] as const))(
-            'individual %s in %s, field by field',
-            (staffId, department, line) => {
-              const gotLine = gotA.individuals.find((i) => i.staffId === staffId && i.department === department);
-              expectFields(`${want.period} individual ${staffId}/${department}`, gotLine, line);
-            },
-          );
+          it.each(want.individuals.map((i) => [i.staffId, i.department, i] as const))('individual %s in %s, field by field', (staffId, department, line) => {
+            const gotLine = gotA.individuals.find((i) => i.staffId === staffId && i.department === department);
+            expectFields(`${want.period} individual ${staffId}/${department}`, gotLine, line);
+          });
 
           it('warnings are the same (order ignored)', () => {
             expect([...gotA.warnings].sort()).toEqual([...want.warnings].sort());

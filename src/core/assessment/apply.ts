@@ -36,7 +36,13 @@ export function applyAssessment(
   // a year-end without a settled quarter fails as allocation-rules §4 says, not here
   if (!annual || yearQuarters.length === 0) return;
   const flags = (annual.flags ?? []).map((f) => ('staffId' in f ? { staffId: f.staffId, flag: f.flag } : { flag: f.flag }));
-  const year = evaluator.year(annual.year, yearQuarters, eligible, yearQuarters.map((p) => personalGrades.get(p)!), flags);
+  const year = evaluator.year(
+    annual.year,
+    yearQuarters,
+    eligible,
+    yearQuarters.map((p) => personalGrades.get(p)!),
+    flags,
+  );
   for (const [code, factor] of year.factors) annual.assessmentFactors.set(code, factor);
   for (const id of year.failed) annual.failedStaff.add(id);
   annual.assessment = { block: year.block, lineage: year.lineage };

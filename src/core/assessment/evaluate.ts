@@ -391,7 +391,16 @@ export class AssessmentEvaluator {
       derived.set(s.id, own);
       grades.set(s.id, grade);
       const ids = defects.map((d) => d.id);
-      block.push({ staffId: s.id, score: formatScore(score), grade, errors: own.errors, accident: own.accident, ethicsDeduction: formatScore(own.ethicsDeduction), ethicsZero: own.ethicsZero, defects: ids });
+      block.push({
+        staffId: s.id,
+        score: formatScore(score),
+        grade,
+        errors: own.errors,
+        accident: own.accident,
+        ethicsDeduction: formatScore(own.ethicsDeduction),
+        ethicsZero: own.ethicsZero,
+        defects: ids,
+      });
       lineage.individuals.push({ staffId: s.id, defects: ids, errors: of('error').map((d) => d.id), accident: of('accident').map((d) => d.id), ethics: ethics.map((d) => d.id) });
     }
     return { block, derived, grades };
@@ -425,4 +434,3 @@ const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 function emptyIds(): Record<DepartmentDefectCategory, string[]> {
   return { medical: [], nursing: [], infectionControl: [], ethics: [], admin: [] };
 }
-

@@ -34,4 +34,3 @@ export function attainment(method: Leaf['method'], points: Dec, v: Dec): Dec {
 export function defectsAttainment(points: Dec, booked: Dec): Dec {
   return booked.isZero() ? ONE : clamp(maxDec(ZERO, points.minus(booked)).div(points));
 }
-

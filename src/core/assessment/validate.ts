@@ -237,13 +237,7 @@ function positions(list: readonly string[]): Map<string, number> {
 }
 
 /** A value record's error; its label is made only here, not for each of tens of thousands of records. */
-function valueError(
-  code: EngineErrorCode,
-  v: { indicator: string; department: string; period: string },
-  index: number,
-  field: string | null,
-  message: (where: string) => string,
-): never {
+function valueError(code: EngineErrorCode, v: { indicator: string; department: string; period: string }, index: number, field: string | null, message: (where: string) => string): never {
   const path = `assessment.values[${index}]`;
   return fail(code, message(say.value(v.indicator, v.department, v.period)), field ? `${path}.${field}` : path);
 }
@@ -394,8 +388,11 @@ function refuseDerivedFields(scenario: Scenario, scorecardOf: Map<string, Scorec
   }
   (scenario.annual?.departments ?? []).forEach((d, j) => {
     if (d.assessmentFactor !== undefined && scorecardOf.has(d.code)) {
-      fail('derived_field_given', say.derivedGiven(messages.record.within(messages.record.section('annual'), messages.record.department(d.code)), 'assessmentFactor'), `annual.departments[${j}].assessmentFactor`);
+      fail(
+        'derived_field_given',
+        say.derivedGiven(messages.record.within(messages.record.section('annual'), messages.record.department(d.code)), 'assessmentFactor'),
+        `annual.departments[${j}].assessmentFactor`,
+      );
     }
   });
 }
-

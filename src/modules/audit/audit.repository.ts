@@ -43,12 +43,7 @@ function eventHash(e: Omit<EventRow, 'id' | 'hash'>): string {
  */
 export async function appendAudit(tx: Tx, hospitalId: number, ctx: AuditContext, entries: AuditEntry[], now: Date): Promise<void> {
   if (entries.length === 0) return;
-  const [last] = await tx
-    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
-    .from(auditEvents)
-    .where(eq(auditEvents.hospitalId, hospitalId))
-    .orderBy(desc(auditEvents.seq))
-    .limit(1);
+  const [last] = await tx.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).where(eq(auditEvents.hospitalId, hospitalId)).orderBy(desc(auditEvents.seq)).limit(1);
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
   const occurredAt = now.toISOString();
@@ -100,7 +95,12 @@ export async function listAudit(db: Db, hospitalId: number, f: AuditFilter): Pro
   if (f.from) where.push(gte(auditEvents.occurredAt, f.from));
   if (f.to) where.push(lte(auditEvents.occurredAt, f.to));
   if (f.afterSeq !== undefined) where.push(gt(auditEvents.seq, f.afterSeq));
-  return db.select().from(auditEvents).where(and(...where)).orderBy(asc(auditEvents.seq)).limit(f.limit);
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(...where))
+    .orderBy(asc(auditEvents.seq))
+    .limit(f.limit);
 }
 
 export interface AuditVerification {

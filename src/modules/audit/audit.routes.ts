@@ -15,7 +15,8 @@ function setupAuditPageRoute(app: App, { db }: RouteDeps): void {
     '/v1/hospitals/:code/audit',
     {
       config: access(['admin', 'auditor'], 'params'),
-      schema: { operationId: 'listAuditEvents',
+      schema: {
+        operationId: 'listAuditEvents',
         tags: ['audit'],
         summary: 'Audit events of a hospital, oldest first, with filters and paging',
         description: 'Page with `afterSeq`: pass the `nextAfterSeq` of the previous page.',
@@ -33,7 +34,8 @@ function setupVerifyAuditRoute(app: App, { db }: RouteDeps): void {
     '/v1/hospitals/:code/audit/verify',
     {
       config: access(['admin', 'auditor'], 'params'),
-      schema: { operationId: 'verifyAuditChain',
+      schema: {
+        operationId: 'verifyAuditChain',
         tags: ['audit'],
         summary: "Re-check the hospital's whole audit chain",
         description:

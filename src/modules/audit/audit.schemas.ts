@@ -17,7 +17,7 @@ export const AuditQuery = Type.Object(
 export const AuditEvent = Type.Object(
   {
     hospital: Type.String(),
-    seq: Type.Integer({ description: 'the event\'s place in its hospital\'s chain, from 1' }),
+    seq: Type.Integer({ description: "the event's place in its hospital's chain, from 1" }),
     occurredAt: Type.String({ description: 'ISO 8601 time (UTC)' }),
     actor: Type.String({ description: 'who: bootstrap-admin, key:<id>:<name>, or system:…' }),
     action: Type.String(),
@@ -25,9 +25,9 @@ export const AuditEvent = Type.Object(
     entityKey: Type.String(),
     before: Type.Unknown({ description: 'the record before the change (null: none)' }),
     after: Type.Unknown({ description: 'the record after it (null: removed)' }),
-    requestId: Type.Union([Type.String(), Type.Null()], { description: 'the server\'s id of the request that made the change' }),
-    prevHash: Type.String({ description: 'the previous event\'s hash (64 zeros for the first)' }),
-    hash: Type.String({ description: 'SHA-256 of prevHash and this event\'s canonical JSON' }),
+    requestId: Type.Union([Type.String(), Type.Null()], { description: "the server's id of the request that made the change" }),
+    prevHash: Type.String({ description: "the previous event's hash (64 zeros for the first)" }),
+    hash: Type.String({ description: "SHA-256 of prevHash and this event's canonical JSON" }),
   },
   { description: 'an audit event' },
 );

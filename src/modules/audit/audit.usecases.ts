@@ -37,7 +37,8 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}
  */
 export function isoInstant(text: string, edge: 'start' | 'end', path: string): string {
   const m = ISO.exec(text);
-  const bad = () => badRequest('invalid_value', `${path.replace('querystring.', '')} must be an ISO 8601 date or time such as 2026-11-01 or 2026-11-01T08:00:00Z, got ${JSON.stringify(text.slice(0, 40))}`, path);
+  const bad = () =>
+    badRequest('invalid_value', `${path.replace('querystring.', '')} must be an ISO 8601 date or time such as 2026-11-01 or 2026-11-01T08:00:00Z, got ${JSON.stringify(text.slice(0, 40))}`, path);
   if (!m) throw bad();
   const [, y, mo, d, h, mi, se, frac, zone] = m;
   const date = new Date(Date.UTC(+y!, +mo! - 1, +d!));

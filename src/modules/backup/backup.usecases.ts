@@ -129,14 +129,7 @@ function columnsOf(table: PgTable): ColumnInfo[] {
       key,
       name: column.name,
       column,
-      kind:
-        column.columnType === 'PgJsonb'
-          ? 'jsonb'
-          : column.columnType === 'PgTimestamp'
-            ? 'timestamp'
-            : column.columnType === 'PgText'
-              ? 'text'
-              : 'other',
+      kind: column.columnType === 'PgJsonb' ? 'jsonb' : column.columnType === 'PgTimestamp' ? 'timestamp' : column.columnType === 'PgText' ? 'text' : 'other',
     }));
     columnCache.set(table, found);
   }
@@ -311,7 +304,11 @@ const ID_CHUNK = 1000;
 async function refuseTakenIds(tx: Tx, runs: ExportRow[], keys: ExportRow[]): Promise<void> {
   const runIds = runs.map((r) => r.id as string);
   for (let i = 0; i < runIds.length; i += ID_CHUNK) {
-    const [taken] = await tx.select({ id: settlementRuns.id }).from(settlementRuns).where(inArray(settlementRuns.id, runIds.slice(i, i + ID_CHUNK))).limit(1);
+    const [taken] = await tx
+      .select({ id: settlementRuns.id })
+      .from(settlementRuns)
+      .where(inArray(settlementRuns.id, runIds.slice(i, i + ID_CHUNK)))
+      .limit(1);
     if (taken) throw new BackupError('run_exists', `settlement run ${taken.id} already exists in this instance; was this hospital's history imported here under another code?`);
   }
   for (let i = 0; i < keys.length; i += ID_CHUNK) {
@@ -319,7 +316,18 @@ async function refuseTakenIds(tx: Tx, runs: ExportRow[], keys: ExportRow[]): Pro
     const [taken] = await tx
       .select({ id: apiKeys.id })
       .from(apiKeys)
-      .where(or(inArray(apiKeys.id, part.map((k) => k.id as string)), inArray(apiKeys.tokenHash, part.map((k) => k.token_hash as string))))
+      .where(
+        or(
+          inArray(
+            apiKeys.id,
+            part.map((k) => k.id as string),
+          ),
+          inArray(
+            apiKeys.tokenHash,
+            part.map((k) => k.token_hash as string),
+          ),
+        ),
+      )
       .limit(1);
     if (taken) throw new BackupError('api_key_exists', `API key ${taken.id} (or one with the same token) already exists in this instance`);
   }
@@ -330,7 +338,10 @@ async function insertSchemeVersions(tx: Tx, rows: Record<string, unknown>[], ids
   const wanted = rows.map((r) => r.id as number);
   const taken = new Set<number>();
   for (let i = 0; i < wanted.length; i += ID_CHUNK) {
-    const found = await tx.select({ id: schemeVersions.id }).from(schemeVersions).where(inArray(schemeVersions.id, wanted.slice(i, i + ID_CHUNK)));
+    const found = await tx
+      .select({ id: schemeVersions.id })
+      .from(schemeVersions)
+      .where(inArray(schemeVersions.id, wanted.slice(i, i + ID_CHUNK)));
     for (const f of found) taken.add(f.id);
   }
   const kept = rows.filter((r) => !taken.has(r.id as number));
@@ -340,7 +351,10 @@ async function insertSchemeVersions(tx: Tx, rows: Record<string, unknown>[], ids
   await advanceSequence(tx, 'scheme_versions', 'id');
   for (const r of rows.filter((x) => taken.has(x.id as number))) {
     const { id: old, ...rest } = r;
-    const [created] = await tx.insert(schemeVersions).values(rest as typeof schemeVersions.$inferInsert).returning({ id: schemeVersions.id });
+    const [created] = await tx
+      .insert(schemeVersions)
+      .values(rest as typeof schemeVersions.$inferInsert)
+      .returning({ id: schemeVersions.id });
     ids.set(old as number, created!.id);
   }
 }

@@ -12,7 +12,11 @@ export async function disputeVersions(db: Conn, hospitalId: number, filter: { ye
   const where = [eq(disputes.hospitalId, hospitalId)];
   if (filter.year !== undefined) where.push(like(disputes.bookedIn, `${filter.year}Q%`));
   if (filter.disputeId !== undefined) where.push(eq(disputes.disputeId, filter.disputeId));
-  return db.select().from(disputes).where(and(...where)).orderBy(asc(disputes.disputeId), asc(disputes.version));
+  return db
+    .select()
+    .from(disputes)
+    .where(and(...where))
+    .orderBy(asc(disputes.disputeId), asc(disputes.version));
 }
 
 /** The current (highest) version of each dispute, in (bookedIn, id) order. */

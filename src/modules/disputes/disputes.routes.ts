@@ -19,7 +19,8 @@ function setupCreateDisputeRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/hospitals/:code/disputes',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'createDispute',
+      schema: {
+        operationId: 'createDispute',
         tags: ['disputes'],
         summary: "Book a medical dispute (医疗纠纷) in a quarter: its liability joins that quarter's fines",
         description: "The record as in the scenario document (disputes-and-awards.md §1). 409 when the quarter is closed or the id exists. The year's flags are derived again.",
@@ -37,7 +38,8 @@ function setupCorrectDisputeRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/hospitals/:code/disputes/:disputeId',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'putDispute',
+      schema: {
+        operationId: 'putDispute',
         tags: ['disputes'],
         summary: 'Correct a dispute: the whole record again, with a reason; stored as a new version (the old ones stay), audited',
         params: DisputeParams,
@@ -57,7 +59,8 @@ function setupListDisputesRoute(app: App, { db }: RouteDeps): void {
     '/v1/hospitals/:code/disputes',
     {
       config: access(['admin', 'finance', 'auditor'], 'params'),
-      schema: { operationId: 'listDisputes',
+      schema: {
+        operationId: 'listDisputes',
         tags: ['disputes'],
         summary: 'The disputes (current versions, or every version with history=true), optionally of one year',
         params: HospitalParams,
@@ -72,7 +75,10 @@ function setupListDisputesRoute(app: App, { db }: RouteDeps): void {
 function setupDisputeHistoryRoute(app: App, { db }: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/disputes/:disputeId',
-    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { operationId: 'getDispute', tags: ['disputes'], summary: 'One dispute with every version', params: DisputeParams, response: { 200: DisputeHistory, ...errors(401, 404) } } },
+    {
+      config: access(['admin', 'finance', 'auditor'], 'params'),
+      schema: { operationId: 'getDispute', tags: ['disputes'], summary: 'One dispute with every version', params: DisputeParams, response: { 200: DisputeHistory, ...errors(401, 404) } },
+    },
     async (request) => disputeHistory({ db }, request.params.code, request.params.disputeId),
   );
 }
@@ -82,7 +88,8 @@ function setupFlagsRoute(app: App, { db }: RouteDeps): void {
     '/v1/hospitals/:code/flags',
     {
       config: access(EVERY_ROLE, 'params'),
-      schema: { operationId: 'listFlags',
+      schema: {
+        operationId: 'listFlags',
         tags: ['disputes'],
         summary: 'The dispute flags per person (and department) and year: no_awards, grade_basic_pass, grade_fail, suspended, demerit, focused_monitoring',
         description: "Derived by the engine from the year's disputes whenever one is written. A department head sees their departments' people and departments.",

@@ -113,7 +113,13 @@ export async function importDisputes(tx: Tx, hospital: HospitalRow, records: Dis
     if (before) years.add(yearOf(before.bookedIn));
     const version = (before?.version ?? 0) + 1;
     await insertDisputeVersion(tx, { hospitalId: hospital.id, disputeId: record.id, version, bookedIn: record.bookedIn, record, reason: before ? 'import' : null, actor: ctx.actor, createdAt: now });
-    audit.push({ action: before ? 'dispute.correct' : 'dispute.create', entityType: 'dispute', entityKey: record.id, before: before ? { version: before.version, record: before.record } : null, after: { version, record } });
+    audit.push({
+      action: before ? 'dispute.correct' : 'dispute.create',
+      entityType: 'dispute',
+      entityKey: record.id,
+      before: before ? { version: before.version, record: before.record } : null,
+      after: { version, record },
+    });
   }
   for (const year of years) {
     const all = (await currentDisputes(tx, hospital.id, { year })).map(recordOf);

@@ -14,7 +14,10 @@ export function registerHospitalRoutes(app: App, deps: RouteDeps): void {
 function setupListHospitalsRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals',
-    { config: access(EVERY_ROLE, 'none'), schema: { operationId: 'listHospitals', tags: ['hospitals'], summary: 'The hospitals this key may see (a key sees its own)', response: { 200: HospitalList, ...errors(401) } } },
+    {
+      config: access(EVERY_ROLE, 'none'),
+      schema: { operationId: 'listHospitals', tags: ['hospitals'], summary: 'The hospitals this key may see (a key sees its own)', response: { 200: HospitalList, ...errors(401) } },
+    },
     async (request) => ({ hospitals: await visibleHospitals(deps, callerOf(request)) }),
   );
 }
@@ -22,7 +25,17 @@ function setupListHospitalsRoute(app: App, deps: RouteDeps): void {
 function setupPutHospitalRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code',
-    { config: access(['admin'], 'params'), schema: { operationId: 'putHospital', tags: ['hospitals'], summary: 'Create a hospital or rename it', params: HospitalParams, body: HospitalBody, response: { 200: HospitalView, ...errors(400, 401) } } },
+    {
+      config: access(['admin'], 'params'),
+      schema: {
+        operationId: 'putHospital',
+        tags: ['hospitals'],
+        summary: 'Create a hospital or rename it',
+        params: HospitalParams,
+        body: HospitalBody,
+        response: { 200: HospitalView, ...errors(400, 401) },
+      },
+    },
     async (request) => putHospital({ ...deps, caller: callerOf(request) }, request.params.code, request.body.name),
   );
 }
@@ -30,7 +43,10 @@ function setupPutHospitalRoute(app: App, deps: RouteDeps): void {
 function setupGetHospitalRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code',
-    { config: access(EVERY_ROLE, 'params'), schema: { operationId: 'getHospital', tags: ['hospitals'], summary: 'A hospital', params: HospitalParams, response: { 200: HospitalView, ...errors(401, 404) } } },
+    {
+      config: access(EVERY_ROLE, 'params'),
+      schema: { operationId: 'getHospital', tags: ['hospitals'], summary: 'A hospital', params: HospitalParams, response: { 200: HospitalView, ...errors(401, 404) } },
+    },
     async (request) => getHospital(deps, request.params.code),
   );
 }

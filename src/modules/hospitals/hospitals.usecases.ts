@@ -26,9 +26,13 @@ export async function putHospital(deps: Deps & { caller: Caller }, code: string,
     if (created || hospital.name !== name) {
       const at = deps.clock.now();
       if (!created) await renameHospital(tx, hospital.id, name, at);
-      await appendAudit(tx, hospital.id, deps.caller, [
-        { action: created ? 'hospital.create' : 'hospital.update', entityType: 'hospital', entityKey: code, before: created ? null : { name: hospital.name }, after: { code, name } },
-      ], at);
+      await appendAudit(
+        tx,
+        hospital.id,
+        deps.caller,
+        [{ action: created ? 'hospital.create' : 'hospital.update', entityType: 'hospital', entityKey: code, before: created ? null : { name: hospital.name }, after: { code, name } }],
+        at,
+      );
     }
     return { code, name };
   });

@@ -15,7 +15,8 @@ function setupImportRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/imports',
     {
       config: access(['admin', 'finance'], 'body'),
-      schema: { operationId: 'importScenario',
+      schema: {
+        operationId: 'importScenario',
         tags: ['imports'],
         summary: 'Import a scenario document (contract.md §1), all or nothing',
         description:

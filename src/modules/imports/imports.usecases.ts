@@ -5,17 +5,22 @@ import type { WriteDeps } from '../inputs/inputs.usecases.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.repository.js';
 import { importDisputes } from '../disputes/disputes.usecases.js';
 import { canonicalJson, sha256 } from '../../shared/canonical.js';
-import {
-  annualToRow,
-  departmentInputToRow,
-  departmentToRow,
-  individualInputToRow,
-  quarterToRow,
-  staffToRow,
-} from '../inputs/inputs.mappers.js';
+import { annualToRow, departmentInputToRow, departmentToRow, individualInputToRow, quarterToRow, staffToRow } from '../inputs/inputs.mappers.js';
 import { auditable } from '../inputs/inputs.mappers.js';
 import { normalizedJson, sameRecord } from '../inputs/inputs.compare.js';
-import { listDepartments, listStaff, loadAnnual, loadPeriod, replacePeriod, schemeFor, upsertAnnual, upsertDepartments, upsertSchemeVersion, upsertStaff, type StoredPeriod } from '../inputs/inputs.repository.js';
+import {
+  listDepartments,
+  listStaff,
+  loadAnnual,
+  loadPeriod,
+  replacePeriod,
+  schemeFor,
+  upsertAnnual,
+  upsertDepartments,
+  upsertSchemeVersion,
+  upsertStaff,
+  type StoredPeriod,
+} from '../inputs/inputs.repository.js';
 import { closedPeriods, createHospitalLocked, isPeriodClosed } from '../hospitals/hospitals.repository.js';
 
 export interface ImportOutcome {

@@ -123,7 +123,10 @@ const rowOf = (e: RowError) => Number(/^\w+\[(\d+)\]/.exec(e.path)?.[1] ?? -1);
 
 /** Row errors in row order (a row's own errors in the order found). */
 export function inRowOrder(errors: RowError[]): RowError[] {
-  return errors.map((e, i) => ({ e, i })).sort((a, b) => rowOf(a.e) - rowOf(b.e) || a.i - b.i).map(({ e }) => e);
+  return errors
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => rowOf(a.e) - rowOf(b.e) || a.i - b.i)
+    .map(({ e }) => e);
 }
 
 function throwRowErrors(unordered: RowError[], total: number): void {
@@ -142,9 +145,20 @@ async function storedQuarter(tx: Tx, hospital: HospitalRow, period: string) {
 // ------------------------------------------------------------------ departments
 
 /** Many departments (科室) at once: each checked on its own, the changed ones upserted together. */
-export async function putDepartments(tx: Tx, hospital: HospitalRow, given: DepartmentRecord[], label: RowLabel = arrayRows, isPatch: IsPatch = NO_PATCHES): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
+export async function putDepartments(
+  tx: Tx,
+  hospital: HospitalRow,
+  given: DepartmentRecord[],
+  label: RowLabel = arrayRows,
+  isPatch: IsPatch = NO_PATCHES,
+): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
   const stored = new Map((await listDepartments(tx, hospital.id)).map((d) => [d.code, d]));
-  const records = merged(given, isPatch, (r) => r.code, (code) => stored.get(code) && departmentFromRow(stored.get(code)!));
+  const records = merged(
+    given,
+    isPatch,
+    (r) => r.code,
+    (code) => stored.get(code) && departmentFromRow(stored.get(code)!),
+  );
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
@@ -152,11 +166,22 @@ export async function putDepartments(tx: Tx, hospital: HospitalRow, given: Depar
     if (duplicate && errors.length < MAX_ERRORS) errors.push(duplicate);
   });
   const docOf = (departments: DepartmentRecord[]) => ({ hospital: { code: hospital.code }, departments, staff: [], periods: [] }) as unknown as Scenario;
-  checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^departments\[0\]\.?/, label(i), `department ${record.code}`), errors);
+  checkBatch(
+    records,
+    () => docOf(records),
+    (record, i) => checkRecord(docOf([record]), /^departments\[0\]\.?/, label(i), `department ${record.code}`),
+    errors,
+  );
   throwRowErrors(errors, records.length);
   const changed = records.map(departmentToRow).filter((row) => !(stored.has(row.code) && sameRecord(stored.get(row.code), row)));
   await upsertDepartments(tx, hospital.id, changed);
-  return outcome('department.bulk_set', 'department', 'departments', records.length, changed.map((r) => r.code));
+  return outcome(
+    'department.bulk_set',
+    'department',
+    'departments',
+    records.length,
+    changed.map((r) => r.code),
+  );
 }
 
 // ------------------------------------------------------------------ staff
@@ -165,20 +190,40 @@ export async function putDepartments(tx: Tx, hospital: HospitalRow, given: Depar
 export async function putStaff(tx: Tx, hospital: HospitalRow, given: StaffRecord[], label: RowLabel = arrayRows, isPatch: IsPatch = NO_PATCHES): Promise<{ audit: AuditEntry[]; result: BulkOutcome }> {
   const departments: DepartmentMap = new Map((await listDepartments(tx, hospital.id)).map((d) => [d.code, d]));
   const stored = new Map((await listStaffIn(tx, hospital.id, [...new Set(given.map((r) => r.id))])).map((s) => [s.staffId, s]));
-  const records = merged(given, isPatch, (r) => r.id, (id) => stored.get(id) && staffFromRow(stored.get(id)!));
+  const records = merged(
+    given,
+    isPatch,
+    (r) => r.id,
+    (id) => stored.get(id) && staffFromRow(stored.get(id)!),
+  );
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
     const duplicate = duplicateOf(seen, record.id, i, label, 'staff', 'id');
     if (duplicate && errors.length < MAX_ERRORS) errors.push(duplicate);
   });
-  const named = (staff: StaffRecord[]) => namedDepartments(departments, staff.map((r) => r.department));
+  const named = (staff: StaffRecord[]) =>
+    namedDepartments(
+      departments,
+      staff.map((r) => r.department),
+    );
   const docOf = (staff: StaffRecord[]) => ({ hospital: { code: hospital.code }, departments: named(staff), staff, periods: [] }) as unknown as Scenario;
-  checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^staff\[0\]\.?/, label(i), `staff ${record.id}`), errors);
+  checkBatch(
+    records,
+    () => docOf(records),
+    (record, i) => checkRecord(docOf([record]), /^staff\[0\]\.?/, label(i), `staff ${record.id}`),
+    errors,
+  );
   throwRowErrors(errors, records.length);
   const changed = records.map(staffToRow).filter((row) => !(stored.has(row.staffId) && sameRecord(stored.get(row.staffId), row)));
   await upsertStaff(tx, hospital.id, changed);
-  return outcome('staff.bulk_set', 'staff', 'staff', records.length, changed.map((r) => r.staffId));
+  return outcome(
+    'staff.bulk_set',
+    'staff',
+    'staff',
+    records.length,
+    changed.map((r) => r.staffId),
+  );
 }
 
 // ------------------------------------------------------------------ department inputs
@@ -197,7 +242,12 @@ export async function putDepartmentInputs(
   const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
   const codes = [...new Set(given.map((r) => r.code))];
   const stored = new Map((await departmentInputsIn(tx, hospital.id, period, codes)).map((r) => [r.department, r]));
-  const records = merged(given, isPatch, (r) => r.code, (code) => stored.get(code) && departmentInputFromRow(stored.get(code)!));
+  const records = merged(
+    given,
+    isPatch,
+    (r) => r.code,
+    (code) => stored.get(code) && departmentInputFromRow(stored.get(code)!),
+  );
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
   records.forEach((record, i) => {
@@ -208,11 +258,19 @@ export async function putDepartmentInputs(
     ({
       hospital: { code: hospital.code },
       scheme: scheme?.parameters ?? {},
-      departments: namedDepartments(departments, inputs.map((r) => r.code)),
+      departments: namedDepartments(
+        departments,
+        inputs.map((r) => r.code),
+      ),
       staff: [],
       periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: inputs, individuals: [] }],
     }) as unknown as Scenario;
-  checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^periods\[0\]\.departments\[0\]\.?/, label(i), `department ${record.code}`), errors);
+  checkBatch(
+    records,
+    () => docOf(records),
+    (record, i) => checkRecord(docOf([record]), /^periods\[0\]\.departments\[0\]\.?/, label(i), `department ${record.code}`),
+    errors,
+  );
   // a row with an error already is not also told it is incomplete
   const refused = new Set(errors.map(rowOf));
   records.forEach((record, i) => {
@@ -222,11 +280,16 @@ export async function putDepartmentInputs(
     }
   });
   throwRowErrors(errors, records.length);
-  const changed = records
-    .map((r) => departmentInputToRow(period, r))
-    .filter((row) => !(stored.has(row.department) && sameRecord(stored.get(row.department), row)));
+  const changed = records.map((r) => departmentInputToRow(period, r)).filter((row) => !(stored.has(row.department) && sameRecord(stored.get(row.department), row)));
   await upsertDepartmentInputs(tx, hospital.id, changed as DepartmentInputRow[]);
-  return outcome('department_input.bulk_set', 'department_input', 'departments', records.length, changed.map((r) => r.department), period);
+  return outcome(
+    'department_input.bulk_set',
+    'department_input',
+    'departments',
+    records.length,
+    changed.map((r) => r.department),
+    period,
+  );
 }
 
 // ------------------------------------------------------------------ individual inputs
@@ -259,7 +322,12 @@ export async function putIndividualInputs(
   const departments: DepartmentMap = new Map(departmentRows.map((d) => [d.code, d]));
   const personById = new Map(people.map((p) => [p.staffId, p]));
   const stored = new Map((await individualInputsOf(tx, hospital.id, period, many ? undefined : ids)).map((r) => [r.staffId, r]));
-  const records = merged(given, isPatch, (r) => r.staffId, (id) => stored.get(id) && individualInputFromRow(stored.get(id)!));
+  const records = merged(
+    given,
+    isPatch,
+    (r) => r.staffId,
+    (id) => stored.get(id) && individualInputFromRow(stored.get(id)!),
+  );
 
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
@@ -278,7 +346,12 @@ export async function putIndividualInputs(
       periods: [{ period, revenue: quarter.revenue, workingDays: quarter.workingDays, departments: [], individuals: batch }],
     } as unknown as Scenario;
   };
-  checkBatch(records, () => docOf(records), (record, i) => checkRecord(docOf([record]), /^periods\[0\]\.individuals\[0\]\.?/, label(i), `staff ${record.staffId}`), errors);
+  checkBatch(
+    records,
+    () => docOf(records),
+    (record, i) => checkRecord(docOf([record]), /^periods\[0\]\.individuals\[0\]\.?/, label(i), `staff ${record.staffId}`),
+    errors,
+  );
   if (principal.role === 'dept_head') {
     records.forEach((record, i) => {
       if (errors.length >= MAX_ERRORS) return;
@@ -297,9 +370,15 @@ export async function putIndividualInputs(
 
   const changed = records.map((r) => individualInputToRow(period, r)).filter((row) => !(stored.has(row.staffId) && sameRecord(stored.get(row.staffId), row)));
   await upsertIndividualInputs(tx, hospital.id, changed);
-  return outcome('individual_input.bulk_set', 'individual_input', 'staff', records.length, changed.map((r) => r.staffId), period);
+  return outcome(
+    'individual_input.bulk_set',
+    'individual_input',
+    'staff',
+    records.length,
+    changed.map((r) => r.staffId),
+    period,
+  );
 }
-
 
 /** Which rows of a request are merge patches (RFC 7396) rather than whole records. */
 export type IsPatch = (index: number) => boolean;
@@ -314,9 +393,7 @@ function merged<R>(records: R[], isPatch: IsPatch, keyOf: (r: R) => string, stor
 
 /** One audit event per bulk write, naming every record it changed; none when nothing changed. */
 function outcome(action: string, entityType: string, listName: string, records: number, changedKeys: string[], period?: string): { audit: AuditEntry[]; result: BulkOutcome } {
-  const audit: AuditEntry[] = changedKeys.length
-    ? [{ action, entityType, entityKey: period ?? 'bulk', after: { records, written: changedKeys.length, [listName]: changedKeys } }]
-    : [];
+  const audit: AuditEntry[] = changedKeys.length ? [{ action, entityType, entityKey: period ?? 'bulk', after: { records, written: changedKeys.length, [listName]: changedKeys } }] : [];
   return { audit, result: { records, written: changedKeys.length, unchanged: records - changedKeys.length } };
 }
 

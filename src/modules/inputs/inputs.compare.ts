@@ -3,10 +3,33 @@ import { canonicalJson } from '../../shared/canonical.js';
 
 /** Fields that hold decimals, compared by value: "01.50" read back from numeric as "1.50" is no change. */
 const DECIMAL_KEYS = new Set([
-  'riskCoefficient', 'payRatioOverride', 'revenue', 'adjustment', 'qualityMedical', 'qualityNursing', 'qualityInfectionControl',
-  'ethicsDeductions', 'medicalRevenue', 'drugRevenue', 'totalCost', 'variableCost', 'costQuotaRatio', 'outpatientFeeActual',
-  'outpatientFeeTarget', 'inpatientFeeActual', 'inpatientFeeTarget', 'drugRatioTarget', 'inventoryLoss', 'adminDeductions',
-  'workloadScore', 'ethicsDeduction', 'fines', 'actual', 'base', 'weight', 'assessmentFactor',
+  'riskCoefficient',
+  'payRatioOverride',
+  'revenue',
+  'adjustment',
+  'qualityMedical',
+  'qualityNursing',
+  'qualityInfectionControl',
+  'ethicsDeductions',
+  'medicalRevenue',
+  'drugRevenue',
+  'totalCost',
+  'variableCost',
+  'costQuotaRatio',
+  'outpatientFeeActual',
+  'outpatientFeeTarget',
+  'inpatientFeeActual',
+  'inpatientFeeTarget',
+  'drugRatioTarget',
+  'inventoryLoss',
+  'adminDeductions',
+  'workloadScore',
+  'ethicsDeduction',
+  'fines',
+  'actual',
+  'base',
+  'weight',
+  'assessmentFactor',
 ]);
 
 /** Bookkeeping columns, which say nothing about the record. */

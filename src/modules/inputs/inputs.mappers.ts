@@ -1,11 +1,4 @@
-import type {
-  AnnualInput,
-  DepartmentInput,
-  DepartmentRecord,
-  IndividualInput,
-  PeriodInput,
-  StaffRecord,
-} from '../../core/schema.js';
+import type { AnnualInput, DepartmentInput, DepartmentRecord, IndividualInput, PeriodInput, StaffRecord } from '../../core/schema.js';
 import type { annualInputs, departmentInputs, departments, individualInputs, quarterInputs, staff } from '../../db/schema.js';
 
 /**
@@ -98,8 +91,7 @@ export function departmentInputToRow(period: string, d: DepartmentInput): Depart
 
 export function departmentInputFromRow(r: DepartmentInputRow): DepartmentInput {
   const quality = present({ medical: r.qualityMedical, nursing: r.qualityNursing, infectionControl: r.qualityInfectionControl });
-  const fee = (actual: string | null | undefined, target: string | null | undefined) =>
-    actual != null && target != null ? { actual, target } : undefined;
+  const fee = (actual: string | null | undefined, target: string | null | undefined) => (actual != null && target != null ? { actual, target } : undefined);
   return present({
     code: r.department,
     workload: (r.workload ?? undefined) as DepartmentInput['workload'],
@@ -119,8 +111,22 @@ export function departmentInputFromRow(r: DepartmentInputRow): DepartmentInput {
 }
 
 const INDIVIDUAL_FIELDS = [
-  'workloadScore', 'errors', 'accident', 'ethicsDeduction', 'ethicsZero', 'lateOver5', 'lateOver30', 'absentHalfDays',
-  'absentFullDays', 'requiredDays', 'absentDays', 'overtimeDays', 'refusedTraining', 'department', 'managerAssessmentPassed', 'fines',
+  'workloadScore',
+  'errors',
+  'accident',
+  'ethicsDeduction',
+  'ethicsZero',
+  'lateOver5',
+  'lateOver30',
+  'absentHalfDays',
+  'absentFullDays',
+  'requiredDays',
+  'absentDays',
+  'overtimeDays',
+  'refusedTraining',
+  'department',
+  'managerAssessmentPassed',
+  'fines',
 ] as const;
 
 /** cmeCredits and studyLeaveMonths may be a JSON integer or a decimal string: kept as JSON text. */

@@ -5,15 +5,7 @@ import { insertUnnest, type BulkColumn } from '../../shared/db/bulk.js';
 import type { Db, Tx } from '../../db/client.js';
 import { plainSelect } from '../../shared/db/plain.js';
 import { together } from '../../shared/db/together.js';
-import {
-  annualInputs,
-  departmentInputs,
-  departments,
-  individualInputs,
-  quarterInputs,
-  schemeVersions,
-  staff,
-} from '../../db/schema.js';
+import { annualInputs, departmentInputs, departments, individualInputs, quarterInputs, schemeVersions, staff } from '../../db/schema.js';
 import {
   annualFromRow,
   departmentFromRow,
@@ -58,7 +50,11 @@ export async function listStaff(db: Conn, hospitalId: number): Promise<StaffRow[
 
 export async function listDepartmentsIn(db: Conn, hospitalId: number, codes: string[]): Promise<DepartmentRow[]> {
   if (codes.length === 0) return [];
-  return db.select(DEPARTMENT_COLUMNS).from(departments).where(and(eq(departments.hospitalId, hospitalId), inArray(departments.code, codes))).orderBy(asc(departments.code));
+  return db
+    .select(DEPARTMENT_COLUMNS)
+    .from(departments)
+    .where(and(eq(departments.hospitalId, hospitalId), inArray(departments.code, codes)))
+    .orderBy(asc(departments.code));
 }
 
 export async function listStaffIn(db: Conn, hospitalId: number, ids: string[]): Promise<StaffRow[]> {
@@ -79,7 +75,10 @@ export async function upsertDepartments(tx: Tx, hospitalId: number, rows: Depart
 }
 
 export async function findStaff(db: Conn, hospitalId: number, staffId: string): Promise<StaffRow | null> {
-  const [row] = await db.select().from(staff).where(and(eq(staff.hospitalId, hospitalId), eq(staff.staffId, staffId)));
+  const [row] = await db
+    .select()
+    .from(staff)
+    .where(and(eq(staff.hospitalId, hospitalId), eq(staff.staffId, staffId)));
   return row ?? null;
 }
 
@@ -142,18 +141,23 @@ export async function loadPeriod(db: Conn, hospitalId: number, period: string, f
   const none = sql`false`;
   // three independent reads: on a pool they run side by side
   const [[quarter], depts, people] = await together(db, [
-    () => db.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period))),
-    () => db
-      .select(DEPARTMENT_INPUT_COLUMNS)
-      .from(departmentInputs)
-      .where(
-        and(
-          eq(departmentInputs.hospitalId, hospitalId),
-          eq(departmentInputs.period, period),
-          focus ? (focus.departmentInputs.length ? inArray(departmentInputs.department, focus.departmentInputs) : none) : undefined,
-        ),
-      )
-      .orderBy(asc(departmentInputs.department)),
+    () =>
+      db
+        .select()
+        .from(quarterInputs)
+        .where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period))),
+    () =>
+      db
+        .select(DEPARTMENT_INPUT_COLUMNS)
+        .from(departmentInputs)
+        .where(
+          and(
+            eq(departmentInputs.hospitalId, hospitalId),
+            eq(departmentInputs.period, period),
+            focus ? (focus.departmentInputs.length ? inArray(departmentInputs.department, focus.departmentInputs) : none) : undefined,
+          ),
+        )
+        .orderBy(asc(departmentInputs.department)),
     () => individualInputsOf(db, hospitalId, period, focus?.individuals),
   ]);
   if (!quarter) return null;
@@ -187,7 +191,10 @@ export async function replacePeriod(tx: Tx, hospitalId: number, p: StoredPeriod)
 }
 
 export async function findQuarter(db: Conn, hospitalId: number, period: string): Promise<QuarterRow | null> {
-  const [row] = await db.select().from(quarterInputs).where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period)));
+  const [row] = await db
+    .select()
+    .from(quarterInputs)
+    .where(and(eq(quarterInputs.hospitalId, hospitalId), eq(quarterInputs.period, period)));
   return row ?? null;
 }
 
@@ -295,7 +302,10 @@ export async function deleteIndividualInput(tx: Tx, hospitalId: number, period: 
 }
 
 export async function loadAnnual(db: Conn, hospitalId: number, year: number): Promise<AnnualInput | null> {
-  const [row] = await db.select().from(annualInputs).where(and(eq(annualInputs.hospitalId, hospitalId), eq(annualInputs.year, year)));
+  const [row] = await db
+    .select()
+    .from(annualInputs)
+    .where(and(eq(annualInputs.hospitalId, hospitalId), eq(annualInputs.year, year)));
   return row ? annualFromRow(row) : null;
 }
 
@@ -358,16 +368,16 @@ export interface ScenarioFocus {
   individuals: string[];
 }
 
-export async function buildScenario(
-  db: Conn,
-  hospital: HospitalRow,
-  options: { periods: string[]; annualYear?: number; schemeParameters: unknown; focus?: ScenarioFocus },
-): Promise<Scenario> {
+export async function buildScenario(db: Conn, hospital: HospitalRow, options: { periods: string[]; annualYear?: number; schemeParameters: unknown; focus?: ScenarioFocus }): Promise<Scenario> {
   const focus = options.focus;
   // the staff list and the periods are independent reads: on a pool they run side by side
   const [people, stored] = await together(db, [
     () => (focus ? listStaffIn(db, hospital.id, focus.staff) : listStaff(db, hospital.id)),
-    () => together(db, options.periods.map((period) => () => loadPeriod(db, hospital.id, period, focus))),
+    () =>
+      together(
+        db,
+        options.periods.map((period) => () => loadPeriod(db, hospital.id, period, focus)),
+      ),
   ]);
   const periods: PeriodInput[] = stored.filter((p): p is StoredPeriod => p !== null).map(periodToInput);
   // with a focus, only the departments the focused records name (a code that names none is

@@ -83,14 +83,30 @@ const patchBody = { consumes: ['application/json', MERGE_PATCH] };
 function setupSchemeRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/scheme-versions',
-    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { operationId: 'listSchemeVersions', tags: ['hospitals'], summary: 'The scheme versions, each effective from a quarter on', params: HospitalParams, response: { 200: SchemeVersions, ...errors(401, 404) } } },
+    {
+      config: access(['admin', 'finance', 'auditor'], 'params'),
+      schema: {
+        operationId: 'listSchemeVersions',
+        tags: ['hospitals'],
+        summary: 'The scheme versions, each effective from a quarter on',
+        params: HospitalParams,
+        response: { 200: SchemeVersions, ...errors(401, 404) },
+      },
+    },
     async (request) => ({ versions: await schemeVersionsOf(deps, request.params.code) }),
   );
   app.put(
     '/v1/hospitals/:code/scheme-versions/:effectiveFrom',
     {
       config: access(['admin'], 'params'),
-      schema: { operationId: 'putSchemeVersion', tags: ['hospitals'], summary: 'Set the scheme parameters (overrides of the defaults) effective from a quarter on', params: SchemeParams, body: SchemeBody, response: { 200: SchemeVersion, ...errors(400, 401, 404, 409) } },
+      schema: {
+        operationId: 'putSchemeVersion',
+        tags: ['hospitals'],
+        summary: 'Set the scheme parameters (overrides of the defaults) effective from a quarter on',
+        params: SchemeParams,
+        body: SchemeBody,
+        response: { 200: SchemeVersion, ...errors(400, 401, 404, 409) },
+      },
     },
     async (request) => setSchemeVersion(writer(deps, request), request.params.code, request.params.effectiveFrom, request.body.parameters),
   );
@@ -99,19 +115,41 @@ function setupSchemeRoutes(app: App, deps: RouteDeps): void {
 function setupDepartmentRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/departments',
-    { config: access(EVERY_ROLE, 'params'), schema: { operationId: 'listDepartments', tags: ['hospitals'], summary: 'The departments', params: HospitalParams, response: { 200: DepartmentList, ...errors(401, 404) } } },
+    {
+      config: access(EVERY_ROLE, 'params'),
+      schema: { operationId: 'listDepartments', tags: ['hospitals'], summary: 'The departments', params: HospitalParams, response: { 200: DepartmentList, ...errors(401, 404) } },
+    },
     async (request) => ({ departments: await departmentsOf(deps, request.params.code) }),
   );
   app.put(
     '/v1/hospitals/:code/departments/:department',
-    { config: access(['admin', 'finance'], 'params'), schema: { operationId: 'putDepartment', tags: ['hospitals'], summary: 'Create or replace a department (科室): the whole record', params: DepartmentParams, body: DepartmentBody, response: { 200: DepartmentSchema, ...errors(400, 401, 404) } } },
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: {
+        operationId: 'putDepartment',
+        tags: ['hospitals'],
+        summary: 'Create or replace a department (科室): the whole record',
+        params: DepartmentParams,
+        body: DepartmentBody,
+        response: { 200: DepartmentSchema, ...errors(400, 401, 404) },
+      },
+    },
     async (request) => setDepartment(writer(deps, request), request.params.code, request.params.department, { kind: 'replace', record: request.body }),
   );
   app.patch(
     '/v1/hospitals/:code/departments/:department',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'patchDepartment', tags: ['hospitals'], summary: 'Change some fields of a department (a JSON merge patch: the fields named; null removes one)', description: PATCH_DESCRIPTION, ...patchBody, params: DepartmentParams, body: DepartmentPatch, response: { 200: DepartmentSchema, ...errors(400, 401, 404, 415) } },
+      schema: {
+        operationId: 'patchDepartment',
+        tags: ['hospitals'],
+        summary: 'Change some fields of a department (a JSON merge patch: the fields named; null removes one)',
+        description: PATCH_DESCRIPTION,
+        ...patchBody,
+        params: DepartmentParams,
+        body: DepartmentPatch,
+        response: { 200: DepartmentSchema, ...errors(400, 401, 404, 415) },
+      },
     },
     async (request) => setDepartment(writer(deps, request), request.params.code, request.params.department, { kind: 'merge', patch: request.body }),
   );
@@ -119,7 +157,15 @@ function setupDepartmentRoutes(app: App, deps: RouteDeps): void {
     '/v1/hospitals/:code/departments',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'putDepartments', tags: ['hospitals'], summary: 'Create or replace many departments (科室) at once', description: BULK_DESCRIPTION, params: HospitalParams, body: bulkBody(DepartmentSchema, ['code']), response: { 200: BulkResult, ...errors(400, 401, 404) } },
+      schema: {
+        operationId: 'putDepartments',
+        tags: ['hospitals'],
+        summary: 'Create or replace many departments (科室) at once',
+        description: BULK_DESCRIPTION,
+        params: HospitalParams,
+        body: bulkBody(DepartmentSchema, ['code']),
+        response: { 200: BulkResult, ...errors(400, 401, 404) },
+      },
     },
     async (request) => putDepartmentsBulk(writer(deps, request), request.params.code, request.body),
   );
@@ -128,24 +174,63 @@ function setupDepartmentRoutes(app: App, deps: RouteDeps): void {
 function setupStaffRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/staff',
-    { config: access(EVERY_ROLE, 'params'), schema: { operationId: 'listStaff', tags: ['hospitals'], summary: 'The staff (a department head: their departments’ people)', params: HospitalParams, response: { 200: StaffList, ...errors(401, 404) } } },
+    {
+      config: access(EVERY_ROLE, 'params'),
+      schema: {
+        operationId: 'listStaff',
+        tags: ['hospitals'],
+        summary: 'The staff (a department head: their departments’ people)',
+        params: HospitalParams,
+        response: { 200: StaffList, ...errors(401, 404) },
+      },
+    },
     async (request) => ({ staff: await staffOf(reader(deps, request), request.params.code) }),
   );
   app.put(
     '/v1/hospitals/:code/staff/:staffId',
-    { config: access(['admin', 'finance'], 'params'), schema: { operationId: 'putStaffMember', tags: ['hospitals'], summary: 'Create or replace a staff member: the whole record', params: StaffParams, body: StaffBody, response: { 200: StaffSchema, ...errors(400, 401, 404) } } },
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: {
+        operationId: 'putStaffMember',
+        tags: ['hospitals'],
+        summary: 'Create or replace a staff member: the whole record',
+        params: StaffParams,
+        body: StaffBody,
+        response: { 200: StaffSchema, ...errors(400, 401, 404) },
+      },
+    },
     async (request) => setStaff(writer(deps, request), request.params.code, request.params.staffId, { kind: 'replace', record: request.body }),
   );
   app.patch(
     '/v1/hospitals/:code/staff/:staffId',
-    { config: access(['admin', 'finance'], 'params'), schema: { operationId: 'patchStaff', tags: ['hospitals'], summary: 'Change some fields of a staff member (a JSON merge patch)', description: PATCH_DESCRIPTION, ...patchBody, params: StaffParams, body: StaffPatch, response: { 200: StaffSchema, ...errors(400, 401, 404, 415) } } },
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: {
+        operationId: 'patchStaff',
+        tags: ['hospitals'],
+        summary: 'Change some fields of a staff member (a JSON merge patch)',
+        description: PATCH_DESCRIPTION,
+        ...patchBody,
+        params: StaffParams,
+        body: StaffPatch,
+        response: { 200: StaffSchema, ...errors(400, 401, 404, 415) },
+      },
+    },
     async (request) => setStaff(writer(deps, request), request.params.code, request.params.staffId, { kind: 'merge', patch: request.body }),
   );
   app.put(
     '/v1/hospitals/:code/staff',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'putStaff', tags: ['hospitals'], summary: 'Create or replace many staff members at once', description: BULK_DESCRIPTION, params: HospitalParams, body: bulkBody(StaffSchema, ['id']), response: { 200: BulkResult, ...errors(400, 401, 404) } },
+      schema: {
+        operationId: 'putStaff',
+        tags: ['hospitals'],
+        summary: 'Create or replace many staff members at once',
+        description: BULK_DESCRIPTION,
+        params: HospitalParams,
+        body: bulkBody(StaffSchema, ['id']),
+        response: { 200: BulkResult, ...errors(400, 401, 404) },
+      },
     },
     async (request) => putStaffBulk(writer(deps, request), request.params.code, request.body),
   );
@@ -154,17 +239,48 @@ function setupStaffRoutes(app: App, deps: RouteDeps): void {
 function setupQuarterRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/periods/:period',
-    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { operationId: 'getQuarterInputs', tags: ['inputs'], summary: "A quarter's inputs, as in the scenario document (for finance, without the individual records)", params: PeriodParams, response: { 200: PeriodSchema, ...errors(401, 404) } } },
+    {
+      config: access(['admin', 'finance', 'auditor'], 'params'),
+      schema: {
+        operationId: 'getQuarterInputs',
+        tags: ['inputs'],
+        summary: "A quarter's inputs, as in the scenario document (for finance, without the individual records)",
+        params: PeriodParams,
+        response: { 200: PeriodSchema, ...errors(401, 404) },
+      },
+    },
     async (request) => periodOf(reader(deps, request), request.params.code, request.params.period),
   );
   app.put(
     '/v1/hospitals/:code/periods/:period',
-    { config: access(['admin', 'finance'], 'params'), schema: { operationId: 'putQuarter', tags: ['inputs'], summary: "A quarter's hospital figures: revenue, working days, adjustment (the whole record)", params: PeriodParams, body: QuarterBody, response: { 200: QuarterView, ...errors(400, 401, 404, 409) } } },
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: {
+        operationId: 'putQuarter',
+        tags: ['inputs'],
+        summary: "A quarter's hospital figures: revenue, working days, adjustment (the whole record)",
+        params: PeriodParams,
+        body: QuarterBody,
+        response: { 200: QuarterView, ...errors(400, 401, 404, 409) },
+      },
+    },
     async (request) => setQuarter(writer(deps, request), request.params.code, request.params.period, { kind: 'replace', record: request.body }),
   );
   app.patch(
     '/v1/hospitals/:code/periods/:period',
-    { config: access(['admin', 'finance'], 'params'), schema: { operationId: 'patchQuarter', tags: ['inputs'], summary: "Change some of a quarter's hospital figures (a JSON merge patch)", description: PATCH_DESCRIPTION, ...patchBody, params: PeriodParams, body: QuarterPatch, response: { 200: QuarterView, ...errors(400, 401, 404, 409, 415) } } },
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: {
+        operationId: 'patchQuarter',
+        tags: ['inputs'],
+        summary: "Change some of a quarter's hospital figures (a JSON merge patch)",
+        description: PATCH_DESCRIPTION,
+        ...patchBody,
+        params: PeriodParams,
+        body: QuarterPatch,
+        response: { 200: QuarterView, ...errors(400, 401, 404, 409, 415) },
+      },
+    },
     async (request) => setQuarter(writer(deps, request), request.params.code, request.params.period, { kind: 'merge', patch: request.body }),
   );
 }
@@ -174,10 +290,12 @@ function setupDepartmentInputRoutes(app: App, deps: RouteDeps): void {
     '/v1/hospitals/:code/periods/:period/departments/:department',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'putDepartmentInput',
+      schema: {
+        operationId: 'putDepartmentInput',
         tags: ['inputs'],
         summary: "Create or replace a department's inputs for a quarter: the whole record",
-        description: "The record replaces the stored one whole: fields left out are gone. A clinical department's record needs workload, medicalRevenue and totalCost (400 naming what is missing). To change some fields only, PATCH.",
+        description:
+          "The record replaces the stored one whole: fields left out are gone. A clinical department's record needs workload, medicalRevenue and totalCost (400 naming what is missing). To change some fields only, PATCH.",
         params: DepartmentInputParams,
         body: DepartmentInputBody,
         response: { 200: DepartmentInputSchema, ...errors(400, 401, 404, 409) },
@@ -189,7 +307,16 @@ function setupDepartmentInputRoutes(app: App, deps: RouteDeps): void {
     '/v1/hospitals/:code/periods/:period/departments/:department',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'patchDepartmentInput', tags: ['inputs'], summary: "Change some of a department's inputs for a quarter (a JSON merge patch)", description: PATCH_DESCRIPTION, ...patchBody, params: DepartmentInputParams, body: DepartmentInputPatch, response: { 200: DepartmentInputSchema, ...errors(400, 401, 404, 409, 415) } },
+      schema: {
+        operationId: 'patchDepartmentInput',
+        tags: ['inputs'],
+        summary: "Change some of a department's inputs for a quarter (a JSON merge patch)",
+        description: PATCH_DESCRIPTION,
+        ...patchBody,
+        params: DepartmentInputParams,
+        body: DepartmentInputPatch,
+        response: { 200: DepartmentInputSchema, ...errors(400, 401, 404, 409, 415) },
+      },
     },
     async (request) => setDepartmentInput(writer(deps, request), request.params.code, request.params.period, request.params.department, { kind: 'merge', patch: request.body }),
   );
@@ -197,13 +324,30 @@ function setupDepartmentInputRoutes(app: App, deps: RouteDeps): void {
     '/v1/hospitals/:code/periods/:period/departments',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'putDepartmentInputs', tags: ['inputs'], summary: "Create or replace many departments' inputs for a quarter at once", description: BULK_DESCRIPTION, params: PeriodParams, body: bulkBody(DepartmentInputSchema, ['code']), response: { 200: BulkResult, ...errors(400, 401, 404, 409) } },
+      schema: {
+        operationId: 'putDepartmentInputs',
+        tags: ['inputs'],
+        summary: "Create or replace many departments' inputs for a quarter at once",
+        description: BULK_DESCRIPTION,
+        params: PeriodParams,
+        body: bulkBody(DepartmentInputSchema, ['code']),
+        response: { 200: BulkResult, ...errors(400, 401, 404, 409) },
+      },
     },
     async (request) => putDepartmentInputsBulk(writer(deps, request), request.params.code, request.params.period, request.body),
   );
   app.delete(
     '/v1/hospitals/:code/periods/:period/departments/:department',
-    { config: access(['admin', 'finance'], 'params'), schema: { operationId: 'removeDepartmentInput', tags: ['inputs'], summary: "Remove a department's inputs for a quarter", params: DepartmentInputParams, response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
+    {
+      config: access(['admin', 'finance'], 'params'),
+      schema: {
+        operationId: 'removeDepartmentInput',
+        tags: ['inputs'],
+        summary: "Remove a department's inputs for a quarter",
+        params: DepartmentInputParams,
+        response: { 204: Type.Null(), ...errors(401, 404, 409) },
+      },
+    },
     async (request, reply) => {
       await removeDepartmentInput(writer(deps, request), request.params.code, request.params.period, request.params.department);
       return reply.status(204).send(null);
@@ -216,7 +360,8 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
     {
       config: access(['admin', 'dept_head'], 'params'),
-      schema: { operationId: 'putIndividualInput',
+      schema: {
+        operationId: 'putIndividualInput',
         tags: ['inputs'],
         summary: "Create or replace a person's individual (tier-2) inputs for a quarter: the whole record",
         description: 'The record replaces the stored one whole: a field left out takes its default (allocation-rules §2), it does not keep the stored value. To change some fields only, PATCH.',
@@ -231,7 +376,16 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
     {
       config: access(['admin', 'dept_head'], 'params'),
-      schema: { operationId: 'patchIndividualInput', tags: ['inputs'], summary: "Change some of a person's individual (tier-2) inputs for a quarter (a JSON merge patch)", description: PATCH_DESCRIPTION, ...patchBody, params: IndividualParams, body: IndividualInputPatch, response: { 200: IndividualInputSchema, ...errors(400, 401, 404, 409, 415) } },
+      schema: {
+        operationId: 'patchIndividualInput',
+        tags: ['inputs'],
+        summary: "Change some of a person's individual (tier-2) inputs for a quarter (a JSON merge patch)",
+        description: PATCH_DESCRIPTION,
+        ...patchBody,
+        params: IndividualParams,
+        body: IndividualInputPatch,
+        response: { 200: IndividualInputSchema, ...errors(400, 401, 404, 409, 415) },
+      },
     },
     async (request) => setIndividualInput(writer(deps, request), request.params.code, request.params.period, request.params.staffId, { kind: 'merge', patch: request.body }),
   );
@@ -239,7 +393,8 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
     '/v1/hospitals/:code/periods/:period/individuals',
     {
       config: access(['admin', 'dept_head'], 'params'),
-      schema: { operationId: 'putIndividualInputs',
+      schema: {
+        operationId: 'putIndividualInputs',
         tags: ['inputs'],
         summary: "Create or replace many people's individual (tier-2) inputs for a quarter at once",
         description: `${BULK_DESCRIPTION} A department head may send their departments' people only.`,
@@ -252,12 +407,30 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
   );
   app.get(
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
-    { config: access(['admin', 'dept_head', 'auditor'], 'params'), schema: { operationId: 'getIndividualInput', tags: ['inputs'], summary: "A person's individual (tier-2) inputs for a quarter", params: IndividualParams, response: { 200: IndividualInputSchema, ...errors(401, 403, 404) } } },
+    {
+      config: access(['admin', 'dept_head', 'auditor'], 'params'),
+      schema: {
+        operationId: 'getIndividualInput',
+        tags: ['inputs'],
+        summary: "A person's individual (tier-2) inputs for a quarter",
+        params: IndividualParams,
+        response: { 200: IndividualInputSchema, ...errors(401, 403, 404) },
+      },
+    },
     async (request) => getIndividualInput(reader(deps, request), request.params.code, request.params.period, request.params.staffId),
   );
   app.delete(
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
-    { config: access(['admin', 'dept_head'], 'params'), schema: { operationId: 'removeIndividualInput', tags: ['inputs'], summary: "Remove a person's individual inputs for a quarter (defaults then apply)", params: IndividualParams, response: { 204: Type.Null(), ...errors(401, 404, 409) } } },
+    {
+      config: access(['admin', 'dept_head'], 'params'),
+      schema: {
+        operationId: 'removeIndividualInput',
+        tags: ['inputs'],
+        summary: "Remove a person's individual inputs for a quarter (defaults then apply)",
+        params: IndividualParams,
+        response: { 204: Type.Null(), ...errors(401, 404, 409) },
+      },
+    },
     async (request, reply) => {
       await removeIndividualInput(writer(deps, request), request.params.code, request.params.period, request.params.staffId);
       return reply.status(204).send(null);
@@ -268,14 +441,24 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
 function setupAnnualRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/annual/:year',
-    { config: access(['admin', 'finance', 'auditor'], 'params'), schema: { operationId: 'getAnnualInputs', tags: ['inputs'], summary: 'The year-end inputs', params: YearParams, response: { 200: AnnualSchema, ...errors(401, 404) } } },
+    {
+      config: access(['admin', 'finance', 'auditor'], 'params'),
+      schema: { operationId: 'getAnnualInputs', tags: ['inputs'], summary: 'The year-end inputs', params: YearParams, response: { 200: AnnualSchema, ...errors(401, 404) } },
+    },
     async (request) => annualOf(deps, request.params.code, request.params.year),
   );
   app.put(
     '/v1/hospitals/:code/annual/:year',
     {
       config: access(['admin', 'finance'], 'params'),
-      schema: { operationId: 'putAnnualInputs', tags: ['inputs'], summary: 'Set the year-end inputs: annual adjustment, assessment factors, failed staff', params: YearParams, body: AnnualBody, response: { 200: AnnualSchema, ...errors(400, 401, 404, 409) } },
+      schema: {
+        operationId: 'putAnnualInputs',
+        tags: ['inputs'],
+        summary: 'Set the year-end inputs: annual adjustment, assessment factors, failed staff',
+        params: YearParams,
+        body: AnnualBody,
+        response: { 200: AnnualSchema, ...errors(400, 401, 404, 409) },
+      },
     },
     async (request) => setAnnual(writer(deps, request), request.params.code, request.params.year, request.body),
   );
@@ -290,7 +473,8 @@ function setupStreamRoute(app: App, deps: InputRouteDeps): void {
       '/v1/hospitals/:code/periods/:period/stream',
       {
         config: access(['admin', 'finance'], 'params'),
-        schema: { operationId: 'streamInputs',
+        schema: {
+          operationId: 'streamInputs',
           tags: ['inputs'],
           summary: 'A large push of inputs as an NDJSON stream (application/x-ndjson), all or nothing',
           description:
@@ -307,7 +491,11 @@ function setupStreamRoute(app: App, deps: InputRouteDeps): void {
         const parsed = await readStream(request.body, deps.bodyLimit);
         // a replay answers what the first request answered, whatever its status
         const replay = await app.claimStreamed(request, parsed.sha256);
-        if (replay) return reply.header('idempotent-replayed', 'true').code(replay.status as 200).send(replay.response as never);
+        if (replay)
+          return reply
+            .header('idempotent-replayed', 'true')
+            .code(replay.status as 200)
+            .send(replay.response as never);
         return ingestStream(writer(deps, request), request.params.code, request.params.period, parsed);
       },
     );

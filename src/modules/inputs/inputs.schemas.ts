@@ -36,7 +36,10 @@ export const bulkBody = <T extends TObject>(record: T, keys: string[]) =>
     'mode',
     {
       replace: Type.Object({ mode: Type.Optional(Type.Literal('replace')), records: Type.Array(record, { minItems: 1, maxItems: MAX_RECORDS }) }, strict),
-      merge: Type.Object({ mode: Type.Literal('merge'), records: Type.Array(patchSchema(record, keys, 'a JSON merge patch of the record its key names'), { minItems: 1, maxItems: MAX_RECORDS }) }, strict),
+      merge: Type.Object(
+        { mode: Type.Literal('merge'), records: Type.Array(patchSchema(record, keys, 'a JSON merge patch of the record its key names'), { minItems: 1, maxItems: MAX_RECORDS }) },
+        strict,
+      ),
     },
     'replace',
     'whole records (mode replace, the default) or merge patches (mode merge)',

@@ -86,12 +86,7 @@ export interface WriteScope {
  * that would make the scenario invalid rolls back with the engine's error (400) — and append the
  * audit events, all in one transaction.
  */
-export async function writeInputs<T>(
-  deps: WriteDeps,
-  hospitalCode: string,
-  scope: WriteScope,
-  change: (tx: Tx, hospital: HospitalRow) => Promise<{ audit: AuditEntry[]; result: T }>,
-): Promise<T> {
+export async function writeInputs<T>(deps: WriteDeps, hospitalCode: string, scope: WriteScope, change: (tx: Tx, hospital: HospitalRow) => Promise<{ audit: AuditEntry[]; result: T }>): Promise<T> {
   return deps.db.transaction(async (tx) => {
     const hospital = await lockHospital(tx, hospitalCode);
     if (!hospital) throw notFound(`hospital ${hospitalCode}`);
@@ -284,7 +279,12 @@ export async function setSchemeVersion(deps: WriteDeps, code: string, effectiveF
 
 export async function schemeVersionsOf(deps: ReadDeps, code: string) {
   const hospital = await hospitalNamed(deps.db, code);
-  return (await listSchemeVersions(deps.db, hospital.id)).map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom, parameters: v.parameters as SchemeOverridesInput, createdAt: v.createdAt.toISOString() }));
+  return (await listSchemeVersions(deps.db, hospital.id)).map((v) => ({
+    id: v.id,
+    effectiveFrom: v.effectiveFrom,
+    parameters: v.parameters as SchemeOverridesInput,
+    createdAt: v.createdAt.toISOString(),
+  }));
 }
 
 export async function departmentsOf(deps: ReadDeps, code: string): Promise<DepartmentRecord[]> {

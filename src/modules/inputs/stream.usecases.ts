@@ -67,7 +67,10 @@ export async function ingestStream(
     );
   }
   // a row error names the line and the record's field: lines[4].record.code, as a schema error does
-  const byLine = (r: Rows<unknown>): RowLabel => (i) => `lines[${r.lines[i]}].record`;
+  const byLine =
+    (r: Rows<unknown>): RowLabel =>
+    (i) =>
+      `lines[${r.lines[i]}].record`;
   const focus = {
     staff: [...new Set([...staff.records.map((s) => s.id), ...individuals.records.map((r) => r.staffId)])],
     departmentInputs: departmentInputs.records.map((d) => d.code),

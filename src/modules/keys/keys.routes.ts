@@ -16,11 +16,11 @@ function setupCreateKeyRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/api-keys',
     {
       config: { ...access(['admin'], 'body'), secretFields: ['token'] },
-      schema: { operationId: 'createApiKey',
+      schema: {
+        operationId: 'createApiKey',
         tags: ['keys'],
         summary: 'Create an API key; the token is shown in this answer only',
-        description:
-          'A repeat of this request with the same Idempotency-Key answers the same key without its token (the token is never stored, not even for replays), with a `note` saying so.',
+        description: 'A repeat of this request with the same Idempotency-Key answers the same key without its token (the token is never stored, not even for replays), with a `note` saying so.',
         body: CreateKeyBody,
         response: { 201: CreatedKey, ...errors(400, 401, 403, 404) },
       },
@@ -34,7 +34,8 @@ function setupListKeysRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/api-keys',
     {
       config: access(['admin'], 'query'),
-      schema: { operationId: 'listApiKeys',
+      schema: {
+        operationId: 'listApiKeys',
         tags: ['keys'],
         summary: "A hospital's API keys, without their secrets, with when each was last used",
         querystring: KeyQuery,

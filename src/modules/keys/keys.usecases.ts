@@ -59,7 +59,13 @@ export async function createKey(deps: Deps, input: CreateKeyInput): Promise<KeyV
       createdBy: caller.actor,
       createdAt: at,
     });
-    await appendAudit(tx, hospital.id, caller, [{ action: 'api_key.create', entityType: 'api_key', entityKey: row.id, after: { name: row.name, role: row.role, departments, tokenPrefix: row.tokenPrefix } }], at);
+    await appendAudit(
+      tx,
+      hospital.id,
+      caller,
+      [{ action: 'api_key.create', entityType: 'api_key', entityKey: row.id, after: { name: row.name, role: row.role, departments, tokenPrefix: row.tokenPrefix } }],
+      at,
+    );
     return { ...keyView(row, hospital.code), token };
   });
 }

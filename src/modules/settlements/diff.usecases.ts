@@ -100,7 +100,9 @@ export async function diffRuns(deps: Deps, a: string, b: string) {
     inputs: {
       scheme: p.role === 'dept_head' ? [] : changes(inputsA?.scheme, inputsB?.scheme),
       departments: diffRecords(inputsA?.departments, inputsB?.departments, (d) => text(d.code), 'code').filter((d) => mine(text(d.code))),
-      staff: diffRecords(inputsA?.staff, inputsB?.staff, (s) => text(s.id), 'id').filter((s) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x) => x.id === s.id && mine(text(x.department))))),
+      staff: diffRecords(inputsA?.staff, inputsB?.staff, (s) => text(s.id), 'id').filter(
+        (s) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x) => x.id === s.id && mine(text(x.department)))),
+      ),
       quarter: p.role === 'dept_head' ? [] : changes(pick(periodA, ['period', 'revenue', 'workingDays', 'adjustment']), pick(periodB, ['period', 'revenue', 'workingDays', 'adjustment'])),
       departmentInputs: diffRecords(periodA?.departments, periodB?.departments, (d) => text(d.code), 'code').filter((d) => mine(text(d.code))),
       individuals: hidePeople

@@ -11,17 +11,93 @@ type Deps = { db: Db; caller: Caller };
 
 const MONEY_FORMAT = '#,##0.00';
 const SCORE_FORMAT = '0.000000';
-const MONEY_FIELDS = new Set(['revenue', 'pool', 'reserve', 'adjustment', 'distributable', 'leaderBonusTotal', 'tier1Pool', 'penaltiesRetained', 'bankDeposits', 'bankDraws', 'floorSubsidies', 'departmentsFinal', 'tier2Total', 'studyLeavePay', 'finesRetained', 'unallocated', 'paidTotal', 'gross', 'penaltyTotal', 'net', 'cap', 'bankDeposit', 'bankDraw', 'floorSubsidy', 'final', 'bankBalanceAfter', 'tier2Pay', 'leaderBonus', 'finesApplied', 'total', 'fund', 'bankExpired', 'amount', 'costQuota', 'outpatientFee', 'inpatientFee', 'drugRatio', 'inventoryLoss', 'riskAward', 'riskAwardTotal', 'disputeFines']);
+const MONEY_FIELDS = new Set([
+  'revenue',
+  'pool',
+  'reserve',
+  'adjustment',
+  'distributable',
+  'leaderBonusTotal',
+  'tier1Pool',
+  'penaltiesRetained',
+  'bankDeposits',
+  'bankDraws',
+  'floorSubsidies',
+  'departmentsFinal',
+  'tier2Total',
+  'studyLeavePay',
+  'finesRetained',
+  'unallocated',
+  'paidTotal',
+  'gross',
+  'penaltyTotal',
+  'net',
+  'cap',
+  'bankDeposit',
+  'bankDraw',
+  'floorSubsidy',
+  'final',
+  'bankBalanceAfter',
+  'tier2Pay',
+  'leaderBonus',
+  'finesApplied',
+  'total',
+  'fund',
+  'bankExpired',
+  'amount',
+  'costQuota',
+  'outpatientFee',
+  'inpatientFee',
+  'drugRatio',
+  'inventoryLoss',
+  'riskAward',
+  'riskAwardTotal',
+  'disputeFines',
+]);
 
 const LABELS: Record<string, string> = {
-  staffId: '工号 staffId', name: '姓名 name', department: '科室 department', code: '科室编码 code', kind: '类别 kind', headcount: '人数 headcount',
-  score: '得分 score', riskCoefficient: '风险系数 riskCoefficient', gross: '应分 gross', penaltyTotal: '扣罚 penaltyTotal', net: '扣罚后 net', cap: '封顶线 cap',
-  bankDeposit: '存入调节金 bankDeposit', bankDraw: '调节金补发 bankDraw', floorSubsidy: '保底补贴 floorSubsidy', final: '科室实发 final', bankBalanceAfter: '调节金余额 bankBalanceAfter',
-  workloadScore: '工作量 W', qualityScore: '质量 Q', ethicsScore: '医德 E', costCoefficient: '成本系数', basePerCapita: '人均基数',
-  costQuota: '成本定额扣罚', outpatientFee: '门诊费用扣罚', inpatientFee: '住院费用扣罚', drugRatio: '药占比扣罚', inventoryLoss: '盘亏扣罚',
-  rawScore: '原始得分 rawScore', attendanceDeduction: '缺勤扣减', overtimeAddition: '加班增加', payRatio: '发放系数 payRatio', effectiveScore: '实得分 effectiveScore',
-  tier2Pay: '二次分配 tier2Pay', leaderBonus: '职务奖励 leaderBonus', studyLeavePay: '进修工资 studyLeavePay', finesApplied: '罚款 finesApplied', total: '实发合计 total',
-  weight: '年度权重 weight', amount: '金额 amount', bankExpired: '调节金作废 bankExpired', riskAward: '风险奖 riskAward', disputeFines: '纠纷扣款 disputeFines',
+  staffId: '工号 staffId',
+  name: '姓名 name',
+  department: '科室 department',
+  code: '科室编码 code',
+  kind: '类别 kind',
+  headcount: '人数 headcount',
+  score: '得分 score',
+  riskCoefficient: '风险系数 riskCoefficient',
+  gross: '应分 gross',
+  penaltyTotal: '扣罚 penaltyTotal',
+  net: '扣罚后 net',
+  cap: '封顶线 cap',
+  bankDeposit: '存入调节金 bankDeposit',
+  bankDraw: '调节金补发 bankDraw',
+  floorSubsidy: '保底补贴 floorSubsidy',
+  final: '科室实发 final',
+  bankBalanceAfter: '调节金余额 bankBalanceAfter',
+  workloadScore: '工作量 W',
+  qualityScore: '质量 Q',
+  ethicsScore: '医德 E',
+  costCoefficient: '成本系数',
+  basePerCapita: '人均基数',
+  costQuota: '成本定额扣罚',
+  outpatientFee: '门诊费用扣罚',
+  inpatientFee: '住院费用扣罚',
+  drugRatio: '药占比扣罚',
+  inventoryLoss: '盘亏扣罚',
+  rawScore: '原始得分 rawScore',
+  attendanceDeduction: '缺勤扣减',
+  overtimeAddition: '加班增加',
+  payRatio: '发放系数 payRatio',
+  effectiveScore: '实得分 effectiveScore',
+  tier2Pay: '二次分配 tier2Pay',
+  leaderBonus: '职务奖励 leaderBonus',
+  studyLeavePay: '进修工资 studyLeavePay',
+  finesApplied: '罚款 finesApplied',
+  total: '实发合计 total',
+  weight: '年度权重 weight',
+  amount: '金额 amount',
+  bankExpired: '调节金作废 bankExpired',
+  riskAward: '风险奖 riskAward',
+  disputeFines: '纠纷扣款 disputeFines',
 };
 
 /**
@@ -86,7 +162,10 @@ export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
   book.creator = 'perfpay';
   book.created = input.run.finishedAt ?? new Date(0);
   const summary = book.addWorksheet('汇总 summary', { views: [{ state: 'frozen', ySplit: 1 }] });
-  summary.columns = [{ header: '项目 field', key: 'field', width: 28 }, { header: '值 value', key: 'value', width: 22 }];
+  summary.columns = [
+    { header: '项目 field', key: 'field', width: 28 },
+    { header: '值 value', key: 'value', width: 22 },
+  ];
   summary.getRow(1).font = { bold: true };
   summary.addRow(['hospital', input.hospital]);
   summary.addRow(['period', input.run.period]);
@@ -96,10 +175,56 @@ export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
   }
   if (result.kind === 'quarterly') {
     const q = result as QuarterlyResult;
-    const departmentKeys = ['code', 'name', 'kind', 'headcount', 'workloadScore', 'qualityScore', 'ethicsScore', 'costCoefficient', 'basePerCapita', 'riskCoefficient', 'score', 'gross', 'costQuota', 'outpatientFee', 'inpatientFee', 'drugRatio', 'inventoryLoss', 'penaltyTotal', 'net', 'cap', 'bankDeposit', 'bankDraw', 'floorSubsidy', 'final', 'bankBalanceAfter'];
-    addTable(book, '科室 departments', departmentKeys, q.departments.filter((d) => mine(d.code)).map((d) => ({ ...d, ...d.penalties })));
+    const departmentKeys = [
+      'code',
+      'name',
+      'kind',
+      'headcount',
+      'workloadScore',
+      'qualityScore',
+      'ethicsScore',
+      'costCoefficient',
+      'basePerCapita',
+      'riskCoefficient',
+      'score',
+      'gross',
+      'costQuota',
+      'outpatientFee',
+      'inpatientFee',
+      'drugRatio',
+      'inventoryLoss',
+      'penaltyTotal',
+      'net',
+      'cap',
+      'bankDeposit',
+      'bankDraw',
+      'floorSubsidy',
+      'final',
+      'bankBalanceAfter',
+    ];
+    addTable(
+      book,
+      '科室 departments',
+      departmentKeys,
+      q.departments.filter((d) => mine(d.code)).map((d) => ({ ...d, ...d.penalties })),
+    );
     const withDisputes = q.individuals.some((l) => l.disputeFines !== undefined);
-    const individualKeys = ['staffId', 'name', 'department', 'rawScore', 'attendanceDeduction', 'overtimeAddition', 'payRatio', 'effectiveScore', 'tier2Pay', 'leaderBonus', 'studyLeavePay', ...(withDisputes ? ['disputeFines'] : []), 'finesApplied', 'total'];
+    const individualKeys = [
+      'staffId',
+      'name',
+      'department',
+      'rawScore',
+      'attendanceDeduction',
+      'overtimeAddition',
+      'payRatio',
+      'effectiveScore',
+      'tier2Pay',
+      'leaderBonus',
+      'studyLeavePay',
+      ...(withDisputes ? ['disputeFines'] : []),
+      'finesApplied',
+      'total',
+    ];
     addTable(book, '个人 individuals', individualKeys, q.individuals.filter((l) => mine(l.department)) as unknown as Record<string, unknown>[]);
   } else {
     const withRisk = result.summary.riskAwardTotal !== undefined;
@@ -142,6 +267,11 @@ export async function payrollCsv(deps: Deps, id: string, department?: string): P
             ? { staffId: l.staffId, name: l.name, department: l.department, amount: formatMoney(new Dec(l.amount).plus(l.riskAward ?? '0')), yearEndAmount: l.amount, riskAward: l.riskAward ?? '0.00' }
             : { staffId: l.staffId, name: l.name, department: l.department, amount: l.amount },
         );
-  return { text: csvText(columns, rows.filter((r) => mine(r.department))), filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-payroll.csv`.replace(/[^\w.-]/g, '_') };
+  return {
+    text: csvText(
+      columns,
+      rows.filter((r) => mine(r.department)),
+    ),
+    filename: `${hospital}-${run.period}${department ? `-${department}` : ''}-payroll.csv`.replace(/[^\w.-]/g, '_'),
+  };
 }
-

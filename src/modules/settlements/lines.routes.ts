@@ -17,7 +17,8 @@ function setupLinesPageRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/lines',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { operationId: 'listResultLines',
+      schema: {
+        operationId: 'listResultLines',
         tags: ['settlements'],
         summary: "A page of a run's people's lines, in staff-id order, optionally of one department",
         description: 'Keyset paging: pass the `next` of a page as `after` to read the following one; `next` is null on the last page. A department head reads only their departments.',
@@ -35,7 +36,8 @@ function setupExportRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/export',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { operationId: 'exportSettlement',
+      schema: {
+        operationId: 'exportSettlement',
         tags: ['settlements'],
         summary: 'A run as a download: CSV (UTF-8 with BOM, so Excel shows Chinese) or NDJSON lines, streamed; an XLSX workbook; or the payroll file',
         description:
@@ -54,7 +56,10 @@ function setupExportRoute(app: App, { db }: RouteDeps): void {
       const id = request.params.id;
       if (format === 'xlsx') {
         const book = await runWorkbook(deps, id, department);
-        return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${book.filename}"`).send(book.buffer);
+        return reply
+          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', `attachment; filename="${book.filename}"`)
+          .send(book.buffer);
       }
       if (format === 'payroll') {
         const payroll = await payrollCsv(deps, id, department);

@@ -63,8 +63,19 @@ export async function linesPage(deps: Deps, runId: string, query: { department?:
 }
 
 const QUARTERLY_COLUMNS = [
-  'staffId', 'name', 'department', 'rawScore', 'attendanceDeduction', 'overtimeAddition', 'payRatio', 'effectiveScore',
-  'tier2Pay', 'leaderBonus', 'studyLeavePay', 'finesApplied', 'total',
+  'staffId',
+  'name',
+  'department',
+  'rawScore',
+  'attendanceDeduction',
+  'overtimeAddition',
+  'payRatio',
+  'effectiveScore',
+  'tier2Pay',
+  'leaderBonus',
+  'studyLeavePay',
+  'finesApplied',
+  'total',
 ] as const;
 const ANNUAL_COLUMNS = ['staffId', 'name', 'department', 'weight', 'amount'] as const;
 const TEXT_FIELDS = new Set(['staffId', 'name', 'department']);
@@ -107,7 +118,9 @@ export async function exportLines(deps: Deps, runId: string, format: 'csv' | 'nd
       const rows: Record<string, unknown>[] =
         run.kind === 'quarterly'
           ? (await resultLinesPage(db, run.id, { departments, after: after?.staffId, limit: EXPORT_PAGE })).map((r) => ({ ...individualLineOf(r) }))
-          : (await annualLinesPage(db, run.id, { departments, after: after?.staffId, afterDepartment: after?.department, limit: EXPORT_PAGE })).map(({ riskAward, ...r }) => (withRiskAward ? { ...r, riskAward } : r));
+          : (await annualLinesPage(db, run.id, { departments, after: after?.staffId, afterDepartment: after?.department, limit: EXPORT_PAGE })).map(({ riskAward, ...r }) =>
+              withRiskAward ? { ...r, riskAward } : r,
+            );
       if (rows.length === 0) return;
       yield rows;
       if (rows.length < EXPORT_PAGE) return;
@@ -121,10 +134,7 @@ export async function exportLines(deps: Deps, runId: string, format: 'csv' | 'nd
   async function* csvRows(): AsyncGenerator<Record<string, unknown>> {
     for await (const rows of pages()) for (const row of rows) yield guard(row);
   }
-  const stream =
-    format === 'csv'
-      ? Readable.from(csvRows()).pipe(stringify({ ...csvOptions(columns, true), bom: true }))
-      : Readable.from(ndjson());
+  const stream = format === 'csv' ? Readable.from(csvRows()).pipe(stringify({ ...csvOptions(columns, true), bom: true })) : Readable.from(ndjson());
   const suffix = department ? `-${department}` : '';
   return {
     contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',

@@ -10,7 +10,10 @@ export async function reviewsOfRun(db: Conn, runId: string): Promise<ReviewRow[]
 }
 
 export async function findReview(db: Conn, runId: string, department: string): Promise<ReviewRow | null> {
-  const [row] = await db.select().from(settlementReviews).where(and(eq(settlementReviews.runId, runId), eq(settlementReviews.department, department)));
+  const [row] = await db
+    .select()
+    .from(settlementReviews)
+    .where(and(eq(settlementReviews.runId, runId), eq(settlementReviews.department, department)));
   return row ?? null;
 }
 

@@ -16,7 +16,13 @@ function setupReviewsRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/reviews',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { operationId: 'listReviews', tags: ['settlements'], summary: "Every department's review of a run: acknowledged, disputed (with its reason) or pending (a department head: their own)", params: RunParams, response: { 200: ReviewList, ...errors(401, 403, 404) } },
+      schema: {
+        operationId: 'listReviews',
+        tags: ['settlements'],
+        summary: "Every department's review of a run: acknowledged, disputed (with its reason) or pending (a department head: their own)",
+        params: RunParams,
+        response: { 200: ReviewList, ...errors(401, 403, 404) },
+      },
     },
     async (request) => ({ reviews: await reviewsFor({ db, caller: callerOf(request) }, request.params.id) }),
   );
@@ -27,7 +33,8 @@ function setupReviewRoute(app: App, { db, clock }: RouteDeps): void {
     '/v1/settlements/:id/reviews/:department',
     {
       config: access(['admin', 'dept_head'], 'run'),
-      schema: { operationId: 'reviewSettlement',
+      schema: {
+        operationId: 'reviewSettlement',
         tags: ['settlements'],
         summary: 'Acknowledge or dispute a succeeded run for a department (a dispute needs a reason)',
         params: RunDepartmentParams,
@@ -44,7 +51,8 @@ function setupWhatIfRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/what-if/:department',
     {
       config: access(['admin', 'dept_head'], 'run'),
-      schema: { operationId: 'whatIf',
+      schema: {
+        operationId: 'whatIf',
         tags: ['settlements'],
         summary: "What the department's people would get with these individual inputs instead (stored nowhere)",
         description: "Each entry is a JSON merge patch over the person's record in the run: the fields it names change, the others keep the run's values (null: the default).",

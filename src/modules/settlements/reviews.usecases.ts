@@ -82,15 +82,21 @@ export async function review(
     const reason = decision.reason?.trim() || null;
     const now = deps.clock.now();
     await upsertReview(tx, { runId, department, status: decision.status, reason, actor: deps.caller.actor, updatedAt: now });
-    await appendAudit(tx, run.hospitalId, deps.caller, [
-      {
-        action: decision.status === 'disputed' ? 'settlement.dispute' : 'settlement.acknowledge',
-        entityType: 'settlement',
-        entityKey: `${runId}/${department}`,
-        before: before ? { status: before.status, reason: before.reason } : null,
-        after: { status: decision.status, reason },
-      },
-    ], now);
+    await appendAudit(
+      tx,
+      run.hospitalId,
+      deps.caller,
+      [
+        {
+          action: decision.status === 'disputed' ? 'settlement.dispute' : 'settlement.acknowledge',
+          entityType: 'settlement',
+          entityKey: `${runId}/${department}`,
+          before: before ? { status: before.status, reason: before.reason } : null,
+          after: { status: decision.status, reason },
+        },
+      ],
+      now,
+    );
     return { department, status: decision.status, reason };
   });
 }

@@ -9,9 +9,18 @@ export const notSucceeded = (id: string, status: string) => conflict('not_succee
 export const periodHasApproved = (period: string) => conflict('period_closed', `${period} already has an approved settlement`);
 export const openReviews = (id: string, departments: string[]) =>
   conflict('open_disputes', `department(s) ${departments.join(', ')} dispute settlement ${id}; approving it anyway needs an overrideReason`);
-export const runStale = (id: string, period: string) =>
-  conflict('run_stale', `the inputs of ${period} changed after settlement ${id} ran; run the settlement again and approve the new run`);
+export const runStale = (id: string, period: string) => conflict('run_stale', `the inputs of ${period} changed after settlement ${id} ran; run the settlement again and approve the new run`);
 export const queueUnavailable = () => unavailable('the settlement queue');
-export const notQuarterly = createErrorFactory({ code: 'not_quarterly', status: 400, message: (id: string, period: string) => `settlement ${id} is the year-end ${period}; statements are of quarters`, path: 'id' });
-export const notApproved = createErrorFactory({ code: 'not_approved', status: 409, message: (id: string, status: string) => `settlement ${id} is ${status}; only an approved run is paid`, path: 'id' });
+export const notQuarterly = createErrorFactory({
+  code: 'not_quarterly',
+  status: 400,
+  message: (id: string, period: string) => `settlement ${id} is the year-end ${period}; statements are of quarters`,
+  path: 'id',
+});
+export const notApproved = createErrorFactory({
+  code: 'not_approved',
+  status: 409,
+  message: (id: string, status: string) => `settlement ${id} is ${status}; only an approved run is paid`,
+  path: 'id',
+});
 export const notReviewable = (id: string, status: string) => conflict('not_reviewable', `settlement ${id} is ${status}; only a succeeded quarterly run can be acknowledged or disputed`);

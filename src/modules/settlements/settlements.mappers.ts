@@ -71,17 +71,27 @@ export function individualLineOf(i: ResultLineRow): QuarterlyResult['individuals
   };
 }
 
-export function annualResultOf(
-  run: RunRow,
-  departments: (typeof annualDepartmentLines.$inferSelect)[],
-  individuals: (typeof annualIndividualLines.$inferSelect)[],
-): AnnualResult {
+export function annualResultOf(run: RunRow, departments: (typeof annualDepartmentLines.$inferSelect)[], individuals: (typeof annualIndividualLines.$inferSelect)[]): AnnualResult {
   return {
     period: run.period,
     kind: 'annual',
     summary: run.summary as AnnualResult['summary'],
-    departments: departments.map((d) => ({ code: d.department, name: d.name, score: d.score, amount: d.amount, bankExpired: d.bankExpired, ...(d.riskAward !== null ? { riskAward: d.riskAward } : {}) })),
-    individuals: individuals.map((i) => ({ staffId: i.staffId, name: i.name, department: i.department, weight: i.weight, amount: i.amount, ...(i.riskAward !== null ? { riskAward: i.riskAward } : {}) })),
+    departments: departments.map((d) => ({
+      code: d.department,
+      name: d.name,
+      score: d.score,
+      amount: d.amount,
+      bankExpired: d.bankExpired,
+      ...(d.riskAward !== null ? { riskAward: d.riskAward } : {}),
+    })),
+    individuals: individuals.map((i) => ({
+      staffId: i.staffId,
+      name: i.name,
+      department: i.department,
+      weight: i.weight,
+      amount: i.amount,
+      ...(i.riskAward !== null ? { riskAward: i.riskAward } : {}),
+    })),
     warnings: (run.warnings ?? []) as string[],
     ...(run.flags ? { flags: run.flags as AnnualResult['flags'] } : {}),
   };

@@ -53,7 +53,11 @@ export async function listRuns(db: Conn, hospitalId: number, period?: string): P
 }
 
 export async function listQueuedRuns(db: Conn): Promise<RunRow[]> {
-  return db.select(runColumns).from(settlementRuns).where(inArray(settlementRuns.status, [...ACTIVE_STATUSES])).orderBy(asc(settlementRuns.createdAt));
+  return db
+    .select(runColumns)
+    .from(settlementRuns)
+    .where(inArray(settlementRuns.status, [...ACTIVE_STATUSES]))
+    .orderBy(asc(settlementRuns.createdAt));
 }
 
 export async function insertRun(tx: Tx, row: typeof settlementRuns.$inferInsert): Promise<RunRow> {
@@ -73,7 +77,10 @@ export async function updateRun(tx: Conn, id: string, set: Partial<typeof settle
 
 /** A quarter's inputs document written onto its running run as JSON text (json, not jsonb: the text as it is). */
 export async function writeRunInputs(db: Conn, id: string, inputsJson: string): Promise<void> {
-  await db.update(settlementRuns).set({ inputs: sql`${inputsJson}::json` }).where(eq(settlementRuns.id, id));
+  await db
+    .update(settlementRuns)
+    .set({ inputs: sql`${inputsJson}::json` })
+    .where(eq(settlementRuns.id, id));
 }
 
 export async function supersedeOthers(tx: Tx, run: RunRow): Promise<void> {
@@ -294,7 +301,11 @@ export async function individualLinesOf(db: Conn, runId: string, filter: { depar
   const where = [eq(individualLines.runId, runId)];
   if (filter.department) where.push(eq(individualLines.department, filter.department));
   if (filter.staffId) where.push(eq(individualLines.staffId, filter.staffId));
-  return db.select().from(individualLines).where(and(...where)).orderBy(sql`${individualLines.staffId} collate "C"`);
+  return db
+    .select()
+    .from(individualLines)
+    .where(and(...where))
+    .orderBy(sql`${individualLines.staffId} collate "C"`);
 }
 
 export async function annualLinesOf(db: Conn, runId: string) {

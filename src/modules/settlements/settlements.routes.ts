@@ -30,7 +30,8 @@ function setupTriggerRoute(app: App, deps: SettlementRouteDeps): void {
     {
       config: access(['admin', 'finance'], 'params'),
       serializerCompiler: serializeRunView,
-      schema: { operationId: 'requestSettlement',
+      schema: {
+        operationId: 'requestSettlement',
         tags: ['settlements'],
         summary: 'Settle a quarter (2026Q1) or a year-end (2026)',
         description:
@@ -54,7 +55,14 @@ function setupListRunsRoute(app: App, deps: SettlementRouteDeps): void {
     '/v1/hospitals/:code/settlements',
     {
       config: access(EVERY_ROLE, 'params'),
-      schema: { operationId: 'listSettlements', tags: ['settlements'], summary: 'The settlement runs of a hospital, newest first', params: HospitalParams, querystring: RunListQuery, response: { 200: RunList, ...errors(401, 404) } },
+      schema: {
+        operationId: 'listSettlements',
+        tags: ['settlements'],
+        summary: 'The settlement runs of a hospital, newest first',
+        params: HospitalParams,
+        querystring: RunListQuery,
+        response: { 200: RunList, ...errors(401, 404) },
+      },
     },
     async (request) => ({ runs: await listSettlements(deps, request.params.code, request.query.period) }),
   );
@@ -66,7 +74,13 @@ function setupReadRunRoute(app: App, deps: SettlementRouteDeps): void {
     {
       config: access(EVERY_ROLE, 'run'),
       serializerCompiler: serializeRunView,
-      schema: { operationId: 'getSettlement', tags: ['settlements'], summary: 'A settlement run, with its result (contract.md §2) once it has succeeded', params: RunParams, response: { 200: RunView, ...errors(401, 404) } },
+      schema: {
+        operationId: 'getSettlement',
+        tags: ['settlements'],
+        summary: 'A settlement run, with its result (contract.md §2) once it has succeeded',
+        params: RunParams,
+        response: { 200: RunView, ...errors(401, 404) },
+      },
     },
     async (request) => readSettlement({ ...deps, caller: callerOf(request) }, request.params.id),
   );
@@ -78,7 +92,8 @@ function setupApproveRoute(app: App, deps: SettlementRouteDeps): void {
     {
       config: access(['admin'], 'run'),
       serializerCompiler: serializeRunView,
-      schema: { operationId: 'approveSettlement',
+      schema: {
+        operationId: 'approveSettlement',
         tags: ['settlements'],
         summary: 'Approve a succeeded run: closes the period; the next quarter carries its bank',
         description: 'While a department disputes the run, approval needs an `overrideReason`, which is audited. A run whose inputs changed since it ran is stale (409).',
@@ -96,7 +111,13 @@ function setupDepartmentLinesRoute(app: App, deps: SettlementRouteDeps): void {
     '/v1/settlements/:id/departments/:department',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { operationId: 'getDepartmentResult', tags: ['settlements'], summary: "A department's line and its people's lines in a quarterly run", params: RunDepartmentParams, response: { 200: DepartmentResult, ...errors(401, 403, 404) } },
+      schema: {
+        operationId: 'getDepartmentResult',
+        tags: ['settlements'],
+        summary: "A department's line and its people's lines in a quarterly run",
+        params: RunDepartmentParams,
+        response: { 200: DepartmentResult, ...errors(401, 403, 404) },
+      },
     },
     async (request) => departmentResult({ ...deps, caller: callerOf(request) }, request.params.id, request.params.department),
   );
@@ -114,14 +135,14 @@ function setupPersonLineRoute(app: App, deps: SettlementRouteDeps): void {
           return UUID.test(id) ? personLineOf(deps.db, id, rawParam(request, 'staffId') ?? '') : Promise.resolve(null);
         },
       },
-      schema: { operationId: 'getPersonLine',
+      schema: {
+        operationId: 'getPersonLine',
         tags: ['settlements'],
         summary: "One person's line with every component of their pay (why this amount)",
         params: RunPersonParams,
         response: { 200: PersonLine, ...errors(401, 404) },
       },
     },
-    async (request) =>
-      personLine({ ...deps, caller: callerOf(request) }, request.params.id, request.params.staffId, (request.prefetched ?? undefined) as ReturnType<typeof personLineOf> | undefined),
+    async (request) => personLine({ ...deps, caller: callerOf(request) }, request.params.id, request.params.staffId, (request.prefetched ?? undefined) as ReturnType<typeof personLineOf> | undefined),
   );
 }

@@ -43,7 +43,10 @@ export const RunView = Type.Object(
     hospital: HospitalCode,
     period: Type.String({ description: 'the quarter (2026Q1) or the year (2026)' }),
     kind: Type.Union([Type.Literal('quarterly'), Type.Literal('annual')]),
-    status: Type.Union(RUN_STATUSES.map((s) => Type.Literal(s)), { description: 'queued, running, succeeded, failed, approved or superseded' }),
+    status: Type.Union(
+      RUN_STATUSES.map((s) => Type.Literal(s)),
+      { description: 'queued, running, succeeded, failed, approved or superseded' },
+    ),
     error: Type.Optional(RunError),
     requestedBy: Type.String({ description: 'who triggered it' }),
     createdAt: Time('when it was triggered'),
@@ -85,7 +88,10 @@ export const PersonLine = Type.Union(
         status: Type.String(),
         line: QuarterlyIndividualLineSchema,
         components: Type.Union([
-          Type.Object({ title: Points, position: Points, workload: Points, quality: Points, ethics: Points, discipline: Points, penalties: Points }, { description: 'the points behind the raw score' }),
+          Type.Object(
+            { title: Points, position: Points, workload: Points, quality: Points, ethics: Points, discipline: Points, penalties: Points },
+            { description: 'the points behind the raw score' },
+          ),
           Type.Null(),
         ]),
         department: Type.Union([Type.Object({ code: Type.String(), name: Type.String(), final: Type.String(), headcount: Type.Integer() }), Type.Null()]),
@@ -129,7 +135,12 @@ export const EXPORT_FORMATS = ['csv', 'ndjson', 'xlsx', 'payroll'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const ExportQuery = Type.Object(
   {
-    format: Type.Optional(Type.Union(EXPORT_FORMATS.map((f) => Type.Literal(f)), { default: 'csv' })),
+    format: Type.Optional(
+      Type.Union(
+        EXPORT_FORMATS.map((f) => Type.Literal(f)),
+        { default: 'csv' },
+      ),
+    ),
     department: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },

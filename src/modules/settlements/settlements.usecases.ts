@@ -1,14 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  EngineError,
-  settleQuarter,
-  settleYear,
-  validateScenario,
-  type AnnualResult,
-  type QuarterOutcome,
-  type QuarterlyResult,
-  type Scenario,
-} from '../../core/index.js';
+import { EngineError, settleQuarter, settleYear, validateScenario, type AnnualResult, type QuarterOutcome, type QuarterlyResult, type Scenario } from '../../core/index.js';
 import type { Dec } from '../../core/money.js';
 import type { Db, Tx } from '../../db/client.js';
 import { canonicalJson, sha256 } from '../../shared/canonical.js';
@@ -24,18 +15,7 @@ import { disputesForRun } from '../disputes/disputes.repository.js';
 import { closedPeriods, findHospital, findHospitalById, isPeriodClosed, lockHospital, lockHospitalById, type HospitalRow } from '../hospitals/hospitals.repository.js';
 import { buildScenario, loadPeriod, quarterPeriods, schemeFor } from '../inputs/inputs.repository.js';
 import { openDisputes } from './reviews.repository.js';
-import {
-  alreadyApproved,
-  noInputs,
-  notSucceeded,
-  openReviews,
-  periodAlreadyClosed,
-  periodHasApproved,
-  queueUnavailable,
-  resultNotFound,
-  runStale,
-  settlementNotFound,
-} from './settlements.errors.js';
+import { alreadyApproved, noInputs, notSucceeded, openReviews, periodAlreadyClosed, periodHasApproved, queueUnavailable, resultNotFound, runStale, settlementNotFound } from './settlements.errors.js';
 import { annualResultOf, departmentLineOf, individualLineOf, quarterlyResultOf, runView, type RunViewShape } from './settlements.mappers.js';
 import type { SettlementQueue } from './settlements.queue.js';
 import {
@@ -98,8 +78,22 @@ export async function requestSettlement(
       if (latest && latest.inputHash !== null && latest.inputHash === (await currentFingerprint(tx, hospital, latest))) return { run: latest, created: false };
     }
     const at = deps.clock.now();
-    const queued = await insertRun(tx, { id: randomUUID(), hospitalId: hospital.id, period, kind: QUARTER.test(period) ? 'quarterly' : 'annual', status: 'queued', requestedBy: deps.caller.actor, createdAt: at });
-    await appendAudit(tx, hospital.id, deps.caller, [{ action: 'settlement.trigger', entityType: 'settlement', entityKey: queued.id, after: { period, status: 'queued', ...(options.force ? { force: true } : {}) } }], at);
+    const queued = await insertRun(tx, {
+      id: randomUUID(),
+      hospitalId: hospital.id,
+      period,
+      kind: QUARTER.test(period) ? 'quarterly' : 'annual',
+      status: 'queued',
+      requestedBy: deps.caller.actor,
+      createdAt: at,
+    });
+    await appendAudit(
+      tx,
+      hospital.id,
+      deps.caller,
+      [{ action: 'settlement.trigger', entityType: 'settlement', entityKey: queued.id, after: { period, status: 'queued', ...(options.force ? { force: true } : {}) } }],
+      at,
+    );
     return { run: queued, created: true };
   });
   if (run.status === 'queued' || run.status === 'running') {
@@ -334,7 +328,13 @@ async function storeResult(tx: Tx, hospitalId: number, run: RunRow, computed: Co
     flags: computed.annual?.flags ?? null,
     finishedAt: at,
   });
-  await appendAudit(tx, hospitalId, SYSTEM_CALLER, [{ action: 'settlement.succeed', entityType: 'settlement', entityKey: run.id, after: { period: run.period, inputHash: document.inputHash, summary: result.summary } }], at);
+  await appendAudit(
+    tx,
+    hospitalId,
+    SYSTEM_CALLER,
+    [{ action: 'settlement.succeed', entityType: 'settlement', entityKey: run.id, after: { period: run.period, inputHash: document.inputHash, summary: result.summary } }],
+    at,
+  );
 }
 
 async function markFailed(deps: Deps, run: RunRow, error: { code: string; message: string; path?: string }): Promise<void> {
@@ -372,9 +372,21 @@ export async function approveSettlement(deps: CallerDeps, runId: string, overrid
       await updateRun(tx, run.id, { status: 'approved', approvedBy: deps.caller.actor, approvedAt: at, approvalOverrideReason: disputes.length > 0 ? reason : null });
       await supersedeOthers(tx, run);
       if (run.kind === 'quarterly') await saveBankBalances(tx, hospital.id, run, await departmentLinesOf(tx, run.id));
-      await appendAudit(tx, hospital.id, deps.caller, [
-        { action: 'settlement.approve', entityType: 'settlement', entityKey: run.id, before: { status: 'succeeded' }, after: { status: 'approved', period: run.period, ...(disputes.length > 0 ? { overriddenDisputes: disputes, overrideReason: reason } : {}) } },
-      ], at);
+      await appendAudit(
+        tx,
+        hospital.id,
+        deps.caller,
+        [
+          {
+            action: 'settlement.approve',
+            entityType: 'settlement',
+            entityKey: run.id,
+            before: { status: 'succeeded' },
+            after: { status: 'approved', period: run.period, ...(disputes.length > 0 ? { overriddenDisputes: disputes, overrideReason: reason } : {}) },
+          },
+        ],
+        at,
+      );
       return runView((await findRun(tx, runId))!, hospital.code);
     })
     .catch((e: unknown) => {
@@ -484,10 +496,7 @@ function explainIndividual(
         penalties: line.penaltyPoints,
       };
   const rules = onStudyLeave
-    ? [
-        "on study leave (§3.2): in no department's headcount; paid by the hospital",
-        `studyLeavePay ${line.studyLeavePay} = rate by length × mean tier-2 pay of members of the same title grade (§3.9)`,
-      ]
+    ? ["on study leave (§3.2): in no department's headcount; paid by the hospital", `studyLeavePay ${line.studyLeavePay} = rate by length × mean tier-2 pay of members of the same title grade (§3.9)`]
     : [
         `rawScore ${line.rawScore} = title ${components!.title} + position ${components!.position} + workload ${components!.workload} + quality ${components!.quality} + ethics ${components!.ethics} + discipline ${components!.discipline} − penalties ${components!.penalties}`,
         `attendance −${line.attendanceDeduction} = rawScore ÷ requiredDays × absentDays; overtime +${line.overtimeAddition} = rawScore ÷ requiredDays × overtimeDays`,

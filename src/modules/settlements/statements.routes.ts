@@ -19,7 +19,8 @@ function setupPersonStatementRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/individuals/:staffId/statement',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { operationId: 'getPersonStatement',
+      schema: {
+        operationId: 'getPersonStatement',
         tags: ['statements'],
         summary: "个人绩效工资明细: every component of one person's pay with the rule that produced it, as JSON or a printable HTML page",
         params: RunPersonParams,
@@ -30,7 +31,11 @@ function setupPersonStatementRoute(app: App, { db }: RouteDeps): void {
     },
     async (request, reply) => {
       const { statement, hospital } = await personStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.staffId);
-      if (request.query.format === 'html') return reply.type('text/html; charset=utf-8').serializer(String).send(personStatementHtml(statement, request.query.lang ?? 'zh', hospital));
+      if (request.query.format === 'html')
+        return reply
+          .type('text/html; charset=utf-8')
+          .serializer(String)
+          .send(personStatementHtml(statement, request.query.lang ?? 'zh', hospital));
       return statement;
     },
   );
@@ -41,7 +46,8 @@ function setupDepartmentStatementRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/departments/:department/statement',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { operationId: 'getDepartmentStatement',
+      schema: {
+        operationId: 'getDepartmentStatement',
         tags: ['statements'],
         summary: "科室绩效核算表: the tier-1 breakdown with each penalty's inputs and rule, and the tier-2 table of every person, as JSON or a printable HTML page",
         params: RunDepartmentParams,
@@ -52,7 +58,11 @@ function setupDepartmentStatementRoute(app: App, { db }: RouteDeps): void {
     },
     async (request, reply) => {
       const { statement, hospital } = await departmentStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.department);
-      if (request.query.format === 'html') return reply.type('text/html; charset=utf-8').serializer(String).send(departmentStatementHtml(statement, request.query.lang ?? 'zh', hospital));
+      if (request.query.format === 'html')
+        return reply
+          .type('text/html; charset=utf-8')
+          .serializer(String)
+          .send(departmentStatementHtml(statement, request.query.lang ?? 'zh', hospital));
       return statement;
     },
   );
@@ -63,7 +73,8 @@ function setupDiffRoute(app: App, { db }: RouteDeps): void {
     '/v1/settlements/:id/diff/:other',
     {
       config: access(EVERY_ROLE, 'run'),
-      schema: { operationId: 'diffSettlements',
+      schema: {
+        operationId: 'diffSettlements',
         tags: ['settlements'],
         summary: 'Compare two runs of a hospital: the amounts that changed (summary, departments, people) and the inputs that changed between them',
         description: 'Each change is {field, from, to}. A department head sees their departments and people only; finance sees no individual inputs.',

@@ -33,4 +33,3 @@ export async function departmentStatementOf(deps: Deps, id: string, code: string
   if (!statement) throw notFound(`department ${code} in settlement ${id}`);
   return { statement, hospital: await hospitalCodeOf(db, run.hospitalId) };
 }
-

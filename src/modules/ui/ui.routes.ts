@@ -96,7 +96,10 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
       return reply.redirect('/ui', 303);
     }
     if (request.method === 'POST' && !sameToken(textOf(request.body, 'csrf'), s.csrf)) {
-      return reply.status(403).type('text/html; charset=utf-8').send(layout(s.lang, 'perfpay', html`<p class="error">${t(s.lang, '表单已失效，请返回重试。', 'The form has expired; go back and try again.')}</p>`));
+      return reply
+        .status(403)
+        .type('text/html; charset=utf-8')
+        .send(layout(s.lang, 'perfpay', html`<p class="error">${t(s.lang, '表单已失效，请返回重试。', 'The form has expired; go back and try again.')}</p>`));
     }
     try {
       return await handler(request, reply, s);
@@ -142,7 +145,10 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
   app.post('/ui/sign-out', hide, async (request, reply) => {
     const s = await session(request, reply);
     if (s && !sameToken(textOf(request.body, 'csrf'), s.csrf)) {
-      return reply.status(403).type('text/html; charset=utf-8').send(layout(s.lang, 'perfpay', html`<p class="error">${t(s.lang, '表单已失效，请返回重试。', 'The form has expired; go back and try again.')}</p>`));
+      return reply
+        .status(403)
+        .type('text/html; charset=utf-8')
+        .send(layout(s.lang, 'perfpay', html`<p class="error">${t(s.lang, '表单已失效，请返回重试。', 'The form has expired; go back and try again.')}</p>`));
     }
     if (s) await revokeSession(db, s.idHash, now());
     return reply.clearCookie(SESSION_COOKIE, cookieOptions(request)).redirect('/ui', 303);
@@ -168,7 +174,12 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
     page(async (request, reply, s) => {
       const data = await runsPage(as(request, s), queryOf(request, 'hospital'));
       if (data.view === 'hospitals') {
-        return send(reply, s, t(s.lang, '医院', 'Hospitals'), html`<h1>${t(s.lang, '医院', 'Hospitals')}</h1><ul>${data.hospitals.map((h) => html`<li><a href="/ui/runs?hospital=${encodeURIComponent(h.code)}">${h.name} (${h.code})</a></li>`)}</ul>`);
+        return send(
+          reply,
+          s,
+          t(s.lang, '医院', 'Hospitals'),
+          html`<h1>${t(s.lang, '医院', 'Hospitals')}</h1><ul>${data.hospitals.map((h) => html`<li><a href="/ui/runs?hospital=${encodeURIComponent(h.code)}">${h.name} (${h.code})</a></li>`)}</ul>`,
+        );
       }
       const { hospital, runs } = data;
       const rows = runs.map(
@@ -194,14 +205,25 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
       const heading = html`<h1>${hospital.name} · ${run.period}</h1><p class="meta">${t(s.lang, '状态', 'Status')}: <span class="status" id="status">${statusName(s.lang, run.status)}</span></p>`;
       if (run.status === 'queued' || run.status === 'running') {
         // progress: the page reloads itself every two seconds until the run has finished
-        return send(reply, s, `${run.period} · ${statusName(s.lang, run.status)}`, html`${heading}<p id="progress">${t(s.lang, '正在核算，请稍候……页面每 2 秒自动刷新。', 'Settling… this page refreshes every 2 seconds.')}</p><progress></progress>`, 2);
+        return send(
+          reply,
+          s,
+          `${run.period} · ${statusName(s.lang, run.status)}`,
+          html`${heading}<p id="progress">${t(s.lang, '正在核算，请稍候……页面每 2 秒自动刷新。', 'Settling… this page refreshes every 2 seconds.')}</p><progress></progress>`,
+          2,
+        );
       }
       if (run.status === 'failed' || !run.summary) {
         const error = (run.error ?? {}) as { message?: string };
         return send(reply, s, run.period, html`${heading}<p class="error">${error.message ?? t(s.lang, '核算失败', 'the settlement failed')}</p>`);
       }
       if (data.view === 'unsettled' || data.view === 'year-end') {
-        return send(reply, s, run.period, html`${heading}<p>${t(s.lang, '年终结算结果请在“导出”中查看。', 'See the year-end result in the export.')} <a id="download-xlsx" href="/ui/runs/${run.id}/export.xlsx">XLSX</a></p>`);
+        return send(
+          reply,
+          s,
+          run.period,
+          html`${heading}<p>${t(s.lang, '年终结算结果请在“导出”中查看。', 'See the year-end result in the export.')} <a id="download-xlsx" href="/ui/runs/${run.id}/export.xlsx">XLSX</a></p>`,
+        );
       }
       const { result: q, reviews, departments } = data;
       const reviewOf = new Map(reviews.map((r) => [r.department, r]));
@@ -212,7 +234,10 @@ ${error ? html`<p class="error" id="error">${error}</p>` : ''}
       })}</tbody></table>`;
 
       if (data.view === 'departments') {
-        const own = departments.map((d) => html`<li><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a>: ${t(s.lang, '科室实发', 'final')} ${d.final} · ${reviewName(s.lang, reviewOf.get(d.code)?.status ?? 'pending')}</li>`);
+        const own = departments.map(
+          (d) =>
+            html`<li><a href="/ui/runs/${run.id}/departments/${encodeURIComponent(d.code)}">${d.name} (${d.code})</a>: ${t(s.lang, '科室实发', 'final')} ${d.final} · ${reviewName(s.lang, reviewOf.get(d.code)?.status ?? 'pending')}</li>`,
+        );
         return send(
           reply,
           s,

@@ -16,13 +16,7 @@ export interface BulkColumn<R> {
  * number of rows (a row-per-values insert is limited to 65,535 parameters and is many times
  * slower). Works the same on PostgreSQL and PGlite.
  */
-export async function insertUnnest<R>(
-  tx: Tx,
-  table: string,
-  columns: BulkColumn<R>[],
-  rows: readonly R[],
-  options: { chunk?: number; upsertOn?: string[]; touch?: string } = {},
-): Promise<void> {
+export async function insertUnnest<R>(tx: Tx, table: string, columns: BulkColumn<R>[], rows: readonly R[], options: { chunk?: number; upsertOn?: string[]; touch?: string } = {}): Promise<void> {
   const chunk = options.chunk ?? 20_000;
   // an upsert replaces every other column with the incoming row's value
   const conflict = options.upsertOn
@@ -41,7 +35,6 @@ export async function insertUnnest<R>(
     await tx.execute(sql`insert into ${sql.raw(`"${table}"`)} (${names}) select * from unnest(${sql.join(arrays, sql`, `)})${conflict}`);
   }
 }
-
 
 /** A value in PostgreSQL's COPY text format: \N for null, backslash escapes for the rest. */
 function copyText(v: string | number | boolean | null): string {
