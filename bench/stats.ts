@@ -27,7 +27,3 @@ export function spread(values: number[]): Spread {
 export function fmt(s: Spread, digits = 1): string {
   return `${s.min.toFixed(digits)} / ${s.median.toFixed(digits)} / ${s.max.toFixed(digits)}`;
 }
-
-export function peakRssMb(): number {
-  return process.resourceUsage().maxRSS / 1024;
-}

@@ -40,7 +40,7 @@ const RECORD_NOUNS: Record<string, string> = {
   personalDefects: 'personal defect',
 };
 
-export const en = {
+const en = {
   record: {
     /** "period 2026Q1", "department IM", "workload indicator #2": a record by its own key. */
     inList: (list: string, key: string) => (RECORD_NOUNS[list] ? `${RECORD_NOUNS[list]} ${key}` : null),

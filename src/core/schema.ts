@@ -319,7 +319,6 @@ export const METHOD_TYPES = ['ratio', 'deviation', 'bands', 'manual', 'defects']
 export const DEPARTMENT_DEFECT_CATEGORIES = ['medical', 'nursing', 'infectionControl', 'admin', 'ethics'] as const;
 export const PERSONAL_DEFECT_CATEGORIES = ['error', 'accident', 'ethics', 'discipline'] as const;
 export type Cadence = (typeof CADENCES)[number];
-export type MethodType = (typeof METHOD_TYPES)[number];
 export type DepartmentDefectCategory = (typeof DEPARTMENT_DEFECT_CATEGORIES)[number];
 export type PersonalDefectCategory = (typeof PERSONAL_DEFECT_CATEGORIES)[number];
 

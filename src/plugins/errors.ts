@@ -1,31 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { EngineError } from '../core/index.js';
+import { isBadText, isOutOfRange, isUnavailable } from '../shared/db-errors.js';
 import { AppError } from '../shared/errors.js';
 
 interface ErrorBody {
   error: { code: string; message: string; path?: string; details?: unknown[] };
-}
-
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08003', '08006']);
-
-/** PostgreSQL's refusal of text it cannot store (U+0000, invalid UTF-8): the client's input. */
-function isBadText(e: unknown): boolean {
-  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
-    const code = (x as { code?: string }).code;
-    if (code === '22021' || code === '22P05' || (code === '22P02' && /unicode|utf8|encoding/i.test((x as Error).message ?? ''))) return true;
-  }
-  return false;
-}
-
-/** True for a lost database or Redis connection: the client gets a 503, not a 500. */
-export function isUnavailable(e: unknown): boolean {
-  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
-    const code = (x as { code?: string }).code;
-    if (code && CONNECTION_CODES.has(code)) return true;
-    const message = (x as { message?: string }).message ?? '';
-    if (/Connection terminated|connect ECONNREFUSED|Connection is closed|timeout exceeded when trying to connect/i.test(message)) return true;
-  }
-  return false;
 }
 
 /**
@@ -51,6 +30,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (isBadText(err)) {
       return send(400, { code: 'invalid_value', message: 'the request holds text the database cannot store (a NUL character or an invalid encoding)' });
+    }
+    if (isOutOfRange(err)) {
+      return send(400, { code: 'out_of_range', message: 'the request holds a number larger than the store can hold' });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       const code =

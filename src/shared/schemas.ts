@@ -19,7 +19,6 @@ export const HospitalCode = Type.String({ minLength: 1, maxLength: 64, descripti
 export const HospitalParams = Type.Object({ code: HospitalCode });
 export const Quarter = Type.String({ pattern: '^[0-9]{4}Q[1-4]$', description: 'a quarter, e.g. 2026Q1', 'x-kind': 'quarter' });
 export const Period = Type.String({ pattern: '^[0-9]{4}(Q[1-4])?$', description: 'a quarter (2026Q1) or a year (2026) for the year-end' });
-export const AnyObject = (description: string): TSchema => Type.Object({}, { additionalProperties: true, description });
 
 /**
  * A body whose shape depends on one of its fields (a bulk write's `mode`: whole records, or

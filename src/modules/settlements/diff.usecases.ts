@@ -39,14 +39,15 @@ function byKey<T>(rows: T[] | undefined, key: (r: T) => string): Map<string, T> 
   return new Map((rows ?? []).map((r) => [key(r), r]));
 }
 
-function diffRecords<T>(
+/** The records that differ between two lists, each named by its label (its key field) and the fields that changed. */
+function diffRecords<T, L extends Row>(
   a: T[] | undefined,
   b: T[] | undefined,
   key: (r: T) => string,
   keyName: string,
-  flatten: (r: T) => Record<string, unknown> = (r) => r as Record<string, unknown>,
-  labelOf: (r: T, k: string) => Record<string, unknown> = (_r, k) => ({ [keyName]: k }),
-): (Record<string, unknown> & { change: 'added' | 'removed' | 'changed'; fields: Change[] })[] {
+  labelOf: (r: T, k: string) => L,
+  flatten: (r: T) => Row = (r) => r as Row,
+): (L & { change: 'added' | 'removed' | 'changed'; fields: Change[] })[] {
   const left = byKey(a, key);
   const right = byKey(b, key);
   const keys = [...new Set([...left.keys(), ...right.keys()])].sort();
@@ -77,17 +78,23 @@ export async function diffRuns(deps: Deps, a: string, b: string) {
   const periodA = inputsA?.periods?.[0];
   const periodB = inputsB?.periods?.[0];
   const flatDepartment = (d: Row): Row => ({ ...d, ...(d.penalties as Row | undefined), penalties: undefined });
-  const departments = diffRecords<Row>(left.result.departments, right.result.departments, (d) => text(d.code), 'code', flatDepartment).filter((d) => mine(text(d.code)));
+  const departments = diffRecords<Row, { code: string }>(
+    left.result.departments,
+    right.result.departments,
+    (d) => text(d.code),
+    'code',
+    (_d, code) => ({ code }),
+    flatDepartment,
+  ).filter((d) => mine(d.code));
   // a line is a person in a department; it is keyed and filtered by both fields as they are, so no
   // character a staff id may hold (`X|IM`) can pass one department's line for another's
-  const individuals = diffRecords<Row>(
+  const individuals = diffRecords<Row, { line: string; staffId: string; department: string }>(
     left.result.individuals,
     right.result.individuals,
     (l) => JSON.stringify([l.staffId, l.department]),
     'line',
-    (l) => l,
-    (l) => ({ line: `${l.staffId}|${l.department}`, staffId: l.staffId, department: l.department }),
-  ).filter((l) => mine(text(l.department)));
+    (l) => ({ line: `${text(l.staffId)}|${text(l.department)}`, staffId: text(l.staffId), department: text(l.department) }),
+  ).filter((l) => mine(l.department));
   const hidePeople = p.role === 'finance';
   return {
     a: { id: left.run.id, period: left.run.period, status: left.run.status },
@@ -99,17 +106,37 @@ export async function diffRuns(deps: Deps, a: string, b: string) {
     },
     inputs: {
       scheme: p.role === 'dept_head' ? [] : changes(inputsA?.scheme, inputsB?.scheme),
-      departments: diffRecords(inputsA?.departments, inputsB?.departments, (d) => text(d.code), 'code').filter((d) => mine(text(d.code))),
-      staff: diffRecords(inputsA?.staff, inputsB?.staff, (s) => text(s.id), 'id').filter(
-        (s) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x) => x.id === s.id && mine(text(x.department)))),
-      ),
+      departments: diffRecords(
+        inputsA?.departments,
+        inputsB?.departments,
+        (d) => text(d.code),
+        'code',
+        (_d, code) => ({ code }),
+      ).filter((d) => mine(d.code)),
+      staff: diffRecords(
+        inputsA?.staff,
+        inputsB?.staff,
+        (s) => text(s.id),
+        'id',
+        (_s, id) => ({ id }),
+      ).filter((s) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x) => x.id === s.id && mine(text(x.department))))),
       quarter: p.role === 'dept_head' ? [] : changes(pick(periodA, ['period', 'revenue', 'workingDays', 'adjustment']), pick(periodB, ['period', 'revenue', 'workingDays', 'adjustment'])),
-      departmentInputs: diffRecords(periodA?.departments, periodB?.departments, (d) => text(d.code), 'code').filter((d) => mine(text(d.code))),
+      departmentInputs: diffRecords(
+        periodA?.departments,
+        periodB?.departments,
+        (d) => text(d.code),
+        'code',
+        (_d, code) => ({ code }),
+      ).filter((d) => mine(d.code)),
       individuals: hidePeople
         ? []
-        : diffRecords(periodA?.individuals, periodB?.individuals, (r) => text(r.staffId), 'staffId').filter(
-            (r) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x) => x.id === r.staffId && mine(text(x.department)))),
-          ),
+        : diffRecords(
+            periodA?.individuals,
+            periodB?.individuals,
+            (r) => text(r.staffId),
+            'staffId',
+            (_r, staffId) => ({ staffId }),
+          ).filter((r) => p.role !== 'dept_head' || [inputsA, inputsB].some((doc) => doc?.staff?.some((x) => x.id === r.staffId && mine(text(x.department))))),
       openingBank: p.role === 'dept_head' ? [] : changes(left.run.openingBank as Row | undefined, right.run.openingBank as Row | undefined),
       annual: p.role === 'dept_head' ? [] : changes(inputsA?.annual, inputsB?.annual),
     },

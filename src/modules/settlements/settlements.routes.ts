@@ -3,14 +3,14 @@ import { errors, HospitalParams } from '../../shared/schemas.js';
 import { access, EVERY_ROLE } from '../access/access.js';
 import type { SettlementQueue } from './settlements.queue.js';
 import { personLineOf } from './settlements.repository.js';
-import { ApproveBody, DepartmentResult, PersonLine, RunDepartmentParams, RunList, RunListQuery, RunParams, RunPersonParams, RunView, RunViewOfKind, TriggerBody } from './settlements.schemas.js';
-import { serializerByVariant } from '../../shared/serialize.js';
+import { ApproveBody, DepartmentResult, PersonLine, RunDepartmentParams, RunList, RunListQuery, RunParams, RunPersonParams, RunView, TriggerBody } from './settlements.schemas.js';
+import { serializerWithDocument } from '../../shared/serialize.js';
 import { approveSettlement, departmentResult, listSettlements, personLine, readSettlement, requestSettlement } from './settlements.usecases.js';
 
 export type SettlementRouteDeps = RouteDeps & { queue: SettlementQueue };
 
-/** A run's answer, serialised by its result's kind (not by trying each branch of the union on 10,000 lines). */
-const serializeRunView = serializerByVariant<{ result?: { kind: string } }>(RunView, RunViewOfKind, (run) => run.result?.kind ?? 'quarterly');
+/** A run's answer: its fields from the schema, its result document (10,000 lines) as JSON (shared/serialize.ts). */
+const serializeRunView = serializerWithDocument(RunView, 'result');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,15 +1,6 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TProperties } from '@sinclair/typebox';
 import { IndividualInputSchema } from '../../core/schema.js';
-import {
-  AnnualIndividualLineSchema,
-  AnnualResultSchema,
-  DepartmentStatementSchema,
-  PeriodResultSchema,
-  PersonStatementSchema,
-  QuarterlyDepartmentLineSchema,
-  QuarterlyIndividualLineSchema,
-  QuarterlyResultSchema,
-} from '../../core/index.js';
+import { AnnualIndividualLineSchema, DepartmentStatementSchema, PeriodResultSchema, PersonStatementSchema, QuarterlyDepartmentLineSchema, QuarterlyIndividualLineSchema } from '../../core/index.js';
 import { patchSchema } from '../../shared/patch.js';
 import { HospitalCode, Period } from '../../shared/schemas.js';
 
@@ -63,11 +54,6 @@ export const RunView = Type.Object(
   { description: 'a settlement run; `result` (contract.md §2) once it has succeeded, not for a department head' },
 );
 export const RunList = Type.Object({ runs: Type.Array(RunView) });
-/** RunView with its result's variant fixed, one per kind (the serializer picks by `result.kind`). */
-export const RunViewOfKind = {
-  quarterly: Type.Object({ ...RunView.properties, result: Type.Optional(QuarterlyResultSchema) }),
-  annual: Type.Object({ ...RunView.properties, result: Type.Optional(AnnualResultSchema) }),
-};
 
 export const DepartmentResult = Type.Object(
   {
@@ -95,7 +81,11 @@ export const PersonLine = Type.Union(
           Type.Null(),
         ]),
         department: Type.Union([Type.Object({ code: Type.String(), name: Type.String(), final: Type.String(), headcount: Type.Integer() }), Type.Null()]),
-        inputs: Type.Optional(Type.Unknown({ description: 'the individual record the run settled (not shown to finance)' })),
+        inputs: Type.Optional(
+          Type.Union([IndividualInputSchema, Type.Object({ note: Type.String() })], {
+            description: 'the individual record the run settled (not shown to finance); a note when the person had none and every default applied',
+          }),
+        ),
         disputeFines: Type.Optional(Type.String()),
         disputes: Type.Optional(Type.Array(Type.Object({ disputeId: Type.String(), amount: Type.String() }))),
         rules: Type.Array(Type.String(), { description: 'each figure with the rule that produced it' }),
@@ -132,7 +122,6 @@ export const LinesPage = Type.Object({
 });
 
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'xlsx', 'payroll'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const ExportQuery = Type.Object(
   {
     format: Type.Optional(
@@ -155,22 +144,33 @@ export const StatementQuery = Type.Object(
 );
 export { DepartmentStatementSchema, PersonStatementSchema };
 /** An HTML page, for the statements asked for with format=html. */
-export const HtmlPage = Type.String({ description: 'a printable HTML page (format=html)' });
 
 const Change = Type.Object({ field: Type.String(), from: Type.Unknown(), to: Type.Unknown() });
-const Changed = Type.Object({ change: Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]), fields: Type.Array(Change) }, { additionalProperties: true });
+const changeKind = Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]);
+/** A record that differs, named by its key field, with the fields that changed. */
+const changed = <P extends TProperties>(key: P) => Type.Object({ ...key, change: changeKind, fields: Type.Array(Change) });
+const ChangedDepartment = changed({ code: Type.String({ description: 'department code' }) });
+const ChangedStaff = changed({ id: Type.String({ description: 'staff id' }) });
+const ChangedRecord = changed({ staffId: Type.String({ description: 'staff id' }) });
+const ChangedLine = Type.Object({
+  line: Type.String({ description: 'staffId|department' }),
+  staffId: Type.String(),
+  department: Type.String(),
+  change: changeKind,
+  fields: Type.Array(Change),
+});
 const RunRef = Type.Object({ id: RunId, period: Type.String(), status: Type.String() });
 export const RunDiff = Type.Object({
   a: RunRef,
   b: RunRef,
-  amounts: Type.Object({ summary: Type.Array(Change), departments: Type.Array(Changed), individuals: Type.Array(Changed) }),
+  amounts: Type.Object({ summary: Type.Array(Change), departments: Type.Array(ChangedDepartment), individuals: Type.Array(ChangedLine) }),
   inputs: Type.Object({
     scheme: Type.Array(Change),
-    departments: Type.Array(Changed),
-    staff: Type.Array(Changed),
+    departments: Type.Array(ChangedDepartment),
+    staff: Type.Array(ChangedStaff),
     quarter: Type.Array(Change),
-    departmentInputs: Type.Array(Changed),
-    individuals: Type.Array(Changed),
+    departmentInputs: Type.Array(ChangedDepartment),
+    individuals: Type.Array(ChangedRecord),
     openingBank: Type.Array(Change),
     annual: Type.Array(Change),
   }),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError, settleQuarter, settleYear, validateScenario, type AnnualResult, type QuarterOutcome, type QuarterlyResult, type Scenario } from '../../core/index.js';
+import type { IndividualInput } from '../../core/schema.js';
 import type { Dec } from '../../core/money.js';
 import type { Db, Tx } from '../../db/client.js';
 import { canonicalJson, sha256 } from '../../shared/canonical.js';
@@ -480,6 +481,7 @@ function explainIndividual(
   status: string,
   line: Awaited<ReturnType<typeof individualLinesOf>>[number],
   department: Awaited<ReturnType<typeof departmentLinesOf>>[number] | null,
+  /** The stored record (json), as the run settled it; null when the person had none. */
   record: unknown,
   withInputs: boolean,
 ) {
@@ -510,7 +512,7 @@ function explainIndividual(
     line: individualLineOf(line),
     components,
     department: department ? { code: department.department, name: department.name, final: department.final, headcount: department.headcount } : null,
-    ...(withInputs ? { inputs: record ?? { note: 'no individual record: every default used (full marks)' } } : {}),
+    ...(withInputs ? { inputs: (record as IndividualInput | null) ?? { note: 'no individual record: every default used (full marks)' } } : {}),
     ...(line.disputeFines !== null ? { disputeFines: line.disputeFines, disputes: (line.disputeItems as { disputeId: string; amount: string }[] | null) ?? [] } : {}),
     rules,
   };

@@ -1,6 +1,5 @@
 import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
-import type { Clock } from '../../shared/context.js';
 import { notFound } from '../../shared/errors.js';
 import type { Caller } from '../../shared/principal.js';
 import { readableDepartments, readsWholeHospital } from '../access/access.js';
@@ -78,5 +77,3 @@ export async function personPage(deps: Deps, id: string, staffId: string) {
   if (!statement || !readableDepartments(deps.caller.principal)(statement.department.code)) throw notFound(`staff ${staffId} in ${run.period}`);
   return { run, hospital, statement };
 }
-
-export type UiDeps = Deps & { clock: Clock };

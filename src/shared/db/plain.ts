@@ -16,7 +16,7 @@ const AS_THE_DRIVER_GIVES = [PgText, PgInteger, PgSerial, PgBoolean, PgNumeric] 
  * what drizzle returns (text, integer, boolean, numeric as its exact decimal string): any
  * other column is refused when the select is defined.
  */
-export function plainSelect<Row>(columns: Record<string, PgColumn>, from: Table): (db: Db | Tx, where: SQL | undefined, orderBy: SQL) => Promise<Row[]> {
+export function plainSelect<Row>(columns: Record<string, PgColumn>, from: Table): (db: Db | Tx, where: SQL | undefined, orderBy: SQL, limit?: number) => Promise<Row[]> {
   for (const [key, column] of Object.entries(columns)) {
     if (!AS_THE_DRIVER_GIVES.some((type) => is(column, type))) {
       throw new Error(`plainSelect: column ${key} (${column.columnType}) is not read exactly as the driver returns it`);
@@ -26,8 +26,10 @@ export function plainSelect<Row>(columns: Record<string, PgColumn>, from: Table)
     Object.entries(columns).map(([key, column]) => sql`${sql.identifier(column.name)} AS ${sql.identifier(key)}`),
     sql`, `,
   );
-  return async (db, where, orderBy) => {
-    const result = (await db.execute(sql`SELECT ${list} FROM ${from} ${where ? sql`WHERE ${where}` : sql``} ORDER BY ${orderBy}`)) as unknown as { rows: Row[] };
+  return async (db, where, orderBy, limit) => {
+    const result = (await db.execute(sql`SELECT ${list} FROM ${from} ${where ? sql`WHERE ${where}` : sql``} ORDER BY ${orderBy} ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`)) as unknown as {
+      rows: Row[];
+    };
     return result.rows;
   };
 }
