@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN, startTestService, type TestService } from './harness.js';
+import { TOKEN, httpClient, startTestService, type TestService } from './harness.js';
 
 /**
  * Who may do what (issue #4): roles, hospital isolation, department heads, API keys, rate limits.
@@ -204,24 +204,8 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
   const keys: Record<string, { id: string; token: string }> = {};
 
   /** A call with the given token (or none), not the harness's default bootstrap token. */
-  async function call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}, ndjson?: string) {
-    const res = await fetch(`${svc.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token !== null ? { authorization: `Bearer ${token}` } : {}),
-        ...(ndjson !== undefined ? { 'content-type': 'application/x-ndjson' } : body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: ndjson ?? (body === undefined ? undefined : JSON.stringify(body)),
-    });
-    const text = await res.text();
-    let parsed: any = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
+  async function call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}, ndjson?: string): Promise<{ status: number; body: any; headers: Headers }> {
+    return httpClient(svc.baseUrl, token)(method, path, ndjson ?? body, ndjson !== undefined ? { 'content-type': 'application/x-ndjson', ...headers } : headers);
   }
 
   async function createKey(role: Role, hospital: string, name: string, departments?: string[], by: string = TOKEN) {

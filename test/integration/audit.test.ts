@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, errorText, startTestService, validChain, type TestService } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { backends, errorText, useTestService, validChain } from './harness.js';
 
 /**
  * The hash-chained audit trail (contract.md §4): every write appends an event naming what it
@@ -17,14 +17,8 @@ function scenarioFor(code: string): any {
 }
 
 describe.each(backends)('the audit trail (%s)', (backend) => {
-  let svc: TestService;
+  const svc = useTestService(backend);
   const code = 'AUD-MAIN';
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
 
   const allEvents = async (hospital: string) => {
     const res = await svc.request('GET', `/v1/hospitals/${hospital}/audit?limit=1000`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN, backends, startTestService, type TestService } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN, backends, useTestService } from './harness.js';
 
 /**
  * The bulk input endpoints besides individuals: departments, staff and a quarter's department
@@ -25,14 +25,10 @@ const paths = (body: any) => (body.error.details as { path: string }[]).map((d) 
 const codes = (body: any) => (body.error.details as { code: string }[]).map((d) => d.code);
 
 describe.each(backends)('bulk departments, staff, department inputs and the NDJSON stream (%s)', (backend) => {
-  let svc: TestService;
+  const svc = useTestService(backend);
   beforeAll(async () => {
-    svc = await startTestService(backend);
     const imported = await svc.request('POST', '/v1/imports', example);
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
 
   const events = async (code = CODE) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestService, type TestService } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, useTestService } from './harness.js';
 
 /** Many people's individual inputs in one request: all or nothing, every invalid row named. */
 const scenario = JSON.parse(readFileSync(new URL('../../examples/worked-example.scenario.json', import.meta.url), 'utf8'));
@@ -8,13 +8,9 @@ const CODE = 'XH-COUNTY';
 const PATH = `/v1/hospitals/${CODE}/periods/2026Q1/individuals`;
 
 describe.each(backends)('PUT …/periods/{period}/individuals in bulk (%s)', (backend) => {
-  let svc: TestService;
+  const svc = useTestService(backend);
   beforeAll(async () => {
-    svc = await startTestService(backend);
     expect((await svc.request('POST', '/v1/imports', scenario)).status).toBe(200);
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
   const period = async () => (await svc.request('GET', `/v1/hospitals/${CODE}/periods/2026Q1`)).body;
   const events = async () => (await svc.request('GET', `/v1/hospitals/${CODE}/audit/verify`)).body.events as number;

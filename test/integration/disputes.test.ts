@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/core/index.js';
 import { compareResult } from '../fixtures/compare.js';
-import { backends, startTestService, type TestService } from './harness.js';
+import { backends, useTestService } from './harness.js';
 
 /**
  * disputes-and-awards.md through the service: the disputes example imported and settled
@@ -16,13 +16,7 @@ const expectedOf = (period: string) => expected.results.find((r: { period: strin
 const CODE = scenario.hospital.code as string;
 
 describe.each(backends)('disputes and the risk award over HTTP (%s)', (backend) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const svc = useTestService(backend);
 
   it('the CLI engine and the REST API give the example result', async () => {
     // the CLI's engine on the document

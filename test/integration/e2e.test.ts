@@ -1,20 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareResult } from '../fixtures/compare.js';
-import { backends, startTestService, type TestService } from './harness.js';
+import { backends, useTestService } from './harness.js';
 
 const scenario = JSON.parse(readFileSync(new URL('../../examples/worked-example.scenario.json', import.meta.url), 'utf8'));
 const expected = JSON.parse(readFileSync(new URL('../../examples/worked-example.result.json', import.meta.url), 'utf8'));
 const expectedOf = (period: string) => expected.results.find((r: { period: string }) => r.period === period);
 
 describe.each(backends)('the worked example end to end over HTTP (%s)', (backend) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const svc = useTestService(backend);
 
   it('imports the scenario, and importing it again changes nothing', async () => {
     const first = await svc.request('POST', '/v1/imports', scenario);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/app.js';
 import { startService, type Service } from '../../src/service.js';
@@ -62,31 +63,8 @@ export async function startTestService(backend: Backend, overrides: Partial<Conf
   await service.app.listen({ port: 0, host: '127.0.0.1' });
   const address = service.app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const request: TestService['request'] = async (method, path, body, headers = {}) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON: the raw text */
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
-  };
-  const waitForRun: TestService['waitForRun'] = async (id, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const res = await request('GET', `/v1/settlements/${id}`);
-      if (res.status !== 200) throw new Error(`GET /v1/settlements/${id}: ${res.status} ${JSON.stringify(res.body)}`);
-      if (res.body.status !== 'queued' && res.body.status !== 'running') return res.body;
-      if (Date.now() > deadline) throw new Error(`run ${id} still ${res.body.status} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const request = httpClient(baseUrl);
+  const waitForRun: TestService['waitForRun'] = (id, timeoutMs) => waitForSettled(request, id, timeoutMs);
   return {
     ...service,
     backend,
@@ -136,4 +114,61 @@ export const validChain = (events: number) => ({ valid: true, events, lastVerifi
 export const TEST_CALLER: Caller = { principal: { keyId: null, name: 'test', role: 'admin', hospital: null, departments: [] }, actor: 'test', requestId: null };
 export function asTestAdmin(db: Db) {
   return { db, clock: systemClock, log: createLogger('silent'), caller: TEST_CALLER };
+}
+
+export type Request = TestService['request'];
+
+/**
+ * The one request helper of the tests: calls a running service over HTTP with a bearer token (the
+ * bootstrap admin's unless told; null: none), a JSON body (or a string sent as it is); the answer's body is
+ * parsed when it is JSON, else the raw text.
+ */
+export function httpClient(baseUrl: string, token: string | null = TOKEN): Request {
+  return async (method, path, body, headers = {}) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { ...(token !== null ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: the raw text */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+}
+
+/** Reads a run until it is neither queued nor running; its last reading. */
+export async function waitForSettled(request: (method: 'GET', path: string) => Promise<{ status: number; body: any }>, id: string, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await request('GET', `/v1/settlements/${id}`);
+    if (res.status !== 200) throw new Error(`GET /v1/settlements/${id}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.body.status !== 'queued' && res.body.status !== 'running') return res.body;
+    if (Date.now() > deadline) throw new Error(`run ${id} still ${res.body.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * The service of a test file (or of a describe block), as fastify/demo's build(t): started before
+ * its tests, closed after them. Returns a handle to use inside the tests and hooks.
+ */
+export function useTestService(backend: Backend, overrides: Partial<Config> = {}): TestService {
+  let started: TestService | undefined;
+  beforeAll(async () => {
+    started = await startTestService(backend, overrides);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as TestService, {
+    get(_target, property) {
+      if (!started) throw new Error(`the test service is started in beforeAll; it was read (${String(property)}) before`);
+      return Reflect.get(started, property);
+    },
+  });
 }

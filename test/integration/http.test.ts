@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN, backends, startTestService, type TestService } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN, backends, useTestService } from './harness.js';
 
 /**
  * The HTTP surface (contract.md §4): authentication and the error format, /health and the
@@ -36,15 +36,11 @@ const expectErrorFormat = (body: any, code?: string) => {
 };
 
 describe.each(backends)('the HTTP API (%s)', (backend) => {
-  let svc: TestService;
+  const svc = useTestService(backend);
   const code = 'HTTP-MAIN';
   beforeAll(async () => {
-    svc = await startTestService(backend);
     const imported = await svc.request('POST', '/v1/imports', scenarioFor(code));
     expect(imported.status).toBe(200);
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
 
   it('no token → 401 in the error format; a wrong token → 401; /health → 200 without a token', async () => {

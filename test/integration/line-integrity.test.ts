@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, errorText, startTestService, type TestService } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, errorText, useTestService } from './harness.js';
 
 /**
  * A person's result line must name an existing settlement run, and a run that has lines, or has
@@ -16,7 +16,7 @@ const example = JSON.parse(readFileSync(new URL('../../examples/worked-example.s
 const COPIED = 'name, department, raw_score, attendance_deduction, overtime_addition, pay_ratio, effective_score, tier2_pay, leader_bonus, study_leave_pay, fines_applied, total';
 
 describe.each(backends)('result lines and their run (%s)', (backend) => {
-  let svc: TestService;
+  const svc = useTestService(backend);
   let runId: string;
   const code = 'INTEGRITY';
   const count = async (where: ReturnType<typeof sql>) =>
@@ -31,16 +31,12 @@ describe.each(backends)('result lines and their run (%s)', (backend) => {
   const insert = (rows: ReturnType<typeof sql>) => svc.database.db.execute(sql`INSERT INTO individual_lines (run_id, staff_id, ${sql.raw(COPIED)}) ${rows}`);
 
   beforeAll(async () => {
-    svc = await startTestService(backend);
     const doc = structuredClone(example);
     doc.hospital.code = code;
     expect((await svc.request('POST', '/v1/imports', doc)).status).toBe(200);
     const trigger = await svc.request('POST', `/v1/hospitals/${code}/settlements`, { period: '2026Q1' });
     expect(trigger.status).toBe(202);
     runId = (await svc.waitForRun(trigger.body.id)).id;
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
 
   it('a settled run has its lines', async () => {

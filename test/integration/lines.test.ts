@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN, backends, startTestService, type TestService } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN, backends, useTestService } from './harness.js';
 
 /**
  * A settled quarter's people's lines read a page at a time (keyset paging, opaque cursor) and
@@ -38,13 +38,12 @@ function scenarioFor(code: string): any {
 }
 
 describe.each(backends)("a settled quarter's lines: paging and export (%s)", (backend) => {
-  let svc: TestService;
+  const svc = useTestService(backend);
   let runId: string;
   let all: Line[];
   let im: Line[];
 
   beforeAll(async () => {
-    svc = await startTestService(backend);
     const imported = await svc.request('POST', '/v1/imports', example);
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     const trigger = await svc.request('POST', `/v1/hospitals/${CODE}/settlements`, { period: '2026Q1' });
@@ -58,9 +57,6 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
     expect(all.length).toBeGreaterThan(9);
     expect(im.length).toBeGreaterThan(3);
     expect(im.length).toBeLessThan(all.length);
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
 
   const keyFor = async (role: string, name: string, departments?: string[], hospital = CODE) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestService } from './harness.js';
 
 /**
  * Issue #14: the answers are what the OpenAPI document says, field for field. Real answers of a
@@ -45,14 +45,8 @@ function schemaOf(template: string, method = 'get', status = '200'): object {
 }
 
 describe('answers against the OpenAPI document', () => {
-  let svc: TestService;
+  const svc = useTestService('pglite');
   const checked: string[] = [];
-  beforeAll(async () => {
-    svc = await startTestService('pglite');
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
 
   async function check(template: string, path: string, method = 'get', body?: unknown, status = 200) {
     const res = await svc.request(method.toUpperCase(), path, body);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestService, type TestService } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { backends, useTestService } from './harness.js';
 
 /**
  * Settlement runs over HTTP (contract.md §4): one run per period however many triggers race,
@@ -20,13 +20,7 @@ function scenarioFor(code: string): any {
 }
 
 describe.each(backends)('settlement runs (%s)', (backend) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const svc = useTestService(backend);
 
   const importScenario = async (doc: unknown) => {
     const res = await svc.request('POST', '/v1/imports', doc);

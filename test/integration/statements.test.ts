@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN, backends, startTestService, type TestService } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN, backends, useTestService } from './harness.js';
 
 /**
  * Statements (个人绩效工资明细, 科室绩效核算表), the XLSX workbook, the payroll file and the
@@ -114,19 +114,15 @@ function scenarioFor(code: string): any {
 }
 
 describe.each(backends)('statements, workbook, payroll and run comparison of the worked example (%s)', (backend) => {
-  let svc: TestService;
+  const svc = useTestService(backend);
   let q1Id: string;
 
   beforeAll(async () => {
-    svc = await startTestService(backend);
     const imported = await svc.request('POST', '/v1/imports', scenario);
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     const run = await settle(CODE, '2026Q1');
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     q1Id = run.id;
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
 
   async function settle(code: string, period: string) {

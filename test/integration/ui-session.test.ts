@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestService, type TestService } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, useTestService } from './harness.js';
 
 /**
  * The review pages' session over plain HTTP, as a browser would hold it: sign-in needs the form's
@@ -18,19 +18,15 @@ interface Browser {
 }
 
 describe.each(backends)('/ui sessions, CSRF and downloads over HTTP (%s)', (backend) => {
-  let svc: TestService;
+  const svc = useTestService(backend, { PERFPAY_TRUST_PROXY: 'true' });
   let headKey: string;
   let runId: string;
   beforeAll(async () => {
-    svc = await startTestService(backend, { PERFPAY_TRUST_PROXY: 'true' });
     expect((await svc.request('POST', '/v1/imports', scenario)).status).toBe(200);
     headKey = (await svc.request('POST', '/v1/api-keys', { role: 'dept_head', hospital: 'XH-COUNTY', name: '内科主任', departments: ['IM'] })).body.token;
     const run = await svc.request('POST', '/v1/hospitals/XH-COUNTY/settlements', { period: '2026Q1' });
     runId = run.body.id;
     await svc.waitForRun(runId);
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
 
   function browser(extra: Record<string, string> = {}): Browser {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestService, type TestService } from '../integration/harness.js';
+import { describe, expect, it } from 'vitest';
+import { backends, useTestService } from '../integration/harness.js';
 
 /**
  * Concurrency: 20 imports of overlapping data at once end in the state of one of them applied
@@ -25,13 +25,7 @@ function variant(code: string, i: number) {
 }
 
 describe.each(backends)('concurrent writes (%s)', (backend) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const svc = useTestService(backend);
 
   const state = async (code: string) => {
     const [departments, staff, q1, q2] = await Promise.all(

@@ -10,7 +10,7 @@ import { settleQuarter, validateScenario, type QuarterlyResult } from '../../src
 import { startService, type Service } from '../../src/service.js';
 import { compareResult } from '../fixtures/compare.js';
 import { plainHospital } from '../fixtures/generator.js';
-import { POSTGRES_URL, REDIS_URL, TOKEN, createDatabase, dropDatabase } from '../integration/harness.js';
+import { POSTGRES_URL, REDIS_URL, TOKEN, createDatabase, dropDatabase, httpClient } from '../integration/harness.js';
 import { killAll, sleep, startChild, within, type Child } from './processes.js';
 
 /**
@@ -67,15 +67,7 @@ describe.skipIf(!ENABLED)('a settlement worker process killed mid-job (PostgreSQ
   let engineResult: QuarterlyResult;
   const figures: Record<string, number> = {};
 
-  const request = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const request = (method: string, path: string, body?: unknown) => httpClient(baseUrl)(method, path, body);
 
   const startWorker = async (name: string): Promise<Child> => {
     const child = startChild(name, 'worker', {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../integration/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestService } from '../integration/harness.js';
 
 /**
  * Bad input: thousands of generated malformed requests across every write endpoint — wrong types,
@@ -81,7 +81,7 @@ function drop(body: Record<string, unknown>, required: string[]): unknown {
 }
 
 describe('bad input never reaches the database and never gets a 5xx (PGlite)', () => {
-  let svc: TestService;
+  const svc = useTestService('pglite');
   let before: string;
   const snapshot = async () => {
     const parts = await Promise.all(
@@ -102,12 +102,8 @@ describe('bad input never reaches the database and never gets a 5xx (PGlite)', (
   };
 
   beforeAll(async () => {
-    svc = await startTestService('pglite');
     expect((await svc.request('POST', '/v1/imports', scenario)).status).toBe(200);
     before = await snapshot();
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
 
   let sent = 0;

@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestService, type TestService } from '../integration/harness.js';
+import { describe, expect, it } from 'vitest';
+import { backends, useTestService } from '../integration/harness.js';
 
 const scenario = JSON.parse(readFileSync(new URL('../../examples/worked-example.scenario.json', import.meta.url), 'utf8'));
 
 describe.each(backends)('Idempotency-Key on POST (%s)', (backend) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const svc = useTestService(backend);
   const events = async (code: string) => (await svc.request('GET', `/v1/hospitals/${code}/audit/verify`)).body.events as number;
   const runsOf = async (code: string) => (await svc.request('GET', `/v1/hospitals/${code}/settlements`)).body.runs as { id: string }[];
 

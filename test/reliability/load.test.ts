@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { plainHospital } from '../fixtures/generator.js';
-import { backends, startTestService, type TestService } from '../integration/harness.js';
+import { backends, useTestService } from '../integration/harness.js';
 
 /**
  * Load: a hospital pushed over REST record by record by 16 concurrent clients, settled, and every
@@ -38,7 +38,7 @@ const percentile = (values: number[], p: number) => {
 };
 
 describe(`a hospital of ${DEPARTMENTS} departments and ${STAFF} staff over REST with ${CLIENTS} clients (${backend})`, () => {
-  let svc: TestService;
+  const svc = useTestService(backend);
   const doc = plainHospital({ departments: DEPARTMENTS, staff: STAFF, seed: 4242 });
   const quarter = doc.periods![0]!;
   const code = 'LOAD';
@@ -51,16 +51,12 @@ describe(`a hospital of ${DEPARTMENTS} departments and ${STAFF} staff over REST 
     figures[name] = `${latencies.length} requests in ${(ms / 1000).toFixed(1)} s, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`;
   };
 
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
   afterAll(async () => {
     console.log(
       `[perfpay load] ${backend}, ${CLIENTS} clients:\n  ${Object.entries(figures)
         .map(([k, v]) => `${k}: ${v}`)
         .join('\n  ')}`,
     );
-    await svc?.close();
   });
 
   it('pushes every record, settles, and reads every person line with zero errors', async () => {

@@ -15,7 +15,7 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 import { startService, type Service } from '../../src/service.js';
 import { compareResult } from '../fixtures/compare.js';
 import { plainHospital } from '../fixtures/generator.js';
-import { POSTGRES_URL, REDIS_URL, TOKEN, createDatabase, dropDatabase } from '../integration/harness.js';
+import { POSTGRES_URL, REDIS_URL, TOKEN, createDatabase, dropDatabase, httpClient } from '../integration/harness.js';
 import { freePort, killAll, sleep, startChild, within, type Child } from './processes.js';
 
 /**
@@ -248,15 +248,7 @@ describe('SIGTERM (and SIGKILL) on the compiled server, dist/server.mjs (PGlite 
     });
     await child.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('perfpay listening'), 90_000);
     figures[`sigterm.${name}.startMs`] = Date.now() - started;
-    const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
-    };
+    const request = httpClient(`http://127.0.0.1:${port}`);
     return { child, request };
   };
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../integration/harness.js';
+import { useTestService } from '../integration/harness.js';
 
 /**
  * The review page in a real browser: Debian's chromium driven by playwright-core. A department
@@ -44,7 +44,7 @@ function barsInColumn(png: Buffer, x: number): number {
 if (!existsSync(CHROMIUM)) console.warn(`[perfpay tests] ${CHROMIUM} is missing: the browser test of /ui is skipped (apt-get install chromium; .ci/run does)`);
 
 describe.skipIf(!existsSync(CHROMIUM))('the /ui review page in chromium', () => {
-  let svc: TestService;
+  const svc = useTestService('pglite');
   let browser: Browser;
   let runId: string;
   let headKey: string;
@@ -52,7 +52,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the /ui review page in chromium', () => 
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    svc = await startTestService('pglite');
     expect((await svc.request('POST', '/v1/imports', scenario)).status).toBe(200);
     const key = async (body: unknown) => {
       const res = await svc.request('POST', '/v1/api-keys', body);
@@ -68,7 +67,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the /ui review page in chromium', () => 
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await svc?.close();
   });
 
   async function signIn(key: string, lang?: 'en'): Promise<Page> {
