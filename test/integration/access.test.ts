@@ -204,7 +204,14 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
   const keys: Record<string, { id: string; token: string }> = {};
 
   /** A call with the given token (or none), not the harness's default bootstrap token. */
-  async function call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}, ndjson?: string): Promise<{ status: number; body: any; headers: Headers }> {
+  async function call(
+    method: string,
+    path: string,
+    token: string | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    ndjson?: string,
+  ): Promise<{ status: number; body: any; headers: Headers }> {
     return httpClient(svc.baseUrl, token)(method, path, ndjson ?? body, ndjson !== undefined ? { 'content-type': 'application/x-ndjson', ...headers } : headers);
   }
 
