@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { EMPLOYMENTS, ROLES as STAFF_ROLES } from '../core/schema.js';
 import { json, bigint, bigserial, boolean, index, integer, jsonb, numeric, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
@@ -7,6 +8,14 @@ import { json, bigint, bigserial, boolean, index, integer, jsonb, numeric, pgTab
  * the scale they were given ("0.60" stays "0.60"); result money is numeric(20,2), result scores
  * numeric(40,6) — exactly the strings of the result document.
  */
+/** Closed sets of values a column holds (drizzle's text enums: the type says which, the column stays text). */
+/** The roles of an API key (src/shared/principal.ts says what each may do). */
+export const KEY_ROLES = ['admin', 'finance', 'dept_head', 'auditor'] as const;
+export const RUN_KINDS = ['quarterly', 'annual'] as const;
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'approved', 'superseded'] as const;
+export const REVIEW_STATUSES = ['pending', 'acknowledged', 'disputed'] as const;
+const DEPARTMENT_KINDS = ['clinical', 'admin'] as const;
+
 const money = (name: string) => numeric(name, { precision: 20, scale: 2 });
 const score = (name: string) => numeric(name, { precision: 40, scale: 6 });
 const decimal = (name: string) => numeric(name);
@@ -44,7 +53,7 @@ export const departments = pgTable(
       .references(() => hospitals.id),
     code: text('code').notNull(),
     name: text('name').notNull(),
-    kind: text('kind').notNull(),
+    kind: text('kind', { enum: DEPARTMENT_KINDS }).notNull(),
     adminClass: text('admin_class'),
     riskCoefficient: decimal('risk_coefficient').notNull(),
     updatedAt: updatedAt(),
@@ -63,8 +72,8 @@ export const staff = pgTable(
     department: text('department').notNull(),
     titleGrade: text('title_grade').notNull(),
     position: text('position'),
-    employment: text('employment').notNull(),
-    role: text('role').notNull(),
+    employment: text('employment', { enum: EMPLOYMENTS }).notNull(),
+    role: text('role', { enum: STAFF_ROLES }).notNull(),
     licensed: boolean('licensed'),
     payRatioOverride: decimal('pay_ratio_override'),
     updatedAt: updatedAt(),
@@ -180,8 +189,8 @@ export const settlementRuns = pgTable(
       .notNull()
       .references(() => hospitals.id),
     period: text('period').notNull(),
-    kind: text('kind').notNull(),
-    status: text('status').notNull(),
+    kind: text('kind', { enum: RUN_KINDS }).notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull(),
     error: jsonb('error'),
     schemeVersionId: integer('scheme_version_id').references(() => schemeVersions.id),
     inputHash: text('input_hash'),
@@ -218,7 +227,7 @@ export const departmentLines = pgTable(
       .references(() => settlementRuns.id),
     department: text('department').notNull(),
     name: text('name').notNull(),
-    kind: text('kind').notNull(),
+    kind: text('kind', { enum: DEPARTMENT_KINDS }).notNull(),
     headcount: integer('headcount').notNull(),
     score: score('score').notNull(),
     riskCoefficient: score('risk_coefficient').notNull(),
@@ -397,7 +406,7 @@ export const apiKeys = pgTable(
     hospitalId: integer('hospital_id')
       .notNull()
       .references(() => hospitals.id),
-    role: text('role').notNull(),
+    role: text('role', { enum: KEY_ROLES }).notNull(),
     departments: jsonb('departments').notNull(),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull().unique(),
@@ -418,7 +427,7 @@ export const settlementReviews = pgTable(
       .notNull()
       .references(() => settlementRuns.id),
     department: text('department').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: REVIEW_STATUSES }).notNull(),
     reason: text('reason'),
     actor: text('actor').notNull(),
     updatedAt: updatedAt(),

@@ -1,5 +1,7 @@
 /** The roles of API keys (README: who may do what). */
-export const ROLES = ['admin', 'finance', 'dept_head', 'auditor'] as const;
+import { KEY_ROLES } from '../db/schema.js';
+
+export const ROLES = KEY_ROLES;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling: the bootstrap admin (every hospital) or an API key of one hospital. */

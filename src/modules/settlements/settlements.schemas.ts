@@ -1,4 +1,5 @@
 import { Type, type TProperties } from '@sinclair/typebox';
+import { REVIEW_STATUSES, RUN_STATUSES } from '../../db/schema.js';
 import { IndividualInputSchema } from '../../core/schema.js';
 import { AnnualIndividualLineSchema, DepartmentStatementSchema, PeriodResultSchema, PersonStatementSchema, QuarterlyDepartmentLineSchema, QuarterlyIndividualLineSchema } from '../../core/index.js';
 import { patchSchema } from '../../shared/patch.js';
@@ -11,7 +12,6 @@ export const RunParams = Type.Object({ id: RunId });
 export const RunDepartmentParams = Type.Object({ id: RunId, department: Type.String({ minLength: 1, maxLength: 64 }) });
 export const RunPersonParams = Type.Object({ id: RunId, staffId: Type.String({ minLength: 1, maxLength: 64 }) });
 export const RunPairParams = Type.Object({ id: RunId, other: RunId });
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'approved', 'superseded'] as const;
 
 export const TriggerBody = Type.Object(
   { period: Period, force: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: 'queue a new run even when the latest succeeded run is current' })) },
@@ -176,7 +176,6 @@ export const RunDiff = Type.Object({
   }),
 });
 
-export const REVIEW_STATUSES = ['pending', 'acknowledged', 'disputed'] as const;
 export const Review = Type.Object({
   department: Type.String(),
   status: Type.Union(REVIEW_STATUSES.map((s) => Type.Literal(s))),
