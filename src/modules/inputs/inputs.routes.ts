@@ -66,13 +66,30 @@ type InputRouteDeps = RouteDeps & { bodyLimit: number };
  * validated as the engine will read it, audited, and refused once its period is closed.
  */
 export function registerInputRoutes(app: App, deps: InputRouteDeps): void {
-  setupSchemeRoutes(app, deps);
-  setupDepartmentRoutes(app, deps);
-  setupStaffRoutes(app, deps);
-  setupQuarterRoutes(app, deps);
-  setupDepartmentInputRoutes(app, deps);
-  setupIndividualRoutes(app, deps);
-  setupAnnualRoutes(app, deps);
+  setupListSchemeVersionsRoute(app, deps);
+  setupPutSchemeVersionRoute(app, deps);
+  setupListDepartmentsRoute(app, deps);
+  setupPutDepartmentRoute(app, deps);
+  setupPatchDepartmentRoute(app, deps);
+  setupPutDepartmentsRoute(app, deps);
+  setupListStaffRoute(app, deps);
+  setupPutStaffMemberRoute(app, deps);
+  setupPatchStaffRoute(app, deps);
+  setupPutStaffRoute(app, deps);
+  setupGetQuarterInputsRoute(app, deps);
+  setupPutQuarterRoute(app, deps);
+  setupPatchQuarterRoute(app, deps);
+  setupPutDepartmentInputRoute(app, deps);
+  setupPatchDepartmentInputRoute(app, deps);
+  setupPutDepartmentInputsRoute(app, deps);
+  setupRemoveDepartmentInputRoute(app, deps);
+  setupPutIndividualInputRoute(app, deps);
+  setupPatchIndividualInputRoute(app, deps);
+  setupPutIndividualInputsRoute(app, deps);
+  setupGetIndividualInputRoute(app, deps);
+  setupRemoveIndividualInputRoute(app, deps);
+  setupGetAnnualInputsRoute(app, deps);
+  setupPutAnnualInputsRoute(app, deps);
   setupStreamRoute(app, deps);
 }
 
@@ -80,7 +97,7 @@ const writer = (deps: RouteDeps, request: Parameters<typeof callerOf>[0]): Write
 const reader = (deps: RouteDeps, request: Parameters<typeof callerOf>[0]) => ({ db: deps.db, caller: callerOf(request) });
 const patchBody = { consumes: ['application/json', MERGE_PATCH] };
 
-function setupSchemeRoutes(app: App, deps: RouteDeps): void {
+function setupListSchemeVersionsRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/scheme-versions',
     {
@@ -95,6 +112,9 @@ function setupSchemeRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => ({ versions: await schemeVersionsOf(deps, request.params.code) }),
   );
+}
+
+function setupPutSchemeVersionRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/scheme-versions/:effectiveFrom',
     {
@@ -112,7 +132,7 @@ function setupSchemeRoutes(app: App, deps: RouteDeps): void {
   );
 }
 
-function setupDepartmentRoutes(app: App, deps: RouteDeps): void {
+function setupListDepartmentsRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/departments',
     {
@@ -121,6 +141,9 @@ function setupDepartmentRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => ({ departments: await departmentsOf(deps, request.params.code) }),
   );
+}
+
+function setupPutDepartmentRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/departments/:department',
     {
@@ -136,6 +159,9 @@ function setupDepartmentRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setDepartment(writer(deps, request), request.params.code, request.params.department, { kind: 'replace', record: request.body }),
   );
+}
+
+function setupPatchDepartmentRoute(app: App, deps: RouteDeps): void {
   app.patch(
     '/v1/hospitals/:code/departments/:department',
     {
@@ -153,6 +179,9 @@ function setupDepartmentRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setDepartment(writer(deps, request), request.params.code, request.params.department, { kind: 'merge', patch: request.body }),
   );
+}
+
+function setupPutDepartmentsRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/departments',
     {
@@ -171,7 +200,7 @@ function setupDepartmentRoutes(app: App, deps: RouteDeps): void {
   );
 }
 
-function setupStaffRoutes(app: App, deps: RouteDeps): void {
+function setupListStaffRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/staff',
     {
@@ -186,6 +215,9 @@ function setupStaffRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => ({ staff: await staffOf(reader(deps, request), request.params.code) }),
   );
+}
+
+function setupPutStaffMemberRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/staff/:staffId',
     {
@@ -201,6 +233,9 @@ function setupStaffRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setStaff(writer(deps, request), request.params.code, request.params.staffId, { kind: 'replace', record: request.body }),
   );
+}
+
+function setupPatchStaffRoute(app: App, deps: RouteDeps): void {
   app.patch(
     '/v1/hospitals/:code/staff/:staffId',
     {
@@ -218,6 +253,9 @@ function setupStaffRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setStaff(writer(deps, request), request.params.code, request.params.staffId, { kind: 'merge', patch: request.body }),
   );
+}
+
+function setupPutStaffRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/staff',
     {
@@ -236,7 +274,7 @@ function setupStaffRoutes(app: App, deps: RouteDeps): void {
   );
 }
 
-function setupQuarterRoutes(app: App, deps: RouteDeps): void {
+function setupGetQuarterInputsRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/periods/:period',
     {
@@ -251,6 +289,9 @@ function setupQuarterRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => periodOf(reader(deps, request), request.params.code, request.params.period),
   );
+}
+
+function setupPutQuarterRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/periods/:period',
     {
@@ -266,6 +307,9 @@ function setupQuarterRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setQuarter(writer(deps, request), request.params.code, request.params.period, { kind: 'replace', record: request.body }),
   );
+}
+
+function setupPatchQuarterRoute(app: App, deps: RouteDeps): void {
   app.patch(
     '/v1/hospitals/:code/periods/:period',
     {
@@ -285,7 +329,7 @@ function setupQuarterRoutes(app: App, deps: RouteDeps): void {
   );
 }
 
-function setupDepartmentInputRoutes(app: App, deps: RouteDeps): void {
+function setupPutDepartmentInputRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/periods/:period/departments/:department',
     {
@@ -303,6 +347,9 @@ function setupDepartmentInputRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setDepartmentInput(writer(deps, request), request.params.code, request.params.period, request.params.department, { kind: 'replace', record: request.body }),
   );
+}
+
+function setupPatchDepartmentInputRoute(app: App, deps: RouteDeps): void {
   app.patch(
     '/v1/hospitals/:code/periods/:period/departments/:department',
     {
@@ -320,6 +367,9 @@ function setupDepartmentInputRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setDepartmentInput(writer(deps, request), request.params.code, request.params.period, request.params.department, { kind: 'merge', patch: request.body }),
   );
+}
+
+function setupPutDepartmentInputsRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/periods/:period/departments',
     {
@@ -336,6 +386,9 @@ function setupDepartmentInputRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => putDepartmentInputsBulk(writer(deps, request), request.params.code, request.params.period, request.body),
   );
+}
+
+function setupRemoveDepartmentInputRoute(app: App, deps: RouteDeps): void {
   app.delete(
     '/v1/hospitals/:code/periods/:period/departments/:department',
     {
@@ -355,7 +408,7 @@ function setupDepartmentInputRoutes(app: App, deps: RouteDeps): void {
   );
 }
 
-function setupIndividualRoutes(app: App, deps: RouteDeps): void {
+function setupPutIndividualInputRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
     {
@@ -372,6 +425,9 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setIndividualInput(writer(deps, request), request.params.code, request.params.period, request.params.staffId, { kind: 'replace', record: request.body }),
   );
+}
+
+function setupPatchIndividualInputRoute(app: App, deps: RouteDeps): void {
   app.patch(
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
     {
@@ -389,6 +445,9 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => setIndividualInput(writer(deps, request), request.params.code, request.params.period, request.params.staffId, { kind: 'merge', patch: request.body }),
   );
+}
+
+function setupPutIndividualInputsRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/periods/:period/individuals',
     {
@@ -405,6 +464,9 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => putIndividualInputsBulk(writer(deps, request), request.params.code, request.params.period, request.body),
   );
+}
+
+function setupGetIndividualInputRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
     {
@@ -419,6 +481,9 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => getIndividualInput(reader(deps, request), request.params.code, request.params.period, request.params.staffId),
   );
+}
+
+function setupRemoveIndividualInputRoute(app: App, deps: RouteDeps): void {
   app.delete(
     '/v1/hospitals/:code/periods/:period/individuals/:staffId',
     {
@@ -438,7 +503,7 @@ function setupIndividualRoutes(app: App, deps: RouteDeps): void {
   );
 }
 
-function setupAnnualRoutes(app: App, deps: RouteDeps): void {
+function setupGetAnnualInputsRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/annual/:year',
     {
@@ -447,6 +512,9 @@ function setupAnnualRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => annualOf(deps, request.params.code, request.params.year),
   );
+}
+
+function setupPutAnnualInputsRoute(app: App, deps: RouteDeps): void {
   app.put(
     '/v1/hospitals/:code/annual/:year',
     {
