@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -56,8 +58,10 @@ export async function openDatabase(options: { url?: string; dataDir: string; poo
   }
   const memory = options.dataDir === 'memory://';
   if (!memory) mkdirSync(options.dataDir, { recursive: true });
-  const client = new PGlite(memory ? undefined : options.dataDir);
+  const assets = await pgliteAssets();
+  const client = memory ? new PGlite({ ...assets, loadDataDir: await memoryTemplate(assets) }) : new PGlite(options.dataDir, assets);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  // a no-op when the template (or the data folder) is current
   await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS });
   return {
     db,
@@ -65,4 +69,57 @@ export async function openDatabase(options: { url?: string; dataDir: string; poo
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => client.close(),
   };
+}
+
+type PgliteAssets = Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>;
+
+/**
+ * Kept on globalThis: once a process, whatever loads this module again (a test runner's isolated
+ * module graphs, the bundled scripts).
+ */
+const cache = ((globalThis as { [key: symbol]: unknown })[Symbol.for('perfpay.pglite')] ??= {}) as { assets?: Promise<PgliteAssets>; template?: Promise<Blob> };
+
+/**
+ * PGlite's WebAssembly compiled, and its file system bundle read, once a process: each new
+ * instance would otherwise compile both modules again (a third of its start). Where the files are
+ * not found, PGlite finds them itself.
+ */
+function pgliteAssets(): Promise<PgliteAssets> {
+  cache.assets ??= (async () => {
+    try {
+      const dist = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+      const [pglite, initdb, data] = await Promise.all(['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((name) => readFile(join(dist, name))));
+      const [pgliteWasmModule, initdbWasmModule] = await Promise.all([WebAssembly.compile(pglite!), WebAssembly.compile(initdb!)]);
+      return { pgliteWasmModule, initdbWasmModule, fsBundle: new Blob([data!]) };
+    } catch {
+      return {};
+    }
+  })();
+  return cache.assets;
+}
+
+/**
+ * An in-memory database starts from a copy of an empty, migrated one instead of running initdb
+ * and every migration again (a memory:// database is made per test, per generated document): made
+ * once a process, or read from PERFPAY_PGLITE_TEMPLATE, a dump the test run makes once before
+ * its tests (test/global-setup.ts) from the same migrations.
+ */
+function memoryTemplate(assets: PgliteAssets): Promise<Blob> {
+  cache.template ??= (async () => {
+    const file = process.env.PERFPAY_PGLITE_TEMPLATE;
+    if (file && existsSync(file)) return new Blob([readFileSync(file)]);
+    return dumpMigrated(assets);
+  })();
+  return cache.template;
+}
+
+/** An empty database with every migration applied, dumped (an uncompressed tar of its data folder). */
+export async function dumpMigrated(assets: PgliteAssets = {}): Promise<Blob> {
+  const client = new PGlite(assets);
+  try {
+    await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS });
+    return await client.dumpDataDir('none');
+  } finally {
+    await client.close();
+  }
 }
