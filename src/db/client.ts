@@ -77,7 +77,10 @@ type PgliteAssets = Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' 
  * Kept on globalThis: once a process, whatever loads this module again (a test runner's isolated
  * module graphs, the bundled scripts).
  */
-const cache = ((globalThis as { [key: symbol]: unknown })[Symbol.for('perfpay.pglite')] ??= {}) as { assets?: Promise<PgliteAssets>; template?: Promise<Blob> };
+const CACHE = Symbol.for('perfpay.pglite');
+const shared = globalThis as { [CACHE]?: { assets?: Promise<PgliteAssets>; template?: Promise<Blob> } };
+shared[CACHE] ??= {};
+const cache = shared[CACHE];
 
 /**
  * PGlite's WebAssembly compiled, and its file system bundle read, once a process: each new
