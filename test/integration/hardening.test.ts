@@ -425,6 +425,35 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
         body: lines,
       });
 
+    it('amounts the store cannot hold and scheme values no hospital means are refused at the door, naming the field, and nothing changes (items 20, 28)', async () => {
+      const before = (await svc.request('GET', `/v1/hospitals/${H}/periods/2026Q2`)).body;
+      const refused = async (method: string, path: string, body: unknown, field: string) => {
+        const res = await svc.request(method, path, body);
+        expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(400);
+        expect(res.body.error.path, JSON.stringify(res.body)).toContain(field);
+        return res.body.error;
+      };
+      // an amount of 18 digits fits no numeric(20,2) column: refused by the engine's validation, as the CLI refuses it
+      await refused('PATCH', `/v1/hospitals/${H}/periods/2026Q2/departments/IM`, { inventoryLoss: '999999999999999999' }, 'inventoryLoss');
+      await refused('PATCH', `/v1/hospitals/${H}/periods/2026Q2`, { revenue: '1000000000000000.00' }, 'revenue');
+      await refused('PUT', `/v1/hospitals/${H}/scheme-versions/2026Q2`, { parameters: { floorPerCapita: '9999999999999999.00' } }, 'floorPerCapita');
+      // rates no scheme means: a reserve above 1 (and above the pool rate), a pay ratio of 1000
+      const reserve = await refused('PUT', `/v1/hospitals/${H}/scheme-versions/2026Q2`, { parameters: { reserveRate: '2' } }, 'reserveRate');
+      expect(reserve.code).toBe('invalid_scheme');
+      const staffBefore = (await svc.request('GET', `/v1/hospitals/${H}/staff`)).body;
+      const ratio = await refused('PATCH', `/v1/hospitals/${H}/staff/S11`, { payRatioOverride: '1000' }, 'payRatioOverride');
+      expect(ratio.code).toBe('invalid_value');
+      expect((await svc.request('GET', `/v1/hospitals/${H}/periods/2026Q2`)).body).toEqual(before);
+      expect((await svc.request('GET', `/v1/hospitals/${H}/staff`)).body).toEqual(staffBefore);
+      // what a hospital does mean is taken: 15 digits of inventory loss
+      const taken = await svc.request('PATCH', `/v1/hospitals/${H}/periods/2026Q2/departments/IM`, { inventoryLoss: '999999999999999.00' });
+      expect(taken.status, JSON.stringify(taken.body)).toBe(200);
+      expect(
+        (await svc.request('PATCH', `/v1/hospitals/${H}/periods/2026Q2/departments/IM`, { inventoryLoss: before.departments.find((d: { code: string }) => d.code === 'IM').inventoryLoss ?? null }))
+          .status,
+      ).toBe(200);
+    });
+
     it('an NDJSON stream with an Idempotency-Key: applied once, replayed, a different stream with the key refused', async () => {
       const body = '{"type":"departmentInput","mode":"merge","record":{"code":"IM","ethicsDeductions":"1"}}\n';
       const plain = '{"type":"staff","record":{"id":"S90","name":"王小明","department":"IM","titleGrade":"resident","position":null,"employment":"regular","role":"physician"}}\n';

@@ -38,6 +38,9 @@ function withoutCode(record: Record<string, unknown>): Record<string, unknown> {
 
 const ODD = ['\u0000', '\u202e', '\ud83d\ude00', '\ufeff', "'; drop table staff; --", '" OR 1=1 --', '科室\u0301', ' ', '\t', 'a'.repeat(300)];
 
+/** The money fields of the targets' bodies (allocation-rules' amounts in yuan). */
+const MONEY_KEYS = new Set(['revenue', 'adjustment', 'medicalRevenue', 'drugRevenue', 'totalCost', 'inventoryLoss', 'fines', 'compensation', 'floorPerCapita', 'amount']);
+
 /** One way to break a valid body; each result is invalid whatever the rest of the body holds. */
 type Breaker = (body: Record<string, unknown>, pick: number, required: string[]) => unknown;
 const breakers: Record<string, Breaker> = {
@@ -46,6 +49,8 @@ const breakers: Record<string, Breaker> = {
   stringForInteger: (b, i) => retype(b, i, (v, key) => (typeof v === 'number' && key !== 'studyLeaveMonths' && key !== 'cmeCredits' ? String(v) : undefined)),
   negative: (b, i) => retype(b, i, (v) => (typeof v === 'string' && /^[0-9.]+$/.test(v) && v !== '0' ? `-${v}` : typeof v === 'number' ? -1 - v : undefined)),
   huge: (b, i) => retype(b, i, (v) => (typeof v === 'number' ? 1e308 : typeof v === 'string' && /^[0-9.]+$/.test(v) ? '9'.repeat(5000) : undefined), true),
+  // well formed, but more than the store holds (18 digits before the point): refused at the door (#13 item 20)
+  hugeAmount: (b, i) => retype(b, i, (v, key) => (typeof v === 'string' && MONEY_KEYS.has(String(key)) ? `${'9'.repeat(18)}.00` : undefined), true),
   unknownField: (b, i) => ({ ...b, [`${ODD[i % ODD.length]!}x`]: 1 }),
   missingField: (b, _i, required) => drop(b, required),
   oddReference: (b, i) => (b.department !== undefined ? { ...b, department: ODD[i % ODD.length] } : { ...b, '\u202eextra': ODD[i % ODD.length] }),
