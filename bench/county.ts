@@ -62,6 +62,7 @@ function config(databaseUrl: string): Config {
     PERFPAY_BODY_LIMIT_MB: 100,
     PERFPAY_RATE_LIMIT_PER_MINUTE: 1_000_000,
     PERFPAY_UI_SESSION_HOURS: 12,
+    PERFPAY_TIME_ZONE: 'Asia/Shanghai',
     LOG_LEVEL: 'silent',
   };
 }

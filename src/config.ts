@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { isTimeZone } from './shared/i18n.js';
 
 /** The service's configuration, read from the environment once at start and validated. */
 const ConfigSchema = Type.Object({
@@ -20,6 +21,7 @@ const ConfigSchema = Type.Object({
   PERFPAY_CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated origins allowed by CORS; unset: none' })),
   PERFPAY_TRUST_PROXY: Type.Optional(Type.String({ minLength: 1, description: 'proxies whose X-Forwarded-For/-Proto are believed: "true" (all), or comma-separated addresses/CIDRs; unset: none' })),
   PERFPAY_UI_SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12, description: 'how long a review-page sign-in lasts' }),
+  PERFPAY_TIME_ZONE: Type.String({ minLength: 1, default: 'Asia/Shanghai', description: 'the IANA time zone of times shown on pages, statements and files' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -38,6 +40,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const converted = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked));
   const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length === 0 && !isTimeZone((converted as Config).PERFPAY_TIME_ZONE)) {
+    throw new ConfigError(`invalid configuration:\n  PERFPAY_TIME_ZONE: not a time zone this Node knows (an IANA name such as Asia/Shanghai)`);
+  }
   if (errors.length > 0) {
     const lines = errors.map((e) => `${e.path.slice(1) || 'config'}: ${e.message}`);
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -30,7 +30,8 @@ export function processorFor(deps: UseCaseDeps) {
  * again, once the service is up, and by a sweeper every minute after.
  */
 export async function startService(config: Config, logger: Logger, options: { clock?: Clock; withWorker?: boolean } = {}): Promise<Service> {
-  const clock = options.clock ?? systemClock;
+  const base = options.clock ?? systemClock;
+  const clock: Clock = { now: () => base.now(), timeZone: base.timeZone ?? config.PERFPAY_TIME_ZONE };
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.PERFPAY_DATA_DIR });
   const deps = { db: database.db, clock, log: logger };
   const process = processorFor(deps);

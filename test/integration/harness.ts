@@ -56,6 +56,7 @@ export async function startTestService(backend: Backend, overrides: Partial<Conf
     PERFPAY_BODY_LIMIT_MB: 50,
     PERFPAY_RATE_LIMIT_PER_MINUTE: 100_000,
     PERFPAY_UI_SESSION_HOURS: 12,
+    PERFPAY_TIME_ZONE: 'Asia/Shanghai',
     LOG_LEVEL: 'info',
     ...overrides,
   };

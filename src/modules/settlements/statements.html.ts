@@ -1,38 +1,12 @@
 import type { DepartmentStatement, PersonStatement, StatementItem } from '../../core/index.js';
-import { escapeHtml, html, type Html } from '../../shared/html.js';
+import { html, type Html } from '../../shared/html.js';
+import type { Lang } from '../../shared/i18n.js';
+import { layout, t } from '../../shared/page.js';
 
 /**
  * Server-rendered HTML for statements and the review pages: no front-end build, no script
  * but the small inline ones a page states. Chinese labels by default, English with lang=en.
  */
-export type Lang = 'zh' | 'en';
-
-export const t = (lang: Lang, zh: string, en: string) => (lang === 'en' ? en : zh);
-
-const STYLE = `
-body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","Source Han Sans SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;margin:24px;color:#1d2733;max-width:1200px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}
-.meta{color:#5b6775;margin-bottom:16px}
-table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:14px}
-th,td{border:1px solid #c9d1da;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.rule{color:#5b6775;font-size:12px}tr.total td{font-weight:bold;background:#f6f8fa}
-.ok{color:#137333}.bad{color:#b3261e}.status{display:inline-block;padding:2px 8px;border-radius:10px;background:#eef2f6}
-form.inline{display:inline}button{font-size:14px;padding:5px 12px;margin:2px;cursor:pointer}
-input[type=text],input[type=password]{font-size:14px;padding:5px;width:360px}
-nav a{margin-right:12px}.error{color:#b3261e;font-weight:bold}
-@media print{nav,form,button,.noprint{display:none}body{margin:0}}
-`;
-
-export function layout(lang: Lang, title: string, body: Html, options: { refreshSeconds?: number; nav?: Html } = {}): string {
-  return `<!doctype html>
-<html lang="${lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
-<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body>${options.nav ? options.nav.text : ''}${body.text}</body></html>`;
-}
-
 function itemRows(lang: Lang, items: StatementItem[], totalKey?: string): Html[] {
   return items.map(
     (i) => html`<tr class="${i.key === totalKey ? 'total' : ''}" data-key="${i.key}"><td>${lang === 'en' ? i.en : i.zh}</td><td class="num">${i.value}</td><td class="rule">${i.rule}</td></tr>`,

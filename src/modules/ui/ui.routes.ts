@@ -12,7 +12,9 @@ import { principalResolver } from '../keys/keys.usecases.js';
 import { runWorkbook } from '../settlements/exports.usecases.js';
 import { review } from '../settlements/reviews.usecases.js';
 import { approveSettlement } from '../settlements/settlements.usecases.js';
-import { departmentStatementBody, layout, personStatementBody, t, type Lang } from '../settlements/statements.html.js';
+import { isLang, type Lang } from '../../shared/i18n.js';
+import { layout, t } from '../../shared/page.js';
+import { departmentStatementBody, personStatementBody } from '../settlements/statements.html.js';
 import { createSession, findLiveSession, revokeSession } from './sessions.repository.js';
 import { departmentPage, personPage, runPage, runsPage, visibleRun } from './ui.usecases.js';
 import { perCapitaPay } from '../../core/index.js';
@@ -52,7 +54,7 @@ export async function registerUiRoutes(app: FastifyInstance, deps: { db: Db; clo
 
   const langOf = (request: FastifyRequest): Lang => {
     const q = textOf(request.query, 'lang');
-    if (q === 'en' || q === 'zh') return q;
+    if (isLang(q)) return q;
     return request.cookies[LANG_COOKIE] === 'en' ? 'en' : 'zh';
   };
   const csrfOf = (sessionId: string) => createHash('sha256').update(`perfpay-ui-form:${sessionId}`, 'utf8').digest('hex').slice(0, 32);

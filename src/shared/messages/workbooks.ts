@@ -1,0 +1,4 @@
+import type { Catalogue } from './index.js';
+
+/** Workbooks, CSV headers and payroll files' words (see index.ts). */
+export const workbooks = {} satisfies Catalogue;
