@@ -1,4 +1,16 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { createRequire } from 'node:module';
+import type { ConnectionOptions, Worker } from 'bullmq';
+
+const load = createRequire(import.meta.url);
+
+/**
+ * BullMQ (and ioredis under it), loaded the first time a queue or worker is made: a service
+ * without REDIS_URL never loads it, and one with it does not wait for it before it starts.
+ * Synchronous (BullMQ is CommonJS), so the runner's functions stay synchronous.
+ */
+export function bullmq(): typeof import('bullmq') {
+  return load('bullmq') as typeof import('bullmq');
+}
 
 /**
  * The settlement queue: BullMQ on Redis, or a queue inside the process. It knows jobs, not what
@@ -54,7 +66,7 @@ export function redisConnection(url: string): ConnectionOptions {
 }
 
 export function createBullMqRunner(options: { redisUrl: string; queueName: string }): SettlementRunner {
-  const queue = new Queue<SettlementJob>(options.queueName, { connection: redisConnection(options.redisUrl) });
+  const queue = new (bullmq().Queue)<SettlementJob>(options.queueName, { connection: redisConnection(options.redisUrl) });
   queue.on('error', () => {}); // reported to callers through the failed enqueue or ping
   return {
     kind: 'bullmq',
@@ -85,7 +97,7 @@ export function startBullMqWorker(process: ProcessJob, log: JobLog, options: { r
   // two of these (its lock expires, then the next stalled check moves it back to wait).
   // Unset: BullMQ's defaults (30 s each).
   const lockMs = options.lockMs ?? DEFAULT_JOB_LOCK_MS;
-  const worker = new Worker<SettlementJob>(options.queueName, async (job) => process(job.data, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }), {
+  const worker = new (bullmq().Worker)<SettlementJob>(options.queueName, async (job) => process(job.data, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }), {
     connection: redisConnection(options.redisUrl),
     concurrency: options.concurrency,
     lockDuration: lockMs,

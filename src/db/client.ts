@@ -3,14 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
-import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -33,42 +28,85 @@ const MIGRATIONS = ((): string => {
 
 /**
  * PostgreSQL when a URL is given, otherwise the same schema and migrations on an embedded
- * PostgreSQL (PGlite) kept in `dataDir` (or in memory for `memory://`). Migrations apply here.
+ * PostgreSQL (PGlite) kept in `dataDir` (or in memory for `memory://`). Migrations apply here,
+ * when the database is behind the migrations folder (isCurrent); a current one starts without
+ * reading a migration. Each driver is loaded only when it is the one used.
  */
-export async function openDatabase(options: { url?: string; dataDir: string; poolSize?: number }): Promise<Database> {
-  if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 });
-    pool.on('error', () => {}); // an idle client's lost connection is reported by the next query
-    const db = drizzleNodePg(pool, { schema }) as unknown as Db;
-    const client = await pool.connect();
-    try {
+export function openDatabase(options: { url?: string; dataDir: string; poolSize?: number }): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const [{ default: pg }, { drizzle }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => {}); // an idle client's lost connection is reported by the next query
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  const client = await pool.connect();
+  try {
+    if (!(await isCurrent((text) => client.query(text).then((r) => r.rows)))) {
+      const { migrate } = await import('drizzle-orm/node-postgres/migrator');
       // several processes (service, workers) may start at once: one migrates, the others wait
+      // (and then find nothing left to apply)
       await client.query('select pg_advisory_lock(726354)');
-      await migrateNodePg(drizzleNodePg(client, { schema }), { migrationsFolder: MIGRATIONS });
-    } finally {
-      await client.query('select pg_advisory_unlock(726354)').catch(() => {});
-      client.release();
+      try {
+        await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS });
+      } finally {
+        await client.query('select pg_advisory_unlock(726354)').catch(() => {});
+      }
     }
-    return {
-      db,
-      kind: 'postgres',
-      ping: async () => void (await pool.query('select 1')),
-      close: () => pool.end(),
-    };
+  } finally {
+    client.release();
   }
-  const memory = options.dataDir === 'memory://';
-  if (!memory) mkdirSync(options.dataDir, { recursive: true });
-  const assets = await pgliteAssets();
-  const client = memory ? new PGlite({ ...assets, loadDataDir: await memoryTemplate(assets) }) : new PGlite(options.dataDir, assets);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  // a no-op when the template (or the data folder) is current
-  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS });
+  return {
+    db,
+    kind: 'postgres',
+    ping: async () => void (await pool.query('select 1')),
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const memory = dataDir === 'memory://';
+  if (!memory) mkdirSync(dataDir, { recursive: true });
+  const [{ PGlite }, { drizzle }, assets] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite'), pgliteAssets()]);
+  const client = memory ? new PGlite({ ...assets, loadDataDir: await memoryTemplate(assets) }) : new PGlite(dataDir, assets);
+  const db = drizzle(client, { schema }) as unknown as Db;
+  // the template (or the data folder) is usually current already
+  if (!(await isCurrent((text) => client.query<Record<string, unknown>>(text).then((r) => r.rows)))) await migratePglite(client);
   return {
     db,
     kind: 'pglite',
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => client.close(),
   };
+}
+
+async function migratePglite(client: PGlite): Promise<void> {
+  const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+  await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS });
+}
+
+/**
+ * True when every migration of the journal has been applied: drizzle's migrator applies those
+ * whose `when` is later than the last one it recorded (drizzle.__drizzle_migrations.created_at),
+ * so the database is current when that is at least the journal's last `when` and it has recorded
+ * as many. False when the table is not there (a new database).
+ */
+async function isCurrent(query: (text: string) => Promise<Record<string, unknown>[]>): Promise<boolean> {
+  const entries = journal();
+  if (entries.length === 0) return true;
+  try {
+    const [row] = await query('select count(*)::int as n, coalesce(max(created_at), 0)::text as last from drizzle.__drizzle_migrations');
+    return Number(row?.n) >= entries.length && Number(row?.last) >= Math.max(...entries.map((e) => e.when));
+  } catch {
+    return false;
+  }
+}
+
+let journalEntries: { when: number }[] | undefined;
+function journal(): { when: number }[] {
+  journalEntries ??= (JSON.parse(readFileSync(join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }).entries;
+  return journalEntries;
 }
 
 type PgliteAssets = Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>;
@@ -118,9 +156,10 @@ function memoryTemplate(assets: PgliteAssets): Promise<Blob> {
 
 /** An empty database with every migration applied, dumped (an uncompressed tar of its data folder). */
 export async function dumpMigrated(assets: PgliteAssets = {}): Promise<Blob> {
+  const { PGlite } = await import('@electric-sql/pglite');
   const client = new PGlite(assets);
   try {
-    await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS });
+    await migratePglite(client);
     return await client.dumpDataDir('none');
   } finally {
     await client.close();

@@ -14,11 +14,20 @@ import fastJsonStringify from 'fast-json-stringify';
  */
 export function serializerWithDocument(schema: TObject, field: string): (definition: { schema: unknown }) => (value: unknown) => string {
   const { [field]: _document, ...rest } = schema.properties;
-  const head = fastJsonStringify(Type.Object(rest));
+  // compiled on the first answer, not at start
+  let head: ((value: unknown) => string) | undefined;
   const serialize = (value: unknown): string => {
     const document: unknown = value !== null && typeof value === 'object' ? Reflect.get(value, field) : undefined;
+    head ??= fastJsonStringify(Type.Object(rest));
     const text = head(value);
     return document === undefined ? text : `${text.slice(0, -1)},${JSON.stringify(field)}:${JSON.stringify(document)}}`;
   };
-  return ({ schema: answer }) => (answer === schema ? serialize : fastJsonStringify(answer as TSchema));
+  return ({ schema: answer }) => {
+    if (answer === schema) return serialize;
+    let other: ((value: unknown) => string) | undefined;
+    return (value: unknown) => {
+      other ??= fastJsonStringify(answer as TSchema);
+      return other(value);
+    };
+  };
 }

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { Dec, formatMoney, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
 import type { Caller } from '../../shared/principal.js';
@@ -158,7 +158,8 @@ export interface WorkbookInput {
  */
 export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
   const { result, mine } = input;
-  const book = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs'); // loaded on the first workbook, not at start
+  const book = new Excel.Workbook();
   book.creator = 'perfpay';
   book.created = input.run.finishedAt ?? new Date(0);
   const summary = book.addWorksheet('汇总 summary', { views: [{ state: 'frozen', ySplit: 1 }] });

@@ -1,8 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { sql, type SQL } from 'drizzle-orm';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Tx } from '../../db/client.js';
 
 export interface BulkColumn<R> {
@@ -72,7 +70,11 @@ export async function copyRows<R>(tx: Tx, table: string, columns: BulkColumn<R>[
     }
     if (batch) yield batch;
   };
+  // pg and its COPY stream are loaded on the first COPY, not at start (nor ever on PGlite but to
+  // tell its client from pg's)
+  const { default: pg } = await import('pg');
   if (client instanceof pg.Client) {
+    const { from: copyFrom } = await import('pg-copy-streams');
     await pipeline(Readable.from(lines()), client.query(copyFrom(statement)));
     return;
   }
