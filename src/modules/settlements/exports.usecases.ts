@@ -202,7 +202,8 @@ function addTable(book: ExcelJS.Workbook, frame: Frame, table: Table): ExcelJS.W
     c.font = BOLD;
     c.border = { top: THIN, bottom: { style: 'double' } };
   }
-  for (const [i, w] of widths.entries()) sheet.getColumn(i + 1).width = Math.min(40, Math.max(8, w + 2));
+  // at least 10: exceljs leaves out a column of width 9 (its default), which a spreadsheet then shows narrower
+  for (const [i, w] of widths.entries()) sheet.getColumn(i + 1).width = Math.min(40, Math.max(10, w + 2));
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, rows.length + 1), column: keys.length } };
   printSetup(sheet, frame, table.title, 'landscape', keys.length);
   return sheet;
