@@ -390,9 +390,9 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
         // the finance office's payroll: the same amounts under Chinese words, and a 合计 row equal to paidTotal
         const office = csvRows((await download('payroll', 'zh')).toString('utf8'));
         const officeTotal = office.pop()!;
-        expect(officeTotal['期间'], label).toBe('合计');
-        expect(officeTotal['实发金额'], label).toBe(paid);
-        check(new Map(office.map((r) => [`${r['工号']}/${r['科室编码']}`, money(r['实发金额']!)])), 'payroll (zh)');
+        expect(officeTotal.期间, label).toBe('合计');
+        expect(officeTotal.实发金额, label).toBe(paid);
+        check(new Map(office.map((r) => [`${r.工号}/${r.科室编码}`, money(r.实发金额!)])), 'payroll (zh)');
         const book = new ExcelJS.Workbook();
         await book.xlsx.load((await download('xlsx')) as never);
         const people = book.getWorksheet('个人')!;
