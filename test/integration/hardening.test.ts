@@ -4,6 +4,7 @@ import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainHospital } from '../fixtures/generator.js';
+import { columnLabel } from '../../src/modules/settlements/columns.js';
 import { backends, startTestService, TOKEN, type TestService } from './harness.js';
 
 /**
@@ -367,8 +368,8 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
           for (const [k, v] of rows) expect(v.toFixed(2), `${label} ${format} ${k}`).toBe(owed.get(k)!.toFixed(2));
           expect([...rows.values()].reduce((a, b) => a.plus(b), money(0)).toFixed(2), `${label} ${format}`).toBe(paid);
         };
-        const download = async (format: string) =>
-          Buffer.from(await (await fetch(`${svc.baseUrl}/v1/settlements/${run.id}/export?format=${format}`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
+        const download = async (format: string, headers = 'en') =>
+          Buffer.from(await (await fetch(`${svc.baseUrl}/v1/settlements/${run.id}/export?format=${format}&headers=${headers}`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer());
         const csvRows = (text: string) => {
           const [header, ...lines] = text
             .replace(/^\uFEFF/, '')
@@ -386,27 +387,33 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
           .map((l) => JSON.parse(l));
         check(new Map(ndjson.map((r) => [`${r.staffId}/${r.department}`, payable(r)])), 'ndjson');
         check(new Map(csvRows((await download('payroll')).toString('utf8')).map((r) => [`${r.staffId}/${r.department}`, money(r.amount!)])), 'payroll');
+        // the finance office's payroll: the same amounts under Chinese words, and a 合计 row equal to paidTotal
+        const office = csvRows((await download('payroll', 'zh')).toString('utf8'));
+        const officeTotal = office.pop()!;
+        expect(officeTotal.期间, label).toBe('合计');
+        expect(officeTotal.实发金额, label).toBe(paid);
+        check(new Map(office.map((r) => [`${r.工号}/${r.科室编码}`, money(r.实发金额!)])), 'payroll (zh)');
         const book = new ExcelJS.Workbook();
         await book.xlsx.load((await download('xlsx')) as never);
-        const people = book.getWorksheet('个人 individuals')!;
-        const header = (people.getRow(1).values as unknown[]).map((v) =>
-          String(v ?? '')
-            .split(' ')
-            .at(-1),
-        );
-        const col = (key: string) => header.indexOf(key);
+        const people = book.getWorksheet('个人')!;
+        const header = (people.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+        const col = (key: string) => header.indexOf(columnLabel(key, 'zh'));
         const rows = new Map<string, Decimal>();
+        let total: Decimal | undefined;
         for (let r = 2; r <= people.rowCount; r++) {
           const row = people.getRow(r);
           const v = (key: string) => (col(key) > 0 ? row.getCell(col(key)).value : null);
-          if (!v('staffId')) continue;
-          rows.set(`${v('staffId')}/${v('department')}`, money(String(run.result.kind === 'quarterly' ? v('total') : v('amount'))).plus(String(v('riskAward') ?? 0)));
+          const payable = money(String(run.result.kind === 'quarterly' ? v('total') : v('amount'))).plus(String(v('riskAward') ?? 0));
+          if (v('staffId') === '合计') total = payable;
+          else if (v('staffId')) rows.set(`${v('staffId')}/${v('department')}`, payable);
         }
         check(rows, 'xlsx');
-        const summary = book.getWorksheet('汇总 summary')!;
+        expect(total?.toFixed(2), `${label} xlsx 合计`).toBe(paid);
+        const summary = book.getWorksheet('汇总')!;
         for (let r = 1; r <= summary.rowCount; r++) {
           const key = summary.getRow(r).getCell(1).value;
-          if (key === 'riskAwardTotal' || key === 'paidTotal') expect(summary.getRow(r).getCell(2).numFmt, `${label} ${key}`).toBe('#,##0.00');
+          if (key === '风险奖合计' || key === '实发总额') expect(summary.getRow(r).getCell(2).numFmt, `${label} ${key}`).toBe('#,##0.00');
+          if (key === '实发总额') expect(String(summary.getRow(r).getCell(2).value), label).toBe(String(Number(paid)));
         }
       }
     }

@@ -28,6 +28,8 @@ const COLUMNS = [
   'total',
 ] as const;
 const BOM = [0xef, 0xbb, 0xbf];
+/** The Chinese header row a person's CSV has by default, column for column with COLUMNS. */
+const ZH_COLUMNS = ['工号', '姓名', '科室编码', '原始得分', '缺勤扣减', '加班增加', '发放系数', '实得分', '二次分配', '职务奖励', '进修工资', '个人罚款', '实发合计'];
 
 type Line = Record<(typeof COLUMNS)[number], string>;
 
@@ -165,7 +167,7 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
   });
 
   it('export csv: a UTF-8 BOM, the header, CRLF lines, one row per person equal to the result, as an attachment', async () => {
-    const res = await download('?format=csv');
+    const res = await download('?format=csv&headers=en');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${CODE}-2026Q1-${runId.slice(0, 8)}.csv"`);
@@ -178,14 +180,29 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
     expect(text).toContain('内科主任');
 
     // csv is the default format
-    const byDefault = await download('');
+    const byDefault = await download('?headers=en');
     expect(byDefault.status).toBe(200);
     expect([...byDefault.bytes]).toEqual([...res.bytes]);
 
-    const imCsv = await download('?format=csv&department=IM');
+    const imCsv = await download('?format=csv&department=IM&headers=en');
     expect(imCsv.status).toBe(200);
     expect(imCsv.headers.get('content-disposition')).toBe(`attachment; filename="${CODE}-2026Q1-IM-${runId.slice(0, 8)}.csv"`);
     expect(utf8(imCsv.bytes)).toBe(`\uFEFF${COLUMNS.join(',')}\r\n${im.map(plainRow).join('')}`);
+  });
+
+  it('export csv for people (the default): the same rows under a Chinese header row, BOM and CRLF as for machines', async () => {
+    expect(ZH_COLUMNS).toHaveLength(COLUMNS.length);
+    const res = await download('?format=csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect([...res.bytes.slice(0, 3)]).toEqual(BOM);
+    expect(utf8(res.bytes.slice(3))).toBe(`${ZH_COLUMNS.join(',')}\r\n${all.map(plainRow).join('')}`);
+    const explicit = await download('?format=csv&headers=zh');
+    expect([...explicit.bytes]).toEqual([...res.bytes]);
+    expect([...(await download('')).bytes]).toEqual([...res.bytes]);
+    const imCsv = await download('?format=csv&department=IM');
+    expect(utf8(imCsv.bytes)).toBe(`\uFEFF${ZH_COLUMNS.join(',')}\r\n${im.map(plainRow).join('')}`);
+    expect((await download('?format=csv&headers=fr')).status).toBe(400);
   });
 
   it('export ndjson: one JSON object a line, equal to the result, department filter too', async () => {
@@ -244,7 +261,7 @@ describe.each(backends)("a settled quarter's lines: paging and export (%s)", (ba
     const paged = await get(`/v1/settlements/${run.id}/lines?limit=10000`);
     expect(paged.body.lines).toEqual(lines);
 
-    const csv = await download('?format=csv', run.id);
+    const csv = await download('?format=csv&headers=en', run.id);
     expect(csv.status).toBe(200);
     const quoted: Record<string, string> = {
       S11: '"张,""三""\t四\\N五\\"', // quoted for the comma and quotes; tab and backslashes as they are

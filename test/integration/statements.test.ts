@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { columnLabel } from '../../src/modules/settlements/columns.js';
+import { say } from '../../src/shared/i18n.js';
+import type { MessageKey } from '../../src/shared/messages/index.js';
 import { TOKEN, backends, useTestService } from './harness.js';
 
 /**
@@ -390,9 +393,9 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     sheet.getRow(1).eachCell((cell, col) => out.set(String(cell.value), col));
     return out;
   };
-  /** The column whose header names `key` (its English key as a word, or one of the Chinese labels given). */
+  /** The column whose header is the Chinese words for the field `key` (or one of the Chinese labels given). */
   const columnOf = (sheet: ExcelJS.Worksheet, key: string, zh?: string) => {
-    const found = [...headerColumns(sheet)].filter(([h]) => h.split(/\s+/).includes(key) || (zh !== undefined && h.includes(zh)));
+    const found = [...headerColumns(sheet)].filter(([h]) => h === columnLabel(key, 'zh') || (zh !== undefined && h.includes(zh)));
     expect(found.length, `${sheet.name}: one column for ${key}: ${JSON.stringify([...headerColumns(sheet).keys()])}`).toBe(1);
     return found[0]![1];
   };
@@ -401,7 +404,8 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     for (let r = 2; r <= sheet.rowCount; r++) {
       const row = sheet.getRow(r);
       const key = row.getCell(col).value;
-      if (key !== null && key !== undefined && key !== '') out.set(String(key), row);
+      // the 合计 row is checked on its own
+      if (key !== null && key !== undefined && key !== '' && key !== '合计') out.set(String(key), row);
     }
     return out;
   };
@@ -419,19 +423,24 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.xlsx"$/);
     const book = await loadBook(res.bytes);
-    expect(book.worksheets.map((w) => w.name)).toEqual(['汇总 summary', '科室 departments', '个人 individuals']);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['汇总', '科室', '科室得分与扣罚', '个人', ...Q1.departments.map((d: ExpDept) => deptName(d.code))]);
     for (const sheet of book.worksheets) checkHeaderRow(sheet);
 
-    // individuals: one row per expected line, numbers with their formats, names intact
-    const people = book.getWorksheet('个人 individuals')!;
+    // individuals: one row per expected line, numbers with their formats, names intact, then 合计
+    const people = book.getWorksheet('个人')!;
     const byId = rowsBy(people, columnOf(people, 'staffId'));
     expect([...byId.keys()].sort()).toEqual(Q1.individuals.map((l: ExpLine) => l.staffId).sort());
-    expect(people.actualRowCount).toBe(Q1.individuals.length + 1);
+    expect(people.actualRowCount).toBe(Q1.individuals.length + 2);
+    const peopleTotal = people.getRow(Q1.individuals.length + 2);
+    expect(peopleTotal.getCell(1).value).toBe('合计');
+    expect(peopleTotal.getCell(columnOf(people, 'total')).value).toBe(Number(Q1.summary.paidTotal));
+    expect(peopleTotal.getCell(columnOf(people, 'tier2Pay')).value).toBe(Number(Q1.summary.tier2Total));
     const zh: Record<string, string> = { attendanceDeduction: '缺勤扣减', overtimeAddition: '加班增加' };
     for (const l of Q1.individuals as ExpLine[]) {
       const row = byId.get(l.staffId)!;
       expect(row.getCell(columnOf(people, 'name')).value, l.staffId).toBe(staffName(l.staffId));
       expect(row.getCell(columnOf(people, 'department')).value, l.staffId).toBe(l.department);
+      expect(row.getCell(columnOf(people, 'departmentName')).value, l.staffId).toBe(deptName(l.department));
       for (const field of LINE_FIELDS) {
         const cell = row.getCell(columnOf(people, field, zh[field]));
         expect(cell.value, `${l.staffId} ${field}`).toBe(Number(l[field]));
@@ -440,12 +449,16 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     }
 
     // departments: the expected finals (and the rest of tier 1)
-    const depts = book.getWorksheet('科室 departments')!;
+    const depts = book.getWorksheet('科室')!;
     const byCode = rowsBy(depts, columnOf(depts, 'code'));
     expect([...byCode.keys()].sort()).toEqual(Q1.departments.map((d: ExpDept) => d.code).sort());
+    const deptTotal = depts.getRow(Q1.departments.length + 2);
+    expect(deptTotal.getCell(1).value).toBe('合计');
+    expect(deptTotal.getCell(columnOf(depts, 'final')).value).toBe(Number(Q1.summary.departmentsFinal));
+    expect(deptTotal.getCell(columnOf(depts, 'headcount')).value).toBe(Q1.summary.headcount);
     for (const d of Q1.departments as ExpDept[]) {
       const row = byCode.get(d.code)!;
-      expect(row.getCell(columnOf(depts, 'name')).value).toBe(deptName(d.code));
+      expect(row.getCell(columnOf(depts, 'departmentName')).value).toBe(deptName(d.code));
       expect(row.getCell(columnOf(depts, 'headcount')).value).toBe(d.headcount);
       for (const field of DEPT_MONEY_FIELDS) {
         const cell = row.getCell(columnOf(depts, field));
@@ -459,38 +472,42 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
       }
     }
 
-    // summary: field, value rows with every expected summary figure
-    const summary = book.getWorksheet('汇总 summary')!;
+    // summary: item, value rows with every expected summary figure, each named in Chinese
+    const summary = book.getWorksheet('汇总')!;
+    const item = (k: string) => say('zh', `summary.${k}` as MessageKey);
     const fields = rowsBy(summary, 1);
-    expect(fields.get('hospital')?.getCell(2).value).toBe(CODE);
-    expect(fields.get('period')?.getCell(2).value).toBe('2026Q1');
+    expect(fields.get('医院')?.getCell(2).value).toBe(`${scenario.hospital.name}（${CODE}）`);
+    expect(fields.get('期间')?.getCell(2).value).toBe('2026年第一季度');
+    expect(fields.get('状态')?.getCell(2).value).toBe('已完成待审批');
     for (const [k, v] of Object.entries(Q1.summary)) {
-      const cell = fields.get(k)?.getCell(2);
+      const cell = fields.get(item(k))?.getCell(2);
       expect(cell?.value, k).toBe(Number(v));
     }
-    expect(fields.get('distributable')!.getCell(2).value).toBe(390000);
-    expect(fields.get('distributable')!.getCell(2).numFmt).toBe('#,##0.00');
-    expect(fields.get('paidTotal')!.getCell(2).value).toBe(Number(Q1.summary.paidTotal));
-    expect(fields.get('paidTotal')!.getCell(2).numFmt).toBe('#,##0.00');
-    expect(fields.get('pointValue')!.getCell(2).numFmt).toBe('0.000000');
+    expect(fields.get(item('distributable'))!.getCell(2).value).toBe(390000);
+    expect(fields.get(item('distributable'))!.getCell(2).numFmt).toBe('#,##0.00');
+    expect(fields.get(item('paidTotal'))!.getCell(2).value).toBe(Number(Q1.summary.paidTotal));
+    expect(fields.get(item('paidTotal'))!.getCell(2).numFmt).toBe('#,##0.00');
+    expect(fields.get(item('pointValue'))!.getCell(2).numFmt).toBe('0.000000');
+    expect(JSON.stringify(summary.getSheetValues())).not.toMatch(/paidTotal|tier1Pool|pointValue/);
 
     // a department head's workbook: IM only, no hospital figures
     const head = await keyFor(['IM']);
     const mine = await raw(`/v1/settlements/${q1Id}/export?format=xlsx`, head);
     expect(mine.status).toBe(200);
     const imBook = await loadBook(mine.bytes);
-    const imPeople = imBook.getWorksheet('个人 individuals')!;
+    const imPeople = imBook.getWorksheet('个人')!;
     expect([...rowsBy(imPeople, columnOf(imPeople, 'staffId')).keys()].sort()).toEqual(
       Q1.individuals
         .filter((l: ExpLine) => l.department === 'IM')
         .map((l: ExpLine) => l.staffId)
         .sort(),
     );
-    const imDepts = imBook.getWorksheet('科室 departments')!;
+    const imDepts = imBook.getWorksheet('科室')!;
     expect([...rowsBy(imDepts, columnOf(imDepts, 'code')).keys()]).toEqual(['IM']);
-    const imSummary = [...rowsBy(imBook.getWorksheet('汇总 summary')!, 1).keys()];
-    for (const k of Object.keys(Q1.summary)) expect(imSummary, k).not.toContain(k);
-    const values = JSON.stringify(imBook.getWorksheet('汇总 summary')!.getSheetValues());
+    expect(imBook.worksheets.map((w) => w.name)).toEqual(['汇总', '科室', '科室得分与扣罚', '个人', deptName('IM')]);
+    const imSummary = [...rowsBy(imBook.getWorksheet('汇总')!, 1).keys()];
+    for (const k of Object.keys(Q1.summary)) expect(imSummary, k).not.toContain(item(k));
+    const values = JSON.stringify(imBook.getWorksheet('汇总')!.getSheetValues());
     for (const v of [Q1.summary.paidTotal, Q1.summary.distributable, Q1.summary.pointValue]) expect(values).not.toContain(String(Number(v)));
   });
 
@@ -505,7 +522,7 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body.status).toBe('approved');
 
-    const res = await raw(`/v1/settlements/${q1Id}/export?format=payroll`);
+    const res = await raw(`/v1/settlements/${q1Id}/export?format=payroll&headers=en`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.csv"$/);
@@ -522,7 +539,7 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
 
     // a department head's payroll: IM only
     const head = await keyFor(['IM']);
-    const mine = await raw(`/v1/settlements/${q1Id}/export?format=payroll`, head);
+    const mine = await raw(`/v1/settlements/${q1Id}/export?format=payroll&headers=en`, head);
     expect(mine.status).toBe(200);
     const imRows = new TextDecoder().decode(mine.bytes).split('\r\n').slice(1).filter(Boolean);
     expect(imRows.sort()).toEqual(
@@ -531,6 +548,27 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
         .map((l: ExpLine) => `${l.staffId},${staffName(l.staffId)},${l.department},${l.total}`)
         .sort(),
     );
+
+    // the finance office's payroll (the default): 期间, 科室编码, 科室, 工号, 姓名, 实发金额, grouped by
+    // department, and a 合计 row equal to paidTotal
+    const office = await raw(`/v1/settlements/${q1Id}/export?format=payroll`);
+    expect(office.status).toBe(200);
+    expect([...office.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [zhHeader, ...zhRows] = new TextDecoder('utf-8', { ignoreBOM: true }).decode(office.bytes.subarray(3)).slice(0, -2).split('\r\n');
+    expect(zhHeader).toBe('期间,科室编码,科室,工号,姓名,实发金额');
+    const zhTotal = zhRows.pop()!;
+    expect(zhTotal).toBe(`合计,,,,,${Q1.summary.paidTotal}`);
+    expect([...zhRows].sort()).toEqual(Q1.individuals.map((l: ExpLine) => `2026年第一季度,${l.department},${deptName(l.department)},${l.staffId},${staffName(l.staffId)},${l.total}`).sort());
+    const grouped = zhRows.map((r) => r.split(',')[1]);
+    expect(grouped).toEqual([...grouped].sort((a, b) => Q1.departments.findIndex((d: ExpDept) => d.code === a) - Q1.departments.findIndex((d: ExpDept) => d.code === b)));
+    expect(two(zhRows.reduce((acc, r) => acc.plus(r.split(',')[5]!), new D(0)))).toBe(Q1.summary.paidTotal);
+    const imOffice = new TextDecoder()
+      .decode((await raw(`/v1/settlements/${q1Id}/export?format=payroll`, head)).bytes)
+      .split('\r\n')
+      .filter(Boolean);
+    const imTotal = Q1.individuals.filter((l: ExpLine) => l.department === 'IM').reduce((acc: Decimal, l: ExpLine) => acc.plus(l.total), new D(0));
+    expect(imOffice.at(-1)).toBe(`合计,,,,,${two(imTotal)}`);
+    expect(imOffice).toHaveLength(2 + Q1.individuals.filter((l: ExpLine) => l.department === 'IM').length);
 
     // an approved run still has its statements
     const s11 = await get(personUrl(q1Id, 'S11'));
@@ -545,7 +583,7 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
       .filter((l: ExpLine) => l.department === 'IM')
       .map((l: ExpLine) => l.staffId)
       .sort();
-    const payroll = await get(`/v1/settlements/${q1Id}/export?format=payroll&department=IM`);
+    const payroll = await get(`/v1/settlements/${q1Id}/export?format=payroll&department=IM&headers=en`);
     if (payroll.status !== 400) {
       expect(payroll.status).toBe(200);
       const ids = (payroll.body as string)
@@ -558,7 +596,7 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     }
     const book = await raw(`/v1/settlements/${q1Id}/export?format=xlsx&department=IM`);
     if (book.status !== 400) {
-      const people = (await loadBook(book.bytes)).getWorksheet('个人 individuals')!;
+      const people = (await loadBook(book.bytes)).getWorksheet('个人')!;
       expect([...rowsBy(people, columnOf(people, 'staffId')).keys()].sort()).toEqual(imIds);
     }
     const head = await keyFor(['IM']);
@@ -621,8 +659,8 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     // the year-end's workbook and payroll hold the year-end's amounts
     const Y = resultOf('2026');
     const book = await loadBook((await raw(`/v1/settlements/${year.id}/export?format=xlsx`)).bytes);
-    expect(book.worksheets.map((w) => w.name)).toEqual(['汇总 summary', '科室 departments', '个人 individuals']);
-    const people = book.getWorksheet('个人 individuals')!;
+    expect(book.worksheets.map((w) => w.name)).toEqual(['汇总', '科室', '个人', ...Y.departments.map((d: ExpDept) => deptName(d.code))]);
+    const people = book.getWorksheet('个人')!;
     const byId = rowsBy(people, columnOf(people, 'staffId'));
     expect([...byId.keys()].sort()).toEqual(Y.individuals.map((l: ExpLine) => l.staffId).sort());
     for (const l of Y.individuals as ExpLine[]) {
@@ -633,7 +671,10 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
       expect(weight.value, l.staffId).toBe(Number(l.weight));
       expect(weight.numFmt).toBe('0.000000');
     }
-    const depts = book.getWorksheet('科室 departments')!;
+    const yearTotal = people.getRow(Y.individuals.length + 2);
+    expect(yearTotal.getCell(1).value).toBe('合计');
+    expect(yearTotal.getCell(columnOf(people, 'amount')).value).toBe(Number(Y.summary.paidTotal));
+    const depts = book.getWorksheet('科室')!;
     const byCode = rowsBy(depts, columnOf(depts, 'code'));
     for (const d of Y.departments as ExpDept[]) {
       expect(byCode.get(d.code)!.getCell(columnOf(depts, 'amount')).value, d.code).toBe(Number(d.amount));
@@ -643,13 +684,20 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(notYet.status).toBe(409);
     expect(notYet.body.error.code).toBe('not_approved');
     expect((await svc.request('POST', `/v1/settlements/${year.id}/approve`, {})).status).toBe(200);
-    const payroll = await raw(`/v1/settlements/${year.id}/export?format=payroll`);
+    const payroll = await raw(`/v1/settlements/${year.id}/export?format=payroll&headers=en`);
     expect(payroll.status).toBe(200);
     expect([...payroll.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...rows] = new TextDecoder('utf-8', { ignoreBOM: true }).decode(payroll.bytes.subarray(3)).slice(0, -2).split('\r\n');
     expect(header).toBe('staffId,name,department,amount');
     expect([...rows].sort()).toEqual(Y.individuals.map((l: ExpLine) => `${l.staffId},${staffName(l.staffId)},${l.department},${l.amount}`).sort());
     expect(two(rows.reduce((acc, r) => acc.plus(r.split(',')[3]!), new D(0)))).toBe(Y.summary.paidTotal);
+    const office = new TextDecoder('utf-8', { ignoreBOM: true })
+      .decode((await raw(`/v1/settlements/${year.id}/export?format=payroll`)).bytes.subarray(3))
+      .slice(0, -2)
+      .split('\r\n');
+    expect(office[0]).toBe('期间,科室编码,科室,工号,姓名,实发金额');
+    expect(office.at(-1)).toBe(`合计,,,,,${Y.summary.paidTotal}`);
+    expect(office.slice(1, -1).sort()).toEqual(Y.individuals.map((l: ExpLine) => `2026年度（年终）,${l.department},${deptName(l.department)},${l.staffId},${staffName(l.staffId)},${l.amount}`).sort());
   });
 
   // ------------------------------------------------------------------ 8. diff

@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
 import type { Caller } from '../../shared/principal.js';
 import { departmentsFor } from '../access/access.js';
+import { csvHeaders, type HeaderLanguage } from './columns.js';
 import { resultNotFound } from './settlements.errors.js';
 import { individualLineOf } from './settlements.mappers.js';
 import { annualLinesPage, findRun, hasDisputeFines, resultLinesPage, type RunRow } from './settlements.repository.js';
@@ -78,7 +79,7 @@ const QUARTERLY_COLUMNS = [
   'total',
 ] as const;
 const ANNUAL_COLUMNS = ['staffId', 'name', 'department', 'weight', 'amount'] as const;
-const TEXT_FIELDS = new Set(['staffId', 'name', 'department']);
+const TEXT_FIELDS = new Set(['staffId', 'name', 'department', 'departmentName']);
 
 /** A text field a spreadsheet would read as a formula (=, +, -, @ first) is prefixed with ' (OWASP CSV injection). */
 const guard = (row: Record<string, unknown>): Record<string, unknown> => {
@@ -90,19 +91,26 @@ const guard = (row: Record<string, unknown>): Record<string, unknown> => {
   return out;
 };
 
-/** CSV as this service writes it (csv-stringify, RFC 4180 quoting): CRLF rows, formula-guarded text fields. */
-const csvOptions = (columns: readonly string[], header: boolean) => ({ columns: [...columns], header, record_delimiter: 'windows' as const });
+/**
+ * CSV as this service writes it (csv-stringify, RFC 4180 quoting): CRLF rows, formula-guarded text
+ * fields; the header row in Chinese words for people, or the field names (`en`) for machines.
+ */
+const csvOptions = (columns: readonly string[], headers: HeaderLanguage) => {
+  const names = csvHeaders(columns, headers);
+  return { columns: columns.map((key, i) => ({ key, header: names[i]! })), header: true, record_delimiter: 'windows' as const };
+};
 
 /** Rows as CSV text: a UTF-8 byte-order mark (so Excel shows Chinese), the header, then the rows. */
-export function csvText(columns: readonly string[], rows: Record<string, unknown>[]): string {
-  return `\uFEFF${stringifySync(rows.map(guard), csvOptions(columns, true))}`;
+export function csvText(columns: readonly string[], rows: Record<string, unknown>[], headers: HeaderLanguage): string {
+  return `\uFEFF${stringifySync(rows.map(guard), csvOptions(columns, headers))}`;
 }
 
 /**
  * GET /v1/settlements/{id}/export as CSV or NDJSON: every line the caller may read, streamed a page
- * at a time (keyset paging); CSV in UTF-8 with a byte-order mark, CRLF.
+ * at a time (keyset paging); CSV in UTF-8 with a byte-order mark, CRLF, its header row in Chinese
+ * (工号, 姓名…) unless `headers` is `en` (the field names, for machines).
  */
-export async function exportLines(deps: Deps, runId: string, format: 'csv' | 'ndjson', department?: string) {
+export async function exportLines(deps: Deps, runId: string, format: 'csv' | 'ndjson', department: string | undefined, headers: HeaderLanguage) {
   const { db } = deps;
   const run = await settledRun(db, runId);
   const departments = departmentsFor(deps.caller.principal, department);
@@ -134,7 +142,7 @@ export async function exportLines(deps: Deps, runId: string, format: 'csv' | 'nd
   async function* csvRows(): AsyncGenerator<Record<string, unknown>> {
     for await (const rows of pages()) for (const row of rows) yield guard(row);
   }
-  const stream = format === 'csv' ? Readable.from(csvRows()).pipe(stringify({ ...csvOptions(columns, true), bom: true })) : Readable.from(ndjson());
+  const stream = format === 'csv' ? Readable.from(csvRows()).pipe(stringify({ ...csvOptions(columns, headers), bom: true })) : Readable.from(ndjson());
   const suffix = department ? `-${department}` : '';
   return {
     contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',

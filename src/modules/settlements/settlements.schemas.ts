@@ -131,6 +131,14 @@ export const ExportQuery = Type.Object(
       ),
     ),
     department: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    headers: Type.Optional(
+      Type.Union([Type.Literal('zh'), Type.Literal('en')], {
+        default: 'zh',
+        description:
+          'csv and payroll: the header row. zh (the default): Chinese words for people (工号, 姓名, 科室编码…; the payroll file for the finance office, with 期间, 科室 and a 合计 row). en: the field names (staffId, name, department…), for machines, the columns and rows unchanged',
+      }),
+    ),
+    lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { default: 'zh', description: "xlsx: the workbook's language, Chinese by default" })),
   },
   { additionalProperties: false },
 );
