@@ -178,7 +178,19 @@ function addTable(book: ExcelJS.Workbook, frame: Frame, table: Table): ExcelJS.W
     c.fill = HEADER_FILL;
     c.border = { top: THIN, bottom: THIN, left: THIN, right: THIN };
   });
-  const widths = labels.map((l) => Math.min(displayWidth(l), Math.ceil(displayWidth(l) / 2) + 2));
+  // a header wraps onto two lines, but an English word is never cut
+  const widths = labels.map((l) =>
+    Math.min(
+      displayWidth(l),
+      Math.max(
+        Math.ceil(displayWidth(l) / 2) + 2,
+        ...l
+          .split(/\s+/)
+          .filter((w) => /[A-Za-z]/.test(w))
+          .map(displayWidth),
+      ),
+    ),
+  );
   const sums = new Map<string, InstanceType<typeof Dec>>();
   for (const row of rows) {
     const added = sheet.addRow([]);
