@@ -1,6 +1,7 @@
 # The perfpay service image: the API (npm start) or a settlement worker (npm run worker).
-# Built once: the build stage compiles src/ and jobs/ to dist/ (npm ci runs the build); the image
-# ships dist/, the launchers and the migrations with production dependencies only.
+# Built once: in the build stage `npm ci` runs `prepare`, which compiles src/ and jobs/ to dist/
+# (scripts/build.mjs, esbuild); the image ships dist/, the launchers and the migrations with
+# production dependencies only (no sources: bin/launch.mjs never rebuilds there).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -9,7 +10,7 @@ COPY src ./src
 COPY jobs ./jobs
 COPY migrations ./migrations
 COPY tsconfig.json ./
-RUN npm ci --no-audit --no-fund && npm run build
+RUN npm ci --no-audit --no-fund && test -f dist/.built && test -f dist/server.mjs
 
 FROM node:20-bookworm-slim
 WORKDIR /app

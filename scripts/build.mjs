@@ -23,7 +23,7 @@ const STAMP = join(DIST, '.built');
  * loaded only when used (BullMQ and ioredis with REDIS_URL, pg with DATABASE_URL, ExcelJS for a
  * workbook) or hold native code.
  */
-export const KEPT_OUT = ['@electric-sql/pglite', '@fastify/swagger-ui', 'bullmq', 'ioredis', 'exceljs', 'pg', 'pg-copy-streams', 'pg-native', 'playwright-core'];
+export const KEPT_OUT = ['@electric-sql/pglite', '@fastify/swagger-ui', 'bullmq', 'ioredis', 'exceljs', 'pg-native', 'playwright-core'];
 
 /** bundle: 'all' carries every package; 'packages' all but KEPT_OUT; 'own' only our code. */
 export const ENTRIES = [

@@ -1,6 +1,5 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 export const OPENAPI_INFO = {
   title: 'perfpay — hospital performance-pay settlement API (医院绩效工资核算)',
@@ -31,6 +30,56 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerDocsUi(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+/**
+ * /docs, swagger-ui on this service's document. swagger-ui (with @fastify/static and glob under
+ * it, ~100 ms) is loaded on the first /docs request, not at start: it runs in a small Fastify
+ * instance of its own, made then, and /docs and /docs/* here pass each request to it.
+ */
+function registerDocsUi(app: FastifyInstance): void {
+  let docs: Promise<FastifyInstance> | undefined;
+  const docsApp = () => {
+    docs ??= (async () => {
+      const { default: swaggerUi } = await import('@fastify/swagger-ui');
+      const ui = Fastify();
+      // swagger-ui depends on @fastify/swagger by name and reads the document through fastify.swagger()
+      const document = Object.assign(
+        async (instance: FastifyInstance) => void instance.decorate('swagger', ((options?: { yaml?: boolean }) => app.swagger(options as { yaml: true })) as FastifyInstance['swagger']),
+        {
+          [Symbol.for('skip-override')]: true,
+          [Symbol.for('plugin-meta')]: { name: '@fastify/swagger' },
+        },
+      );
+      await ui.register(document);
+      await ui.register(swaggerUi, { routePrefix: '/docs' });
+      await ui.ready();
+      return ui;
+    })();
+    return docs;
+  };
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    const answer = await (await docsApp()).inject({
+      method: request.method as 'GET' | 'HEAD',
+      url: request.url,
+      headers: { 'accept-encoding': 'identity', ...pick(request.headers, ['accept', 'if-none-match', 'if-modified-since']) },
+    });
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value !== undefined && !['content-length', 'connection', 'date', 'transfer-encoding', 'keep-alive'].includes(name)) void reply.header(name, value);
+    }
+    return reply.status(answer.statusCode).send(answer.rawPayload);
+  };
+  app.get('/docs', { schema: { hide: true } }, forward);
+  app.get('/docs/*', { schema: { hide: true } }, forward);
+}
+
+function pick(headers: Record<string, string | string[] | undefined>, names: string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name of names) {
+    const value = headers[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }

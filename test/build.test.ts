@@ -1,0 +1,95 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The README's commands on a fresh clone (issue #16): `npm install` runs `prepare`, which compiles
+ * src/ and jobs/ to dist/; the `perfpay` bin and `npm start` then run dist/, and rebuild it first
+ * when a source is newer (or dist/ is gone). The clone is of this checkout's last commit, with
+ * its node_modules linked in (the packages are not what this tests, and installing them needs
+ * the network).
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const isGit = spawnSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' });
+const commit = isGit.status === 0 ? isGit.stdout.trim() : '';
+
+let clone = '';
+beforeAll(() => {
+  if (!commit) return;
+  clone = mkdtempSync(join(tmpdir(), 'perfpay-clone-'));
+  execFileSync('git', ['clone', '--quiet', '--no-checkout', ROOT, clone]);
+  execFileSync('git', ['-C', clone, 'checkout', '--quiet', commit]);
+  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(clone, 'node_modules'), 'dir');
+});
+afterAll(() => {
+  if (clone) rmSync(clone, { recursive: true, force: true });
+});
+
+const expected = JSON.parse(readFileSync(join(ROOT, 'examples', 'worked-example.result.json'), 'utf8')) as Record<string, unknown>;
+
+function simulate(): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [join(clone, 'bin', 'perfpay.mjs'), 'simulate', 'examples/worked-example.scenario.json'], { cwd: clone, encoding: 'utf8', timeout: 120_000 });
+}
+
+describe.skipIf(!commit)('a fresh clone', () => {
+  it('has no dist/ until prepare builds it; then perfpay simulate runs the compiled command line', () => {
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
+    // what `npm install` runs after installing the packages
+    execFileSync('npm', ['run', '--silent', 'prepare'], { cwd: clone, stdio: 'pipe' });
+    for (const entry of ['cli', 'server', 'worker', 'export-hospital', 'import-hospital']) expect(existsSync(join(clone, 'dist', `${entry}.mjs`)), entry).toBe(true);
+    const r = simulate();
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject(expected);
+  });
+
+  it('rebuilds dist/ on start when it is missing', () => {
+    rmSync(join(clone, 'dist'), { recursive: true, force: true });
+    const r = simulate();
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject(expected);
+    expect(existsSync(join(clone, 'dist', '.built'))).toBe(true);
+  });
+
+  it('npm start answers /health on a new embedded database, and again on the same one', async () => {
+    const dataDir = join(clone, '.perfpay');
+    for (const round of [1, 2]) {
+      const port = await freePort();
+      const child = spawn(process.execPath, [join(clone, 'bin', 'start.mjs')], {
+        cwd: clone,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', PERFPAY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+        stdio: 'ignore',
+      });
+      try {
+        const deadline = Date.now() + 90_000;
+        let body: Record<string, unknown> | null = null;
+        while (!body && Date.now() < deadline) {
+          body = await fetch(`http://127.0.0.1:${port}/health`).then(
+            (res) => (res.status === 200 ? (res.json() as Promise<Record<string, unknown>>) : null),
+            () => null,
+          );
+          if (!body) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(body, `round ${round}`).toMatchObject({ status: 'ok', database: 'pglite: ok', queue: 'in-process: ok' });
+      } finally {
+        const exited = new Promise((r) => child.on('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
