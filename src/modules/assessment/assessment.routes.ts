@@ -75,7 +75,7 @@ function setupPutValueRoute(app: App, { db, clock }: RouteDeps): void {
     },
     async (request) => {
       const { code, ...key } = request.params;
-      return putValues({ db, clock, caller: callerOf(request) }, code, [{ ...key, value: request.body.value }], () => 'value');
+      return putValues({ db, clock, caller: callerOf(request) }, code, [{ ...key, value: request.body.value }]);
     },
   );
 }

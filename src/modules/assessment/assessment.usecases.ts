@@ -212,15 +212,18 @@ async function checkRecords(tx: Tx, hospital: HospitalRow, quarter: string, reco
   }
 }
 
+/** A record's path (`values[3]`, or '' for the one record of a single write) joined to a field's. */
+const fieldPath = (record: string, field: string): string => (record && field ? `${record}.${field}` : record || field);
+
 /**
  * PUT values, one or many (a bulk write is all or nothing): each checked by the engine's rules,
  * refused with 409 when its quarter (or year) is closed; those that differ from the stored ones
  * are written with who and when, in one transaction with one audit event.
  */
-export async function putValues(deps: Deps, code: string, records: ValueRecord[], pathOf: (i: number) => string): Promise<{ written: number; unchanged: number }> {
+export async function putValues(deps: Deps, code: string, records: ValueRecord[], pathOf: (i: number) => string = () => ''): Promise<{ written: number; unchanged: number }> {
   const dup = new Set<string>();
   records.forEach((r, i) => {
-    if (dup.has(valueKey(r))) throw new AppError(400, 'duplicate', `the value of ${r.indicator} for ${r.department} in ${r.period} is given twice`, pathOf(i));
+    if (dup.has(valueKey(r))) throw new AppError(400, 'duplicate', `the value of ${r.indicator} for ${r.department} in ${r.period} is given twice`, pathOf(i) || 'body');
     dup.add(valueKey(r));
   });
   return deps.db.transaction(async (tx) => {
@@ -232,10 +235,13 @@ export async function putValues(deps: Deps, code: string, records: ValueRecord[]
       byQuarter.set(q, [...(byQuarter.get(q) ?? []), i]);
     });
     for (const [quarter, indexes] of byQuarter) {
-      await checkRecords(tx, hospital, quarter, { values: indexes.map((i) => records[i]!) }, (path) => path.replace(/^assessment\.values\[(\d+)\]/, (_, k: string) => pathOf(indexes[Number(k)]!)));
+      await checkRecords(tx, hospital, quarter, { values: indexes.map((i) => records[i]!) }, (path) => {
+        const m = /^assessment\.values\[(\d+)\]\.?(.*)$/.exec(path);
+        return m ? fieldPath(pathOf(indexes[Number(m[1])]!), m[2]!) || 'body' : path;
+      });
     }
     const stored = new Map((await valuesIn(tx, hospital.id, { periods: [...new Set(records.map((v) => v.period))] })).map((r) => [valueKey(r), r]));
-    const written = changedValues(records, stored, await closedPeriods(tx, hospital.id), pathOf);
+    const written = changedValues(records, stored, await closedPeriods(tx, hospital.id), (i) => pathOf(i) || 'period');
     const now = deps.clock.now();
     await upsertValues(
       tx,
@@ -326,4 +332,3 @@ export async function listScorecards(deps: { db: Db }, code: string) {
     at: v.createdAt.toISOString(),
   }));
 }
-
