@@ -2,16 +2,17 @@ import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
 import { errors, HospitalParams } from '../../shared/schemas.js';
 import { access, EVERY_ROLE } from '../access/access.js';
 import {
-  correctionOf,
   DefectHistory,
   DefectList,
   DefectListQuery,
   DefectParams,
   DefectVersion,
+  DepartmentCorrection,
   DepartmentDefectSchema,
   DepartmentLineage,
   LineageDepartmentParams,
   LineageStaffParams,
+  PersonalCorrection,
   PersonalDefectSchema,
   PersonLineage,
   ScorecardVersionList,
@@ -124,6 +125,7 @@ function setupDefectRoutes(
   spec: {
     kind: 'department' | 'personal';
     record: typeof DepartmentDefectSchema | typeof PersonalDefectSchema;
+    correction: typeof DepartmentCorrection | typeof PersonalCorrection;
     name: string;
     label: string;
   },
@@ -155,16 +157,23 @@ function setupDefectRoutes(
         tags: ['assessment'],
         summary: `Correct a ${label} defect: the whole record again with a reason, stored as a new version (the old ones stay); audited`,
         params: DefectParams,
-        body: correctionOf(spec.record),
+        body: spec.correction,
         response: { 200: DefectVersion, ...errors(400, 401, 404, 409) },
       },
     },
     async (request) => {
       const { reason, ...record } = request.body;
-      return writeDefect({ db, clock, caller: callerOf(request) }, request.params.code, kind, request.params.defectId, { kind: 'correct', reason }, {
-        ...record,
-        id: request.params.defectId,
-      } as never);
+      return writeDefect(
+        { db, clock, caller: callerOf(request) },
+        request.params.code,
+        kind,
+        request.params.defectId,
+        { kind: 'correct', reason },
+        {
+          ...record,
+          id: request.params.defectId,
+        },
+      );
     },
   );
   app.post(
@@ -211,6 +220,7 @@ function setupDepartmentDefectRoutes(app: App, deps: RouteDeps): void {
   setupDefectRoutes(app, deps, {
     kind: 'department',
     record: DepartmentDefectSchema,
+    correction: DepartmentCorrection,
     name: 'Department',
     label: 'department',
   });
@@ -220,6 +230,7 @@ function setupPersonalDefectRoutes(app: App, deps: RouteDeps): void {
   setupDefectRoutes(app, deps, {
     kind: 'personal',
     record: PersonalDefectSchema,
+    correction: PersonalCorrection,
     name: 'Personal',
     label: 'personal',
   });

@@ -47,8 +47,8 @@ export const ScorecardVersionList = Type.Object({
 export const DefectParams = Type.Object({ code: HospitalCode, defectId: Text('defect id') });
 export const DefectListQuery = Type.Object({ quarter: Type.Optional(AssessmentQuarter), history: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 export const WithdrawBody = Type.Object({ reason: Reason }, { additionalProperties: false });
-export const correctionOf = <T extends typeof DepartmentDefectSchema | typeof PersonalDefectSchema>(record: T) =>
-  Type.Object({ ...Type.Omit(record, ['id']).properties, reason: Reason }, { additionalProperties: false });
+export const DepartmentCorrection = Type.Object({ ...Type.Omit(DepartmentDefectSchema, ['id']).properties, reason: Reason }, { additionalProperties: false });
+export const PersonalCorrection = Type.Object({ ...Type.Omit(PersonalDefectSchema, ['id']).properties, reason: Reason }, { additionalProperties: false });
 
 export const DefectVersion = Type.Object({
   id: Type.String(),
