@@ -11,6 +11,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createHospitalLookups } from './modules/access/access.repository.js';
+import { registerAssessmentRoutes } from './modules/assessment/assessment.routes.js';
 import { registerAuditRoutes } from './modules/audit/audit.routes.js';
 import { registerDisputeRoutes } from './modules/disputes/disputes.routes.js';
 import { registerHospitalRoutes } from './modules/hospitals/hospitals.routes.js';
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuditRoutes(app, routeDeps);
   registerKeyRoutes(app, routeDeps);
   registerDisputeRoutes(app, routeDeps);
+  registerAssessmentRoutes(app, routeDeps);
   // the review pages' cookies and form bodies belong to /ui only
   await app.register(async (scope) => registerUiRoutes(scope, { db, clock, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN, sessionHours: deps.config.PERFPAY_UI_SESSION_HOURS ?? 12 }));
   return app;

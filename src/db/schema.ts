@@ -211,6 +211,8 @@ export const settlementRuns = pgTable(
     approvedAt: timestamp('approved_at', { withTimezone: true, precision: 3 }),
     approvalOverrideReason: text('approval_override_reason'),
     supersededBy: uuid('superseded_by'),
+    /** An assessed run's assessment block and the defects and values behind it (assessment.md §4). */
+    assessment: jsonb('assessment'),
   },
   (t) => [
     index('settlement_runs_hospital_period').on(t.hospitalId, t.period),
@@ -487,4 +489,71 @@ export const disputeFlags = pgTable(
     disputeId: text('dispute_id').notNull(),
   },
   (t) => [index('dispute_flags_year').on(t.hospitalId, t.year)],
+);
+
+/** What became of an assessment defect's version: booked (the first), corrected (a new version with a reason) or withdrawn (stops counting). */
+export const DEFECT_STATUSES = ['booked', 'corrected', 'withdrawn'] as const;
+export const DEFECT_KINDS = ['department', 'personal'] as const;
+
+/**
+ * The scorecards (assessment.md §1.1), versioned like the scheme: a version is the whole list,
+ * in force from its quarter on; `owners` lists the functional departments that score its leaves.
+ */
+export const scorecardVersions = pgTable(
+  'scorecard_versions',
+  {
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
+    effectiveFrom: text('effective_from').notNull(),
+    scorecards: jsonb('scorecards').notNull(),
+    owners: jsonb('owners').notNull(),
+    actor: text('actor').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.effectiveFrom] })],
+);
+
+/** A leaf's raw figure for one department and cadence period (YYYY-MM, YYYYQn or YYYY), with who wrote it and when. */
+export const indicatorValues = pgTable(
+  'indicator_values',
+  {
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
+    indicator: text('indicator').notNull(),
+    department: text('department').notNull(),
+    period: text('period').notNull(),
+    value: decimal('value').notNull(),
+    actor: text('actor').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.indicator, t.department, t.period] }), index('indicator_values_period').on(t.hospitalId, t.period)],
+);
+
+/**
+ * Department and personal defects (assessment.md §1.4), one row per version as disputes are: a
+ * correction or a withdrawal adds a version, nothing is updated or deleted. The current record is
+ * the highest version; a withdrawn one no longer counts.
+ */
+export const assessmentDefects = pgTable(
+  'assessment_defects',
+  {
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
+    kind: text('kind', { enum: DEFECT_KINDS }).notNull(),
+    defectId: text('defect_id').notNull(),
+    version: integer('version').notNull(),
+    month: text('month').notNull(),
+    owner: text('owner').notNull(),
+    /** The department (a department defect) or the staff id (a personal one) it is booked against. */
+    subject: text('subject').notNull(),
+    status: text('status', { enum: DEFECT_STATUSES }).notNull(),
+    record: jsonb('record').notNull(),
+    reason: text('reason'),
+    actor: text('actor').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hospitalId, t.kind, t.defectId, t.version] }), index('assessment_defects_month').on(t.hospitalId, t.month)],
 );

@@ -34,6 +34,18 @@ export function validateAssessment(scenario: Scenario, input: AssessmentInput, c
   return assessment;
 }
 
+/**
+ * The records alone, as the service checks one write (a value, a defect) against the scorecards
+ * in force: every §5 rule of the records given, but not that every needed value is there nor the
+ * derived fields (the settlement of the period checks those, on the whole scenario).
+ */
+export function validateAssessmentRecords(input: AssessmentInput, ctx: AssessmentContext): void {
+  const scorecardOf = validateScorecards(input.scorecards ?? [], ctx);
+  validateValues(input, scorecardOf, cadencePeriodsOf(ctx), ctx);
+  validateDepartmentDefects(input, scorecardOf, ctx);
+  validatePersonalDefects(input, ctx);
+}
+
 // ---------------------------------------------------------------- scorecards
 
 function validateScorecards(records: ScorecardInput[], ctx: AssessmentContext): Map<string, Scorecard> {

@@ -3,6 +3,9 @@ import { eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../db/client.js';
 import {
+  assessmentDefects,
+  indicatorValues,
+  scorecardVersions,
   annualDepartmentLines,
   annualIndividualLines,
   annualInputs,
@@ -69,6 +72,9 @@ const SPECS = [
   { table: settlementReviews, scope: 'run' },
   { table: disputes, scope: 'hospital' },
   { table: disputeFlags, scope: 'hospital' },
+  { table: scorecardVersions, scope: 'hospital' },
+  { table: indicatorValues, scope: 'hospital' },
+  { table: assessmentDefects, scope: 'hospital' },
   { table: apiKeys, scope: 'hospital' },
   { table: auditEvents, scope: 'hospital' },
 ] as const satisfies readonly { table: PgTable; scope: 'self' | 'hospital' | 'run' }[];

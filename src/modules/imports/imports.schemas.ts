@@ -13,6 +13,16 @@ export const ImportOutcome = Type.Object(
     periods: Type.Object({ changed: Type.Array(Type.String()), unchanged: Type.Array(Type.String()) }),
     annual: Changed,
     disputes: Type.Object({ written: Type.Integer({ description: 'written as a new version (new, or different)' }), unchanged: Type.Integer() }),
+    assessment: Type.Optional(
+      Type.Object(
+        {
+          scorecards: Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('unchanged')]),
+          values: Type.Object({ written: Type.Integer(), unchanged: Type.Integer() }),
+          defects: Type.Object({ written: Type.Integer({ description: 'written as a new version (new, or different)' }), unchanged: Type.Integer() }),
+        },
+        { description: "with the document's `assessment`: its scorecards (the version in force from the document's first quarter), values and defects" },
+      ),
+    ),
   },
   { description: 'what an import changed' },
 );

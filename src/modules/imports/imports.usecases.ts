@@ -4,6 +4,7 @@ import { AppError, conflict } from '../../shared/errors.js';
 import type { WriteDeps } from '../inputs/inputs.usecases.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.repository.js';
 import { importDisputes } from '../disputes/disputes.usecases.js';
+import { importAssessment, type AssessmentImportOutcome } from '../assessment/assessment.usecases.js';
 import { canonicalJson, sha256 } from '../../shared/canonical.js';
 import { annualToRow, departmentInputToRow, departmentToRow, individualInputToRow, quarterToRow, staffToRow } from '../inputs/inputs.mappers.js';
 import { auditable } from '../inputs/inputs.mappers.js';
@@ -33,6 +34,8 @@ export interface ImportOutcome {
   annual: 'changed' | 'unchanged' | 'absent';
   /** Disputes written as a new version (new or different) and those already stored as they are. */
   disputes: { written: number; unchanged: number };
+  /** With an `assessment`: what became of its scorecards, values and defects. */
+  assessment?: AssessmentImportOutcome;
 }
 
 /**
@@ -168,6 +171,16 @@ export async function importScenario(deps: WriteDeps, doc: unknown): Promise<Imp
       const events = await importDisputes(tx, hospital, disputeRecords, closed, ctx, now());
       outcome.disputes = { written: events.length, unchanged: disputeRecords.length - events.length };
       audit.push(...events);
+    }
+
+    if (scenario.assessment) {
+      const imported = await importAssessment(tx, hospital, scenario.assessment, effectiveFrom, closed, ctx, now());
+      // the assessment derives people's tier-2 inputs and the year-end factors: the admin's, as the scheme is
+      if (imported.audit.length > 0 && !permissions.mayChangeScheme) {
+        throw new AppError(403, 'forbidden', "the document's assessment differs from the stored one; only an admin may change scorecards, values and defects by import", 'assessment');
+      }
+      outcome.assessment = imported.outcome;
+      audit.push(...imported.audit);
     }
 
     outcome.changed = audit.length > 0;

@@ -7,9 +7,9 @@ import { plainSelect } from '../../shared/db/plain.js';
 import { perDatabase } from '../../shared/db/prepared.js';
 import { annualDepartmentLines, annualIndividualLines, bankBalances, departmentLines, individualLines, settlementRuns } from '../../db/schema.js';
 
-/** A run without its inputs document (megabytes for a large hospital): what every read needs. */
-export type RunRow = Omit<typeof settlementRuns.$inferSelect, 'inputs'>;
-const { inputs: _inputs, ...runColumns } = getTableColumns(settlementRuns);
+/** A run without its inputs document and assessment (megabytes for a large hospital): what every read needs. */
+export type RunRow = Omit<typeof settlementRuns.$inferSelect, 'inputs' | 'assessment'>;
+const { inputs: _inputs, assessment: _assessment, ...runColumns } = getTableColumns(settlementRuns);
 export type DepartmentLineRow = typeof departmentLines.$inferSelect;
 export type IndividualLineRow = typeof individualLines.$inferSelect;
 type Conn = Db | Tx;
@@ -70,6 +70,12 @@ export async function insertRun(tx: Tx, row: typeof settlementRuns.$inferInsert)
 export async function runInputs(db: Conn, id: string): Promise<unknown> {
   const [row] = await db.select({ inputs: settlementRuns.inputs }).from(settlementRuns).where(eq(settlementRuns.id, id));
   return row?.inputs ?? null;
+}
+
+/** An assessed run's stored assessment: its result block and the lineage behind it (null: none). */
+export async function runAssessment(db: Conn, id: string): Promise<unknown> {
+  const [row] = await db.select({ assessment: settlementRuns.assessment }).from(settlementRuns).where(eq(settlementRuns.id, id));
+  return row?.assessment ?? null;
 }
 
 export async function updateRun(tx: Conn, id: string, set: Partial<typeof settlementRuns.$inferInsert>): Promise<void> {

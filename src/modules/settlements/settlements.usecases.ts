@@ -13,6 +13,8 @@ import { SYSTEM_CALLER, type Caller } from '../../shared/principal.js';
 import { assertDepartment, assertPersonVisible, readsTier2Inputs, readsWholeHospital } from '../access/access.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import { disputesForRun } from '../disputes/disputes.repository.js';
+import { assessmentForRun } from '../assessment/assessment.repository.js';
+import { storedAssessment, type StoredAssessment } from '../assessment/lineage.js';
 import { closedPeriods, findHospital, findHospitalById, isPeriodClosed, lockHospital, lockHospitalById, type HospitalRow } from '../hospitals/hospitals.repository.js';
 import { buildScenario, loadPeriod, quarterPeriods, schemeFor } from '../inputs/inputs.repository.js';
 import { openDisputes } from './reviews.repository.js';
@@ -35,6 +37,7 @@ import {
   listRuns,
   personLineOf,
   resultLinesPage,
+  runAssessment,
   runInputs,
   saveBankBalances,
   supersedeOthers,
@@ -141,12 +144,13 @@ async function runDocument(db: Db | Tx, hospital: HospitalRow, run: Pick<RunRow,
   const year = Number.parseInt(run.period.slice(0, 4), 10);
   if (run.kind === 'quarterly') {
     const scheme = await schemeFor(db, hospital.id, run.period);
-    const [inputs, disputes, openingBank] = await together(db, [
+    const [inputs, disputes, openingBank, assessment] = await together(db, [
       () => buildScenario(db, hospital, { periods: [run.period], schemeParameters: scheme?.parameters ?? {} }),
       () => disputesForRun(db, hospital.id, { periods: [run.period] }),
       () => openingBankFor(db, hospital.id, run.period, year),
+      () => assessmentForRun(db, hospital.id, { quarters: [run.period] }),
     ]);
-    const doc = { ...inputs, ...disputes };
+    const doc = { ...inputs, ...disputes, ...(assessment ? { assessment } : {}) };
     // the document is serialised once: for the run's stored inputs and for its fingerprint
     const inputsJson = JSON.stringify(doc);
     return {
@@ -161,8 +165,11 @@ async function runDocument(db: Db | Tx, hospital: HospitalRow, run: Pick<RunRow,
   }
   const quarterRuns = await approvedQuarterRuns(db, hospital.id, year);
   const scheme = await schemeFor(db, hospital.id, `${year}Q4`);
-  const inputs = await buildScenario(db, hospital, { periods: [], annualYear: year, schemeParameters: scheme?.parameters ?? {} });
-  const doc = { ...inputs, ...(await disputesForRun(db, hospital.id, { periods: [], annualYear: year })) };
+  // an assessed year's document holds its quarters too: the year's grades and factors are made from them (assessment.md §2, §3)
+  const assessment = await assessmentForRun(db, hospital.id, { quarters: quarterRuns.map((r) => r.period), year });
+  const periods = assessment ? quarterRuns.map((r) => r.period) : [];
+  const inputs = await buildScenario(db, hospital, { periods, annualYear: year, schemeParameters: scheme?.parameters ?? {} });
+  const doc = { ...inputs, ...(await disputesForRun(db, hospital.id, { periods, annualYear: year })), ...(assessment ? { assessment } : {}) };
   const runIds = quarterRuns.map((r) => r.id);
   // buildScenario writes its documents in one fixed order (rows sorted, fields in mapper order),
   // so plain JSON is already canonical here
@@ -289,6 +296,8 @@ interface Computed {
   inputs: unknown;
   quarterly?: QuarterOutcome;
   annual?: AnnualResult;
+  /** An assessed run's block and lineage, stored with it. */
+  assessment?: StoredAssessment | null;
 }
 
 async function computeRun(db: Db, hospital: HospitalRow, run: RunRow): Promise<Computed> {
@@ -300,13 +309,14 @@ async function computeRun(db: Db, hospital: HospitalRow, run: RunRow): Promise<C
     const validated = validateScenario(document.doc);
     const outcome = settleQuarter(validated.hospital, validated.quarters[0]!, toBank(document.openingBank));
     await written;
-    return { document, inputs: document.doc, quarterly: outcome };
+    return { document, inputs: document.doc, quarterly: outcome, assessment: storedAssessment(outcome.result.assessment, outcome.assessment) };
   }
   // the year's approved quarters, settled again from their own inputs at full precision
   const outcomes: QuarterOutcome[] = [];
   for (const approved of document.quarterRuns) outcomes.push(await quarterOutcomeOf(db, approved));
   const validated = validateScenario(document.doc);
-  return { document, inputs: { ...document.doc, quarterRuns: document.quarterRuns.map((r) => r.id) }, annual: settleYear(validated.hospital, validated.annual!, outcomes) };
+  const annual = settleYear(validated.hospital, validated.annual!, outcomes);
+  return { document, inputs: { ...document.doc, quarterRuns: document.quarterRuns.map((r) => r.id) }, annual, assessment: storedAssessment(annual.assessment, validated.annual!.assessment?.lineage) };
 }
 
 /** Stores a computed run's result and marks it succeeded, in the caller's transaction. */
@@ -327,6 +337,7 @@ async function storeResult(tx: Tx, hospitalId: number, run: RunRow, computed: Co
     summary: result.summary,
     warnings: result.warnings,
     flags: computed.annual?.flags ?? null,
+    assessment: computed.assessment ?? null,
     finishedAt: at,
   });
   await appendAudit(
@@ -408,11 +419,16 @@ export async function runWithResult(db: Db, runId: string): Promise<{ run: RunRo
   const hospital = await hospitalCodeOf(db, run.hospitalId);
   if (run.status !== 'succeeded' && run.status !== 'approved' && run.status !== 'superseded') return { run, hospital };
   if (run.kind === 'quarterly') {
-    const [departments, individuals] = await together(db, [() => departmentLinesOf(db, run.id), () => resultLinesPage(db, run.id, { limit: 1_000_000 })]);
-    return { run, hospital, result: quarterlyResultOf(run, departments, individuals) };
+    const [departments, individuals, assessment] = await together(db, [() => departmentLinesOf(db, run.id), () => resultLinesPage(db, run.id, { limit: 1_000_000 }), () => runAssessment(db, run.id)]);
+    return { run, hospital, result: withAssessment(quarterlyResultOf(run, departments, individuals), assessment) };
   }
-  const lines = await annualLinesOf(db, run.id);
-  return { run, hospital, result: annualResultOf(run, lines.departments, lines.individuals) };
+  const [lines, assessment] = await together(db, [() => annualLinesOf(db, run.id), () => runAssessment(db, run.id)]);
+  return { run, hospital, result: withAssessment(annualResultOf(run, lines.departments, lines.individuals), assessment) };
+}
+
+/** The result with its assessment block (assessment.md §4), when the run stored one. */
+function withAssessment<R extends QuarterlyResult | AnnualResult>(result: R, stored: unknown): R {
+  return stored ? { ...result, assessment: (stored as StoredAssessment).block } : result;
 }
 
 /** GET /v1/settlements/{id}: a department head reads their departments' lines, not the whole result. */
