@@ -40,6 +40,7 @@ import {
   time,
   word,
   type View,
+  warningText,
 } from './ui.views.js';
 
 const SESSION_COOKIE = 'perfpay_session';
@@ -348,7 +349,16 @@ ${done(request, s, { period: period(s, run.period) })}`;
           s,
           `${period(s, run.period)} · ${kindName(s, run.kind)}`,
           html`${heading}${staleNote}${superseded}
-${data.whole ? html`<h2>${word(s, 'run.summary')}</h2>${annualSummary(s, a.summary)}${barChart('chart-annual-amounts', word(s, 'run.chart.annualAmount'), data.amounts, s)}` : ''}
+${
+  data.whole
+    ? html`<h2>${word(s, 'run.summary')}</h2>${annualSummary(s, a.summary)}${barChart(
+        'chart-annual-amounts',
+        word(s, 'run.chart.annualAmount'),
+        data.amounts.map((b) => ({ ...b, text: yuan(b.text) })),
+        s,
+      )}`
+    : ''
+}
 <h2>${word(s, data.whole ? 'run.departments' : 'run.mine')}</h2>${table}${warnings(s, a.warnings, data.whole)}${approval}${workbook}${rerun}`,
         );
       }
@@ -561,8 +571,8 @@ ${withRisk ? html`<tr data-key="riskAward"><td>${word(s, 'col.riskAward')}</td><
       const afterText = q('afterSeq');
       const afterSeq = afterText && /^\d{1,15}$/.test(afterText) ? Number(afterText) : undefined;
       // a date in the form is a day in the hospital's time zone
-      const from = filter.from && /^\d{4}-\d{2}-\d{2}$/.test(filter.from) ? `${filter.from}T00:00:00${zoneOffset(zone, filter.from)}` : filter.from;
-      const to = filter.to && /^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? `${filter.to}T23:59:59.999${zoneOffset(zone, filter.to)}` : filter.to;
+      const from = isDay(filter.from) ? `${filter.from}T00:00:00${zoneOffset(zone, filter.from)}` : filter.from;
+      const to = isDay(filter.to) ? `${filter.to}T23:59:59.999${zoneOffset(zone, filter.to)}` : filter.to;
       const [events, verification] = await Promise.all([auditPage({ db }, code, { ...filter, from, to, afterSeq, limit: 100 }), verifyHospitalAudit({ db }, code)]);
       const option = (value: string, label: string, chosen: string | undefined) => html`<option value="${value}"${chosen === value ? html` selected` : ''}>${label}</option>`;
       const form = html`<form method="get" action="/ui/audit" id="audit-filters" class="filters noprint">${s.principal.hospital ? '' : html`<input type="hidden" name="hospital" value="${code}">`}
@@ -578,11 +588,11 @@ ${withRisk ? html`<tr data-key="riskAward"><td>${word(s, 'col.riskAward')}</td><
         : html`<p id="audit-verify" class="bad">✗ ${word(s, 'audit.invalid', { seq: verification.firstInvalidSeq ?? '—', reason: verification.reason ?? '' })}</p>`;
       const rows = events.events.map(
         (e) =>
-          html`<tr data-seq="${e.seq}" data-action="${e.action}"><td class="num">${e.seq}</td><td>${time(s, e.occurredAt)}</td><td title="${e.actor}">${actorName(s, e.actor)}</td><td title="${e.action}">${actionName(s, e.action)}</td><td class="key" title="${JSON.stringify(e.after ?? e.before ?? null).slice(0, 400)}">${e.entityKey}</td></tr>`,
+          html`<tr data-seq="${e.seq}" data-action="${e.action}"><td class="num">${e.seq}</td><td>${time(s, e.occurredAt)}</td><td title="${e.actor}"><a class="actor-filter" href="${auditLink({ ...filter, actor: e.actor, hospital: s.principal.hospital ? undefined : code })}">${actorName(s, e.actor)}</a></td><td title="${e.action}">${actionName(s, e.action)}</td><td class="key" title="${JSON.stringify(e.after ?? e.before ?? null).slice(0, 400)}">${e.entityKey}</td></tr>`,
       );
       const next =
         events.nextAfterSeq !== null
-          ? html`<p class="noprint"><a id="audit-next" href="/ui/audit?${new URLSearchParams(Object.entries({ ...filter, hospital: s.principal.hospital ? undefined : code, afterSeq: String(events.nextAfterSeq) }).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== '')).toString()}">${word(s, 'audit.more')}</a></p>`
+          ? html`<p class="noprint"><a id="audit-next" href="${auditLink({ ...filter, hospital: s.principal.hospital ? undefined : code, afterSeq: String(events.nextAfterSeq) })}">${word(s, 'audit.more')}</a></p>`
           : '';
       return send(
         reply,
@@ -606,7 +616,13 @@ function html_(reply: FastifyReply, text: string) {
 /** A period's and a run's warnings, to those who read the whole hospital. */
 function warnings(v: View, list: string[], whole: boolean): Html | string {
   if (!whole || list.length === 0) return '';
-  return html`<h2>${word(v, 'run.warnings')}</h2><ul id="warnings">${list.map((w) => html`<li>${w}</li>`)}</ul>`;
+  return html`<h2>${word(v, 'run.warnings')}</h2><ul id="warnings">${list.map((w) => html`<li>${warningText(v, w)}</li>`)}</ul>`;
+}
+
+/** The audit page with these filters (the empty ones left out). */
+function auditLink(filter: Record<string, string | undefined>): string {
+  const query = new URLSearchParams(Object.entries(filter).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== ''));
+  return `/ui/audit?${query.toString()}`;
 }
 
 /** The sum of decimal strings, exactly (money is never a float). */
@@ -622,6 +638,14 @@ function sum(values: (string | undefined)[]): string {
   const sign = cents < 0n ? '-' : '';
   const abs = cents < 0n ? -cents : cents;
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
+/** A day that exists, as a date field sends it (2026-04-02); anything else goes to the audit's own check. */
+function isDay(text: string | undefined): text is string {
+  const m = text ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(text) : null;
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.getUTCFullYear() === +m[1]! && d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]!;
 }
 
 /** The offset of `zone` on a day, as ISO 8601 writes it (+08:00). */

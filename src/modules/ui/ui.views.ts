@@ -181,6 +181,22 @@ export function annualSummary(v: View, s: AnnualResult['summary']): Html {
   return html`<table id="summary" class="narrow"><tbody>${rows}</tbody></table>`;
 }
 
+/** The engine's warnings in words: each known shape from the catalogue, the rest as written. */
+export function warningText(v: View, w: string): string {
+  const shapes: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^staff (\S+): no individual record, defaults used$/, (m) => word(v, 'warning.noRecord', { staff: m[1]! })],
+    [/^department (\S+): no staff this quarter, score 0$/, (m) => word(v, 'warning.noStaff', { department: m[1]! })],
+    [/^department (\S+): risk award (\S+) unallocated, no member with a weight$/, (m) => word(v, 'warning.riskUnallocated', { department: m[1]!, amount: yuan(m[2]) })],
+    [/^department (\S+): (\S+) unallocated, no member with a weight$/, (m) => word(v, 'warning.unallocatedYear', { department: m[1]!, amount: yuan(m[2]) })],
+    [/^department (\S+): (\S+) unallocated, no member with an effective score$/, (m) => word(v, 'warning.unallocated', { department: m[1]!, amount: yuan(m[2]) })],
+  ];
+  for (const [shape, text] of shapes) {
+    const m = shape.exec(w);
+    if (m) return text(m);
+  }
+  return w;
+}
+
 /** A flash line: what the action before this page did. */
 export function doneLine(text: string | undefined): Html | string {
   return text ? html`<p class="done noprint" id="done" role="status">${text}</p>` : '';

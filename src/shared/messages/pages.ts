@@ -29,14 +29,14 @@ export const pages = {
   'actor.system': { zh: '系统', en: 'the system' },
 
   // what an action did (shown on the page it leads to)
-  'done.started': { zh: '已发起 {period} 的核算，正在排队计算。', en: 'The settlement of {period} has been started and is queued.' },
-  'done.forced': { zh: '已强制重新核算 {period}，正在排队计算。', en: 'A forced re-run of {period} has been started and is queued.' },
+  'done.started': { zh: '已发起{period}的核算，正在排队计算。', en: 'The settlement of {period} has been started and is queued.' },
+  'done.forced': { zh: '已强制重新核算{period}，正在排队计算。', en: 'A forced re-run of {period} has been started and is queued.' },
   'done.unchanged': {
     zh: '{period} 的数据自上次核算以来未变，沿用已有批次；如需重新计算请勾选“强制重新核算”。',
     en: 'The inputs of {period} are unchanged since its last run, which is shown; tick “force a re-run” to compute it again.',
   },
-  'done.running': { zh: '{period} 已有批次在排队或计算中，显示该批次。', en: 'A run of {period} is already queued or running; it is shown.' },
-  'done.approved': { zh: '已审批通过，{period} 已结账。', en: 'Approved; {period} is closed.' },
+  'done.running': { zh: '{period}已有批次在排队或计算中，显示该批次。', en: 'A run of {period} is already queued or running; it is shown.' },
+  'done.approved': { zh: '已审批通过，{period}已结账。', en: 'Approved; {period} is closed.' },
   'done.acknowledged': { zh: '已确认 {department} 的核算结果。', en: 'The result of {department} is acknowledged.' },
   'done.disputed': { zh: '已对 {department} 的核算结果提出异议，理由已送管理员。', en: 'The result of {department} is disputed; the reason goes to the admin.' },
 
@@ -79,6 +79,11 @@ export const pages = {
   'run.mine': { zh: '本科室分配', en: 'My department’s allocation' },
   'run.people': { zh: '人员', en: 'People' },
   'run.warnings': { zh: '核算提示', en: 'Warnings' },
+  'warning.noRecord': { zh: '人员 {staff}：无个人记录，按默认值核算', en: 'staff {staff}: no individual record, defaults used' },
+  'warning.noStaff': { zh: '科室 {department}：本季度无人员，得分为 0', en: 'department {department}: no staff this quarter, score 0' },
+  'warning.unallocated': { zh: '科室 {department}：{amount} 元未分配（无有效得分的人员）', en: 'department {department}: {amount} unallocated, no member with an effective score' },
+  'warning.unallocatedYear': { zh: '科室 {department}：{amount} 元未分配（无全年得分的人员）', en: 'department {department}: {amount} unallocated, no member with a weight' },
+  'warning.riskUnallocated': { zh: '科室 {department}：风险奖 {amount} 元未分配（无全年得分的人员）', en: 'department {department}: risk award {amount} unallocated, no member with a weight' },
   'col.headcount': { zh: '人数', en: 'Headcount' },
   'col.score': { zh: '得分', en: 'Score' },
   'col.penalties': { zh: '扣罚', en: 'Penalties' },
