@@ -78,8 +78,13 @@ describe.skipIf(!existsSync(CHROMIUM))('four roles through a quarter and a year-
 
   /** The screenshot, and what the page shows: Chinese only on a Chinese page, money with separators. */
   async function check(page: Page, name: string, lang: Lang, options: { readme?: boolean; statement?: boolean } = {}): Promise<string> {
-    const png = await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-    if (README_SHOTS && options.readme) writeFileSync(`${README_SHOTS}/${name}.png`, png);
+    await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+    // the README's: the top of the page, at most 1,300 pixels high (kept small in the repository)
+    if (README_SHOTS && options.readme) {
+      const height = Math.min(1300, await page.evaluate(() => document.documentElement.scrollHeight));
+      await page.screenshot({ path: `${README_SHOTS}/${name}.png`, fullPage: true, clip: { x: 0, y: 0, width: 1000, height } });
+    }
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as it shows is what is checked
     const text = await page.evaluate(() => document.body.innerText);
     // a page with a statement's body (src/modules/settlements/statements.html.ts) is checked
     // softly: the rest of the test goes on, and the test fails at its end if a word is English
@@ -150,8 +155,10 @@ describe.skipIf(!existsSync(CHROMIUM))('four roles through a quarter and a year-
     writeFileSync(`${SHOTS}statement-IM.pdf`, pdf);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     // the signature lines come with the statements' own page (科主任、经办人、复核人)
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as it shows is what is checked
     const printed = await print.evaluate(() => document.body.innerText);
     await print.screenshot({ path: `${SHOTS}statement-IM-print.png`, fullPage: true });
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as it shows is what is checked
     const signatures = await print.evaluate(() => (document.querySelector('.signatures') as HTMLElement | null)?.innerText ?? '');
     for (const line of ['科主任', '经办人', '复核人']) expect.soft(signatures, `signature line ${line}`).toContain(line);
     expect.soft(englishIn(printed), 'the printed statement: English labels').toEqual([]);
