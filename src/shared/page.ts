@@ -20,6 +20,8 @@ td.rule{color:#5b6775;font-size:12px}tr.total td{font-weight:bold;background:#f6
 form.inline{display:inline}button{font-size:14px;padding:5px 12px;margin:2px;cursor:pointer}
 input[type=text],input[type=password]{font-size:14px;padding:5px;width:360px}
 nav a{margin-right:12px}.error{color:#b3261e;font-weight:bold}
+.done{background:#e6f4ea;border:1px solid #137333;color:#137333;padding:8px 12px;border-radius:4px}.stale{display:inline-block;padding:2px 8px;border-radius:10px;background:#fce8e6;color:#b3261e}
+input.short{width:140px}select{font-size:14px;padding:4px}.filters label{display:inline-block;margin:0 12px 8px 0}table.narrow{width:auto;min-width:420px}td.reason{max-width:280px;overflow-wrap:anywhere}td.key{font-family:monospace;font-size:12px;overflow-wrap:anywhere}
 @page{size:A4;margin:14mm 12mm}
 .signatures{display:flex;justify-content:space-between;gap:24px;margin-top:40px;font-size:14px}.signatures div{flex:1;border-bottom:1px solid #1d2733;padding-bottom:28px}
 @media print{nav,form,button,.noprint{display:none}body{margin:0;max-width:none}table{font-size:10.5px;table-layout:auto;width:100%}th,td{padding:3px 4px;word-break:break-all}tr{break-inside:avoid}thead{display:table-header-group}}

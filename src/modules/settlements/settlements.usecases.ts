@@ -187,6 +187,17 @@ async function currentFingerprint(db: Db | Tx, hospital: HospitalRow, run: Pick<
 }
 
 /**
+ * True when a succeeded run's inputs, scheme or opening bank changed after it ran: its stored
+ * fingerprint no longer matches what the store holds (the check approval makes; the review
+ * pages mark such a run and offer no approval).
+ */
+export async function isRunStale(db: Db, run: RunRow): Promise<boolean> {
+  if (run.status !== 'succeeded' || run.inputHash === null) return false;
+  const hospital = await findHospitalById(db, run.hospitalId);
+  return hospital !== null && (await currentFingerprint(db, hospital, run)) !== run.inputHash;
+}
+
+/**
  * §3.8: the bank a quarter opens with, from one place: the carry-over bank as the year's previous
  * quarter left it when it was approved (bank_balances). Every earlier quarter with inputs must
  * be approved.
