@@ -1,6 +1,6 @@
 import { ZERO, compareKeys, money, split, sum, type Dec } from './money.js';
 import type { FlagThresholds, Scheme } from './scheme.js';
-import type { Dispute, DisputeFlag, DisputeFlagName } from './types.js';
+import type { Dispute, DisputeFlag, DisputeFlagName, Suspension } from './types.js';
 
 /**
  * Medical-dispute liability and its consequences (disputes-and-awards.md §2–§4): the segmented
@@ -57,8 +57,8 @@ export interface DisputeEffects {
   fines: Map<string, Map<string, Dec>>;
   /** period → staff id → each dispute's liability. */
   items: Map<string, Map<string, { disputeId: string; amount: Dec }[]>>;
-  /** period → the staff suspended in it. */
-  suspended: Map<string, Set<string>>;
+  /** period → the staff suspended in it, with the dispute that suspended them. */
+  suspended: Map<string, Map<string, Suspension>>;
   /** year → the year's flags, sorted by (staff id or department, flag, dispute id). */
   flags: Map<number, DisputeFlag[]>;
   /** year → departments named by a dispute with compensation > 0 booked in it. */
@@ -68,7 +68,7 @@ export interface DisputeEffects {
 export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): DisputeEffects {
   const fines = new Map<string, Map<string, Dec>>();
   const items = new Map<string, Map<string, { disputeId: string; amount: Dec }[]>>();
-  const suspended = new Map<string, Set<string>>();
+  const suspended = new Map<string, Map<string, Suspension>>();
   const flags = new Map<number, Map<string, DisputeFlag>>();
   const named = new Map<number, Set<string>>();
   const avoidableCount = new Map<string, number>(); // year|staff → avoidable disputes so far
@@ -114,8 +114,8 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
       flag(d.year, { staffId }, 'suspended', d.id);
       for (const q of d.quarter < 4 ? [d.quarter, d.quarter + 1] : [d.quarter]) {
         const period = `${d.year}Q${q}`;
-        const set = suspended.get(period) ?? new Set<string>();
-        set.add(staffId);
+        const set = suspended.get(period) ?? new Map<string, Suspension>();
+        set.set(staffId, { disputeId: d.id, bookedIn: d.bookedIn });
         suspended.set(period, set);
       }
     }
