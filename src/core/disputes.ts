@@ -57,8 +57,10 @@ export interface DisputeEffects {
   fines: Map<string, Map<string, Dec>>;
   /** period → staff id → each dispute's liability. */
   items: Map<string, Map<string, { disputeId: string; amount: Dec }[]>>;
+  /** period → the staff suspended in it. */
+  suspended: Map<string, Set<string>>;
   /** period → the staff suspended in it, with the dispute that suspended them. */
-  suspended: Map<string, Map<string, Suspension>>;
+  suspensions: Map<string, Map<string, Suspension>>;
   /** year → the year's flags, sorted by (staff id or department, flag, dispute id). */
   flags: Map<number, DisputeFlag[]>;
   /** year → departments named by a dispute with compensation > 0 booked in it. */
@@ -68,7 +70,8 @@ export interface DisputeEffects {
 export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): DisputeEffects {
   const fines = new Map<string, Map<string, Dec>>();
   const items = new Map<string, Map<string, { disputeId: string; amount: Dec }[]>>();
-  const suspended = new Map<string, Map<string, Suspension>>();
+  const suspended = new Map<string, Set<string>>();
+  const suspensions = new Map<string, Map<string, Suspension>>();
   const flags = new Map<number, Map<string, DisputeFlag>>();
   const named = new Map<number, Set<string>>();
   const avoidableCount = new Map<string, number>(); // year|staff → avoidable disputes so far
@@ -114,9 +117,12 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
       flag(d.year, { staffId }, 'suspended', d.id);
       for (const q of d.quarter < 4 ? [d.quarter, d.quarter + 1] : [d.quarter]) {
         const period = `${d.year}Q${q}`;
-        const set = suspended.get(period) ?? new Map<string, Suspension>();
-        set.set(staffId, { disputeId: d.id, bookedIn: d.bookedIn });
+        const set = suspended.get(period) ?? new Set<string>();
+        set.add(staffId);
         suspended.set(period, set);
+        const why = suspensions.get(period) ?? new Map<string, Suspension>();
+        why.set(staffId, { disputeId: d.id, bookedIn: d.bookedIn });
+        suspensions.set(period, why);
       }
     }
     if (!d.compensation.lt(scheme.disputes.demeritAtLeast)) {
@@ -143,7 +149,7 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
       [...list.values()].sort((a, b) => compareKeys(subject(a), subject(b)) || compareKeys(a.flag, b.flag) || compareKeys(a.disputeId, b.disputeId)),
     );
   }
-  return { fines, items, suspended, flags: sorted, named };
+  return { fines, items, suspended, suspensions, flags: sorted, named };
 }
 
 /** §4's table: the flag of the highest threshold the compensation is above, if any. */

@@ -411,7 +411,13 @@ function outcomeOf(q: QuarterInputs, scheme: Scheme, reserve: Dec, departments: 
         const clinical = inputs?.kind === 'clinical' ? inputs : null;
         return [
           s.dept.code,
-          { workloadRatio: s.clinical?.workloadRatio ?? null, medicalRevenue: clinical?.medicalRevenue ?? null, totalCost: clinical?.totalCost ?? null, penalties: s.penaltyBasis, inputs: inputs ?? null },
+          {
+            workloadRatio: s.clinical?.workloadRatio ?? null,
+            medicalRevenue: clinical?.medicalRevenue ?? null,
+            totalCost: clinical?.totalCost ?? null,
+            penalties: s.penaltyBasis,
+            inputs: inputs ?? null,
+          },
         ];
       }),
     ),
