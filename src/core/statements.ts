@@ -796,7 +796,7 @@ function penaltyItems(d: QuarterlyDepartmentLine, basis: PenaltyBasis | null): S
   const dr = basis?.drugRatio;
   const il = basis?.inventoryLoss;
   const feeZh = (fee: NonNullable<typeof op>, what: string) =>
-    `§3.7 ${what}：(实际 ${g(n(fee.actual))} − 目标 ${g(n(fee.target))}) ÷ 目标 × 100 = ${sc(fee.points)} 个百分点；为正时 应分金额 ${y(d.gross)} × ${n(fee.perPoint)} × 百分点`;
+    `§3.7 ${what}：(实际 ${y(fee.actual)} − 目标 ${y(fee.target)}) ÷ 目标 × 100 = ${sc(fee.points)} 个百分点；为正时 应分金额 ${y(d.gross)} × ${n(fee.perPoint)} × 百分点`;
   return [
     item(
       'costQuota',
@@ -818,7 +818,7 @@ function penaltyItems(d: QuarterlyDepartmentLine, basis: PenaltyBasis | null): S
       d.penalties.outpatientFee,
       op ? `§3.7 (actual ${s(op.actual)} − target ${s(op.target)}) ÷ target × 100 = ${s(op.points)} points; gross × ${s(op.perPoint)} × points when positive` : '§3.7 no outpatient fee target',
       op ? feeZh(op, '门诊次均费用') : '§3.7 未设门诊次均费用目标',
-      op ? { actual: n(op.actual), target: n(op.target), points: s(op.points), perPoint: n(op.perPoint), gross: d.gross } : {},
+      op ? { actual: formatMoney(op.actual), target: formatMoney(op.target), points: s(op.points), perPoint: n(op.perPoint), gross: d.gross } : {},
     ),
     item(
       'inpatientFee',
@@ -827,7 +827,7 @@ function penaltyItems(d: QuarterlyDepartmentLine, basis: PenaltyBasis | null): S
       d.penalties.inpatientFee,
       ip ? `§3.7 (actual ${s(ip.actual)} − target ${s(ip.target)}) ÷ target × 100 = ${s(ip.points)} points; gross × ${s(ip.perPoint)} × points when positive` : '§3.7 no inpatient fee target',
       ip ? feeZh(ip, '住院次均费用') : '§3.7 未设住院次均费用目标',
-      ip ? { actual: n(ip.actual), target: n(ip.target), points: s(ip.points), perPoint: n(ip.perPoint), gross: d.gross } : {},
+      ip ? { actual: formatMoney(ip.actual), target: formatMoney(ip.target), points: s(ip.points), perPoint: n(ip.perPoint), gross: d.gross } : {},
     ),
     item(
       'drugRatio',

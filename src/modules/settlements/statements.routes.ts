@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { timeZoneOf } from '../../shared/context.js';
 import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
 import { errors } from '../../shared/schemas.js';
 import { access, EVERY_ROLE } from '../access/access.js';
@@ -14,7 +15,7 @@ export function registerStatementRoutes(app: App, deps: RouteDeps): void {
   setupDiffRoute(app, deps);
 }
 
-function setupPersonStatementRoute(app: App, { db }: RouteDeps): void {
+function setupPersonStatementRoute(app: App, { db, clock }: RouteDeps): void {
   app.get(
     '/v1/settlements/:id/individuals/:staffId/statement',
     {
@@ -30,18 +31,18 @@ function setupPersonStatementRoute(app: App, { db }: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { statement, hospital } = await personStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.staffId);
+      const { statement, hospital, run } = await personStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.staffId);
       if (request.query.format === 'html')
         return reply
           .type('text/html; charset=utf-8')
           .serializer(String)
-          .send(personStatementHtml(statement, request.query.lang ?? 'zh', hospital));
+          .send(personStatementHtml(statement, { lang: request.query.lang ?? 'zh', hospital, run, timeZone: timeZoneOf(clock), printedAt: clock.now() }));
       return statement;
     },
   );
 }
 
-function setupDepartmentStatementRoute(app: App, { db }: RouteDeps): void {
+function setupDepartmentStatementRoute(app: App, { db, clock }: RouteDeps): void {
   app.get(
     '/v1/settlements/:id/departments/:department/statement',
     {
@@ -57,12 +58,12 @@ function setupDepartmentStatementRoute(app: App, { db }: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { statement, hospital } = await departmentStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.department);
+      const { statement, hospital, run } = await departmentStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.department);
       if (request.query.format === 'html')
         return reply
           .type('text/html; charset=utf-8')
           .serializer(String)
-          .send(departmentStatementHtml(statement, request.query.lang ?? 'zh', hospital));
+          .send(departmentStatementHtml(statement, { lang: request.query.lang ?? 'zh', hospital, run, timeZone: timeZoneOf(clock), printedAt: clock.now() }));
       return statement;
     },
   );
