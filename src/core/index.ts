@@ -27,6 +27,10 @@ export { settleScenario, simulate } from './settle.js';
 export type { ValidatedScenario } from './types.js';
 export { schemaError, validateScenario } from './validate.js';
 export {
+  annualDepartmentStatement,
+  AnnualDepartmentStatementSchema,
+  annualPersonStatement,
+  AnnualPersonStatementSchema,
   conservation,
   departmentStatement,
   DepartmentStatementSchema,
@@ -37,7 +41,10 @@ export {
   StatementItemSchema,
   tier2PointValue,
   tier2PointValues,
+  type AnnualDepartmentStatement,
+  type AnnualPersonStatement,
   type DepartmentStatement,
+  type YearOutcome,
   type PersonStatement,
   type ReasonCode,
   type StatementItem,

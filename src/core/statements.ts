@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Dec, ZERO, formatMoney, formatScore, money, sum } from './money.js';
 import type { PersonBasis, QuarterOutcome } from './quarterly.js';
-import { Headcount, Money, QuarterlyIndividualLineSchema, Score, type QuarterlyDepartmentLine, type QuarterlyIndividualLine, type QuarterlyResult } from './result.js';
+import { Headcount, Money, QuarterlyIndividualLineSchema, Score, type AnnualResult, type QuarterlyDepartmentLine, type QuarterlyIndividualLine, type QuarterlyResult } from './result.js';
 import { MEDICAL_ROLES } from './schema.js';
 import type { PenaltyBasis } from './scores.js';
+import type { AnnualInputs, Hospital } from './types.js';
 
 /**
  * Statements (个人绩效工资明细, 科室绩效核算表): every figure of a settled quarter that a person
@@ -884,5 +885,301 @@ export function conservation(summary: QuarterlyResult['summary']) {
     subsidised: formatMoney(subsidised),
     total: formatMoney(right),
     holds: right.eq(d(summary.pool)),
+  };
+}
+
+// ------------------------------------------------------------------ year-end (allocation-rules §4)
+
+/** What a year-end statement is built from: the engine's inputs of the year-end, the year's settled quarters and the result. */
+export interface YearOutcome {
+  hospital: Hospital;
+  annual: AnnualInputs;
+  /** The year's settled quarters, in order. */
+  quarters: readonly QuarterOutcome[];
+  result: AnnualResult;
+}
+
+const AnnualLineSchema = Type.Object(
+  {
+    department: Type.Object({ code: Type.String({ description: 'department code' }), name: Type.String({ description: 'department name' }) }, { description: 'the department of this line' }),
+    quarters: Type.Array(
+      Type.Object({ period: Type.String({ description: 'the quarter' }), effectiveScore: Score('the effective score in the department that quarter') }, { description: 'one quarter' }),
+      {
+        description: 'the quarters the person was a member of the department, with their effective scores',
+      },
+    ),
+    weight: Score('Σ the effective scores (the weight)'),
+    departmentAmount: Money('the department’s year-end amount'),
+    departmentWeight: Score('Σ the weights of the department’s people'),
+    amount: Money('the person’s part of the department’s amount'),
+    riskAward: Type.Union([Money('the person’s part of the department’s risk award'), Type.Null()], { description: 'null without risk-award inputs' }),
+  },
+  { description: 'one department of a person’s year-end' },
+);
+
+export const AnnualPersonStatementSchema = Type.Object(
+  {
+    kind: Type.Literal('annualPerson', { description: 'a person’s year-end statement (个人年终绩效工资明细)' }),
+    period: Type.String({ description: 'the year, YYYY' }),
+    staffId: Type.String({ description: 'staff id' }),
+    name: Type.String({ description: 'staff name' }),
+    lines: Type.Array(AnnualLineSchema, { description: 'one per department the person was a member of, by code' }),
+    items: Type.Array(StatementItemSchema, { description: 'each department’s weight, amount and risk award with its rule, then the total' }),
+    reasons: Type.Array(ReasonSchema, { description: 'why figures are zero (a failed annual assessment)' }),
+    total: Money('the year-end amount and risk awards'),
+  },
+  { description: 'every figure of a year-end that a person reads' },
+);
+
+export const AnnualDepartmentStatementSchema = Type.Object(
+  {
+    kind: Type.Literal('annualDepartment', { description: 'a department’s year-end statement (科室年终绩效核算表)' }),
+    period: Type.String({ description: 'the year, YYYY' }),
+    department: Type.Object({ code: Type.String({ description: 'department code' }), name: Type.String({ description: 'department name' }) }, { description: 'the department' }),
+    items: Type.Array(StatementItemSchema, { description: 'the quarters’ scores, the assessment factor, the year-end score, the amount, the risk award, the bank expired' }),
+    people: Type.Array(
+      Type.Object(
+        {
+          staffId: Type.String({ description: 'staff id' }),
+          name: Type.String({ description: 'staff name' }),
+          weight: Score('Σ effective scores in the department over the year'),
+          amount: Money('the person’s part of the amount'),
+          riskAward: Type.Union([Money('the person’s part of the risk award'), Type.Null()], { description: 'null without risk-award inputs' }),
+        },
+        { description: 'one person’s line' },
+      ),
+      { description: 'the department’s year-end lines, by staff id' },
+    ),
+    excluded: Type.Array(
+      Type.Object(
+        { staffId: Type.String({ description: 'staff id' }), name: Type.String({ description: 'staff name' }), weight: Score('the weight they would have had') },
+        { description: 'one person' },
+      ),
+      {
+        description: 'members of the year who failed the annual assessment (年度考核不合格), excluded',
+      },
+    ),
+    totals: Type.Object(
+      {
+        headcount: Headcount('the lines added'),
+        weight: Score('Σ weights'),
+        amount: Money('Σ amounts'),
+        riskAward: Type.Union([Money('Σ risk awards'), Type.Null()], { description: 'null without risk-award inputs' }),
+      },
+      { description: '合计' },
+    ),
+    reasons: Type.Array(ReasonSchema, { description: 'why figures are zero' }),
+  },
+  { description: 'every figure of a year-end that a department head reads' },
+);
+
+export type AnnualPersonStatement = Static<typeof AnnualPersonStatementSchema>;
+export type AnnualDepartmentStatement = Static<typeof AnnualDepartmentStatementSchema>;
+
+/** Each member's full-precision effective score by quarter in a department (the weight's terms). */
+function quarterTerms(yr: YearOutcome, department: string, staffId: string): { period: string; effectiveScore: Dec }[] {
+  const out: { period: string; effectiveScore: Dec }[] = [];
+  for (const q of yr.quarters) {
+    for (const m of q.memberships) if (m.staffId === staffId && m.department === department) out.push({ period: q.period, effectiveScore: m.effectiveScore });
+  }
+  return out;
+}
+
+/** Σ the full-precision weights of a department's paid lines (the divisor of its split). */
+function departmentWeight(yr: YearOutcome, department: string): Dec {
+  const people = new Set(yr.result.individuals.filter((l) => l.department === department).map((l) => l.staffId));
+  let total = ZERO;
+  for (const q of yr.quarters) for (const m of q.memberships) if (m.department === department && people.has(m.staffId)) total = total.plus(m.effectiveScore);
+  return total;
+}
+
+export function annualPersonStatement(yr: YearOutcome, staffId: string): AnnualPersonStatement | null {
+  const staff = yr.hospital.staff.find((s) => s.id === staffId);
+  const lines = yr.result.individuals.filter((l) => l.staffId === staffId);
+  const failed = yr.annual.failedStaff.has(staffId);
+  const memberOf = [...new Set(yr.quarters.flatMap((q) => q.memberships.filter((m) => m.staffId === staffId).map((m) => m.department)))];
+  if (!staff || (lines.length === 0 && !(failed && memberOf.length > 0))) return null;
+  const names = new Map(yr.result.departments.map((d) => [d.code, d.name]));
+  const reasons: StatementReason[] = failed ? [reason('failedAnnual', 'total')] : [];
+  const items: StatementItem[] = [];
+  const out: AnnualPersonStatement['lines'] = [];
+  const departments = failed ? memberOf.sort() : lines.map((l) => l.department);
+  let total = ZERO;
+  for (const code of departments) {
+    const line = lines.find((l) => l.department === code);
+    const d = yr.result.departments.find((x) => x.code === code)!;
+    const terms = quarterTerms(yr, code, staffId);
+    const weight = line?.weight ?? formatScore(sum(terms.map((t) => t.effectiveScore)));
+    const divisor = formatScore(departmentWeight(yr, code));
+    const amount = line?.amount ?? '0.00';
+    const award = line?.riskAward ?? null;
+    const termsText = terms.map((t) => `${t.period} ${formatScore(t.effectiveScore)}`);
+    const termsZh = terms.map((t) => `${quarterZh(t.period)} ${sc(t.effectiveScore)}`);
+    out.push({
+      department: { code, name: names.get(code) ?? code },
+      quarters: terms.map((t) => ({ period: t.period, effectiveScore: formatScore(t.effectiveScore) })),
+      weight,
+      departmentAmount: d.amount,
+      departmentWeight: divisor,
+      amount,
+      riskAward: award,
+    });
+    items.push(
+      item(
+        `weight:${code}`,
+        `全年实得分合计（${names.get(code) ?? code}）`,
+        `Weight (${names.get(code) ?? code})`,
+        weight,
+        `§4 Σ the effective scores of the quarters in the department: ${termsText.join(' + ') || 'none'}`,
+        `§4 本科室各季度实得分之和：${termsZh.join(' + ') || '无'}`,
+        Object.fromEntries(terms.map((t) => [t.period, formatScore(t.effectiveScore)])),
+      ),
+      item(
+        `amount:${code}`,
+        `年终绩效（${names.get(code) ?? code}）`,
+        `Year-end amount (${names.get(code) ?? code})`,
+        amount,
+        failed ? '§4 failed the annual assessment (年度考核不合格): excluded' : `§4 the department’s amount split by weights (largest remainder): ${d.amount} × ${weight} ÷ ${divisor}`,
+        failed ? '§4 年度考核不合格，不参加年终绩效分配' : `§4 科室年终绩效 ${y(d.amount)} × 本人全年实得分 ${sc(weight)} ÷ 科室合计 ${sc(divisor)}（最大余额法，精确到分）`,
+        { departmentAmount: d.amount, weight, departmentWeight: divisor },
+      ),
+    );
+    if (award !== null || d.riskAward !== undefined) {
+      items.push(
+        item(
+          `riskAward:${code}`,
+          `风险奖（${names.get(code) ?? code}）`,
+          `Risk award (${names.get(code) ?? code})`,
+          award ?? '0.00',
+          failed
+            ? 'disputes-and-awards §5 failed the annual assessment (年度考核不合格): excluded'
+            : `disputes-and-awards §5 the department’s risk award split by weights: ${d.riskAward ?? '0.00'} × ${weight} ÷ ${divisor}`,
+          failed ? '医疗纠纷处理办法 §5 年度考核不合格，不参加风险奖分配' : `医疗纠纷处理办法 §5 科室风险奖 ${y(d.riskAward ?? '0.00')} × 本人全年实得分 ${sc(weight)} ÷ 科室合计 ${sc(divisor)}`,
+          { departmentRiskAward: d.riskAward ?? '0.00', weight, departmentWeight: divisor },
+        ),
+      );
+    }
+    total = total.plus(amount).plus(award ?? 0);
+  }
+  const totalText = formatMoney(total);
+  items.push(
+    item(
+      'total',
+      '年终实发合计',
+      'Total',
+      totalText,
+      `Σ the amounts and risk awards = ${out.map((l) => `${l.amount}${l.riskAward !== null ? ` + ${l.riskAward}` : ''}`).join(' + ') || '0.00'}`,
+      `各科室年终绩效与风险奖之和 = ${out.map((l) => `${y(l.amount)}${l.riskAward !== null ? ` + ${y(l.riskAward)}` : ''}`).join(' + ') || '0.00'}`,
+    ),
+  );
+  return { kind: 'annualPerson', period: yr.result.period, staffId, name: staff.name, lines: out, items, reasons, total: totalText };
+}
+
+export function annualDepartmentStatement(yr: YearOutcome, code: string): AnnualDepartmentStatement | null {
+  const d = yr.result.departments.find((x) => x.code === code);
+  if (!d) return null;
+  const { scheme } = yr.hospital;
+  const scores = yr.quarters.map((q) => ({ period: q.period, score: q.scores.get(code) ?? ZERO }));
+  const quarterly = sum(scores.map((s) => s.score));
+  const factor = yr.annual.assessmentFactors.get(code);
+  const totalScore = formatScore(sum(yr.result.departments.map((x) => new Dec(x.score))));
+  const fund = yr.result.summary.fund;
+  const reserves = yr.quarters.map((q) => formatMoney(q.reserve));
+  const risk = yr.annual.riskInputs?.get(code) ?? null;
+  const named = yr.annual.disputeDepartments.has(code);
+  const people = yr.result.individuals.filter((l) => l.department === code);
+  const paid = new Set(people.map((p) => p.staffId));
+  const names = new Map(yr.hospital.staff.map((s) => [s.id, s.name]));
+  const excludedIds = [
+    ...new Set(yr.quarters.flatMap((q) => q.memberships.filter((m) => m.department === code && yr.annual.failedStaff.has(m.staffId) && !paid.has(m.staffId)).map((m) => m.staffId))),
+  ].sort();
+  const reasons: StatementReason[] = excludedIds.map((id) => reason('failedAnnual', 'amount', {}, id));
+  const withRisk = d.riskAward !== undefined;
+  const items: StatementItem[] = [
+    ...scores.map((s) =>
+      item(
+        `score:${s.period}`,
+        `${quarterZh(s.period)}考核得分`,
+        `Score ${s.period}`,
+        formatScore(s.score),
+        `§3.4–§3.5 the department’s score in ${s.period}`,
+        `§3.4–§3.5 本科室${quarterZh(s.period)}考核得分`,
+      ),
+    ),
+    item(
+      'assessmentFactor',
+      '年终考核系数',
+      'Assessment factor',
+      formatScore(factor ?? new Dec(1)),
+      factor ? '§4 the year-end assessment score ÷ 100 (年终科室综合目标考核)' : '§4 no year-end assessment: 1',
+      factor ? '§4 年终科室综合目标考核得分 ÷ 100' : '§4 未做年终考核，系数为 1',
+    ),
+    item(
+      'score',
+      '年终得分',
+      'Year-end score',
+      d.score,
+      `§4 (Σ quarterly scores) × assessment factor = (${scores.map((s) => formatScore(s.score)).join(' + ')}) × ${formatScore(factor ?? new Dec(1))}`,
+      `§4 (各季度得分之和 ${scores.map((s) => sc(s.score)).join(' + ')} = ${sc(quarterly)}) × 年终考核系数 ${sc(formatScore(factor ?? new Dec(1)))}`,
+      { quarterlyScores: formatScore(quarterly), assessmentFactor: formatScore(factor ?? new Dec(1)) },
+    ),
+    item(
+      'amount',
+      '科室年终绩效',
+      'Year-end amount',
+      d.amount,
+      `§4 the fund split by year-end scores (largest remainder): ${fund} × ${d.score} ÷ ${totalScore}; fund = Σ reserves (${reserves.join(' + ')}) + adjustment ${formatMoney(money(yr.annual.adjustment))}`,
+      `§4 年终奖励基金 ${y(fund)} × 本科室年终得分 ${sc(d.score)} ÷ 全院年终得分合计 ${sc(totalScore)}（最大余额法）；基金 = 各季度预留 ${reserves.map((r) => y(r)).join(' + ')} + 年终调节 ${y(formatMoney(money(yr.annual.adjustment)))}`,
+      { fund, score: d.score, totalScore, adjustment: formatMoney(money(yr.annual.adjustment)) },
+    ),
+  ];
+  if (withRisk) {
+    const tiers = scheme.riskAward.tiers.map((t) => `${n(t.growth)} → ${formatMoney(t.amount)}`).join('; ');
+    const tiersZh = scheme.riskAward.tiers.map((t) => `增长 ≥ ${n(t.growth)} 奖 ${y(formatMoney(t.amount))}`).join('，');
+    const ruleZh = named
+      ? '医疗纠纷处理办法 §5 本年度有赔偿金额大于 0 的医疗纠纷涉及本科室，无风险奖'
+      : risk
+        ? `医疗纠纷处理办法 §5 开放床位 ${risk.openBeds ?? '—'}（不少于 ${scheme.riskAward.minOpenBeds}）或急诊科室（${risk.emergency ? '是' : '否'}），效益增长 ${risk.benefitGrowth ? n(risk.benefitGrowth) : '—'}：${tiersZh}`
+        : '医疗纠纷处理办法 §5 无风险奖申报数据';
+    items.push(
+      item(
+        'riskAward',
+        '风险奖',
+        'Risk award',
+        d.riskAward ?? '0.00',
+        named
+          ? 'disputes-and-awards §5 named by a dispute with compensation this year: no risk award'
+          : risk
+            ? `disputes-and-awards §5 open beds ${risk.openBeds ?? '—'} (at least ${scheme.riskAward.minOpenBeds}) or emergency (${risk.emergency}), benefit growth ${risk.benefitGrowth ? n(risk.benefitGrowth) : '—'}: the highest tier reached (${tiers})`
+            : 'disputes-and-awards §5 no risk-award inputs',
+        ruleZh,
+        risk ? { openBeds: String(risk.openBeds ?? ''), emergency: String(risk.emergency), benefitGrowth: risk.benefitGrowth ? n(risk.benefitGrowth) : '', namedByDispute: String(named) } : {},
+      ),
+    );
+  }
+  items.push(
+    item(
+      'bankExpired',
+      '调节金年终清零',
+      'Bank expired',
+      d.bankExpired,
+      `§4 the bank balance after the year’s last settled quarter (${yr.quarters.at(-1)?.period ?? '—'}), expired`,
+      `§4 本年度最后一个已核算季度（${yr.quarters.at(-1) ? quarterZh(yr.quarters.at(-1)!.period) : '—'}）后的调节金余额，年终清零`,
+    ),
+  );
+  return {
+    kind: 'annualDepartment',
+    period: yr.result.period,
+    department: { code: d.code, name: d.name },
+    items,
+    people: people.map((p) => ({ staffId: p.staffId, name: p.name, weight: p.weight, amount: p.amount, riskAward: p.riskAward ?? null })),
+    excluded: excludedIds.map((id) => ({ staffId: id, name: names.get(id) ?? id, weight: formatScore(sum(quarterTerms(yr, code, id).map((t) => t.effectiveScore))) })),
+    totals: {
+      headcount: people.length,
+      weight: formatScore(departmentWeight(yr, code)),
+      amount: sumOf(people.map((p) => p.amount)),
+      riskAward: withRisk ? sumOf(people.map((p) => p.riskAward ?? '0.00')) : null,
+    },
+    reasons,
   };
 }

@@ -772,7 +772,7 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     }
   });
 
-  it('2026Q2 (explicit weights) has its own statements; the year-end run has none (400 not_quarterly)', async () => {
+  it('2026Q2 (explicit weights) has its own statements; so has the year-end (weights by quarter, the failed person excluded, the fund split by scores)', async () => {
     const q2 = await settle(CODE, '2026Q2');
     expect(q2.status, JSON.stringify(q2.error)).toBe('succeeded');
     const im = (await get(deptUrl(q2.id, 'IM'))).body;
@@ -791,11 +791,49 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
 
     const year = await settle(CODE, '2026');
     expect(year.status, JSON.stringify(year.error)).toBe('succeeded');
-    for (const path of [personUrl(year.id, 'S11'), deptUrl(year.id, 'IM'), personUrl(year.id, 'S11', '?format=html'), deptUrl(year.id, 'SUR', '?format=html&lang=en')]) {
-      const res = await get(path);
-      expect(res.status, path).toBe(400);
-      expect(res.body.error.code, path).toBe('not_quarterly');
-    }
+    // the year-end has its own statements (个人年终绩效工资明细, 科室年终绩效核算表): allocation-rules §4, by hand
+    const Y0 = resultOf('2026');
+    const s11 = (await get(personUrl(year.id, 'S11'))).body;
+    expect(s11).toMatchObject({ kind: 'annualPerson', period: '2026', staffId: 'S11', name: staffName('S11') });
+    const s11Lines = Y0.individuals.filter((l: ExpLine) => l.staffId === 'S11');
+    expect(s11.lines.map((l: any) => ({ department: l.department.code, weight: l.weight, amount: l.amount }))).toEqual(
+      s11Lines.map((l: ExpLine) => ({ department: l.department, weight: l.weight, amount: l.amount })),
+    );
+    expect(s11.total).toBe(two(s11Lines.reduce((acc: D, l: ExpLine) => acc.plus(l.amount), new D(0))));
+    // the weight is the quarters' effective scores in the department, each shown
+    expect(s11.lines[0].quarters.map((q: any) => q.period)).toEqual(['2026Q1', '2026Q2']);
+    expect(s11.lines[0].quarters[0].effectiveScore).toBe(lineOf(Q1, 'S11').effectiveScore);
+    expect(s11.lines[0].quarters[1].effectiveScore).toBe(lineOf(Q2, 'S11').effectiveScore);
+    expect(s11.lines[0].departmentAmount).toBe(deptOf(Y0, 'IM').amount);
+    const weightItem = s11.items.find((i: any) => i.key === 'weight:IM');
+    expect(weightItem.ruleZh).toContain('2026年第一季度');
+    // S13 failed the annual assessment (年度考核不合格): a statement that says so, nothing paid
+    const s13 = (await get(personUrl(year.id, 'S13'))).body;
+    expect(s13.total).toBe('0.00');
+    expect(s13.reasons.map((r: any) => r.code)).toEqual(['failedAnnual']);
+    expect(s13.reasons[0].zh).toBe('年度考核不合格：不参加年终绩效分配。');
+    // SUR: (Σ the quarters' scores) × 0.9, the fund split by scores, the bank expired
+    const sur = (await get(deptUrl(year.id, 'SUR'))).body;
+    expect(sur.kind).toBe('annualDepartment');
+    const surItems = Object.fromEntries(sur.items.map((i: any) => [i.key, i]));
+    expect(surItems.score.value).toBe(deptOf(Y0, 'SUR').score);
+    expect(operandsOf(surItems.score)).toEqual({ quarterlyScores: six(new D(deptOf(Q1, 'SUR').score).plus(deptOf(Q2, 'SUR').score)), assessmentFactor: '0.900000' });
+    expect(six(new D(deptOf(Q1, 'SUR').score).plus(deptOf(Q2, 'SUR').score).times('0.9'))).toBe(deptOf(Y0, 'SUR').score);
+    expect(surItems.amount.value).toBe(deptOf(Y0, 'SUR').amount);
+    expect(operandsOf(surItems.amount).fund).toBe(Y0.summary.fund);
+    expect(surItems.bankExpired.value).toBe(deptOf(Y0, 'SUR').bankExpired);
+    const surPeople = Y0.individuals.filter((l: ExpLine) => l.department === 'SUR');
+    expect(sur.people.map((p: any) => [p.staffId, p.weight, p.amount])).toEqual(surPeople.map((l: ExpLine) => [l.staffId, l.weight, l.amount]));
+    expect(sur.totals.amount).toBe(two(surPeople.reduce((acc: D, l: ExpLine) => acc.plus(l.amount), new D(0))));
+    const imYear = (await get(deptUrl(year.id, 'IM'))).body;
+    expect(imYear.excluded.map((p: any) => p.staffId)).toEqual(['S13']);
+    expect(imYear.reasons.map((r: any) => [r.code, r.staffId])).toEqual([['failedAnnual', 'S13']]);
+    const yearPage = (await get(personUrl(year.id, 'S11', '?format=html'))).body as string;
+    for (const text of ['个人年终绩效工资明细', '2026年度（年终）', '科主任：', '经办人：', '复核人：', groupDigits(s11.total)]) expect(yearPage, text).toContain(text);
+    const surPage = (await get(deptUrl(year.id, 'SUR', '?format=html&lang=en'))).body as string;
+    expect(surPage).toContain('Department year-end statement');
+    expect(surPage).toMatch(/<tr class="total" data-key="total"><td colspan="2">Total（/);
+    expect(surPage).toContain(`>${groupDigits(sur.totals.amount)}<`);
     // a quarter is not compared with a year-end
     const kinds = await get(`/v1/settlements/${q1Id}/diff/${year.id}`);
     expect(kinds.status).toBe(400);

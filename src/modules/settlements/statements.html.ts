@@ -1,4 +1,4 @@
-import type { DepartmentStatement, PersonStatement, StatementItem, StatementReason } from '../../core/index.js';
+import type { AnnualDepartmentStatement, AnnualPersonStatement, DepartmentStatement, PersonStatement, StatementItem, StatementReason } from '../../core/index.js';
 import { html, type Html } from '../../shared/html.js';
 import { DEFAULT_TIME_ZONE, groupDigits, localTime, named, periodName, say, yuan, type Lang } from '../../shared/i18n.js';
 import { messages, type MessageKey } from '../../shared/messages/index.js';
@@ -208,4 +208,55 @@ ${signatures(lang)}</article>`;
 
 export function departmentStatementHtml(s: DepartmentStatement, options: StatementPageOptions): string {
   return layout(options.lang, `${say(options.lang, 'statement.department.title')} · ${s.department.name} · ${periodName(s.period, options.lang)}`, departmentStatementBody(s, options));
+}
+
+// ------------------------------------------------------------------ year-end
+
+export function annualPersonStatementBody(s: AnnualPersonStatement, o: StatementPageOptions): Html {
+  const { lang } = o;
+  const col = (k: string) => say(lang, `statement.col.${k}` as MessageKey);
+  const withRisk = s.lines.some((l) => l.riskAward !== null);
+  const subject = [html`<div><span class="k">${say(lang, 'word.name')}</span><span class="v" data-field="person">${named(s.name, s.staffId, lang)}</span></div>`];
+  const rows = s.lines.map(
+    (l) =>
+      html`<tr data-department="${l.department.code}"><td>${named(l.department.name, l.department.code, lang)}</td><td class="rule">${l.quarters.map((q) => `${periodName(q.period, lang)} ${num(q.effectiveScore)}`).join('；')}</td>${cell(l.weight)}${cell(l.departmentWeight)}${cell(l.departmentAmount)}${cell(l.amount)}${withRisk ? cell(l.riskAward ?? '0.00') : ''}</tr>`,
+  );
+  return html`<article class="statement annual-person" data-staff="${s.staffId}">${header(say(lang, 'statement.annualPerson.title'), o, s.period, subject)}
+${itemTable(lang, s.items, 'total', 'statement')}
+<table id="lines" class="people"><thead><tr><th>${say(lang, 'word.department')}</th><th>${say(lang, 'word.period')}</th><th>${col('weight')}</th><th>${col('departmentWeight')}</th><th>${col('departmentAmount')}</th><th>${col('yearAmount')}</th>${withRisk ? html`<th>${col('riskAward')}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>
+<h2>${say(lang, 'statement.reasons')}</h2>${reasonList(lang, s.reasons)}
+${signatures(lang)}</article>`;
+}
+
+export function annualDepartmentStatementBody(s: AnnualDepartmentStatement, o: StatementPageOptions): Html {
+  const { lang } = o;
+  const col = (k: string) => say(lang, `statement.col.${k}` as MessageKey);
+  const withRisk = s.totals.riskAward !== null;
+  const link = o.personLink;
+  const names = new Map([...s.people, ...s.excluded].map((p) => [p.staffId, p.name]));
+  const subject = [html`<div><span class="k">${say(lang, 'word.department')}</span><span class="v" data-field="department">${named(s.department.name, s.department.code, lang)}</span></div>`];
+  const people = s.people.map(
+    (p) =>
+      html`<tr data-staff="${p.staffId}"><td>${link ? html`<a href="${link(p.staffId)}">${p.staffId}</a>` : p.staffId}</td><td>${p.name}</td>${cell(p.weight)}${cell(p.amount)}${withRisk ? cell(p.riskAward ?? '0.00') : ''}</tr>`,
+  );
+  const t = s.totals;
+  const totalRow = html`<tr class="total" data-key="total"><td colspan="2">${say(lang, 'word.total')}（${t.headcount}）</td>${cell(t.weight)}${cell(t.amount)}${withRisk ? cell(t.riskAward ?? '0.00') : ''}</tr>`;
+  return html`<article class="statement annual-department" data-department="${s.department.code}">${header(say(lang, 'statement.annualDepartment.title'), o, s.period, subject)}
+${itemTable(lang, s.items, 'amount', 'statement')}
+<table id="people" class="people"><thead><tr><th>${say(lang, 'word.staffId')}</th><th>${say(lang, 'word.name')}</th><th>${col('weight')}</th><th>${col('yearAmount')}</th>${withRisk ? html`<th>${col('riskAward')}</th>` : ''}</tr></thead>
+<tbody>${people}${totalRow}</tbody></table>
+<h2>${say(lang, 'statement.reasons')}</h2>${reasonList(lang, s.reasons, (id) => named(names.get(id), id, lang))}
+${signatures(lang)}</article>`;
+}
+
+/** The printable page of either kind of person statement. */
+export function anyPersonStatementHtml(s: PersonStatement | AnnualPersonStatement, o: StatementPageOptions): string {
+  if (s.kind === 'person') return personStatementHtml(s, o);
+  return layout(o.lang, `${say(o.lang, 'statement.annualPerson.title')} · ${s.name} · ${periodName(s.period, o.lang)}`, annualPersonStatementBody(s, o));
+}
+
+/** The printable page of either kind of department statement. */
+export function anyDepartmentStatementHtml(s: DepartmentStatement | AnnualDepartmentStatement, o: StatementPageOptions): string {
+  if (s.kind === 'department') return departmentStatementHtml(s, o);
+  return layout(o.lang, `${say(o.lang, 'statement.annualDepartment.title')} · ${s.department.name} · ${periodName(s.period, o.lang)}`, annualDepartmentStatementBody(s, o));
 }
