@@ -45,7 +45,7 @@ export function validateScenario(doc: unknown): ValidatedScenario {
   for (const q of quarters) {
     q.disputeFines = effects ? (effects.fines.get(q.period) ?? new Map()) : null;
     q.disputeItems = effects?.items.get(q.period) ?? new Map();
-    q.suspended = effects?.suspended.get(q.period) ?? new Set();
+    q.suspended = effects?.suspensions.get(q.period) ?? new Map();
   }
   const annual = scenario.annual ? validateAnnual(scenario, departments, staff, effects) : null;
   if (scenario.assessment) applyAssessment(scenario, hospital, { departments, staff }, quarters, annual, (workingDays) => defaultIndividualInputs(workingDays, scheme));
@@ -387,7 +387,7 @@ function validateQuarter(p: PeriodInput, path: string, scheme: Scheme, departmen
     individuals,
     disputeFines: null,
     disputeItems: new Map(),
-    suspended: new Set(),
+    suspended: new Map(),
     derivedDefaults: new Map(),
     assessment: null,
   };

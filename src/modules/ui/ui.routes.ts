@@ -20,7 +20,8 @@ import { runWorkbook } from '../settlements/exports.usecases.js';
 import { review } from '../settlements/reviews.usecases.js';
 import type { SettlementQueue } from '../settlements/settlements.queue.js';
 import { approveSettlement, requestSettlement } from '../settlements/settlements.usecases.js';
-import { departmentStatementBody, departmentStatementHtml, personStatementBody, personStatementHtml } from '../settlements/statements.html.js';
+import { departmentStatementBody, departmentStatementHtml, personStatementBody, personStatementHtml, type StatementPageOptions } from '../settlements/statements.html.js';
+import type { RunRow } from '../settlements/settlements.repository.js';
 import { createSession, findLiveSession, revokeSession } from './sessions.repository.js';
 import { departmentPage, personPage, runPage, runsPage, visibleRun } from './ui.usecases.js';
 import {
@@ -89,6 +90,15 @@ export async function registerUiRoutes(app: FastifyInstance, deps: { db: Db; clo
   const { db, clock } = deps;
   const zone = timeZoneOf(clock);
   const now = () => clock.now();
+  /** What a statement shows besides itself: the page's language, the hospital, the run's status and approval, the time zone. */
+  const statementOptions = (s: Session, data: { run: RunRow; hospital: { code: string; name: string }; stale?: boolean }, links: Partial<StatementPageOptions> = {}): StatementPageOptions => ({
+    lang: s.lang,
+    hospital: data.hospital,
+    run: { status: data.run.status, stale: data.stale, approvedBy: data.run.approvedBy, approvedAt: data.run.approvedAt, overrideReason: data.run.approvalOverrideReason },
+    timeZone: zone,
+    printedAt: now(),
+    ...links,
+  });
   const callerOf = (request: FastifyRequest, s: Session): Caller => ({ principal: s.principal, actor: s.actor, requestId: request.id });
   const as = (request: FastifyRequest, s: Session) => ({ db, clock, caller: callerOf(request, s) });
   const resolve = principalResolver({ db, bootstrapToken: deps.bootstrapToken });
@@ -232,7 +242,7 @@ ${otherLanguage(s)}
       const data = await departmentPage(as(request, s), paramOf(request, 'id'), code);
       if (data.view === 'forbidden') throw new PageRefusal(word(s, 'page.forbidden.department', { department: code }));
       if (data.view === 'year-end') return html_(reply, layout(s.lang, `${word(s, 'department.annualTitle')} · ${data.line.name}`, annualDepartmentBody(s, data)));
-      return html_(reply, departmentStatementHtml(data.statement, s.lang, data.hospital.name));
+      return html_(reply, departmentStatementHtml(data.statement, statementOptions(s, data)));
     }),
   );
 
@@ -242,7 +252,7 @@ ${otherLanguage(s)}
     page(async (request, reply, s) => {
       const data = await personPage(as(request, s), paramOf(request, 'id'), paramOf(request, 'staffId'));
       if (data.view === 'year-end') return html_(reply, layout(s.lang, `${word(s, 'person.annualTitle')} · ${data.lines[0]!.name}`, annualPersonBody(s, data)));
-      return html_(reply, personStatementHtml(data.statement, s.lang, data.hospital.name));
+      return html_(reply, personStatementHtml(data.statement, statementOptions(s, data)));
     }),
   );
 
@@ -466,7 +476,7 @@ ${reviews.some((r) => r.status === 'disputed') ? html`<label>${word(s, 'approval
         reply,
         s,
         `${statement.department.name} · ${period(s, run.period)}`,
-        html`${done(request, s, { department: name })}${data.stale ? html`<p class="error" id="stale">${word(s, 'run.stale')}</p>` : ''}${departmentStatementBody(statement, s.lang, data.hospital.name, (staffId) => `/ui/runs/${run.id}/people/${encodeURIComponent(staffId)}`)}${chart}${forms}${downloads}`,
+        html`${done(request, s, { department: name })}${data.stale ? html`<p class="error" id="stale">${word(s, 'run.stale')}</p>` : ''}${departmentStatementBody(statement, statementOptions(s, data, { personLink: (staffId) => `/ui/runs/${run.id}/people/${encodeURIComponent(staffId)}` }))}${chart}${forms}${downloads}`,
       );
     }),
   );
@@ -484,7 +494,7 @@ ${reviews.some((r) => r.status === 'disputed') ? html`<label>${word(s, 'approval
         reply,
         s,
         `${statement.name} · ${period(s, run.period)}`,
-        html`${personStatementBody(statement, s.lang, data.hospital.name, `/ui/runs/${run.id}/departments/${encodeURIComponent(statement.department.code)}`)}${print}`,
+        html`${personStatementBody(statement, statementOptions(s, data, { departmentLink: `/ui/runs/${run.id}/departments/${encodeURIComponent(statement.department.code)}` }))}${print}`,
       );
     }),
   );
