@@ -68,7 +68,10 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 async function openPglite(dataDir: string): Promise<Database> {
   const memory = dataDir === 'memory://';
   if (!memory) mkdirSync(dataDir, { recursive: true });
-  const [{ PGlite }, { drizzle }, assets] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite'), pgliteAssets()]);
+  // a data folder is opened once a process, as PGlite opens it by itself (initdb's WebAssembly
+  // is compiled only for a new one); in-memory databases, made by the dozen in tests, share
+  // the modules compiled once
+  const [{ PGlite }, { drizzle }, assets] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite'), memory ? pgliteAssets() : {}]);
   const client = memory ? new PGlite({ ...assets, loadDataDir: await memoryTemplate(assets) }) : new PGlite(dataDir, assets);
   const db = drizzle(client, { schema }) as unknown as Db;
   // the template (or the data folder) is usually current already; a data folder migrated by this
