@@ -1,6 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import { EngineError, fail, type ErrorDetail } from './errors.js';
+import { EngineError, fail, type EngineErrorCode, type ErrorDetail } from './errors.js';
 import { MONEY_INTEGER_DIGITS, PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS } from './bounds.js';
 import { messages, type IntegerKind } from './messages.js';
 import { Dec, ONE, ZERO, cmpDec, compareKeys, sum } from './money.js';
@@ -368,12 +368,11 @@ function validateQuarter(p: PeriodInput, path: string, scheme: Scheme, departmen
   });
   const individuals = new Map<string, IndividualInputs>();
   const intern = interner();
+  const quarter: QuarterAt = { path, label, workingDays: p.workingDays };
   (p.individuals ?? []).forEach((r, k) => {
-    const iPath = `${path}.individuals[${k}]`;
-    if (!staff.has(r.staffId)) fail('unknown_reference', messages.check.unknownStaff(label, r.staffId), `${iPath}.staffId`);
-    if (individuals.has(r.staffId)) fail('duplicate', messages.check.duplicateIndividualRecord(label, r.staffId), `${iPath}.staffId`);
-    const where = messages.record.within(label, messages.record.staff(r.staffId));
-    individuals.set(r.staffId, individualInputs(r, iPath, where, p.workingDays, scheme, departments, intern));
+    if (!staff.has(r.staffId)) fail('unknown_reference', messages.check.unknownStaff(label, r.staffId), `${individualPath(quarter, k)}.staffId`);
+    if (individuals.has(r.staffId)) fail('duplicate', messages.check.duplicateIndividualRecord(label, r.staffId), `${individualPath(quarter, k)}.staffId`);
+    individuals.set(r.staffId, individualInputs(r, k, quarter, scheme, departments, intern));
   });
   return {
     period: p.period,
@@ -449,23 +448,34 @@ function adminInputs(d: DepartmentInput, path: string, label: string): AdminInpu
   };
 }
 
-function individualInputs(r: IndividualInput, path: string, label: string, workingDays: number, scheme: Scheme, departments: Map<string, Department>, intern: Interner): IndividualInputs {
+/** A quarter's path and label, and its working days, for its individual records. */
+interface QuarterAt {
+  path: string;
+  label: string;
+  workingDays: number;
+}
+
+// an individual record's path and label are made only for a record that is refused: a year has 40,000
+const individualPath = (quarter: QuarterAt, k: number) => `${quarter.path}.individuals[${k}]`;
+const individualLabel = (quarter: QuarterAt, r: IndividualInput) => messages.record.within(quarter.label, messages.record.staff(r.staffId));
+
+function individualInputs(r: IndividualInput, k: number, quarter: QuarterAt, scheme: Scheme, departments: Map<string, Department>, intern: Interner): IndividualInputs {
+  const refuse = (code: EngineErrorCode, message: (label: string) => string, field: string): never => fail(code, message(individualLabel(quarter, r)), `${individualPath(quarter, k)}.${field}`);
   const workloadScore = r.workloadScore === undefined ? scheme.individualBase.workload : intern(r.workloadScore);
   if (cmpDec(workloadScore, scheme.individualBase.workload) > 0) {
-    fail('invalid_value', messages.check.aboveMaximum(label, 'workloadScore', scheme.individualBase.workload.toString()), `${path}.workloadScore`);
+    refuse('invalid_value', (label) => messages.check.aboveMaximum(label, 'workloadScore', scheme.individualBase.workload.toString()), 'workloadScore');
   }
   const ethicsDeduction = r.ethicsDeduction === undefined ? ZERO : intern(r.ethicsDeduction);
   if (cmpDec(ethicsDeduction, scheme.individualBase.ethics) > 0) {
-    fail('invalid_value', messages.check.aboveMaximum(label, 'ethicsDeduction', scheme.individualBase.ethics.toString()), `${path}.ethicsDeduction`);
+    refuse('invalid_value', (label) => messages.check.aboveMaximum(label, 'ethicsDeduction', scheme.individualBase.ethics.toString()), 'ethicsDeduction');
   }
-  const requiredDays = r.requiredDays ?? workingDays;
-  if (requiredDays <= 0) fail('invalid_value', messages.check.notPositive(label, 'requiredDays'), `${path}.requiredDays`);
+  const requiredDays = r.requiredDays ?? quarter.workingDays;
+  if (requiredDays <= 0) refuse('invalid_value', (label) => messages.check.notPositive(label, 'requiredDays'), 'requiredDays');
   const absentDays = r.absentDays ?? 0;
-  if (absentDays > requiredDays) {
-    fail('invalid_value', messages.check.absentAboveRequired(label, absentDays, requiredDays), `${path}.absentDays`);
-  }
+  if (absentDays > requiredDays) refuse('invalid_value', (label) => messages.check.absentAboveRequired(label, absentDays, requiredDays), 'absentDays');
   if (r.department && !departments.has(r.department)) {
-    fail('unknown_reference', messages.check.unknownDepartment(label, r.department), `${path}.department`);
+    const department = r.department;
+    refuse('unknown_reference', (label) => messages.check.unknownDepartment(label, department), 'department');
   }
   return {
     workloadScore,
