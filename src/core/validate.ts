@@ -370,8 +370,8 @@ function validateQuarter(p: PeriodInput, path: string, scheme: Scheme, departmen
   const intern = interner();
   const quarter: QuarterAt = { path, label, workingDays: p.workingDays };
   (p.individuals ?? []).forEach((r, k) => {
-    if (!staff.has(r.staffId)) fail('unknown_reference', messages.check.unknownStaff(label, r.staffId), `${individualPath(quarter, k)}.staffId`);
-    if (individuals.has(r.staffId)) fail('duplicate', messages.check.duplicateIndividualRecord(label, r.staffId), `${individualPath(quarter, k)}.staffId`);
+    if (!staff.has(r.staffId)) fail('unknown_reference', messages.check.unknownStaff(label, r.staffId), `${path}.individuals[${k}].staffId`);
+    if (individuals.has(r.staffId)) fail('duplicate', messages.check.duplicateIndividualRecord(label, r.staffId), `${path}.individuals[${k}].staffId`);
     individuals.set(r.staffId, individualInputs(r, k, quarter, scheme, departments, intern));
   });
   return {
@@ -455,28 +455,30 @@ interface QuarterAt {
   workingDays: number;
 }
 
-// an individual record's path and label are made only for a record that is refused: a year has 40,000
-const individualPath = (quarter: QuarterAt, k: number) => `${quarter.path}.individuals[${k}]`;
-const individualLabel = (quarter: QuarterAt, r: IndividualInput) => messages.record.within(quarter.label, messages.record.staff(r.staffId));
+/**
+ * An individual record's error; its path and label are made only here, for the record refused,
+ * not for each of a year's 40,000 (and no closure per record: under tsx each gets a name set on it).
+ */
+function refuseIndividual(code: EngineErrorCode, quarter: QuarterAt, r: IndividualInput, k: number, field: string, message: (label: string) => string): never {
+  return fail(code, message(messages.record.within(quarter.label, messages.record.staff(r.staffId))), `${quarter.path}.individuals[${k}].${field}`);
+}
 
 function individualInputs(r: IndividualInput, k: number, quarter: QuarterAt, scheme: Scheme, departments: Map<string, Department>, intern: Interner): IndividualInputs {
-  const refuse = (code: EngineErrorCode, message: (label: string) => string, field: string): never => fail(code, message(individualLabel(quarter, r)), `${individualPath(quarter, k)}.${field}`);
-  const workloadScore = r.workloadScore === undefined ? scheme.individualBase.workload : intern(r.workloadScore);
-  if (cmpDec(workloadScore, scheme.individualBase.workload) > 0) {
-    refuse('invalid_value', (label) => messages.check.aboveMaximum(label, 'workloadScore', scheme.individualBase.workload.toString()), 'workloadScore');
+  const base = scheme.individualBase;
+  const workloadScore = r.workloadScore === undefined ? base.workload : intern(r.workloadScore);
+  if (cmpDec(workloadScore, base.workload) > 0) {
+    refuseIndividual('invalid_value', quarter, r, k, 'workloadScore', (label) => messages.check.aboveMaximum(label, 'workloadScore', base.workload.toString()));
   }
   const ethicsDeduction = r.ethicsDeduction === undefined ? ZERO : intern(r.ethicsDeduction);
-  if (cmpDec(ethicsDeduction, scheme.individualBase.ethics) > 0) {
-    refuse('invalid_value', (label) => messages.check.aboveMaximum(label, 'ethicsDeduction', scheme.individualBase.ethics.toString()), 'ethicsDeduction');
+  if (cmpDec(ethicsDeduction, base.ethics) > 0) {
+    refuseIndividual('invalid_value', quarter, r, k, 'ethicsDeduction', (label) => messages.check.aboveMaximum(label, 'ethicsDeduction', base.ethics.toString()));
   }
   const requiredDays = r.requiredDays ?? quarter.workingDays;
-  if (requiredDays <= 0) refuse('invalid_value', (label) => messages.check.notPositive(label, 'requiredDays'), 'requiredDays');
+  if (requiredDays <= 0) refuseIndividual('invalid_value', quarter, r, k, 'requiredDays', (label) => messages.check.notPositive(label, 'requiredDays'));
   const absentDays = r.absentDays ?? 0;
-  if (absentDays > requiredDays) refuse('invalid_value', (label) => messages.check.absentAboveRequired(label, absentDays, requiredDays), 'absentDays');
-  if (r.department && !departments.has(r.department)) {
-    const department = r.department;
-    refuse('unknown_reference', (label) => messages.check.unknownDepartment(label, department), 'department');
-  }
+  if (absentDays > requiredDays) refuseIndividual('invalid_value', quarter, r, k, 'absentDays', (label) => messages.check.absentAboveRequired(label, absentDays, requiredDays));
+  const department = r.department;
+  if (department && !departments.has(department)) refuseIndividual('unknown_reference', quarter, r, k, 'department', (label) => messages.check.unknownDepartment(label, department));
   return {
     workloadScore,
     errors: r.errors ?? 0,
