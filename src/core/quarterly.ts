@@ -1,7 +1,7 @@
 import { fail } from './errors.js';
 import type { AssessmentLineage } from './assessment/evaluate.js';
 import { checkQuarterInvariants, checkStorable } from './invariants.js';
-import { type Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
+import { type Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, splitInOrder, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
 import { NO_PENALTIES, adminScore, clinicalScore, penaltiesWithBasis, NO_BASIS, type PenaltyBasis, rankClinicalPerCapita, type ClinicalScore, type Penalties } from './scores.js';
@@ -327,17 +327,17 @@ function payTier2(ctx: QuarterContext, departments: DepartmentState[]): Map<stri
       // disputes-and-awards §4: while suspended (暂停执业) the raw score stands but earns nothing
       if (q.suspended.has(p.staff.id)) p.score = { ...p.score, effectiveScore: ZERO };
     }
-    const parts = split(
+    const parts = splitInOrder(
       s.final,
       s.members.map((p) => ({ key: p.staff.id, weight: p.score!.effectiveScore })),
     );
     const departmentTier2 = new MoneyTotal();
-    for (const p of s.members) {
-      p.tier2Pay = parts.parts.get(p.staff.id)!;
+    s.members.forEach((p, i) => {
+      p.tier2Pay = parts ? parts[i]! : ZERO;
       departmentTier2.add(p.tier2Pay);
-    }
+    });
     tier2ByDepartment.set(s.dept.code, departmentTier2.value());
-    if (parts.unallocated && s.final.gt(0)) {
+    if (!parts && s.final.gt(0)) {
       s.unallocated = s.final;
       ctx.warnings.push(`department ${s.dept.code}: ${formatMoney(s.final)} unallocated, no member with an effective score`);
     }
@@ -435,14 +435,17 @@ function payStudyLeave(people: Person[], scheme: Scheme): Dec {
   const onLeave = people.filter((p) => p.onStudyLeave);
   if (onLeave.length === 0) return ZERO;
   const grades = new Set(onLeave.map((p) => p.staff.titleGrade));
-  const byGrade = new Map<string, { total: Dec; count: number }>();
+  // Σ tier2Pay of a grade's members: whole cents, summed exactly as the Decimals would be
+  const byGrade = new Map<string, { total: MoneyTotal; count: number }>();
   for (const p of people) {
     if (p.onStudyLeave || !grades.has(p.staff.titleGrade)) continue;
-    const g = byGrade.get(p.staff.titleGrade);
-    if (g) {
-      g.total = g.total.plus(p.tier2Pay);
-      g.count += 1;
-    } else byGrade.set(p.staff.titleGrade, { total: p.tier2Pay, count: 1 });
+    let g = byGrade.get(p.staff.titleGrade);
+    if (!g) {
+      g = { total: new MoneyTotal(), count: 0 };
+      byGrade.set(p.staff.titleGrade, g);
+    }
+    g.total.add(p.tier2Pay);
+    g.count += 1;
   }
   // the mean over all members, needed only when a grade on leave has no member
   let allMean: Dec | null = null;
@@ -456,7 +459,7 @@ function payStudyLeave(people: Person[], scheme: Scheme): Dec {
   let total = ZERO;
   for (const p of onLeave) {
     const g = byGrade.get(p.staff.titleGrade);
-    const reference = g ? g.total.div(g.count) : meanOfAll();
+    const reference = g ? g.total.value().div(g.count) : meanOfAll();
     const rate = studyLeaveRate(p.inputs.studyLeaveMonths, scheme);
     p.studyLeavePay = money(rate.times(reference));
     p.studyLeave = { months: p.inputs.studyLeaveMonths, rate, mean: reference, grade: g ? p.staff.titleGrade : null, members: g ? g.count : people.length - onLeave.length };
