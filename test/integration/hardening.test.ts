@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { plainHospital } from '../fixtures/generator.js';
-import { backends, startTestService, TOKEN, type TestService } from './harness.js';
+import { backends, TOKEN, useTestService } from './harness.js';
 
 /**
  * What outside checks found (leaks, integrity gaps, 500s, contract breaks), each tried the way
@@ -45,13 +45,7 @@ function everyKindOfDispute(): unknown[] {
 }
 
 describe.each(backends)('hardening: what outside checks found (%s)', (backend) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const svc = useTestService(backend);
 
   async function keyFor(hospital: string, role: string, name: string, departments?: string[]): Promise<string> {
     const res = await svc.request('POST', '/v1/api-keys', { role, hospital, name, ...(departments ? { departments } : {}) });
@@ -581,14 +575,8 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
   });
 });
 
-describe('a service with a small rate limit, a small body limit and a trusted proxy (pglite); the rate limit last', () => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService('pglite', { PERFPAY_RATE_LIMIT_PER_MINUTE: 5, PERFPAY_BODY_LIMIT_MB: 4, PERFPAY_TRUST_PROXY: 'true' });
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+describe.each(backends)('a service with a small rate limit, a small body limit and a trusted proxy (%s); the rate limit last', (backend) => {
+  const svc = useTestService(backend, { PERFPAY_RATE_LIMIT_PER_MINUTE: 5, PERFPAY_BODY_LIMIT_MB: 4, PERFPAY_TRUST_PROXY: 'true' });
 
   it('one NDJSON line without a newline is refused at the body limit, not read whole first', async () => {
     const chunk = Buffer.alloc(256 * 1024, 0x61);
