@@ -23,7 +23,7 @@ export const RunPersonParams = Type.Object({ id: RunId, staffId: Type.String({ m
 export const RunPairParams = Type.Object({ id: RunId, other: RunId });
 
 export const TriggerBody = Type.Object(
-  { period: Period, force: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: 'queue a new run even when the latest succeeded run is current' })) },
+  { period: Period, force: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: 'queue a new run even when the latest succeeded run is current (refused for a closed period)' })) },
   { additionalProperties: false },
 );
 export const ApproveBody = Type.Object(
