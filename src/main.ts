@@ -1,6 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { run } from './cli.js';
+
+// a reader that goes away before the end (`perfpay simulate x | head`) ends the process quietly,
+// with status 1, rather than with an unhandled EPIPE and its stack
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(1);
+});
 
 // a write the pipe cannot take at once waits for 'drain' before the next chunk is made
 const status = run(process.argv.slice(2), {
