@@ -68,7 +68,8 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
       if (amount.gt(0)) warnings.push(`department ${d.code}: ${formatMoney(amount)} unallocated, no member with a weight`);
       continue;
     }
-    for (const [i, [staffId, weight]] of byStaff.entries()) {
+    for (let i = 0; i < byStaff.length; i++) {
+      const [staffId, weight] = byStaff[i]!;
       const share = parts[i]!;
       const personAward = awards ? awards[i]! : ZERO;
       paid.add(share);

@@ -333,14 +333,10 @@ export function fromExact(x: Exact): Dec {
 /** formatScore (dp 6) or formatMoney (dp 2) of an Exact: half-up to dp decimals. */
 export function formatExact(x: Exact, dp: number): string {
   const shift = x.exponent + dp;
-  let units: bigint;
-  if (shift >= 0) units = x.coefficient * pow10(shift);
-  else {
-    const unit = pow10(-shift);
-    units = x.coefficient / unit;
-    if ((x.coefficient - units * unit) * 2n >= unit) units += 1n;
-  }
-  const digits = units.toString().padStart(dp + 1, '0');
+  const units = shift >= 0 ? x.coefficient * pow10(shift) : roundedQuotient(x.coefficient, -shift);
+  // scores and amounts are far below 2^53 units as a rule: their text is made from one Number
+  if (units <= MAX_SAFE) return fixedText(1, Number(units), dp);
+  const digits = units.toString();
   return `${digits.slice(0, digits.length - dp)}.${digits.slice(digits.length - dp)}`;
 }
 

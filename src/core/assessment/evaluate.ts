@@ -378,13 +378,14 @@ export class AssessmentEvaluator {
       for (const d of defects) deducted = deducted.plus(d.points);
       const score = maxDec(ZERO, personalBase.minus(deducted));
       const grade = gradeOf(personalGrades, score);
-      const of = (category: PersonalDefect['category']) => defects.filter((d) => d.category === category);
-      const ethics = of('ethics');
+      const ethics = inCategory(defects, 'ethics');
+      const errors = inCategory(defects, 'error');
+      const accidents = inCategory(defects, 'accident');
       let ethicsPoints = ZERO;
       for (const d of ethics) ethicsPoints = ethicsPoints.plus(d.points);
       const own: DerivedIndividual = {
-        errors: of('error').length,
-        accident: of('accident').length > 0,
+        errors: errors.length,
+        accident: accidents.length > 0,
         ethicsDeduction: minDec(ethicsBase, ethicsPoints),
         ethicsZero: ethics.some((d) => d.veto),
       };
@@ -401,10 +402,14 @@ export class AssessmentEvaluator {
         ethicsZero: own.ethicsZero,
         defects: ids,
       });
-      lineage.individuals.push({ staffId: s.id, defects: ids, errors: of('error').map((d) => d.id), accident: of('accident').map((d) => d.id), ethics: ethics.map((d) => d.id) });
+      lineage.individuals.push({ staffId: s.id, defects: ids, errors: errors.map((d) => d.id), accident: accidents.map((d) => d.id), ethics: ethics.map((d) => d.id) });
     }
     return { block, derived, grades };
   }
+}
+
+function inCategory(defects: readonly PersonalDefect[], category: PersonalDefect['category']): PersonalDefect[] {
+  return defects.filter((d) => d.category === category);
 }
 
 /** Staff id → their defects falling in the quarter, in id order. */

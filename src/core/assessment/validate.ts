@@ -183,55 +183,20 @@ export function quarterOfMonth(month: string): string {
  * hospital's figures repeat — percentages, counts, marks — and so do its methods).
  */
 function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, periods: Record<Cadence, string[]>, ctx: AssessmentContext): Assessment['attainments'] {
-  const attainments: Assessment['attainments'] = new Map();
-  const leaves = leafIndex(scorecardOf);
+  const index: ValueIndex = { scorecardOf, ctx, periods, leaves: leafIndex(scorecardOf), attainments: new Map(), memoOfNode: new Map(), memoOfMethod: new Map() };
   const position = { monthly: positions(periods.monthly), quarterly: positions(periods.quarterly), yearly: positions(periods.yearly) };
-  const memoOfNode = new Map<IndicatorNode, Map<string, Exact>>();
-  const memoOfMethod = new Map<string, Map<string, Exact>>();
-  // records come grouped by department as a rule: its map is looked up again only when it changes
-  let byLeafOf: string | null = null;
-  let byLeaf: Map<string, (Exact | undefined)[]> | undefined;
+  // records come grouped by department and leaf as a rule: a leaf's checks and maps are looked up again only when it changes
+  let leaf: LeafOfValues | null = null;
   const records = input.values ?? [];
   for (let i = 0; i < records.length; i++) {
     const v = records[i]!;
-    const sc = scorecardOf.get(v.department);
-    if (!sc) {
-      if (!ctx.departments.has(v.department)) valueError('unknown_reference', v, i, 'department', (w) => messages.check.unknownDepartment(w, v.department));
-      valueError('not_applicable', v, i, 'department', (w) => say.unscored(w, v.department));
-    }
-    const node = leaves.get(sc)!.get(v.indicator);
-    if (!node) return valueError('unknown_reference', v, i, 'indicator', (w) => say.unknownIndicator(w, v.indicator, sc.id));
-    if (!node.leaf) valueError('not_applicable', v, i, 'indicator', say.valueForInner);
-    const { cadence, method } = node.leaf;
-    if (method.type === 'defects') valueError('not_applicable', v, i, 'indicator', say.valueForDefects);
+    if (leaf === null || leaf.department !== v.department || leaf.indicator !== v.indicator) leaf = leafOfValues(index, v, i);
+    const { node, cadence, method, byPeriod, memo } = leaf;
     // the schema allows only YYYY-MM, YYYYQn and YYYY: the length tells them apart
     if (v.period.length !== PERIOD_LENGTH[cadence]) valueError('invalid_value', v, i, 'period', (w) => say.periodForm(w, cadence));
     const k = position[cadence].get(v.period);
     if (k === undefined) return valueError('unknown_reference', v, i, 'period', (w) => say.periodOutside(w, v.period));
-    if (byLeafOf !== v.department) {
-      byLeafOf = v.department;
-      byLeaf = attainments.get(v.department);
-      if (!byLeaf) {
-        byLeaf = new Map();
-        attainments.set(v.department, byLeaf);
-      }
-    }
-    let byPeriod = byLeaf!.get(v.indicator);
-    if (!byPeriod) {
-      byPeriod = new Array(periods[cadence].length);
-      byLeaf!.set(v.indicator, byPeriod);
-    }
     if (byPeriod[k] !== undefined) valueError('duplicate', v, i, null, say.duplicateValue);
-    let memo = memoOfNode.get(node);
-    if (!memo) {
-      const key = `${node.points.toString()} ${JSON.stringify(method)}`;
-      memo = memoOfMethod.get(key);
-      if (!memo) {
-        memo = new Map();
-        memoOfMethod.set(key, memo);
-      }
-      memoOfNode.set(node, memo);
-    }
     let a = memo.get(v.value);
     if (a === undefined) {
       const value = new Dec(v.value);
@@ -241,7 +206,66 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
     }
     byPeriod[k] = a;
   }
-  return attainments;
+  return index.attainments;
+}
+
+type ValueInput = NonNullable<AssessmentInput['values']>[number];
+
+/** What validateValues reads and fills. */
+interface ValueIndex {
+  scorecardOf: Map<string, Scorecard>;
+  ctx: AssessmentContext;
+  periods: Record<Cadence, string[]>;
+  leaves: Map<Scorecard, Map<string, IndicatorNode>>;
+  attainments: Assessment['attainments'];
+  memoOfNode: Map<IndicatorNode, Map<string, Exact>>;
+  memoOfMethod: Map<string, Map<string, Exact>>;
+}
+
+/** A leaf that values are given for: its department and code, its attainments by period, and its memo of attainments by value text. */
+interface LeafOfValues {
+  department: string;
+  indicator: string;
+  node: IndicatorNode;
+  cadence: Cadence;
+  method: Method;
+  byPeriod: (Exact | undefined)[];
+  memo: Map<string, Exact>;
+}
+
+/** The department and indicator of value record i checked (a scored department, a leaf with values), and where its attainments go. */
+function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues {
+  const sc = index.scorecardOf.get(v.department);
+  if (!sc) {
+    if (!index.ctx.departments.has(v.department)) valueError('unknown_reference', v, i, 'department', (w) => messages.check.unknownDepartment(w, v.department));
+    valueError('not_applicable', v, i, 'department', (w) => say.unscored(w, v.department));
+  }
+  const node = index.leaves.get(sc)!.get(v.indicator);
+  if (!node) return valueError('unknown_reference', v, i, 'indicator', (w) => say.unknownIndicator(w, v.indicator, sc.id));
+  if (!node.leaf) valueError('not_applicable', v, i, 'indicator', say.valueForInner);
+  const { cadence, method } = node.leaf;
+  if (method.type === 'defects') valueError('not_applicable', v, i, 'indicator', say.valueForDefects);
+  let byLeaf = index.attainments.get(v.department);
+  if (!byLeaf) {
+    byLeaf = new Map();
+    index.attainments.set(v.department, byLeaf);
+  }
+  let byPeriod = byLeaf.get(v.indicator);
+  if (!byPeriod) {
+    byPeriod = new Array(index.periods[cadence].length);
+    byLeaf.set(v.indicator, byPeriod);
+  }
+  let memo = index.memoOfNode.get(node);
+  if (!memo) {
+    const key = `${node.points.toString()} ${JSON.stringify(method)}`;
+    memo = index.memoOfMethod.get(key);
+    if (!memo) {
+      memo = new Map();
+      index.memoOfMethod.set(key, memo);
+    }
+    index.memoOfNode.set(node, memo);
+  }
+  return { department: v.department, indicator: v.indicator, node, cadence, method, byPeriod, memo };
 }
 
 function positions(list: readonly string[]): Map<string, number> {
