@@ -244,10 +244,17 @@ describe.each(pairs)('a hospital exported from %s and imported into %s', (fromBa
     const write = await target.request('PUT', `/v1/hospitals/${H}/periods/2026Q1`, { revenue: '6600000.00', workingDays: 60 });
     expect(write.status).toBe(409);
     expect(write.body.error.code).toBe('period_closed');
-    const trigger = await target.request('POST', `/v1/hospitals/${H}/settlements`, { period: '2026Q1' });
+    // a new run of a closed period is refused; asked without force, its approved run is the answer
+    const trigger = await target.request('POST', `/v1/hospitals/${H}/settlements`, { period: '2026Q1', force: true });
     expect(trigger.status).toBe(409);
-    const year = await target.request('POST', `/v1/hospitals/${H}/settlements`, { period: '2026' });
+    const year = await target.request('POST', `/v1/hospitals/${H}/settlements`, { period: '2026', force: true });
     expect(year.status).toBe(409);
+    const approvedQ1 = await target.request('POST', `/v1/hospitals/${H}/settlements`, { period: '2026Q1' });
+    expect(approvedQ1.status, JSON.stringify(approvedQ1.body)).toBe(200);
+    expect(approvedQ1.body).toMatchObject({ id: history.q1, status: 'approved' });
+    const approvedYear = await target.request('POST', `/v1/hospitals/${H}/settlements`, { period: '2026' });
+    expect(approvedYear.status, JSON.stringify(approvedYear.body)).toBe(200);
+    expect(approvedYear.body).toMatchObject({ period: '2026', status: 'approved' });
   });
 
   it('keeps the keys working as they did: the department head’s works, the revoked one does not', async () => {

@@ -102,4 +102,13 @@ describe('settlement use cases (PGlite in memory, no HTTP)', () => {
     const approved = await approveSettlement(deps, runId, '已与科室核实');
     expect(approved).toMatchObject({ status: 'approved', approvalOverrideReason: '已与科室核实' });
   });
+
+  it('a closed period: asked again, the approved run is returned and nothing is queued; force is refused (409 period_closed)', async () => {
+    const runId = queue.jobs[0]!.runId;
+    const queued = queue.jobs.length;
+    const again = await requestSettlement({ ...deps, queue }, H, '2026Q1');
+    expect(again).toMatchObject({ created: false, run: { id: runId, status: 'approved' } });
+    await expect(requestSettlement({ ...deps, queue }, H, '2026Q1', { force: true })).rejects.toMatchObject({ status: 409, code: 'period_closed' });
+    expect(queue.jobs).toHaveLength(queued);
+  });
 });

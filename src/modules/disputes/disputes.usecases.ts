@@ -3,7 +3,8 @@ import { disputeEffects } from '../../core/disputes.js';
 import { compareKeys } from '../../core/money.js';
 import type { DisputeInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
-import { AppError, conflict, notFound } from '../../shared/errors.js';
+import { conflict, notFound } from '../../shared/errors.js';
+import { disputeInvalid } from './disputes.errors.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
 import type { WriteDeps } from '../inputs/inputs.usecases.js';
 import type { Caller } from '../../shared/principal.js';
@@ -40,7 +41,7 @@ async function checkYear(tx: Tx, hospital: HospitalRow, year: number, records: D
   } catch (e) {
     if (!(e instanceof EngineError)) throw e;
     // the record being written is always first: its errors are named by its own fields
-    throw new AppError(400, e.code, e.message, e.path.replace(/^priorDisputes\[0\]\.?/, '') || 'body', e.details);
+    throw disputeInvalid(e);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { sha256 } from '../../shared/canonical.js';
-import { AppError } from '../../shared/errors.js';
+import { keyInProgress, keyJustFinishing, keyReused } from './idempotency.errors.js';
 import { claimKey, findKey, forgetKey, keepAnswer } from './idempotency.repository.js';
 
 /**
@@ -21,11 +21,11 @@ export async function claim(db: Db, held: Held, request: { method: string; url: 
   const requestHash = sha256(`${request.method} ${request.url}\n${request.body}`);
   if (await claimKey(db, held.actor, held.key, requestHash)) return null;
   const first = await findKey(db, held.actor, held.key);
-  if (!first) throw new AppError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key was just finishing; retry');
+  if (!first) throw keyJustFinishing();
   if (first.requestHash !== requestHash) {
-    throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new request', 'headers.idempotency-key');
+    throw keyReused();
   }
-  if (first.status === null) throw new AppError(409, 'idempotency_in_progress', 'the first request with this Idempotency-Key is still running; retry shortly');
+  if (first.status === null) throw keyInProgress();
   return { status: first.status, response: first.response };
 }
 

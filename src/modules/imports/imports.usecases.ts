@@ -1,6 +1,7 @@
 import type { Scenario } from '../../core/schema.js';
 import { validateScenario } from '../../core/validate.js';
-import { AppError, conflict } from '../../shared/errors.js';
+import { conflict } from '../../shared/errors.js';
+import { assessmentForbidden, individualsForbidden, schemeChangeForbidden } from './imports.errors.js';
 import type { WriteDeps } from '../inputs/inputs.usecases.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.repository.js';
 import { importDisputes } from '../disputes/disputes.usecases.js';
@@ -77,7 +78,7 @@ export async function importScenario(deps: WriteDeps, doc: unknown): Promise<Imp
     if (!inForce || canonicalJson(inForce.parameters) !== canonicalJson(parameters)) {
       const closedAfter = [...closed].filter((p) => p >= effectiveFrom.slice(0, p.length)).sort();
       if (!permissions.mayChangeScheme) {
-        throw new AppError(403, 'forbidden', `the document's scheme differs from the one in force for ${effectiveFrom}; only an admin may change the scheme`, 'scheme');
+        throw schemeChangeForbidden(effectiveFrom);
       }
       if (closedAfter.length > 0) {
         throw conflict('period_closed', `the scheme differs from the one in force for ${effectiveFrom}, and ${closedAfter.join(', ')} is already closed`, 'scheme');
@@ -131,12 +132,7 @@ export async function importScenario(deps: WriteDeps, doc: unknown): Promise<Imp
         // stored records stay; with them, they must be the stored ones exactly.
         const kept = stored?.individuals ?? [];
         if (p.individuals !== undefined && !sameRecord(kept, incoming.individuals)) {
-          throw new AppError(
-            403,
-            'forbidden',
-            `period ${p.period}: individual (tier-2) records are entered by an admin or the department heads, not a finance key; leave out individuals (the stored records are kept)`,
-            `periods[${index}].individuals`,
-          );
+          throw individualsForbidden(p.period, index);
         }
         incoming.individuals = kept;
       }
@@ -177,7 +173,7 @@ export async function importScenario(deps: WriteDeps, doc: unknown): Promise<Imp
       const imported = await importAssessment(tx, hospital, scenario.assessment, effectiveFrom, closed, ctx, now());
       // the assessment derives people's tier-2 inputs and the year-end factors: the admin's, as the scheme is
       if (imported.audit.length > 0 && !permissions.mayChangeScheme) {
-        throw new AppError(403, 'forbidden', "the document's assessment differs from the stored one; only an admin may change scorecards, values and defects by import", 'assessment');
+        throw assessmentForbidden();
       }
       outcome.assessment = imported.outcome;
       audit.push(...imported.audit);

@@ -2,7 +2,6 @@ import { EngineError, validateScenario } from '../../core/index.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, Scenario, StaffRecord } from '../../core/schema.js';
 import type { Tx } from '../../db/client.js';
 import { together } from '../../shared/db/together.js';
-import { AppError } from '../../shared/errors.js';
 import type { Principal } from '../../shared/principal.js';
 import type { AuditEntry } from '../audit/audit.repository.js';
 import { sameRecord } from './inputs.compare.js';
@@ -32,7 +31,7 @@ import {
   upsertIndividualInputs,
   upsertStaff,
 } from './inputs.repository.js';
-import { incompleteClinical, quarterMissing } from './inputs.errors.js';
+import { incompleteClinical, quarterMissing, rowsInvalid } from './inputs.errors.js';
 import { writeInputs, type WriteDeps } from './inputs.usecases.js';
 import type { HospitalRow } from '../hospitals/hospitals.repository.js';
 
@@ -131,9 +130,7 @@ export function inRowOrder(errors: RowError[]): RowError[] {
 
 function throwRowErrors(unordered: RowError[], total: number): void {
   if (unordered.length === 0) return;
-  const errors = inRowOrder(unordered);
-  const forbidden = errors.every((e) => e.code === 'forbidden');
-  throw new AppError(forbidden ? 403 : 400, errors[0]!.code, `${errors.length} of ${total} records are invalid; the first: ${errors[0]!.message}`, errors[0]!.path, errors.slice(0, MAX_ERRORS));
+  throw rowsInvalid(inRowOrder(unordered), total, MAX_ERRORS);
 }
 
 async function storedQuarter(tx: Tx, hospital: HospitalRow, period: string) {

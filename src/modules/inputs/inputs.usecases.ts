@@ -17,13 +17,13 @@ import {
 } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import type { UseCaseDeps } from '../../shared/context.js';
-import { AppError, notFound } from '../../shared/errors.js';
+import { notFound } from '../../shared/errors.js';
 import { mergePatch, missingClinicalInputs } from '../../shared/patch.js';
 import type { Caller, Principal } from '../../shared/principal.js';
 import { assertDepartment, assertPersonVisible, readsTier2Inputs } from '../access/access.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.repository.js';
 import { closedPeriods, findHospital, isPeriodClosed, lockHospital, type HospitalRow } from '../hospitals/hospitals.repository.js';
-import { incompleteClinical, periodClosed, quarterMissing, recordInvalid, yearClosed } from './inputs.errors.js';
+import { incompleteClinical, periodClosed, quarterMissing, recordInvalid, recordRefused, yearClosed } from './inputs.errors.js';
 import { sameRecord } from './inputs.compare.js';
 import {
   annualFromRow,
@@ -192,8 +192,7 @@ export async function setDepartmentInput(deps: WriteDeps, code: string, period: 
     const kind = (await listDepartments(tx, hospital.id)).find((d) => d.code === department)?.kind;
     const missing = kind === 'clinical' ? missingClinicalInputs(record) : [];
     if (missing.length > 0) {
-      const e = incompleteClinical(missing, '', `period ${period}, department ${department}`);
-      throw new AppError(400, e.code, e.message, e.path);
+      throw recordRefused(incompleteClinical(missing, '', `period ${period}, department ${department}`));
     }
     const row = departmentInputToRow(period, record);
     if (before && sameRecord(before, row)) return { audit: [], result: record };

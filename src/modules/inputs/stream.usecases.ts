@@ -5,6 +5,7 @@ import { schemaError } from '../../core/index.js';
 import { DepartmentInputSchema, DepartmentSchema, IndividualInputSchema, StaffSchema } from '../../core/schema.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, StaffRecord } from '../../core/schema.js';
 import { AppError } from '../../shared/errors.js';
+import { emptyStream, linesInvalid, notAStream, streamIndividualsForbidden, streamTooLarge, tooManyLines } from './inputs.errors.js';
 import { MAX_ERRORS, inRowOrder, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
 import { writeInputs, type WriteDeps } from './inputs.usecases.js';
 import { patchSchema } from '../../shared/patch.js';
@@ -54,17 +55,11 @@ export async function ingestStream(
 ): Promise<{ lines: number; departments: BulkOutcome; staff: BulkOutcome; departmentInputs: BulkOutcome; individuals: BulkOutcome }> {
   const { departments, staff, departmentInputs, individuals, count } = parsed;
   const { principal } = deps.caller;
-  if (count === 0) throw new AppError(400, 'empty_stream', 'the stream holds no record', 'body');
+  if (count === 0) throw emptyStream();
   if (individuals.records.length > 0 && principal.role !== 'admin') {
     // people's tier-2 inputs are admin's and their department heads' (PUT …/individuals), not finance's
     const lines = individuals.lines.slice(0, MAX_ERRORS);
-    throw new AppError(
-      403,
-      'forbidden',
-      `individual (tier-2) inputs are entered by an admin or the department head, not a ${principal.role} key; remove line(s) ${lines.join(', ')}`,
-      `lines[${lines[0]}].type`,
-      lines.map((n) => ({ code: 'forbidden', message: `lines[${n}]: individual inputs are not this key's to write`, path: `lines[${n}].type` })),
-    );
+    throw streamIndividualsForbidden(principal.role, lines);
   }
   // a row error names the line and the record's field: lines[4].record.code, as a schema error does
   const byLine =
@@ -98,7 +93,7 @@ export async function ingestStream(
     };
     if (errors.length > 0) {
       const ordered = inRowOrder(errors);
-      throw new AppError(400, ordered[0]!.code, `${ordered.length} line(s) are invalid; the first: ${ordered[0]!.message}`, ordered[0]!.path, ordered.slice(0, MAX_ERRORS));
+      throw linesInvalid(ordered, ordered.slice(0, MAX_ERRORS));
     }
     const all = Object.values(results).filter((r) => r !== null);
     return {
@@ -132,7 +127,7 @@ async function* lineBytes(stream: NodeJS.ReadableStream, byteLimit: number, dige
   let pendingBytes = 0;
   const tooLarge = (message: string) => {
     (stream as { destroy?: () => void }).destroy?.();
-    return new AppError(413, 'payload_too_large', message, 'body');
+    return streamTooLarge(message);
   };
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
@@ -164,7 +159,7 @@ async function* lineBytes(stream: NodeJS.ReadableStream, byteLimit: number, dige
  */
 export async function readStream(body: unknown, byteLimit: number) {
   if (!body || typeof (body as NodeJS.ReadableStream).pipe !== 'function') {
-    throw new AppError(415, 'unsupported_media_type', `send the records as ${NDJSON}, one JSON object a line`, 'body');
+    throw notAStream(NDJSON);
   }
   const out = {
     departments: rows<DepartmentRecord>(),
@@ -179,7 +174,7 @@ export async function readStream(body: unknown, byteLimit: number) {
   let n = 0;
   for await (let bytes of lineBytes(body as NodeJS.ReadableStream, byteLimit, digest)) {
     n += 1;
-    if (n > MAX_LINES) throw new AppError(413, 'payload_too_large', `the stream has more than ${MAX_LINES} lines; split it`, 'body');
+    if (n > MAX_LINES) throw tooManyLines(MAX_LINES);
     if (n === 1 && bytes.subarray(0, 3).equals(BOM)) bytes = bytes.subarray(3);
     if (errors.length >= MAX_ERRORS) continue;
     const at = `lines[${n}]`;
@@ -207,7 +202,7 @@ export async function readStream(body: unknown, byteLimit: number) {
     if (error) errors.push(error);
   }
   if (errors.length > 0) {
-    throw new AppError(400, errors[0]!.code, `${errors.length} line(s) are invalid; the first: ${errors[0]!.message}`, errors[0]!.path, errors);
+    throw linesInvalid(errors, errors);
   }
   out.sha256 = digest.digest('hex');
   return out;

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
-import { AppError, notFound } from '../../shared/errors.js';
+import { notFound } from '../../shared/errors.js';
+import { differentKinds, noResult } from './settlements.errors.js';
 import type { Caller } from '../../shared/principal.js';
 import { readableDepartments } from '../access/access.js';
 import { runInputs } from './settlements.repository.js';
@@ -69,9 +70,9 @@ export async function diffRuns(deps: Deps, a: string, b: string) {
   const { db } = deps;
   const [left, right] = [await runWithResult(db, a), await runWithResult(db, b)];
   if (left.hospital !== right.hospital) throw notFound(`settlement ${b}`);
-  if (!left.result) throw new AppError(409, 'no_result', `settlement ${a} is ${left.run.status}; it has no result to compare`, 'a');
-  if (!right.result) throw new AppError(409, 'no_result', `settlement ${b} is ${right.run.status}; it has no result to compare`, 'b');
-  if (left.result.kind !== right.result.kind) throw new AppError(400, 'different_kinds', 'a quarter can be compared with a quarter, a year-end with a year-end', 'b');
+  if (!left.result) throw noResult(a, left.run.status, 'a');
+  if (!right.result) throw noResult(b, right.run.status, 'b');
+  if (left.result.kind !== right.result.kind) throw differentKinds();
   const p = deps.caller.principal;
   const mine = readableDepartments(p);
   const [inputsA, inputsB] = (await Promise.all([runInputs(db, a), runInputs(db, b)])) as (StoredInputs | null)[];

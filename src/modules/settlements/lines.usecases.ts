@@ -2,11 +2,10 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import type { Db } from '../../db/client.js';
-import { AppError } from '../../shared/errors.js';
 import type { Caller } from '../../shared/principal.js';
 import { departmentsFor } from '../access/access.js';
 import { csvHeaders, type HeaderLanguage } from './columns.js';
-import { resultNotFound } from './settlements.errors.js';
+import { notACursor, resultNotFound } from './settlements.errors.js';
 import { individualLineOf } from './settlements.mappers.js';
 import { annualLinesPage, findRun, hasDisputeFines, resultLinesPage, type RunRow } from './settlements.repository.js';
 import { hospitalCodeOf } from './settlements.usecases.js';
@@ -34,7 +33,7 @@ function decodeCursor(text: string): Cursor {
   } catch {
     // reported below
   }
-  throw new AppError(400, 'invalid_value', 'after is not a cursor this service gave (use the `next` of the previous page)', 'after');
+  throw notACursor();
 }
 
 /** A run with a result (succeeded, approved or superseded). */

@@ -2,12 +2,12 @@ import { settleQuarter, validateScenario, type QuarterlyResult, type Scenario } 
 import type { IndividualInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { decimalOf } from '../../shared/db/decimal.js';
-import { AppError, badRequest, conflict, notFound } from '../../shared/errors.js';
+import { badRequest, conflict, notFound } from '../../shared/errors.js';
 import type { Clock } from '../../shared/context.js';
 import type { Caller } from '../../shared/principal.js';
 import { assertDepartment } from '../access/access.js';
 import { findReview, reviewsOfRun, upsertReview } from './reviews.repository.js';
-import { notReviewable, settlementNotFound } from './settlements.errors.js';
+import { notReviewable, reviewInvalid, settlementNotFound } from './settlements.errors.js';
 import { checkValue } from '../../shared/text.js';
 import { mergePatch } from '../../shared/patch.js';
 import { schemaError } from '../../core/index.js';
@@ -35,7 +35,7 @@ export function checkReviewDecision(decision: unknown): ReviewDecision {
   if (problem) throw problem;
   if (!checkReview.Check(decision)) {
     const e = schemaError(decision, checkReview.Errors(decision));
-    throw new AppError(400, e.code, e.message, e.path);
+    throw reviewInvalid(e);
   }
   return decision;
 }

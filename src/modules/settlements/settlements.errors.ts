@@ -1,4 +1,4 @@
-import { conflict, createErrorFactory, unavailable } from '../../shared/errors.js';
+import { AppError, conflict, createErrorFactory, unavailable } from '../../shared/errors.js';
 
 export const settlementNotFound = createErrorFactory({ code: 'not_found', status: 404, message: (id: string) => `settlement ${id} not found` });
 export const resultNotFound = createErrorFactory({ code: 'not_found', status: 404, message: (id: string) => `settlement result ${id} not found` });
@@ -18,3 +18,13 @@ export const notApproved = createErrorFactory({
   path: 'id',
 });
 export const notReviewable = (id: string, status: string) => conflict('not_reviewable', `settlement ${id} is ${status}; only a succeeded quarterly run can be acknowledged or disputed`);
+export const noResult = createErrorFactory({
+  code: 'no_result',
+  status: 409,
+  message: (id: string, status: string, _path: 'a' | 'b') => `settlement ${id} is ${status}; it has no result to compare`,
+  path: (_id: string, _status: string, path: 'a' | 'b') => path,
+});
+export const differentKinds = createErrorFactory({ code: 'different_kinds', status: 400, message: () => 'a quarter can be compared with a quarter, a year-end with a year-end', path: 'b' });
+export const notACursor = createErrorFactory({ code: 'invalid_value', status: 400, message: () => 'after is not a cursor this service gave (use the `next` of the previous page)', path: 'after' });
+/** A review the API's schema refuses, named by its field. */
+export const reviewInvalid = (e: { code: string; message: string; path: string }) => new AppError(400, e.code, e.message, e.path);
