@@ -39,7 +39,6 @@ export const StatementItemSchema = Type.Object(
 const REASON_CODES = [
   'suspended',
   'studyLeave',
-  'notMember',
   'absent',
   'payRatio',
   'accident',
