@@ -39,7 +39,6 @@ export const StatementItemSchema = Type.Object(
 const REASON_CODES = [
   'suspended',
   'studyLeave',
-  'notMember',
   'absent',
   'payRatio',
   'accident',
@@ -213,10 +212,15 @@ export function tier2PointValue(outcome: QuarterOutcome, department: string): De
 
 /** Σ the members' full-precision effective scores by department, added in their order as the split adds them. */
 function effectiveTotals(outcome: QuarterOutcome): Map<string, Dec> {
-  const totals = new Map<string, Dec>();
+  let totals = effectiveTotalsOf.get(outcome);
+  if (totals) return totals;
+  totals = new Map<string, Dec>();
   for (const m of outcome.memberships) totals.set(m.department, (totals.get(m.department) ?? ZERO).plus(m.effectiveScore));
+  effectiveTotalsOf.set(outcome, totals);
   return totals;
 }
+/** Once per outcome: a department statement reads it for each of its people. */
+const effectiveTotalsOf = new WeakMap<QuarterOutcome, Map<string, Dec>>();
 
 /**
  * Every department's tier-2 point value in one pass over the members (null: nobody with an
@@ -241,7 +245,11 @@ export function perCapitaPay(final: string, headcount: number): string | null {
 
 export function personStatement(outcome: QuarterOutcome, staffId: string): PersonStatement | null {
   const line = outcome.result.individuals.find((l) => l.staffId === staffId);
-  if (!line) return null;
+  return line ? personStatementOf(outcome, line) : null;
+}
+
+function personStatementOf(outcome: QuarterOutcome, line: QuarterlyIndividualLine): PersonStatement {
+  const { staffId } = line;
   const department = outcome.result.departments.find((d) => d.code === line.department);
   const basis = outcome.people.get(staffId) ?? null;
   const reasons: StatementReason[] = [];
@@ -552,8 +560,8 @@ export function departmentStatement(outcome: QuarterOutcome, code: string): Depa
   if (d.floorSubsidy !== '0.00') reasons.push(reason('floorSubsidy', 'floorSubsidy', { subsidy: d.floorSubsidy }));
   if (d.headcount > 0 && effectiveTotal.isZero() && d.final !== '0.00') reasons.push(reason('unallocated', 'final', { final: d.final }));
   for (const p of people) {
-    const s = personStatement(outcome, p.staffId);
-    for (const r of s?.reasons ?? []) reasons.push({ ...r, staffId: p.staffId });
+    const s = personStatementOf(outcome, p);
+    for (const r of s.reasons) reasons.push({ ...r, staffId: p.staffId });
   }
   return {
     kind: 'department',

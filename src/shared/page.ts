@@ -24,9 +24,9 @@ input.short{width:140px}select{font-size:14px;padding:4px}.filters label{display
 .statement-hospital{font-size:15px;font-weight:bold;text-align:center;margin-bottom:2px}.statement h1{text-align:center}
 .statement-meta{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:2px 16px;margin:8px 0 12px;font-size:13px}.statement-meta .k{color:#5b6775;margin-right:6px}.statement-meta .k::after{content:"："}
 table.items col.label{width:17%}table.items col.value{width:17%}table.items col.rule{width:66%}table.fines{width:auto;min-width:50%}
-.reasons{font-size:13px;margin:4px 0 12px;padding-left:20px}.reasons li{margin:2px 0}
+.reasons{font-size:13px;margin:4px 0 12px;padding-left:20px}.tier2-point-value{font-size:14px;margin:4px 0}.reasons li{margin:2px 0}
 .signatures{display:flex;justify-content:space-between;gap:24px;margin-top:40px;font-size:14px}.signatures div{flex:1;border-bottom:1px solid #1d2733;padding-bottom:28px}
-@media print{nav,form,button,.noprint{display:none}body{margin:0;max-width:none}table{font-size:10.5px;table-layout:auto;width:100%}table.items{table-layout:fixed}table.people{font-size:9.5px}table.fines{width:auto}.statement-meta{font-size:11px}.reasons{font-size:11px}h2{font-size:14px;margin:14px 0 6px;break-after:avoid}.signatures{break-inside:avoid}th,td{padding:3px 4px;word-break:break-all}tr{break-inside:avoid}thead{display:table-header-group}}
+@media print{nav,form,button,.noprint{display:none}body{margin:0;max-width:none}table{font-size:10.5px;table-layout:auto;width:100%}table.items{table-layout:fixed}table.people{font-size:9.5px}table.fines{width:auto}.statement-meta{font-size:11px}.reasons{font-size:11px}.tier2-point-value{font-size:11px}h2{font-size:14px;margin:14px 0 6px;break-after:avoid}.signatures{break-inside:avoid}th,td{padding:3px 4px;word-break:break-all}tr{break-inside:avoid}thead{display:table-header-group}}
 `;
 
 export function layout(lang: Lang, title: string, body: Html, options: { refreshSeconds?: number; nav?: Html } = {}): string {

@@ -869,7 +869,7 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     for (const text of ['个人年终绩效工资明细', '2026年度（年终）', '科主任：', '经办人：', '复核人：', groupDigits(s11.total)]) expect(yearPage, text).toContain(text);
     const surPage = (await get(deptUrl(year.id, 'SUR', '?format=html&lang=en'))).body as string;
     expect(surPage).toContain('Department year-end statement');
-    expect(surPage).toMatch(/<tr class="total" data-key="total"><td colspan="2">Total（/);
+    expect(surPage).toMatch(/<tr class="total" data-key="total"><td colspan="2">Total \(3\)</);
     expect(surPage).toContain(`>${groupDigits(sur.totals.amount)}<`);
     // a quarter is not compared with a year-end
     const kinds = await get(`/v1/settlements/${q1Id}/diff/${year.id}`);

@@ -183,7 +183,7 @@ export function departmentStatementBody(s: DepartmentStatement, langOrOptions: L
       html`<tr data-staff="${p.staffId}"><td>${link ? html`<a href="${link(p.staffId)}">${p.staffId}</a>` : p.staffId}</td><td>${p.name}</td>${cell(p.rawScore)}${cell(p.payRatio)}${cell(p.effectiveScore)}${cell(p.tier2Pay)}${cell(p.leaderBonus)}${cell(p.studyLeavePay)}${cell(p.finesApplied)}${cell(p.total)}</tr>`,
   );
   const t = s.totals;
-  const totalRow = html`<tr class="total" data-key="total"><td colspan="2">${say(lang, 'word.total')}（${t.headcount}）</td><td></td><td></td>${cell(t.effectiveScore)}${cell(t.tier2Pay)}${cell(t.leaderBonus)}${cell(t.studyLeavePay)}${cell(t.finesApplied)}${cell(t.total)}</tr>`;
+  const totalRow = html`<tr class="total" data-key="total"><td colspan="2">${say(lang, 'word.total')}${lang === 'en' ? ` (${t.headcount})` : `（${t.headcount}）`}</td><td></td><td></td>${cell(t.effectiveScore)}${cell(t.tier2Pay)}${cell(t.leaderBonus)}${cell(t.studyLeavePay)}${cell(t.finesApplied)}${cell(t.total)}</tr>`;
   const penaltyTotal = s.tier1.find((i) => i.key === 'penaltyTotal');
   const penaltyTotalRow = penaltyTotal
     ? html`<tr class="total" data-key="penaltyTotal"><td>${say(lang, 'word.total')}</td>${cell(penaltyTotal.value)}<td class="rule">${ruleOf(lang, penaltyTotal)}</td></tr>`
@@ -240,7 +240,7 @@ export function annualDepartmentStatementBody(s: AnnualDepartmentStatement, o: S
       html`<tr data-staff="${p.staffId}"><td>${link ? html`<a href="${link(p.staffId)}">${p.staffId}</a>` : p.staffId}</td><td>${p.name}</td>${cell(p.weight)}${cell(p.amount)}${withRisk ? cell(p.riskAward ?? '0.00') : ''}</tr>`,
   );
   const t = s.totals;
-  const totalRow = html`<tr class="total" data-key="total"><td colspan="2">${say(lang, 'word.total')}（${t.headcount}）</td>${cell(t.weight)}${cell(t.amount)}${withRisk ? cell(t.riskAward ?? '0.00') : ''}</tr>`;
+  const totalRow = html`<tr class="total" data-key="total"><td colspan="2">${say(lang, 'word.total')}${lang === 'en' ? ` (${t.headcount})` : `（${t.headcount}）`}</td>${cell(t.weight)}${cell(t.amount)}${withRisk ? cell(t.riskAward ?? '0.00') : ''}</tr>`;
   return html`<article class="statement annual-department" data-department="${s.department.code}">${header(say(lang, 'statement.annualDepartment.title'), o, s.period, subject)}
 ${itemTable(lang, s.items, 'amount', 'statement')}
 <table id="people" class="people"><thead><tr><th>${say(lang, 'word.staffId')}</th><th>${say(lang, 'word.name')}</th><th>${col('weight')}</th><th>${col('yearAmount')}</th>${withRisk ? html`<th>${col('riskAward')}</th>` : ''}</tr></thead>

@@ -78,7 +78,6 @@ export const statements = {
     zh: '外出学习进修 {months} 个月：本季度不是科室成员，不参加科室二次分配，由医院按系数 {rate} 发放进修工资。',
     en: 'On study leave for {months} months: not a member of a department this quarter, no tier-2 pay; the hospital pays study-leave pay at rate {rate}.',
   },
-  'reason.notMember': { zh: '本期不是任何科室的成员。', en: 'Not a member of any department this period.' },
   'reason.absent': {
     zh: '缺勤 {absentDays} 天（应出勤 {requiredDays} 天）：实得分扣减 {deduction}。',
     en: 'Absent {absentDays} of {requiredDays} required days: {deduction} off the effective score.',
