@@ -1,18 +1,26 @@
 import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
+import { timeZoneOf, type Clock, type UseCaseDeps } from '../../shared/context.js';
 import { notFound } from '../../shared/errors.js';
 import type { Caller } from '../../shared/principal.js';
 import { readableDepartments, readsWholeHospital } from '../access/access.js';
+import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
 import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
-import { reviewsOf } from '../settlements/reviews.usecases.js';
+import { runWorkbook } from '../settlements/exports.usecases.js';
+import { review, reviewsOf } from '../settlements/reviews.usecases.js';
+import type { SettlementQueue } from '../settlements/settlements.queue.js';
 import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
-import { isRunStale, quarterOutcomeOf, runWithResult } from '../settlements/settlements.usecases.js';
+import { approveSettlement, isRunStale, quarterOutcomeOf, requestSettlement, runWithResult } from '../settlements/settlements.usecases.js';
+import { badPeriod, refused } from './ui.errors.js';
+import { mayApprove, mayAudit, mayReview, maySettle } from './ui.roles.js';
 
 /**
- * What each review page shows, gathered with the same use cases and scoping as the API: a page's
- * route renders it (ui.routes.ts) and asks nothing of the database itself.
+ * What each review page shows and does, with the same use cases and scoping as the API: a page's
+ * route (ui.routes.ts) calls one of these and renders what it returns, and asks nothing of the
+ * database itself. A role refused an action gets a refusal the page words (ui.errors.ts).
  */
 type Deps = { db: Db; caller: Caller };
+type WriteDeps = Deps & { clock: Clock };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -78,10 +86,10 @@ export async function runPage(deps: Deps, id: string) {
   return { view: 'hospital' as const, run, hospital, stale, result: q, reviews, departments, conservation: conservation(q.summary), points, perHead };
 }
 
-/** A department's statement in a quarterly run and its review, or its lines in a year-end. */
+/** A department's statement in a quarterly run and its review, or its lines in a year-end; another's department is refused. */
 export async function departmentPage(deps: Deps, id: string, code: string) {
   const { run, hospital } = await visibleRun(deps, id);
-  if (!readableDepartments(deps.caller.principal)(code)) return { view: 'forbidden' as const, run, hospital };
+  if (!readableDepartments(deps.caller.principal)(code)) throw refused('page.forbidden.department', { department: code });
   if (!run.summary) throw notFound(`the result of settlement ${id}`);
   if (run.kind === 'annual') {
     const { result } = await runWithResult(deps.db, run.id);
@@ -112,4 +120,92 @@ export async function personPage(deps: Deps, id: string, staffId: string) {
   const statement = personStatement(await quarterOutcomeOf(deps.db, run), staffId);
   if (!statement || !mine(statement.department.code)) throw notFound(`staff ${staffId} in ${run.period}`);
   return { view: 'quarter' as const, run, hospital, statement };
+}
+
+// ------------------------------------------------------------------ downloads and actions
+
+/** The run's workbook (a department's alone when asked), as the /v1 export makes it. */
+export async function runDownload(deps: Deps, id: string, department: string | undefined) {
+  const { run } = await visibleRun(deps, id);
+  return runWorkbook(deps, run.id, department || undefined);
+}
+
+/**
+ * Starts a settlement from the runs page (or re-runs one by force from a run's page): the run and
+ * what happened, in the words of `?done=` (started, forced, or an existing run still running or
+ * unchanged). A hospital's key settles its own hospital; the period is checked as the API checks it.
+ */
+export async function startSettlement(deps: WriteDeps & Pick<UseCaseDeps, 'log'> & { queue: SettlementQueue }, form: { hospital?: string; period?: string; force?: string }) {
+  const { principal } = deps.caller;
+  if (!maySettle(principal)) throw refused('page.forbidden.settle');
+  const hospital = principal.hospital ?? form.hospital ?? '';
+  const period = form.period?.trim() ?? '';
+  if (!/^[0-9]{4}(Q[1-4])?$/.test(period)) throw badPeriod(period);
+  const force = form.force === 'true';
+  const { run, created } = await requestSettlement(deps, hospital, period, { force });
+  const done = created ? (force ? 'forced' : 'started') : run.status === 'queued' || run.status === 'running' ? 'running' : 'unchanged';
+  return { runId: run.id, done };
+}
+
+/**
+ * A department's review from its page: the department's head (or an admin) acknowledges or
+ * disputes; the form's fields go through the same check as the API's body (an unknown status, an
+ * unknown field or an over-long reason is refused, not stored as something else).
+ */
+export async function reviewDepartment(deps: WriteDeps, id: string, code: string, decision: Record<string, unknown>) {
+  const { run } = await visibleRun(deps, id);
+  if (!mayReview(deps.caller.principal, code)) throw refused('page.forbidden.review');
+  const { reason, ...rest } = decision;
+  const result = await review(deps, run.id, code, reason === '' ? rest : decision);
+  return { runId: run.id, status: result.status };
+}
+
+/** Approves a run from its page (an admin), with the reason that overrides open disputes. */
+export async function approveRun(deps: WriteDeps, id: string, overrideReason: string | undefined) {
+  const { run } = await visibleRun(deps, id);
+  if (!mayApprove(deps.caller.principal)) throw refused('page.forbidden.approve');
+  await approveSettlement(deps, run.id, overrideReason);
+  return { runId: run.id };
+}
+
+// ------------------------------------------------------------------ the audit log
+
+type AuditQuery = { hospital?: string; actor?: string; action?: string; entityType?: string; entityKey?: string; from?: string; to?: string; afterSeq?: string };
+
+/**
+ * A page of a hospital's audit log with the chain's verification, for an admin or an auditor;
+ * null when no hospital is named (the bootstrap admin chooses one on the runs page). A filter is
+ * trimmed and cut to 300 characters; a date from the form is a whole day in the hospital's time zone.
+ */
+export async function auditLog(deps: Deps & { clock: Clock }, query: AuditQuery) {
+  if (!mayAudit(deps.caller.principal)) throw refused('page.forbidden.audit');
+  const code = deps.caller.principal.hospital ?? query.hospital;
+  if (!code) return null;
+  const q = (value: string | undefined) => {
+    const text = value?.trim();
+    return text ? text.slice(0, 300) : undefined;
+  };
+  const filter = { actor: q(query.actor), action: q(query.action), entityType: q(query.entityType), entityKey: q(query.entityKey), from: q(query.from), to: q(query.to) };
+  const afterText = q(query.afterSeq);
+  const afterSeq = afterText && /^\d{1,15}$/.test(afterText) ? Number(afterText) : undefined;
+  const zone = timeZoneOf(deps.clock);
+  const from = isDay(filter.from) ? `${filter.from}T00:00:00${zoneOffset(zone, filter.from)}` : filter.from;
+  const to = isDay(filter.to) ? `${filter.to}T23:59:59.999${zoneOffset(zone, filter.to)}` : filter.to;
+  const [events, verification] = await Promise.all([auditPage(deps, code, { ...filter, from, to, afterSeq, limit: 100 }), verifyHospitalAudit(deps, code)]);
+  return { code, filter, events, verification };
+}
+
+/** A day that exists, as a date field sends it (2026-04-02); anything else goes to the audit's own check. */
+function isDay(text: string | undefined): text is string {
+  const m = text ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(text) : null;
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.getUTCFullYear() === +m[1]! && d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]!;
+}
+
+/** The offset of `zone` on a day, as ISO 8601 writes it (+08:00). */
+function zoneOffset(zone: string, day: string): string {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(`${day}T12:00:00Z`)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-]\d{2}:\d{2})/.exec(name);
+  return m ? m[1]! : 'Z';
 }

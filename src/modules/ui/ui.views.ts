@@ -2,6 +2,7 @@ import type { AnnualResult, QuarterlyResult } from '../../core/index.js';
 import { html, type Html } from '../../shared/html.js';
 import { localTime, named, periodName, say, score2, yuan, type Lang } from '../../shared/i18n.js';
 import type { MessageKey } from '../../shared/messages/index.js';
+import type { Principal } from '../../shared/principal.js';
 
 /**
  * The review pages' pieces, rendered from the catalogue (src/shared/messages/pages.ts and
@@ -13,6 +14,12 @@ import type { MessageKey } from '../../shared/messages/index.js';
 export interface View {
   lang: Lang;
   zone: string;
+}
+
+/** A signed-in person's view: who they are (the navigation, what their pages offer) and their forms' token. */
+export interface Viewer extends View {
+  principal: Principal;
+  csrf: string;
 }
 
 export const word = (v: View, key: MessageKey, params?: Record<string, string | number>) => say(v.lang, key, params);
@@ -197,7 +204,34 @@ export function warningText(v: View, w: string): string {
   return w;
 }
 
-/** A flash line: what the action before this page did. */
-export function doneLine(text: string | undefined): Html | string {
-  return text ? html`<p class="done noprint" id="done" role="status">${text}</p>` : '';
+/** What an action did, shown on the page it leads to (`?done=`): only these words are shown. */
+const DONE: Record<string, MessageKey> = {
+  started: 'done.started',
+  forced: 'done.forced',
+  unchanged: 'done.unchanged',
+  running: 'done.running',
+  approved: 'done.approved',
+  acknowledged: 'done.acknowledged',
+  disputed: 'done.disputed',
+};
+
+/** A flash line: what the action before this page did (`?done=`), with the page's own facts (its period, its department). */
+export function doneLine(v: View, done: string | undefined, params: Record<string, string>): Html | string {
+  const key = done !== undefined && Object.hasOwn(DONE, done) ? DONE[done] : undefined;
+  return key ? html`<p class="done noprint" id="done" role="status">${word(v, key, params)}</p>` : '';
+}
+
+/** The sum of decimal strings, exactly (money is never a float). */
+export function sum(values: (string | undefined)[]): string {
+  let cents = 0n;
+  for (const v of values) {
+    if (!v) continue;
+    const m = /^(-?)(\d+)\.(\d{2})$/.exec(v);
+    if (!m) continue;
+    const c = BigInt(m[2]!) * 100n + BigInt(m[3]!);
+    cents += m[1] ? -c : c;
+  }
+  const sign = cents < 0n ? '-' : '';
+  const abs = cents < 0n ? -cents : cents;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }

@@ -1,0 +1,11 @@
+import type { Principal } from '../../shared/principal.js';
+
+/**
+ * What a role may do on the pages beyond reading (reading is scoped as the API scopes it,
+ * modules/access/access.ts): the pages offer an action only to those the action accepts.
+ */
+export const mayAudit = (p: Principal): boolean => p.role === 'admin' || p.role === 'auditor';
+export const maySettle = (p: Principal): boolean => p.role === 'admin' || p.role === 'finance';
+export const mayApprove = (p: Principal): boolean => p.role === 'admin';
+/** A department head reviews their own departments; an admin any. */
+export const mayReview = (p: Principal, department: string): boolean => p.role === 'admin' || (p.role === 'dept_head' && p.departments.includes(department));
