@@ -54,7 +54,9 @@ export const DefectVersion = Type.Object({
   id: Type.String(),
   kind: Type.Union([Type.Literal('department'), Type.Literal('personal')]),
   version: Type.Integer({ description: 'from 1; a correction or withdrawal adds one' }),
-  status: Type.Union([Type.Literal('booked'), Type.Literal('corrected'), Type.Literal('withdrawn')], { description: 'withdrawn: no longer counts' }),
+  status: Type.Union([Type.Literal('booked'), Type.Literal('corrected'), Type.Literal('withdrawn'), Type.Literal('overturned')], {
+    description: 'withdrawn or overturned (an appeal succeeded): no longer counts',
+  }),
   record: Type.Union([DepartmentDefectSchema, PersonalDefectSchema]),
   reason: Type.Union([Type.String(), Type.Null()], { description: 'why this version corrects or withdraws the one before (null: the first)' }),
   by: Type.String({ description: 'who booked this version' }),

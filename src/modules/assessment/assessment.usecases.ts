@@ -5,18 +5,21 @@ import type { AssessmentInput, ScorecardInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { AppError, notFound } from '../../shared/errors.js';
+import type { Principal } from '../../shared/principal.js';
+import { assertSpeaksFor, readsOwnersEntries } from '../access/access.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
 import { closedPeriods, findHospital, isPeriodClosed, lockHospital, type HospitalRow } from '../hospitals/hospitals.repository.js';
 import { decimalText } from '../inputs/inputs.compare.js';
 import { departmentFromRow, staffFromRow } from '../inputs/inputs.mappers.js';
 import { listDepartments, listStaff, schemeFor } from '../inputs/inputs.repository.js';
 import type { WriteDeps } from '../inputs/inputs.usecases.js';
-import { assessmentPeriodClosed, defectExists, defectNotFound, defectWithdrawn } from './assessment.errors.js';
+import { assessmentPeriodClosed, defectExists, defectNotFound, defectOverturned, defectWithdrawn } from './assessment.errors.js';
 import {
   defectRecordOf,
   defectVersions,
   insertDefectVersion,
   latestOf,
+  leafOwners,
   listScorecardVersions,
   quarterOf,
   scorecardsFor,
@@ -239,6 +242,7 @@ export async function putValues(deps: Deps, code: string, records: ValueRecord[]
         const m = /^assessment\.values\[(\d+)\]\.?(.*)$/.exec(path);
         return m ? fieldPath(pathOf(indexes[Number(m[1])]!), m[2]!) || 'body' : path;
       });
+      if (deps.caller.principal.role === 'assessor') await assertOwnsIndicators(tx, hospital, quarter, indexes, records, deps.caller.principal, pathOf);
     }
     const stored = new Map((await valuesIn(tx, hospital.id, { periods: [...new Set(records.map((v) => v.period))] })).map((r) => [valueKey(r), r]));
     const written = changedValues(records, stored, await closedPeriods(tx, hospital.id), (i) => pathOf(i) || 'period');
@@ -253,10 +257,32 @@ export async function putValues(deps: Deps, code: string, records: ValueRecord[]
   });
 }
 
-export async function listValues(deps: { db: Db }, code: string, filter: { period?: string; department?: string }) {
+/** An assessor writes only the leaves its offices own in the scorecards in force for the quarter (403 naming the record). */
+async function assertOwnsIndicators(tx: Tx, hospital: HospitalRow, quarter: string, indexes: number[], records: ValueRecord[], principal: Principal, pathOf: (i: number) => string): Promise<void> {
+  const version = await scorecardsFor(tx, hospital.id, quarter.length === 4 ? `${quarter}Q4` : quarter);
+  const owners = leafOwners((version?.scorecards ?? []) as ScorecardInput[]);
+  for (const i of indexes) {
+    const { indicator } = records[i]!;
+    assertSpeaksFor(principal, owners.get(indicator) ?? [], `indicator ${indicator}`, fieldPath(pathOf(i), 'indicator'));
+  }
+}
+
+/** The stored values; an assessor reads those of the leaves its offices own (in the scorecards in force for each value's quarter). */
+export async function listValues(deps: { db: Db; caller: { principal: Principal } }, code: string, filter: { period?: string; department?: string }) {
   const hospital = await hospitalNamed(deps.db, code);
   const rows = await valuesIn(deps.db, hospital.id, { ...(filter.period ? { periods: periodsOf(filter.period) } : {}), department: filter.department });
-  return rows.map((r) => ({ ...valueRecordOf(r), by: r.actor, at: r.updatedAt.toISOString() }));
+  const readable = await ownedLeaves(deps.db, hospital, deps.caller.principal);
+  return rows.filter((r) => readable(r.indicator, quarterOf(r.period))).map((r) => ({ ...valueRecordOf(r), by: r.actor, at: r.updatedAt.toISOString() }));
+}
+
+/** Whether a caller reads a leaf's values in a quarter (or year): everyone, but an assessor only its offices' leaves. */
+async function ownedLeaves(db: Db, hospital: HospitalRow, principal: Principal): Promise<(indicator: string, quarter: string) => boolean> {
+  if (principal.role !== 'assessor') return () => true;
+  const versions = (await listScorecardVersions(db, hospital.id)).map((v) => ({ from: v.effectiveFrom, owners: leafOwners(v.scorecards as ScorecardInput[]) }));
+  return (indicator, quarter) => {
+    const inForce = versions.filter((v) => v.from <= (quarter.length === 4 ? `${quarter}Q4` : quarter)).at(-1);
+    return (inForce?.owners.get(indicator) ?? []).some((o) => readsOwnersEntries(principal, o));
+  };
 }
 
 /** The cadence periods a filter names: a quarter's months and itself, a year's months, quarters and itself, or one month. */
@@ -280,8 +306,10 @@ export async function writeDefect(deps: Deps, code: string, kind: DefectKind, id
     const before = (await defectVersions(tx, hospital.id, { kind, defectId: id })).at(-1);
     if (change.kind === 'book' && before) throw defectExists(kind, id, before.version);
     if (change.kind !== 'book' && !before) throw defectNotFound(kind, id);
+    if (change.kind !== 'book' && before!.status === 'overturned') throw defectOverturned(kind, id);
     if (change.kind === 'withdraw' && before!.status === 'withdrawn') throw defectWithdrawn(kind, id);
     const next = change.kind === 'withdraw' ? defectRecordOf(before!) : record!;
+    for (const owner of new Set([next.owner, ...(before ? [before.owner] : [])])) assertSpeaksFor(deps.caller.principal, [owner], `${kind} defect ${id}`, 'owner');
     assertDefectOpen(await closedPeriods(tx, hospital.id), kind, next, before, change.kind === 'withdraw' ? 'id' : 'month');
     if (change.kind !== 'withdraw') {
       const list = kind === 'department' ? 'departmentDefects' : 'personalDefects';
@@ -307,17 +335,25 @@ const versionView = (r: DefectRow) => ({
   at: r.createdAt.toISOString(),
 });
 
-/** The defects (current versions, or every version with history), optionally of one quarter's months. */
-export async function listDefects(deps: { db: Db }, code: string, kind: DefectKind, filter: { quarter?: string; history?: boolean }) {
+type ReadDeps = { db: Db; caller: { principal: Principal } };
+
+/** A defect an assessor reads: one whose current version its offices own. */
+const readsDefect = (principal: Principal, current: DefectRow): boolean => readsOwnersEntries(principal, current.owner);
+
+/** The defects (current versions, or every version with history), optionally of one quarter's months; an assessor's offices' only. */
+export async function listDefects(deps: ReadDeps, code: string, kind: DefectKind, filter: { quarter?: string; history?: boolean }) {
   const hospital = await hospitalNamed(deps.db, code);
   const rows = await defectVersions(deps.db, hospital.id, { kind, ...(filter.quarter ? { months: periodsOf(filter.quarter).filter((p) => p.length === 7) } : {}) });
-  return (filter.history ? rows : [...latestOf(rows).values()]).map(versionView);
+  const latest = latestOf(rows);
+  const readable = (r: DefectRow) => readsDefect(deps.caller.principal, latest.get(`${r.kind}:${r.defectId}`)!);
+  return (filter.history ? rows : [...latest.values()]).filter(readable).map(versionView);
 }
 
-export async function defectHistory(deps: { db: Db }, code: string, kind: DefectKind, id: string) {
+/** One defect with every version; another office's is unknown to an assessor (404). */
+export async function defectHistory(deps: ReadDeps, code: string, kind: DefectKind, id: string) {
   const hospital = await hospitalNamed(deps.db, code);
   const rows = await defectVersions(deps.db, hospital.id, { kind, defectId: id });
-  if (rows.length === 0) throw defectNotFound(kind, id);
+  if (rows.length === 0 || !readsDefect(deps.caller.principal, rows.at(-1)!)) throw defectNotFound(kind, id);
   return { id, kind, versions: rows.map(versionView) };
 }
 

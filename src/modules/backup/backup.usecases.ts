@@ -3,6 +3,7 @@ import { eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../db/client.js';
 import {
+  assessmentAppeals,
   assessmentDefects,
   indicatorValues,
   scorecardVersions,
@@ -75,6 +76,7 @@ const SPECS = [
   { table: scorecardVersions, scope: 'hospital' },
   { table: indicatorValues, scope: 'hospital' },
   { table: assessmentDefects, scope: 'hospital' },
+  { table: assessmentAppeals, scope: 'hospital' },
   { table: apiKeys, scope: 'hospital' },
   { table: auditEvents, scope: 'hospital' },
 ] as const satisfies readonly { table: PgTable; scope: 'self' | 'hospital' | 'run' }[];

@@ -4,7 +4,7 @@ import { AnnualSchema, DepartmentInputSchema, DepartmentSchema, IndividualInputS
 import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
 import { MERGE_PATCH } from '../../shared/patch.js';
 import { errors, HospitalParams } from '../../shared/schemas.js';
-import { access, EVERY_ROLE } from '../access/access.js';
+import { access, REGISTER_READERS } from '../access/access.js';
 import { putDepartmentInputsBulk, putDepartmentsBulk, putIndividualInputsBulk, putStaffBulk } from './bulk.usecases.js';
 import {
   AnnualBody,
@@ -136,7 +136,7 @@ function setupListDepartmentsRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/departments',
     {
-      config: access(EVERY_ROLE, 'params'),
+      config: access(REGISTER_READERS, 'params'),
       schema: { operationId: 'listDepartments', tags: ['hospitals'], summary: 'The departments', params: HospitalParams, response: { 200: DepartmentList, ...errors(401, 404) } },
     },
     async (request) => ({ departments: await departmentsOf(deps, request.params.code) }),
@@ -204,7 +204,7 @@ function setupListStaffRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/staff',
     {
-      config: access(EVERY_ROLE, 'params'),
+      config: access(REGISTER_READERS, 'params'),
       schema: {
         operationId: 'listStaff',
         tags: ['hospitals'],

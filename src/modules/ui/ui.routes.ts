@@ -370,7 +370,13 @@ function sameToken(given: string | undefined, expected: string): boolean {
 }
 
 const roleName = (s: Session) =>
-  ({ admin: t(s.lang, '管理员', 'admin'), finance: t(s.lang, '财务', 'finance'), dept_head: t(s.lang, '科室主任', 'department head'), auditor: t(s.lang, '审计', 'auditor') })[s.principal.role];
+  ({
+    admin: t(s.lang, '管理员', 'admin'),
+    finance: t(s.lang, '财务', 'finance'),
+    dept_head: t(s.lang, '科室主任', 'department head'),
+    auditor: t(s.lang, '审计', 'auditor'),
+    assessor: t(s.lang, '考核科室', 'assessor'),
+  })[s.principal.role];
 
 function statusName(lang: Lang, status: string): string {
   const zh: Record<string, string> = { queued: '排队中', running: '计算中', succeeded: '已完成待审批', failed: '失败', approved: '已审批', superseded: '已被替代' };
