@@ -107,6 +107,12 @@ const ALLOWED: Record<string, Rule> = {
   'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/withdraw': { roles: ['admin', 'assessor'], names: true },
   'GET /v1/hospitals/{code}/assessment/personal-defects': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
   'GET /v1/hospitals/{code}/assessment/personal-defects/{defectId}': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
+  // appeals (申诉): a department head files, an admin decides; every role but the assessor reads (a department head: their departments')
+  'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/appeals': { roles: ['dept_head'], names: true },
+  'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/appeals': { roles: ['dept_head'], names: true },
+  'POST /v1/hospitals/{code}/assessment/appeals/{appealId}/decision': { roles: ['admin'], names: true },
+  'GET /v1/hospitals/{code}/assessment/appeals': { roles: EVERY_ROLE, names: true },
+  'GET /v1/hospitals/{code}/assessment/appeals/{appealId}': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/assessment/departments/{department}': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/assessment/staff/{staffId}': { roles: EVERY_ROLE, names: true },
   'GET /v1/hospitals/{code}/flags': { roles: EVERY_ROLE, names: true },
@@ -155,6 +161,7 @@ const matrixDispute = {
   classification: 'unavoidable',
   parties: [{ department: 'IM', share: '1', departmentType: 'non_bed', responsible: 'S11', departmentHead: 'S10' }],
 };
+const NO_APPEAL = '00000000-0000-4000-8000-000000000000';
 const CALLS: Record<string, CallSpec> = {
   'POST /v1/imports': { phase: 1, body: example },
   'PUT /v1/hospitals/{code}': { phase: 1, body: { name: example.hospital.name } },
@@ -206,6 +213,11 @@ const CALLS: Record<string, CallSpec> = {
   },
   'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/withdraw': { phase: 1, params: { defectId: 'NONE' }, body: { reason: 'the matrix' } },
   'GET /v1/hospitals/{code}/assessment/personal-defects/{defectId}': { phase: 0, params: { defectId: 'NONE' } },
+  // appeals of defects the worked example does not have, and of an appeal that does not exist: 404 for whoever may call
+  'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/appeals': { phase: 1, params: { defectId: 'NONE' }, body: { reason: 'the matrix' } },
+  'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/appeals': { phase: 1, params: { defectId: 'NONE' }, body: { reason: 'the matrix' } },
+  'POST /v1/hospitals/{code}/assessment/appeals/{appealId}/decision': { phase: 1, params: { appealId: NO_APPEAL }, body: { decision: 'upheld', reason: 'the matrix' } },
+  'GET /v1/hospitals/{code}/assessment/appeals/{appealId}': { phase: 0, params: { appealId: NO_APPEAL } },
   'GET /v1/api-keys': { phase: 0, query: `?hospital=${H}` },
   'POST /v1/hospitals/{code}/settlements': { phase: 2, body: { period: '2026Q1' } },
   'DELETE /v1/hospitals/{code}/periods/{period}/departments/{department}': { phase: 3, params: { period: '2026Q2' } },

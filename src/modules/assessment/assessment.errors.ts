@@ -12,3 +12,7 @@ export const noAssessment = createErrorFactory({
   status: 404,
   message: (id: string) => `settlement ${id} has no assessment (its scenario had none)`,
 });
+export const appealNotFound = createErrorFactory({ code: 'not_found', status: 404, message: (id: string) => `appeal ${id} not found` });
+export const defectNotCounting = (kind: string, id: string, status: string) => conflict('not_counting', `${kind} defect ${id} is ${status}: it no longer counts, there is nothing to appeal`);
+export const appealOpen = (kind: string, id: string, appealId: string) => conflict('appeal_open', `${kind} defect ${id} already has an undecided appeal (${appealId})`);
+export const appealDecided = (id: string, status: string) => conflict('already_decided', `appeal ${id} is already decided: ${status}`);

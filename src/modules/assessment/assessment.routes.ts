@@ -26,6 +26,7 @@ import {
 } from './assessment.schemas.js';
 import { defectHistory, listDefects, listScorecards, listValues, putValues, writeDefect } from './assessment.usecases.js';
 import { departmentLineage, personLineage } from './lineage.js';
+import { registerAppealRoutes } from './appeals.routes.js';
 
 /** The assessment (assessment.md): scorecards, indicator values, department and personal defects, and the lineage of a run's figures. */
 export function registerAssessmentRoutes(app: App, deps: RouteDeps): void {
@@ -37,6 +38,7 @@ export function registerAssessmentRoutes(app: App, deps: RouteDeps): void {
   setupPersonalDefectRoutes(app, deps);
   setupDepartmentLineageRoute(app, deps);
   setupPersonLineageRoute(app, deps);
+  registerAppealRoutes(app, deps);
 }
 
 /** The admin and the assessors write (an assessor its offices' leaves and defects only); an assessor reads its own entries. */

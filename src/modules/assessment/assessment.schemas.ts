@@ -112,3 +112,41 @@ export const PersonLineage = Type.Object(
   },
   { description: 'where a person’s assessed figures in a run came from' },
 );
+
+// ------------------------------------------------------------------ appeals
+
+const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'a UUID' });
+const DefectKindSchema = Type.Union([Type.Literal('department'), Type.Literal('personal')]);
+const AppealStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('upheld'), Type.Literal('overturned')], {
+  description: 'open until an admin decides; upheld: the defect stands; overturned: it no longer counts',
+});
+
+export const AppealBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+export const AppealParams = Type.Object({ code: HospitalCode, appealId: Uuid });
+export const AppealsQuery = Type.Object({ status: Type.Optional(AppealStatusSchema) }, { additionalProperties: false });
+export const DecisionBody = Type.Object(
+  {
+    decision: Type.Union([Type.Literal('upheld'), Type.Literal('overturned')], { description: 'overturned: the defect gets a new version that no longer counts' }),
+    reason: Reason,
+  },
+  { additionalProperties: false },
+);
+
+export const AppealSchema = Type.Object(
+  {
+    id: Uuid,
+    kind: DefectKindSchema,
+    defectId: Type.String(),
+    defectVersion: Type.Integer({ description: 'the version of the defect appealed against' }),
+    month: Type.String({ description: 'the defect’s month: its quarter cannot be approved without an override while the appeal is open' }),
+    department: Type.String({ description: 'the department appealing: the defect’s, or its person’s' }),
+    reason: Type.String(),
+    appellant: Type.String(),
+    at: Type.String(),
+    status: AppealStatusSchema,
+    decision: Type.Union([Type.Object({ reason: Type.String(), by: Type.String(), at: Type.String() }), Type.Null()], { description: 'the admin’s decision, once made' }),
+  },
+  { description: 'an appeal (申诉) of an assessment defect' },
+);
+export const AppealWithDefect = Type.Object({ ...AppealSchema.properties, defect: Type.Union([DepartmentDefectSchema, PersonalDefectSchema], { description: 'the defect as it stood' }) });
+export const AppealList = Type.Object({ appeals: Type.Array(AppealSchema) });

@@ -141,14 +141,14 @@ function valuesEvent(written: { record: ValueRecord; before: string | null }[]):
 }
 
 /** A defect may change only while the quarter of its month (and of its month before) is open. */
-function assertDefectOpen(closed: Set<string>, kind: DefectKind, record: DefectRecord, before: DefectRow | undefined, path: string): void {
+export function assertDefectOpen(closed: Set<string>, kind: DefectKind, record: DefectRecord, before: DefectRow | undefined, path: string): void {
   for (const month of new Set([record.month, ...(before ? [before.month] : [])])) {
     const period = quarterOf(month);
     if (isPeriodClosed(closed, period)) throw assessmentPeriodClosed(period, `${kind} defect ${record.id} of ${month}`, path);
   }
 }
 
-async function writeDefectVersion(
+export async function writeDefectVersion(
   tx: Tx,
   hospitalId: number,
   change: { kind: DefectKind; record: DefectRecord; before: DefectRow | undefined; status: DefectRow['status']; reason: string | null },
@@ -159,7 +159,7 @@ async function writeDefectVersion(
   const version = (before?.version ?? 0) + 1;
   await insertDefectVersion(tx, { hospitalId, kind, defectId: record.id, version, month: record.month, owner: record.owner, subject: subjectOf(record), status, record, reason, actor, createdAt: at });
   return {
-    action: `defect.${status === 'booked' ? 'book' : status === 'corrected' ? 'correct' : 'withdraw'}`,
+    action: `defect.${({ booked: 'book', corrected: 'correct', withdrawn: 'withdraw', overturned: 'overturn' } as const)[status]}`,
     entityType: `${kind}_defect`,
     entityKey: record.id,
     before: before ? { version: before.version, status: before.status, record: defectRecordOf(before) } : null,
