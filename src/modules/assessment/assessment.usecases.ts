@@ -30,6 +30,8 @@ import {
   type DefectKind,
   type DefectRecord,
   type DefectRow,
+  type DepartmentDefectRecord,
+  type PersonalDefectRecord,
   type ValueRecord,
   type ValueRow,
 } from './assessment.repository.js';
@@ -99,21 +101,93 @@ export async function importAssessment(
   }
 
   const defects: DefectRecord[] = [...(input.departmentDefects ?? []), ...(input.personalDefects ?? [])];
-  if (defects.length > 0) {
-    const latest = latestOf(await defectVersions(tx, hospital.id));
-    for (const record of defects) {
-      const kind = kindOf(record);
-      const before = latest.get(`${kind}:${record.id}`);
-      if (before && before.status !== 'withdrawn' && defectMeaning(kind, before.record as DefectRecord) === defectMeaning(kind, record)) {
-        outcome.defects.unchanged += 1;
-        continue;
-      }
-      assertDefectOpen(closed, kind, record, before, kind === 'department' ? 'assessment.departmentDefects' : 'assessment.personalDefects');
-      audit.push(await writeDefectVersion(tx, hospital.id, { kind, record, before, status: before ? 'corrected' : 'booked', reason: before ? 'import' : null }, ctx.actor, now));
-      outcome.defects.written += 1;
+  const pathOf = (record: DefectRecord) => (kindOf(record) === 'department' ? 'assessment.departmentDefects' : 'assessment.personalDefects');
+  const written = await writeDefectRecords(tx, hospital.id, defects, { closed, actor: ctx.actor, at: now, source: 'import', pathOf });
+  outcome.defects = { written: written.written, unchanged: written.unchanged };
+  return { outcome, audit: [...audit, ...written.audit] };
+}
+
+/**
+ * Defect records as an import or a stream gives them: a new id is booked, one that differs from
+ * its current version is corrected (the reason names the source), an equal one is left as it is.
+ */
+async function writeDefectRecords(
+  tx: Tx,
+  hospitalId: number,
+  defects: DefectRecord[],
+  options: { closed: Set<string>; actor: string; at: Date; source: string; pathOf: (record: DefectRecord, i: number) => string },
+): Promise<{ written: number; unchanged: number; audit: AuditEntry[] }> {
+  const out = { written: 0, unchanged: 0, audit: [] as AuditEntry[] };
+  if (defects.length === 0) return out;
+  const latest = latestOf(await defectVersions(tx, hospitalId));
+  for (const [i, record] of defects.entries()) {
+    const kind = kindOf(record);
+    const before = latest.get(`${kind}:${record.id}`);
+    if (before && before.status !== 'withdrawn' && defectMeaning(kind, before.record as DefectRecord) === defectMeaning(kind, record)) {
+      out.unchanged += 1;
+      continue;
     }
+    assertDefectOpen(options.closed, kind, record, before, options.pathOf(record, i));
+    out.audit.push(await writeDefectVersion(tx, hospitalId, { kind, record, before, status: before ? 'corrected' : 'booked', reason: before ? options.source : null }, options.actor, options.at));
+    out.written += 1;
   }
-  return { outcome, audit };
+  return out;
+}
+
+/** An NDJSON stream's assessment lines, each record with the path the stream names it by (`lines[4].record`). */
+export interface StreamedAssessment {
+  values: { record: ValueRecord; path: string }[];
+  departmentDefects: { record: DepartmentDefectRecord; path: string }[];
+  personalDefects: { record: PersonalDefectRecord; path: string }[];
+}
+
+/**
+ * A stream's indicator values and defects, in the stream's transaction (the caller holds the
+ * hospital's lock and appends the audit events): every record of the stream's quarter (a yearly
+ * value: of its year), checked by the engine's rules against the scorecards in force, an error
+ * naming the line; values that differ are written, defects booked or corrected as an import's.
+ */
+export async function writeStreamedAssessment(tx: Tx, hospital: HospitalRow, quarter: string, lines: StreamedAssessment, actor: string, at: Date) {
+  const year = quarter.slice(0, 4);
+  const outside = (path: string, what: string) => new AppError(400, 'invalid_value', `${path}: ${what} is not of the stream's quarter ${quarter}`, path);
+  for (const { record, path } of lines.values) if (quarterOf(record.period) !== quarter && record.period !== year) throw outside(`${path}.period`, record.period);
+  const defects = [...lines.departmentDefects, ...lines.personalDefects];
+  for (const { record, path } of defects) if (quarterOf(record.month) !== quarter) throw outside(`${path}.month`, record.month);
+  const groups: (StreamedAssessment & { period: string })[] = [
+    { ...lines, period: quarter, values: lines.values.filter((v) => v.record.period !== year) },
+    { period: year, values: lines.values.filter((v) => v.record.period === year), departmentDefects: [], personalDefects: [] },
+  ];
+  for (const group of groups) {
+    if (group.values.length + group.departmentDefects.length + group.personalDefects.length === 0) continue;
+    const records = { values: group.values.map((v) => v.record), departmentDefects: group.departmentDefects.map((d) => d.record), personalDefects: group.personalDefects.map((d) => d.record) };
+    await checkRecords(tx, hospital, group.period, records, (path) => {
+      const m = /^assessment\.(values|departmentDefects|personalDefects)\[(\d+)\]\.?(.*)$/.exec(path);
+      const line = m ? group[m[1] as 'values' | 'departmentDefects' | 'personalDefects'][Number(m[2])] : undefined;
+      return line ? fieldPath(line.path, m![3]!) : path;
+    });
+  }
+  const closed = await closedPeriods(tx, hospital.id);
+  const values = lines.values.map((v) => v.record);
+  const stored = new Map((await valuesIn(tx, hospital.id, { periods: [...new Set(values.map((v) => v.period))] })).map((r) => [valueKey(r), r]));
+  const changed = changedValues(values, stored, closed, (i) => lines.values[i]!.path);
+  await upsertValues(
+    tx,
+    hospital.id,
+    changed.map((w) => ({ record: w.record, actor, at })),
+  );
+  const written = await writeDefectRecords(
+    tx,
+    hospital.id,
+    defects.map((d) => d.record),
+    { closed, actor, at, source: 'stream', pathOf: (_r, i) => defects[i]!.path },
+  );
+  return {
+    audit: [...(changed.length > 0 ? [valuesEvent(changed)] : []), ...written.audit],
+    result: {
+      indicatorValues: { records: values.length, written: changed.length, unchanged: values.length - changed.length },
+      defects: { records: defects.length, written: written.written, unchanged: written.unchanged },
+    },
+  };
 }
 
 /** The values that differ from the stored ones; a change to a closed period is a 409 naming the record. */

@@ -546,10 +546,10 @@ function setupStreamRoute(app: App, deps: InputRouteDeps): void {
           tags: ['inputs'],
           summary: 'A large push of inputs as an NDJSON stream (application/x-ndjson), all or nothing',
           description:
-            'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual", "record": {…}}`, each record as in the scenario document; departmentInput and individual records belong to the quarter in the path. ' +
+            'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual" | "indicatorValue" | "departmentDefect" | "personalDefect", "record": {…}}`, each record as in the scenario document (the assessment’s as in its `assessment` key); departmentInput and individual records belong to the quarter in the path, and so do indicator values (a yearly leaf’s: its year) and defects’ months. ' +
             'A record replaces the stored one whole; a line with `"mode": "merge"` carries a JSON merge patch over the stored record instead (only the fields it names change). ' +
             'The lines are read as they arrive and checked one by one; then departments, staff, department inputs and individual inputs are written, in that order, in one transaction. ' +
-            'Send it with Idempotency-Key to make a retry safe: the key is claimed once the whole stream has been read. A 400 names every invalid line by its number and field (`lines[n].record.workloadScore`, lines counted from 1). Individual lines need an admin key (403 otherwise). At most 200,000 lines.',
+            'Send it with Idempotency-Key to make a retry safe: the key is claimed once the whole stream has been read. A 400 names every invalid line by its number and field (`lines[n].record.workloadScore`, lines counted from 1). Individual and assessment lines need an admin key (403 otherwise); an assessment line is a whole record (a defect that differs from its current version is corrected, reason `stream`). At most 200,000 lines.',
           consumes: [NDJSON],
           params: PeriodParams,
           response: { 200: StreamResult, ...errors(400, 401, 404, 409, 413, 415) },
