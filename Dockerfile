@@ -6,6 +6,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
+COPY bin ./bin
 COPY src ./src
 COPY jobs ./jobs
 COPY migrations ./migrations

@@ -141,7 +141,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDisputeRoutes(app, routeDeps);
   registerAssessmentRoutes(app, routeDeps);
   // the review pages' cookies and form bodies belong to /ui only
-  await app.register(async (scope) => registerUiRoutes(scope, { db, clock, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN, sessionHours: deps.config.PERFPAY_UI_SESSION_HOURS ?? 12 }));
+  await app.register(async (scope) =>
+    registerUiRoutes(scope, { db, clock, queue: deps.queue, log: deps.logger, bootstrapToken: deps.config.PERFPAY_BOOTSTRAP_ADMIN_TOKEN, sessionHours: deps.config.PERFPAY_UI_SESSION_HOURS ?? 12 }),
+  );
   return app;
 }
 

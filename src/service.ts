@@ -18,6 +18,9 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/** How long after the start the runs a previous process left are queued again. */
+const REQUEUE_AFTER_START_MS = 1000;
+
 /** The settlement jobs' processor, around the settlement use case. */
 export function processorFor(deps: UseCaseDeps) {
   return settlementProcessor((runId, attempt) => settleRun(deps, runId, attempt));
@@ -50,10 +53,12 @@ export async function startService(config: Config, logger: Logger, options: { cl
     if (closing) void reply.header('connection', 'close');
   });
   // a run whose enqueue was lost (a crash between the commit and the queue) is queued again: the
-  // runs a previous process left right away (not awaited: nothing at start waits for it), then
-  // every minute those older than a minute
+  // runs a previous process left a moment after the start (not at once: its query would hold an
+  // embedded database, and the first requests, while the service comes up), then every minute
+  // those older than a minute
   const requeue = { ...deps, queue: runner };
-  void requeueWaiting(requeue).catch((err: unknown) => logger.error({ err }, 'could not queue the waiting runs again'));
+  const first = setTimeout(() => void requeueWaiting(requeue).catch((err: unknown) => logger.error({ err }, 'could not queue the waiting runs again')), REQUEUE_AFTER_START_MS);
+  first.unref();
   const sweeper = setInterval(() => void requeueWaiting(requeue, 60_000).catch(() => {}), 60_000);
   sweeper.unref();
   return {
@@ -62,6 +67,7 @@ export async function startService(config: Config, logger: Logger, options: { cl
     runner,
     worker,
     async close() {
+      clearTimeout(first);
       clearInterval(sweeper);
       closing = true;
       await app.close();

@@ -1,7 +1,7 @@
 import { fail } from './errors.js';
 import { checkAnnualInvariants, checkStorable } from './invariants.js';
 import { riskAwardOf } from './disputes.js';
-import { type Dec, MoneyTotal, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, sum } from './money.js';
+import { type Dec, MoneyTotal, ONE, ZERO, compareKeys, formatMoney, formatScore, money, split, splitInOrder, sum } from './money.js';
 import type { QuarterOutcome } from './quarterly.js';
 import type { AnnualResult } from './result.js';
 import type { AnnualInputs, Hospital } from './types.js';
@@ -57,20 +57,20 @@ export function settleYear(hospital: Hospital, annual: AnnualInputs, quarters: r
     const award = riskAward.get(d.code)!;
     const byStaff = [...weights.get(d.code)!].sort(([a], [b]) => compareKeys(a, b));
     const parties = byStaff.map(([staffId, weight]) => ({ key: staffId, weight }));
-    const parts = split(amount, parties);
-    const awards = award.isZero() ? null : split(award, parties);
-    if (awards?.unallocated) {
+    const parts = splitInOrder(amount, parties);
+    const awards = award.isZero() ? null : splitInOrder(award, parties);
+    if (!award.isZero() && !awards) {
       unallocated = unallocated.plus(award);
       warnings.push(`department ${d.code}: risk award ${formatMoney(award)} unallocated, no member with a weight`);
     }
-    if (parts.unallocated) {
+    if (!parts) {
       unallocated = unallocated.plus(amount);
       if (amount.gt(0)) warnings.push(`department ${d.code}: ${formatMoney(amount)} unallocated, no member with a weight`);
       continue;
     }
-    for (const [staffId, weight] of byStaff) {
-      const share = parts.parts.get(staffId)!;
-      const personAward = awards && !awards.unallocated ? awards.parts.get(staffId)! : ZERO;
+    for (const [i, [staffId, weight]] of byStaff.entries()) {
+      const share = parts[i]!;
+      const personAward = awards ? awards[i]! : ZERO;
       paid.add(share);
       if (!personAward.isZero()) paid.add(personAward);
       const line: AnnualResult['individuals'][number] = { staffId, name: names.get(staffId) ?? '', department: d.code, weight: formatScore(weight), amount: formatMoney(share) };

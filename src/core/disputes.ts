@@ -1,6 +1,6 @@
 import { ZERO, compareKeys, money, split, sum, type Dec } from './money.js';
 import type { FlagThresholds, Scheme } from './scheme.js';
-import type { Dispute, DisputeFlag, DisputeFlagName } from './types.js';
+import type { Dispute, DisputeFlag, DisputeFlagName, Suspension } from './types.js';
 
 /**
  * Medical-dispute liability and its consequences (disputes-and-awards.md §2–§4): the segmented
@@ -59,6 +59,8 @@ export interface DisputeEffects {
   items: Map<string, Map<string, { disputeId: string; amount: Dec }[]>>;
   /** period → the staff suspended in it. */
   suspended: Map<string, Set<string>>;
+  /** period → the staff suspended in it, with the dispute that suspended them. */
+  suspensions: Map<string, Map<string, Suspension>>;
   /** year → the year's flags, sorted by (staff id or department, flag, dispute id). */
   flags: Map<number, DisputeFlag[]>;
   /** year → departments named by a dispute with compensation > 0 booked in it. */
@@ -69,6 +71,7 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
   const fines = new Map<string, Map<string, Dec>>();
   const items = new Map<string, Map<string, { disputeId: string; amount: Dec }[]>>();
   const suspended = new Map<string, Set<string>>();
+  const suspensions = new Map<string, Map<string, Suspension>>();
   const flags = new Map<number, Map<string, DisputeFlag>>();
   const named = new Map<number, Set<string>>();
   const avoidableCount = new Map<string, number>(); // year|staff → avoidable disputes so far
@@ -117,6 +120,9 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
         const set = suspended.get(period) ?? new Set<string>();
         set.add(staffId);
         suspended.set(period, set);
+        const why = suspensions.get(period) ?? new Map<string, Suspension>();
+        why.set(staffId, { disputeId: d.id, bookedIn: d.bookedIn });
+        suspensions.set(period, why);
       }
     }
     if (!d.compensation.lt(scheme.disputes.demeritAtLeast)) {
@@ -143,7 +149,7 @@ export function disputeEffects(disputes: readonly Dispute[], scheme: Scheme): Di
       [...list.values()].sort((a, b) => compareKeys(subject(a), subject(b)) || compareKeys(a.flag, b.flag) || compareKeys(a.disputeId, b.disputeId)),
     );
   }
-  return { fines, items, suspended, flags: sorted, named };
+  return { fines, items, suspended, suspensions, flags: sorted, named };
 }
 
 /** §4's table: the flag of the highest threshold the compensation is above, if any. */

@@ -63,25 +63,49 @@ function broken(message: string): never {
  * No result leaves the engine with an amount or a score the store cannot hold (src/core/bounds.ts):
  * the input bounds keep sums of money far below it, but a ratio of inputs (a fee far above its
  * target, a workload far above its base) can still grow without bound. `pathOf` gives the input
- * record behind a department line.
+ * record behind a department line. A record's label is made only for the one refused: the check
+ * reads some 50,000 lines a year.
  */
 export function checkStorable(label: string, result: QuarterlyResult | AnnualResult, path: string, pathOf: (department: string) => string = () => path): void {
   const r = messages.record;
-  storable(r.within(label, 'summary'), result.summary, path, '');
-  for (const d of result.departments) storable(r.within(label, r.department(d.code)), d, pathOf(d.code), '');
-  for (const i of result.individuals) storable(r.within(label, r.staff(i.staffId)), i, path, '');
+  const summary = unstorableField(result.summary, '');
+  if (summary) refuse(r.within(label, 'summary'), summary, path);
+  for (const d of result.departments) {
+    const found = unstorableField(d, '');
+    if (found) refuse(r.within(label, r.department(d.code)), found, pathOf(d.code));
+  }
+  for (const i of result.individuals) {
+    const found = unstorableField(i, '');
+    if (found) refuse(r.within(label, r.staff(i.staffId)), found, path);
+  }
 }
 
 // the shortest texts that can break a bound: 19 digits, the point and 2 decimals; 34, the point and 6
 const SHORTEST_UNSTORABLE = STORABLE_INTEGER_DIGITS.money + 4;
 
-function storable(where: string, record: object, path: string, prefix: string): void {
-  for (const [field, value] of Object.entries(record)) {
-    if (value !== null && typeof value === 'object') storable(where, value, path, `${prefix}${field}.`);
+interface Unstorable {
+  field: string;
+  value: string;
+  limit: number;
+}
+
+/** The first field of a record (nested records' fields as `outer.inner`) whose amount or score the store cannot hold. */
+function unstorableField(record: object, prefix: string): Unstorable | null {
+  for (const field in record) {
+    const value: unknown = (record as Record<string, unknown>)[field];
+    if (value !== null && typeof value === 'object') {
+      const inner = unstorableField(value, `${prefix}${field}.`);
+      if (inner) return inner;
+    }
     if (typeof value !== 'string' || value.length < SHORTEST_UNSTORABLE || !/^-?[0-9]+\.[0-9]+$/.test(value)) continue;
     const integerDigits = value.indexOf('.') - (value.startsWith('-') ? 1 : 0);
     const decimals = value.length - value.indexOf('.') - 1;
     const limit = decimals === 2 ? STORABLE_INTEGER_DIGITS.money : STORABLE_INTEGER_DIGITS.score;
-    if (integerDigits > limit) fail('out_of_range', messages.run.notStorable(where, `${prefix}${field}`, value, limit), path);
+    if (integerDigits > limit) return { field: `${prefix}${field}`, value, limit };
   }
+  return null;
+}
+
+function refuse(where: string, { field, value, limit }: Unstorable, path: string): never {
+  fail('out_of_range', messages.run.notStorable(where, field, value, limit), path);
 }

@@ -76,6 +76,8 @@ const ZERO_TEXT = ['0', '0.0', '0.00', '0.000', '0.0000', '0.00000', '0.000000']
 export function toFixedHalfUp(x: Dec, dp: number): string {
   const { s, e, d } = x as unknown as Internals;
   if (!d[0]) return ZERO_TEXT[dp]!;
+  const exactUnits = wholeUnits(x, dp);
+  if (exactUnits !== null) return fixedText(s, exactUnits, dp);
   // `units` is |x| in units of 10^-dp, rounded half-up: the digits at or above 10^-dp, plus one
   // when the first digit below is 5 or more; the words past that digit are never read
   const keep = e + 1 + dp;
@@ -94,6 +96,42 @@ export function toFixedHalfUp(x: Dec, dp: number): string {
   if (units === '0') return ZERO_TEXT[dp]!;
   const padded = units.length <= dp ? '0'.repeat(dp + 1 - units.length) + units : units;
   const text = `${padded.slice(0, padded.length - dp)}.${padded.slice(padded.length - dp)}`;
+  return s < 0 ? `-${text}` : text;
+}
+
+const NUMBER_POW10_DP = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/**
+ * |x| in units of 10^-dp (1 ≤ dp ≤ 6) when that is a whole number below 10^15 — no digit below
+ * the last decimal shown, so nothing to round — or null. Most amounts (whole cents) and many
+ * scores (whole points) are: their text is then made from one Number.
+ */
+function wholeUnits(x: Dec, dp: number): number | null {
+  const { e, d } = x as unknown as Internals;
+  if (e + dp > 14) return null;
+  // base-10^7 words aligned on the decimal point, trailing zero words dropped: the first
+  // ⌊e/7⌋+1 words are the integer part (missing ones are zeros), the next one the fraction
+  const integerWords = Math.floor(e / 7) + 1;
+  if (integerWords < 0 || d.length > integerWords + 1) return null;
+  let integer = 0;
+  for (let i = 0; i < integerWords; i++) integer = integer * 1e7 + (d[i] ?? 0);
+  let fraction = 0;
+  if (d.length === integerWords + 1) {
+    const below = NUMBER_POW10_DP[7 - dp]!;
+    const word = d[integerWords]!;
+    if (word % below !== 0) return null;
+    fraction = word / below;
+  }
+  return integer * NUMBER_POW10_DP[dp]! + fraction;
+}
+
+/** The text of `units` × 10^-dp with sign s; a value that shows as zero is never signed. */
+function fixedText(s: number, units: number, dp: number): string {
+  if (units === 0) return ZERO_TEXT[dp]!;
+  const scale = NUMBER_POW10_DP[dp]!;
+  const integer = Math.floor(units / scale);
+  const fraction = String(units - integer * scale);
+  const text = `${integer}.${'00000'.slice(0, dp - fraction.length)}${fraction}`;
   return s < 0 ? `-${text}` : text;
 }
 
@@ -139,57 +177,69 @@ export interface SplitOutcome {
  * checks it against the Decimal evaluation).
  */
 export function split(total: Dec, parties: readonly SplitParty[]): SplitOutcome {
+  const amounts = splitInOrder(total, parties);
   const parts = new Map<string, Dec>();
+  for (let i = 0; i < parties.length; i++) parts.set(parties[i]!.key, amounts ? amounts[i]! : ZERO);
+  return { parts, unallocated: amounts === null };
+}
+
+/**
+ * split()'s parts in the parties' order, or null when the weights add up to 0 (nothing is
+ * split): for callers that read each party's part by its place rather than by its key.
+ */
+export function splitInOrder(total: Dec, parties: readonly SplitParty[]): Dec[] | null {
+  const n = parties.length;
   // W = Σ w_k evaluated as decimal.js does (each addition's exact sum rounded to 34 significant
   // digits, half-up), in BigInt; each weight is read into BigInt once, for the sum and its share
-  const weights: (Exact | null)[] = new Array(parties.length);
+  const weights: (Exact | null)[] = new Array(n);
   let w: Exact | null = null;
-  for (let i = 0; i < parties.length; i++) {
+  for (let i = 0; i < n; i++) {
     const weight = parties[i]!.weight;
     const x = weight.isZero() ? null : exact(weight);
     weights[i] = x;
     if (x) w = addRounded(w, x);
   }
-  if (w === null) {
-    for (const p of parties) parts.set(p.key, ZERO);
-    return { parts, unallocated: true };
-  }
+  if (w === null) return null;
   const t = stripZeros(exact(total));
   if (t.exponent < -2) throw new RangeError(`split: the total ${total.toString()} is not a whole number of cents`);
-  const totalCents = t.coefficient * 10n ** BigInt(t.exponent + 2);
-  const shares: { key: string; floorCents: bigint; remainder: bigint; exponent: number }[] = [];
+  const totalCents = t.coefficient * pow10(t.exponent + 2);
+  const shares: Share[] = [];
   let floorSum = 0n;
   let minExponent = 0;
-  for (let i = 0; i < parties.length; i++) {
-    const p = parties[i]!;
+  for (let i = 0; i < n; i++) {
     const x = weights[i];
-    if (!x) {
-      parts.set(p.key, ZERO);
-      continue;
-    }
-    const product = round34(mulExact(t, x));
-    const raw = divRound34(product, w);
-    // raw = c × 10^x; floor to cents and keep what lies below the cent, in units of 10^x
-    let floorCents: bigint;
-    let remainder = 0n;
-    if (raw.exponent >= -2) floorCents = raw.coefficient * 10n ** BigInt(raw.exponent + 2);
-    else {
-      const unit = 10n ** BigInt(-raw.exponent - 2);
-      floorCents = raw.coefficient / unit;
-      remainder = raw.coefficient - floorCents * unit;
-    }
-    floorSum += floorCents;
-    if (raw.exponent < minExponent) minExponent = raw.exponent;
-    shares.push({ key: p.key, floorCents, remainder, exponent: raw.exponent });
+    if (!x) continue;
+    const share = rawShare(i, t, x, w);
+    floorSum += share.floorCents;
+    if (share.exponent < minExponent) minExponent = share.exponent;
+    shares.push(share);
   }
-  for (const s of shares) if (s.exponent > minExponent) s.remainder *= 10n ** BigInt(s.exponent - minExponent);
+  for (const s of shares) if (s.exponent > minExponent) s.remainder *= pow10(s.exponent - minExponent);
   let leftover = totalCents - floorSum;
   if (leftover > 0n) {
-    shares.sort((a, b) => (a.remainder === b.remainder ? compareKeys(a.key, b.key) : a.remainder > b.remainder ? -1 : 1));
+    shares.sort((a, b) => (a.remainder === b.remainder ? compareKeys(parties[a.index]!.key, parties[b.index]!.key) : a.remainder > b.remainder ? -1 : 1));
     for (let i = 0; leftover > 0n; i++, leftover--) shares[i]!.floorCents += 1n;
   }
-  for (const s of shares) parts.set(s.key, s.floorCents === 0n ? ZERO : decimalFromCents(s.floorCents));
-  return { parts, unallocated: false };
+  const amounts: Dec[] = new Array(n).fill(ZERO);
+  for (const s of shares) if (s.floorCents !== 0n) amounts[s.index] = decimalFromCents(s.floorCents);
+  return amounts;
+}
+
+/** A party's raw share, floored to the cent, with what lies below the cent in units of 10^exponent. */
+interface Share {
+  index: number;
+  floorCents: bigint;
+  remainder: bigint;
+  exponent: number;
+}
+
+/** raw = round34(round34(total × weight) / W) = c × 10^x, floored to cents, keeping what lies below the cent. */
+function rawShare(index: number, total: Exact, weight: Exact, w: Exact): Share {
+  const raw = divRound34(round34(mulExact(total, weight)), w);
+  if (raw.exponent >= -2) return { index, floorCents: raw.coefficient * pow10(raw.exponent + 2), remainder: 0n, exponent: raw.exponent };
+  const unit = pow10(-raw.exponent - 2);
+  const floorCents = raw.coefficient / unit;
+  return { index, floorCents, remainder: raw.coefficient - floorCents * unit, exponent: raw.exponent };
 }
 
 /**

@@ -1,13 +1,13 @@
 import { fail } from './errors.js';
 import type { AssessmentLineage } from './assessment/evaluate.js';
 import { checkQuarterInvariants, checkStorable } from './invariants.js';
-import { type Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, sum } from './money.js';
+import { type Dec, MoneyTotal, ZERO, formatConstantScore, formatMoney, formatScore, maxDec, minDec, money, split, splitInOrder, sum } from './money.js';
 import type { QuarterlyDepartmentLine, QuarterlyIndividualLine, QuarterlyResult } from './result.js';
 import { ELIGIBLE_EMPLOYMENTS } from './schema.js';
 import { NO_PENALTIES, adminScore, clinicalScore, penaltiesWithBasis, NO_BASIS, type PenaltyBasis, rankClinicalPerCapita, type ClinicalScore, type Penalties } from './scores.js';
 import { fullMarksPoints, individualScore, isOnStudyLeave, studyLeaveRate, type IndividualScore, type ScoreComponents } from './tier2.js';
 import type { Scheme } from './scheme.js';
-import type { Department, Hospital, IndividualInputs, QuarterInputs, Staff } from './types.js';
+import type { Department, DepartmentInputs, Hospital, IndividualInputs, QuarterInputs, Staff, Suspension } from './types.js';
 import { defaultIndividualInputs } from './validate.js';
 
 /** What a settled quarter hands on: to the next quarter (the bank) and to the year-end. */
@@ -24,12 +24,33 @@ export interface QuarterOutcome {
   /** The points behind each member's raw score, for statements ("why this amount"). */
   components: Map<string, ScoreComponents>;
   /** What each department's figures were computed from, for its statement. */
-  departmentBasis: Map<string, { workloadRatio: Dec | null; medicalRevenue: Dec | null; totalCost: Dec | null; penalties: PenaltyBasis }>;
+  departmentBasis: Map<string, { workloadRatio: Dec | null; medicalRevenue: Dec | null; totalCost: Dec | null; penalties: PenaltyBasis; inputs: DepartmentInputs | null }>;
+  /** For statements: the scheme the quarter was settled with. */
+  scheme: Scheme;
+  /** For statements: every eligible person's record as settled, study-leave basis and suspension. */
+  people: Map<string, PersonBasis>;
   /** Each person's liability of each dispute booked in the quarter (their disputeFines). */
   disputeItems: Map<string, { disputeId: string; amount: Dec }[]>;
   /** With an assessment: the defects and value records behind its figures (assessment.md §4); else null. */
   assessment: AssessmentLineage | null;
   result: QuarterlyResult;
+}
+
+/** What a study-leave payment was computed from (§3.9): rate × the mean tier-2 pay of `members` members (of `grade`, or of all when null). */
+export interface StudyLeaveBasis {
+  months: Dec;
+  rate: Dec;
+  mean: Dec;
+  grade: string | null;
+  members: number;
+}
+
+/** What a person's statement reads besides their line: the staff record, the inputs settled on, study leave, suspension. */
+export interface PersonBasis {
+  staff: Staff;
+  inputs: IndividualInputs;
+  studyLeave: StudyLeaveBasis | null;
+  suspended: Suspension | null;
 }
 
 /** An eligible staff member's quarter: membership, then what the steps of §3 give them. */
@@ -42,6 +63,7 @@ interface Person {
   score: IndividualScore | null;
   tier2Pay: Dec;
   studyLeavePay: Dec;
+  studyLeave: StudyLeaveBasis | null;
 }
 
 interface DepartmentState {
@@ -146,7 +168,7 @@ export function settleQuarter(hospital: Hospital, q: QuarterInputs, openingBank:
   };
   if (q.assessment) result.assessment = q.assessment.block;
   checkStorable(ctx.label, result, q.path, (code) => q.departments.get(code)?.path ?? q.path);
-  return outcomeOf(q, pool.reserve, departments, people, result);
+  return outcomeOf(q, ctx.scheme, pool.reserve, departments, people, result);
 }
 
 /** §3.1: the pool, the year-end reserve, and what is left to distribute this quarter. */
@@ -187,6 +209,7 @@ function membership(ctx: QuarterContext, hospital: Hospital): { people: Person[]
       score: null,
       tier2Pay: ZERO,
       studyLeavePay: ZERO,
+      studyLeave: null,
     });
   }
   const states = new Map<string, DepartmentState>(hospital.departments.map((dept) => [dept.code, emptyState(dept)]));
@@ -304,17 +327,17 @@ function payTier2(ctx: QuarterContext, departments: DepartmentState[]): Map<stri
       // disputes-and-awards §4: while suspended (暂停执业) the raw score stands but earns nothing
       if (q.suspended.has(p.staff.id)) p.score = { ...p.score, effectiveScore: ZERO };
     }
-    const parts = split(
+    const parts = splitInOrder(
       s.final,
       s.members.map((p) => ({ key: p.staff.id, weight: p.score!.effectiveScore })),
     );
     const departmentTier2 = new MoneyTotal();
-    for (const p of s.members) {
-      p.tier2Pay = parts.parts.get(p.staff.id)!;
+    s.members.forEach((p, i) => {
+      p.tier2Pay = parts ? parts[i]! : ZERO;
       departmentTier2.add(p.tier2Pay);
-    }
+    });
     tier2ByDepartment.set(s.dept.code, departmentTier2.value());
-    if (parts.unallocated && s.final.gt(0)) {
+    if (!parts && s.final.gt(0)) {
       s.unallocated = s.final;
       ctx.warnings.push(`department ${s.dept.code}: ${formatMoney(s.final)} unallocated, no member with an effective score`);
     }
@@ -364,7 +387,7 @@ function individualLines({ q }: QuarterContext, people: Person[]): { individuals
 }
 
 /** What the quarter hands on to the next quarter, the year-end and the statements. */
-function outcomeOf(q: QuarterInputs, reserve: Dec, departments: DepartmentState[], people: Person[], result: QuarterlyResult): QuarterOutcome {
+function outcomeOf(q: QuarterInputs, scheme: Scheme, reserve: Dec, departments: DepartmentState[], people: Person[], result: QuarterlyResult): QuarterOutcome {
   const memberships: QuarterOutcome['memberships'] = [];
   const components = new Map<string, ScoreComponents>();
   for (const p of people) {
@@ -386,9 +409,20 @@ function outcomeOf(q: QuarterInputs, reserve: Dec, departments: DepartmentState[
       departments.map((s) => {
         const inputs = q.departments.get(s.dept.code);
         const clinical = inputs?.kind === 'clinical' ? inputs : null;
-        return [s.dept.code, { workloadRatio: s.clinical?.workloadRatio ?? null, medicalRevenue: clinical?.medicalRevenue ?? null, totalCost: clinical?.totalCost ?? null, penalties: s.penaltyBasis }];
+        return [
+          s.dept.code,
+          {
+            workloadRatio: s.clinical?.workloadRatio ?? null,
+            medicalRevenue: clinical?.medicalRevenue ?? null,
+            totalCost: clinical?.totalCost ?? null,
+            penalties: s.penaltyBasis,
+            inputs: inputs ?? null,
+          },
+        ];
       }),
     ),
+    scheme,
+    people: new Map(people.map((p) => [p.staff.id, { staff: p.staff, inputs: p.inputs, studyLeave: p.studyLeave, suspended: q.suspended.get(p.staff.id) ?? null }])),
     result,
   };
 }
@@ -401,14 +435,17 @@ function payStudyLeave(people: Person[], scheme: Scheme): Dec {
   const onLeave = people.filter((p) => p.onStudyLeave);
   if (onLeave.length === 0) return ZERO;
   const grades = new Set(onLeave.map((p) => p.staff.titleGrade));
-  const byGrade = new Map<string, { total: Dec; count: number }>();
+  // Σ tier2Pay of a grade's members: whole cents, summed exactly as the Decimals would be
+  const byGrade = new Map<string, { total: MoneyTotal; count: number }>();
   for (const p of people) {
     if (p.onStudyLeave || !grades.has(p.staff.titleGrade)) continue;
-    const g = byGrade.get(p.staff.titleGrade);
-    if (g) {
-      g.total = g.total.plus(p.tier2Pay);
-      g.count += 1;
-    } else byGrade.set(p.staff.titleGrade, { total: p.tier2Pay, count: 1 });
+    let g = byGrade.get(p.staff.titleGrade);
+    if (!g) {
+      g = { total: new MoneyTotal(), count: 0 };
+      byGrade.set(p.staff.titleGrade, g);
+    }
+    g.total.add(p.tier2Pay);
+    g.count += 1;
   }
   // the mean over all members, needed only when a grade on leave has no member
   let allMean: Dec | null = null;
@@ -422,8 +459,10 @@ function payStudyLeave(people: Person[], scheme: Scheme): Dec {
   let total = ZERO;
   for (const p of onLeave) {
     const g = byGrade.get(p.staff.titleGrade);
-    const reference = g ? g.total.div(g.count) : meanOfAll();
-    p.studyLeavePay = money(studyLeaveRate(p.inputs.studyLeaveMonths, scheme).times(reference));
+    const reference = g ? g.total.value().div(g.count) : meanOfAll();
+    const rate = studyLeaveRate(p.inputs.studyLeaveMonths, scheme);
+    p.studyLeavePay = money(rate.times(reference));
+    p.studyLeave = { months: p.inputs.studyLeaveMonths, rate, mean: reference, grade: g ? p.staff.titleGrade : null, members: g ? g.count : people.length - onLeave.length };
     total = total.plus(p.studyLeavePay);
   }
   return total;

@@ -24,10 +24,18 @@ export interface IndividualScore {
 }
 
 /**
- * title + position + quality + ethics + discipline at full marks, per title grade and position,
- * for the many people with no deduction (see `individualScore`). Made once per settlement.
+ * What the many people at full marks with no penalty share (see `individualScore`), per title
+ * grade and position: title + position + quality + ethics + discipline, and for each workload
+ * score met, the raw score and its components (workload scores are interned at validation, so a
+ * quarter meets a handful). Made once per quarter; Decimals are immutable, so they are shared.
  */
-export type FullMarksPoints = Map<string, Dec | null>;
+export type FullMarksPoints = Map<string, FullMarks | null>;
+
+/** null for a grade and position whose sum is not exact at 34 digits (see `small`): their scores are added in order. */
+interface FullMarks {
+  points: Dec;
+  byWorkload: Map<Dec, { rawScore: Dec; components: ScoreComponents }>;
+}
 
 export function fullMarksPoints(): FullMarksPoints {
   return new Map();
@@ -42,16 +50,28 @@ function small(x: Dec): boolean {
   return x.isZero() || x.e < 16;
 }
 
-function fullMarksSum(memo: FullMarksPoints, title: Dec, position: Dec, staff: Staff, scheme: Scheme): Dec | null {
+function fullMarksOf(memo: FullMarksPoints, title: Dec, position: Dec, staff: Staff, scheme: Scheme): FullMarks | null {
   const key = staff.position ? `${staff.titleGrade}|${staff.position}` : staff.titleGrade;
-  let points = memo.get(key);
-  if (points === undefined) {
+  let fullMarks = memo.get(key);
+  if (fullMarks === undefined) {
     const base = scheme.individualBase;
     const terms = [title, position, base.quality, base.ethics, base.discipline];
-    points = terms.every(small) ? title.plus(position).plus(base.quality).plus(base.ethics).plus(base.discipline) : null;
-    memo.set(key, points);
+    fullMarks = terms.every(small) ? { points: title.plus(position).plus(base.quality).plus(base.ethics).plus(base.discipline), byWorkload: new Map() } : null;
+    memo.set(key, fullMarks);
   }
-  return points;
+  return fullMarks;
+}
+
+/** The raw score and components of a person at full marks with no penalty, shared by all with the same grade, position and workload score. */
+function atFullMarks(fullMarks: FullMarks, title: Dec, position: Dec, workload: Dec, scheme: Scheme): { rawScore: Dec; components: ScoreComponents } {
+  let shared = fullMarks.byWorkload.get(workload);
+  if (shared === undefined) {
+    const base = scheme.individualBase;
+    const components = { title, position, workload, quality: base.quality, ethics: base.ethics, discipline: base.discipline, penalties: ZERO };
+    shared = { rawScore: maxDec(ZERO, fullMarks.points.plus(workload)), components };
+    fullMarks.byWorkload.set(workload, shared);
+  }
+  return shared;
 }
 
 /** A member's tier-2 score (§3.9): points, deductions, attendance, overtime and pay ratio. */
@@ -82,16 +102,18 @@ export function individualScore(staff: Staff, inputs: IndividualInputs, quarter:
   if ((staff.role === 'physician' || staff.role === 'nurse') && !staff.licensed) penalties = penalties.plus(scheme.unlicensedPenalty);
 
   // At full marks with no penalty, title + position + workload + quality + ethics + discipline is
-  // an exact sum (see `small`), so the four constant terms are added once per grade and position.
-  const atFullMarks = quality === base.quality && ethics === base.ethics && discipline === base.discipline && penalties.isZero() && small(workload);
-  const fixed = atFullMarks ? fullMarksSum(memo, title, positionPoints, staff, scheme) : null;
-  const rawScore = maxDec(ZERO, fixed ? fixed.plus(workload) : title.plus(positionPoints).plus(workload).plus(quality).plus(ethics).plus(discipline).minus(penalties));
+  // an exact sum (see `small`), so the four constant terms are added once per grade and position,
+  // and the raw score once per grade, position and workload score.
+  const fullMarks =
+    quality === base.quality && ethics === base.ethics && discipline === base.discipline && penalties.isZero() && small(workload) ? fullMarksOf(memo, title, positionPoints, staff, scheme) : null;
+  const shared = fullMarks ? atFullMarks(fullMarks, title, positionPoints, workload, scheme) : null;
+  const rawScore = shared ? shared.rawScore : maxDec(ZERO, title.plus(positionPoints).plus(workload).plus(quality).plus(ethics).plus(discipline).minus(penalties));
   const attendanceDeduction = inputs.absentDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.absentDays);
   const overtimeAddition = inputs.overtimeDays === 0 ? ZERO : rawScore.div(inputs.requiredDays).times(inputs.overtimeDays).times(scheme.overtimeFactor);
   const payRatio = payRatioOf(staff, scheme);
   const attended = attendanceDeduction.isZero() && overtimeAddition.isZero() ? rawScore : maxDec(ZERO, rawScore.minus(attendanceDeduction).plus(overtimeAddition));
   const effectiveScore = cmpDec(payRatio, ONE) === 0 ? attended : attended.times(payRatio);
-  const components = { title, position: positionPoints, workload, quality, ethics, discipline, penalties };
+  const components = shared ? shared.components : { title, position: positionPoints, workload, quality, ethics, discipline, penalties };
   return { components, rawScore, attendanceDeduction, overtimeAddition, payRatio, effectiveScore };
 }
 

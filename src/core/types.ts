@@ -103,8 +103,8 @@ export interface QuarterInputs {
   disputeFines: Map<string, Dec> | null;
   /** The same by dispute: each person's liability of each dispute booked in this quarter. */
   disputeItems: Map<string, { disputeId: string; amount: Dec }[]>;
-  /** Staff suspended (暂停执业) in this quarter: their effective score is 0. */
-  suspended: Set<string>;
+  /** Staff suspended (暂停执业) in this quarter, with the dispute that suspended them: their effective score is 0. */
+  suspended: Map<string, Suspension>;
   /**
    * Eligible staff without an individual record whose assessment derives inputs other than the
    * defaults (assessment.md §3): they are settled on these, and still warned about as without a record.
@@ -132,6 +132,12 @@ export interface Dispute {
   classification: DisputeClassification;
   parties: DisputeParty[];
   path: string;
+}
+
+/** Why a person is suspended: the dispute (the second avoidable or grade-1 of the year) and the quarter it was booked in. */
+export interface Suspension {
+  disputeId: string;
+  bookedIn: string;
 }
 
 export type DisputeFlagName = 'no_awards' | 'grade_basic_pass' | 'grade_fail' | 'suspended' | 'demerit' | 'focused_monitoring';

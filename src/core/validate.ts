@@ -1,6 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import { EngineError, fail, type ErrorDetail } from './errors.js';
+import { EngineError, fail, type EngineErrorCode, type ErrorDetail } from './errors.js';
 import { MONEY_INTEGER_DIGITS, PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS } from './bounds.js';
 import { messages, type IntegerKind } from './messages.js';
 import { Dec, ONE, ZERO, cmpDec, compareKeys, sum } from './money.js';
@@ -45,7 +45,7 @@ export function validateScenario(doc: unknown): ValidatedScenario {
   for (const q of quarters) {
     q.disputeFines = effects ? (effects.fines.get(q.period) ?? new Map()) : null;
     q.disputeItems = effects?.items.get(q.period) ?? new Map();
-    q.suspended = effects?.suspended.get(q.period) ?? new Set();
+    q.suspended = effects?.suspensions.get(q.period) ?? new Map();
   }
   const annual = scenario.annual ? validateAnnual(scenario, departments, staff, effects) : null;
   if (scenario.assessment) applyAssessment(scenario, hospital, { departments, staff }, quarters, annual, (workingDays) => defaultIndividualInputs(workingDays, scheme));
@@ -368,12 +368,11 @@ function validateQuarter(p: PeriodInput, path: string, scheme: Scheme, departmen
   });
   const individuals = new Map<string, IndividualInputs>();
   const intern = interner();
+  const quarter: QuarterAt = { path, label, workingDays: p.workingDays };
   (p.individuals ?? []).forEach((r, k) => {
-    const iPath = `${path}.individuals[${k}]`;
-    if (!staff.has(r.staffId)) fail('unknown_reference', messages.check.unknownStaff(label, r.staffId), `${iPath}.staffId`);
-    if (individuals.has(r.staffId)) fail('duplicate', messages.check.duplicateIndividualRecord(label, r.staffId), `${iPath}.staffId`);
-    const where = messages.record.within(label, messages.record.staff(r.staffId));
-    individuals.set(r.staffId, individualInputs(r, iPath, where, p.workingDays, scheme, departments, intern));
+    if (!staff.has(r.staffId)) fail('unknown_reference', messages.check.unknownStaff(label, r.staffId), `${path}.individuals[${k}].staffId`);
+    if (individuals.has(r.staffId)) fail('duplicate', messages.check.duplicateIndividualRecord(label, r.staffId), `${path}.individuals[${k}].staffId`);
+    individuals.set(r.staffId, individualInputs(r, k, quarter, scheme, departments, intern));
   });
   return {
     period: p.period,
@@ -387,7 +386,7 @@ function validateQuarter(p: PeriodInput, path: string, scheme: Scheme, departmen
     individuals,
     disputeFines: null,
     disputeItems: new Map(),
-    suspended: new Set(),
+    suspended: new Map(),
     derivedDefaults: new Map(),
     assessment: null,
   };
@@ -449,24 +448,37 @@ function adminInputs(d: DepartmentInput, path: string, label: string): AdminInpu
   };
 }
 
-function individualInputs(r: IndividualInput, path: string, label: string, workingDays: number, scheme: Scheme, departments: Map<string, Department>, intern: Interner): IndividualInputs {
-  const workloadScore = r.workloadScore === undefined ? scheme.individualBase.workload : intern(r.workloadScore);
-  if (cmpDec(workloadScore, scheme.individualBase.workload) > 0) {
-    fail('invalid_value', messages.check.aboveMaximum(label, 'workloadScore', scheme.individualBase.workload.toString()), `${path}.workloadScore`);
+/** A quarter's path and label, and its working days, for its individual records. */
+interface QuarterAt {
+  path: string;
+  label: string;
+  workingDays: number;
+}
+
+/**
+ * An individual record's error; its path and label are made only here, for the record refused,
+ * not for each of a year's 40,000 (and no closure per record: under tsx each gets a name set on it).
+ */
+function refuseIndividual(code: EngineErrorCode, quarter: QuarterAt, r: IndividualInput, k: number, field: string, message: (label: string) => string): never {
+  return fail(code, message(messages.record.within(quarter.label, messages.record.staff(r.staffId))), `${quarter.path}.individuals[${k}].${field}`);
+}
+
+function individualInputs(r: IndividualInput, k: number, quarter: QuarterAt, scheme: Scheme, departments: Map<string, Department>, intern: Interner): IndividualInputs {
+  const base = scheme.individualBase;
+  const workloadScore = r.workloadScore === undefined ? base.workload : intern(r.workloadScore);
+  if (cmpDec(workloadScore, base.workload) > 0) {
+    refuseIndividual('invalid_value', quarter, r, k, 'workloadScore', (label) => messages.check.aboveMaximum(label, 'workloadScore', base.workload.toString()));
   }
   const ethicsDeduction = r.ethicsDeduction === undefined ? ZERO : intern(r.ethicsDeduction);
-  if (cmpDec(ethicsDeduction, scheme.individualBase.ethics) > 0) {
-    fail('invalid_value', messages.check.aboveMaximum(label, 'ethicsDeduction', scheme.individualBase.ethics.toString()), `${path}.ethicsDeduction`);
+  if (cmpDec(ethicsDeduction, base.ethics) > 0) {
+    refuseIndividual('invalid_value', quarter, r, k, 'ethicsDeduction', (label) => messages.check.aboveMaximum(label, 'ethicsDeduction', base.ethics.toString()));
   }
-  const requiredDays = r.requiredDays ?? workingDays;
-  if (requiredDays <= 0) fail('invalid_value', messages.check.notPositive(label, 'requiredDays'), `${path}.requiredDays`);
+  const requiredDays = r.requiredDays ?? quarter.workingDays;
+  if (requiredDays <= 0) refuseIndividual('invalid_value', quarter, r, k, 'requiredDays', (label) => messages.check.notPositive(label, 'requiredDays'));
   const absentDays = r.absentDays ?? 0;
-  if (absentDays > requiredDays) {
-    fail('invalid_value', messages.check.absentAboveRequired(label, absentDays, requiredDays), `${path}.absentDays`);
-  }
-  if (r.department && !departments.has(r.department)) {
-    fail('unknown_reference', messages.check.unknownDepartment(label, r.department), `${path}.department`);
-  }
+  if (absentDays > requiredDays) refuseIndividual('invalid_value', quarter, r, k, 'absentDays', (label) => messages.check.absentAboveRequired(label, absentDays, requiredDays));
+  const department = r.department;
+  if (department && !departments.has(department)) refuseIndividual('unknown_reference', quarter, r, k, 'department', (label) => messages.check.unknownDepartment(label, department));
   return {
     workloadScore,
     errors: r.errors ?? 0,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -68,11 +68,19 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 async function openPglite(dataDir: string): Promise<Database> {
   const memory = dataDir === 'memory://';
   if (!memory) mkdirSync(dataDir, { recursive: true });
-  const [{ PGlite }, { drizzle }, assets] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite'), pgliteAssets()]);
+  // a data folder is opened once a process, as PGlite opens it by itself (initdb's WebAssembly
+  // is compiled only for a new one); in-memory databases, made by the dozen in tests, share
+  // the modules compiled once
+  const [{ PGlite }, { drizzle }, assets] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite'), memory ? pgliteAssets() : {}]);
   const client = memory ? new PGlite({ ...assets, loadDataDir: await memoryTemplate(assets) }) : new PGlite(dataDir, assets);
   const db = drizzle(client, { schema }) as unknown as Db;
-  // the template (or the data folder) is usually current already
-  if (!(await isCurrent((text) => client.query<Record<string, unknown>>(text).then((r) => r.rows)))) await migratePglite(client);
+  // the template (or the data folder) is usually current already; a data folder migrated by this
+  // build says so in a file of its own, so its start does not query the catalog for it
+  const mark = memory ? null : join(dataDir, 'perfpay-migrations.json');
+  if (!mark || !existsSync(mark) || readFileSync(mark, 'utf8') !== journalMark()) {
+    if (!(await isCurrent((text) => client.query<Record<string, unknown>>(text).then((r) => r.rows)))) await migratePglite(client);
+    if (mark) writeFileSync(mark, journalMark());
+  }
   return {
     db,
     kind: 'pglite',
@@ -101,6 +109,12 @@ async function isCurrent(query: (text: string) => Promise<Record<string, unknown
   } catch {
     return false;
   }
+}
+
+/** The journal's length and last `when`: what a data folder's perfpay-migrations.json holds once it is current. */
+function journalMark(): string {
+  const entries = journal();
+  return `${JSON.stringify({ migrations: entries.length, last: Math.max(0, ...entries.map((e) => e.when)) })}\n`;
 }
 
 let journalEntries: { when: number }[] | undefined;

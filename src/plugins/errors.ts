@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { EngineError } from '../core/index.js';
 import { isBadText, isOutOfRange, isUnavailable } from '../shared/db-errors.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, errorIn } from '../shared/errors.js';
+import { html } from '../shared/html.js';
+import { isLang, langOfAcceptLanguage, say, type Lang } from '../shared/i18n.js';
+import { layout } from '../shared/page.js';
 
 interface ErrorBody {
   error: { code: string; message: string; path?: string; details?: unknown[] };
@@ -10,11 +13,15 @@ interface ErrorBody {
 /**
  * One error format for the whole API (contract.md §4): domain and engine errors keep their code
  * and the path of the field; Fastify's own 4xx (bad JSON, body too large) get a code of ours;
- * anything else is logged and answered with a 500 that says nothing of the internals.
+ * anything else is logged and answered with a 500 that says nothing of the internals. The message
+ * is in Chinese when the request asks for it (`Accept-Language: zh`), in English otherwise, as it
+ * has always been (src/shared/messages/errors.ts). A page under /ui that does not exist is a page,
+ * in the language the pages use.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | EngineError | Error, request, reply) => {
-    const send = (status: number, error: ErrorBody['error']) => reply.status(status).send({ error });
+    const lang = langOfAcceptLanguage(request.headers['accept-language']);
+    const send = (status: number, error: ErrorBody['error']) => reply.status(status).send({ error: errorIn(lang, error) });
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.warn({ code: err.code }, err.message);
       return send(err.status, { code: err.code, message: err.message, ...(err.path !== undefined ? { path: err.path } : {}), ...(err.details ? { details: err.details } : {}) });
@@ -49,6 +56,28 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return send(500, { code: 'internal', message: 'internal error; the request id in the log identifies it' });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+    const path = request.url.split('?')[0] ?? '';
+    if (path === '/ui' || path.startsWith('/ui/')) {
+      const lang = pageLang(request.url, request.headers.cookie);
+      return reply
+        .status(404)
+        .type('text/html; charset=utf-8')
+        .send(
+          layout(
+            lang,
+            say(lang, 'page.notFound.title'),
+            html`<h1>${say(lang, 'page.notFound.title')}</h1><p class="error" id="error">${say(lang, 'page.notFound.text', { path })}</p><p><a href="/ui/runs">${say(lang, 'page.back')}</a></p>`,
+          ),
+        );
+    }
+    const error = { code: 'not_found', message: `no route ${request.method} ${path}` };
+    return reply.status(404).send({ error: errorIn(langOfAcceptLanguage(request.headers['accept-language']), error) });
   });
+}
+
+/** The pages' language outside their routes: `?lang=`, else the pages' cookie, else Chinese. */
+function pageLang(url: string, cookieHeader: string | undefined): Lang {
+  const asked = new URLSearchParams(url.split('?')[1] ?? '').get('lang');
+  if (isLang(asked)) return asked;
+  return /(?:^|;\s*)perfpay_lang=en(?:;|$)/.test(cookieHeader ?? '') ? 'en' : 'zh';
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN, httpClient, startTestService, type TestService } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN, httpClient, useTestService } from './harness.js';
 
 /**
  * Who may do what (issue #4): roles, hospital isolation, department heads, API keys, rate limits.
@@ -247,7 +247,7 @@ function expectedOf(op: string, caller: Caller): Expected {
 const ERROR_CODE = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' } as const;
 
 describe('who may do what: roles, hospitals, department heads, API keys (pglite)', () => {
-  let svc: TestService;
+  const svc = useTestService('pglite');
   /** Every token this file has seen: none may appear in the log. */
   const tokens: string[] = [];
   let runId: string;
@@ -292,7 +292,6 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
   }
 
   beforeAll(async () => {
-    svc = await startTestService('pglite');
     tokens.push(TOKEN);
     for (const code of [H, OTHER, REVIEW]) {
       const imported = await call('POST', '/v1/imports', TOKEN, scenarioFor(code));
@@ -309,9 +308,6 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
     keys.reviewHead = await createKey('dept_head', REVIEW, 'review head of IM', ['IM']);
     runId = await settle(H, '2026Q1');
     reviewRunId = await settle(REVIEW, '2026Q1');
-  });
-  afterAll(async () => {
-    await svc?.close();
   });
 
   it("every operation of the OpenAPI document answers each caller as the issue's table says", async () => {
@@ -573,13 +569,7 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
 });
 
 describe('rate limits, security headers and CORS (pglite)', () => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService('pglite', { PERFPAY_RATE_LIMIT_PER_MINUTE: 5 });
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const svc = useTestService('pglite', { PERFPAY_RATE_LIMIT_PER_MINUTE: 5 });
 
   it('the 6th /v1 call within a minute gets 429 rate_limited; /health is not limited; helmet headers; CORS closed', async () => {
     const origin = { origin: 'https://evil.example' };

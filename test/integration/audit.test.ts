@@ -103,6 +103,28 @@ describe.each(backends)('the audit trail (%s)', (backend) => {
     expect(await actionsAfter(code, seq)).toEqual([]);
   });
 
+  it("a write sent with a forged x-request-id is audited under the server's request id; the client's is only logged beside it, labelled", async () => {
+    const hospital = 'AUD-FORGED';
+    expect((await svc.request('POST', '/v1/imports', scenarioFor(hospital))).status).toBe(200);
+    const before = await lastSeq(hospital);
+    const forged = `forged-${backend}-request-id`;
+    const put = await svc.request('PUT', `/v1/hospitals/${hospital}/periods/2026Q1/individuals/S11`, { workloadScore: '31', errors: 1, lateOver5: 2, absentDays: 3 }, { 'x-request-id': forged });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const serverId = put.headers.get('x-request-id');
+    expect(serverId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(serverId).not.toBe(forged);
+    const written = (await allEvents(hospital)).filter((e) => e.seq > before);
+    expect(written.length).toBeGreaterThan(0);
+    for (const e of written) {
+      expect(e.requestId).toBe(serverId);
+      expect(JSON.stringify(e)).not.toContain(forged);
+    }
+    // the client's id is kept in the log only, as clientRequestId beside the server's reqId
+    const lines = svc.logs.flatMap((chunk) => chunk.split('\n')).filter((l) => l.includes(forged));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(JSON.parse(l)).toMatchObject({ reqId: serverId, clientRequestId: forged });
+  });
+
   it('reads back with filters (action, entityType) and pages with limit and afterSeq', async () => {
     const all = await allEvents(code);
     expect(all.length).toBeGreaterThan(25);

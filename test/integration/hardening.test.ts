@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { plainHospital } from '../fixtures/generator.js';
 import { columnLabel } from '../../src/modules/settlements/columns.js';
-import { backends, startTestService, TOKEN, type TestService } from './harness.js';
+import { backends, TOKEN, useTestService } from './harness.js';
 
 /**
  * What outside checks found (leaks, integrity gaps, 500s, contract breaks), each tried the way
@@ -46,13 +46,7 @@ function everyKindOfDispute(): unknown[] {
 }
 
 describe.each(backends)('hardening: what outside checks found (%s)', (backend) => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService(backend);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const svc = useTestService(backend);
 
   async function keyFor(hospital: string, role: string, name: string, departments?: string[]): Promise<string> {
     const res = await svc.request('POST', '/v1/api-keys', { role, hospital, name, ...(departments ? { departments } : {}) });
@@ -97,7 +91,7 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
     expect(refused.body.error.code).toBe('period_closed');
   });
 
-  it('twelve concurrent triggers of one quarter give one run; an unchanged period returns its succeeded run; force makes a new one', async () => {
+  it('twelve concurrent triggers of one quarter, sent at once while its run outlasts the first answer, give one run; an unchanged period returns its succeeded run, then its approved one; force makes a new one, except once the period is closed', async () => {
     const doc = plainHospital({ departments: 12, staff: 900, seed: 13 });
     doc.hospital = { code: 'H-TRIGGERS', name: 'triggers' };
     doc.periods = doc.periods!.slice(0, 1);
@@ -105,13 +99,32 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
     expect((await svc.request('POST', '/v1/imports', doc)).status).toBe(200);
     const period = doc.periods[0]!.period;
     const trigger = () => svc.request('POST', '/v1/hospitals/H-TRIGGERS/settlements', { period });
-    // six while the first is queued or running, six once it has succeeded
-    const early = await Promise.all(Array.from({ length: 6 }, trigger));
-    const id = early.find((r) => r.status === 202)!.body.id;
-    expect(early.filter((r) => r.status === 202)).toHaveLength(1);
-    expect(new Set(early.map((r) => r.body.id))).toEqual(new Set([id]));
-    expect((await svc.waitForRun(id)).status).toBe('succeeded');
-    const late = await Promise.all(Array.from({ length: 6 }, trigger));
+    // twelve at once, each answer noted as it arrives
+    const arrivals: { at: number; status: number; body: any }[] = [];
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        trigger().then((r) => {
+          arrivals.push({ at: Date.now(), status: r.status, body: r.body });
+          return r;
+        }),
+      ),
+    );
+    const created = answers.filter((r) => r.status === 202);
+    expect(created).toHaveLength(1);
+    const id = created[0]!.body.id;
+    for (const r of answers) {
+      expect([200, 202]).toContain(r.status);
+      expect(r.body.id).toBe(id);
+    }
+    const settled = await svc.waitForRun(id);
+    expect(settled.status).toBe('succeeded');
+    // the run outlasted the first answer: it came back while the run was queued or running
+    const first = arrivals[0]!;
+    expect(['queued', 'running']).toContain(first.body.status);
+    expect(first.at).toBeLessThan(Date.parse(settled.finishedAt));
+    expect((await svc.request('GET', `/v1/hospitals/H-TRIGGERS/settlements?period=${period}`)).body.runs).toHaveLength(1);
+    // twelve more once it has succeeded: the same run, not computed again
+    const late = await Promise.all(Array.from({ length: 12 }, trigger));
     for (const r of late) {
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ id, status: 'succeeded' });
@@ -129,7 +142,18 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
     const fresh = await trigger();
     expect(fresh.status).toBe(202);
     expect([id, forced.body.id]).not.toContain(fresh.body.id);
-    await svc.waitForRun(fresh.body.id);
+    expect((await svc.waitForRun(fresh.body.id)).status).toBe('succeeded');
+    // approved, the period is closed: a trigger returns the approved run; force is refused and makes none
+    expect((await svc.request('POST', `/v1/settlements/${fresh.body.id}/approve`)).status).toBe(200);
+    const closed = await Promise.all(Array.from({ length: 3 }, trigger));
+    for (const r of closed) {
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ id: fresh.body.id, status: 'approved' });
+    }
+    const refused = await svc.request('POST', '/v1/hospitals/H-TRIGGERS/settlements', { period, force: true });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('period_closed');
+    expect((await svc.request('GET', `/v1/hospitals/H-TRIGGERS/settlements?period=${period}`)).body.runs).toHaveLength(3);
   });
 
   it("the run comparison shows a department head no other department's person, whatever the staff id holds", async () => {
@@ -558,14 +582,8 @@ describe.each(backends)('hardening: what outside checks found (%s)', (backend) =
   });
 });
 
-describe('a service with a small rate limit, a small body limit and a trusted proxy (pglite); the rate limit last', () => {
-  let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService('pglite', { PERFPAY_RATE_LIMIT_PER_MINUTE: 5, PERFPAY_BODY_LIMIT_MB: 4, PERFPAY_TRUST_PROXY: 'true' });
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+describe.each(backends)('a service with a small rate limit, a small body limit and a trusted proxy (%s); the rate limit last', (backend) => {
+  const svc = useTestService(backend, { PERFPAY_RATE_LIMIT_PER_MINUTE: 5, PERFPAY_BODY_LIMIT_MB: 4, PERFPAY_TRUST_PROXY: 'true' });
 
   it('one NDJSON line without a newline is refused at the body limit, not read whole first', async () => {
     const chunk = Buffer.alloc(256 * 1024, 0x61);

@@ -6,7 +6,7 @@ import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/app.js';
 import { startService, type Service } from '../../src/service.js';
 import type { Db } from '../../src/db/client.js';
-import { systemClock } from '../../src/shared/context.js';
+import { systemClock, type Clock } from '../../src/shared/context.js';
 import type { Caller } from '../../src/shared/principal.js';
 
 /**
@@ -34,7 +34,12 @@ export interface TestService extends Service {
   waitForRun(id: string, timeoutMs?: number): Promise<any>;
 }
 
-export async function startTestService(backend: Backend, overrides: Partial<Config> = {}): Promise<TestService> {
+/** What a test may give the service besides its config: a clock it moves (the system clock unless given). */
+export interface TestServiceOptions {
+  clock?: Clock;
+}
+
+export async function startTestService(backend: Backend, overrides: Partial<Config> = {}, options: TestServiceOptions = {}): Promise<TestService> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -60,7 +65,7 @@ export async function startTestService(backend: Backend, overrides: Partial<Conf
     LOG_LEVEL: 'info',
     ...overrides,
   };
-  const service = await startService(config, createLogger('info', sink));
+  const service = await startService(config, createLogger('info', sink), options.clock ? { clock: options.clock } : {});
   await service.app.listen({ port: 0, host: '127.0.0.1' });
   const address = service.app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -158,10 +163,10 @@ export async function waitForSettled(request: (method: 'GET', path: string) => P
  * The service of a test file (or of a describe block), as fastify/demo's build(t): started before
  * its tests, closed after them. Returns a handle to use inside the tests and hooks.
  */
-export function useTestService(backend: Backend, overrides: Partial<Config> = {}): TestService {
+export function useTestService(backend: Backend, overrides: Partial<Config> = {}, options: TestServiceOptions = {}): TestService {
   let started: TestService | undefined;
   beforeAll(async () => {
-    started = await startTestService(backend, overrides);
+    started = await startTestService(backend, overrides, options);
   });
   afterAll(async () => {
     await started?.close();

@@ -1,7 +1,14 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { POSTGRES_URL, createDatabase, dropDatabase } from './harness.js';
@@ -66,6 +73,39 @@ async function expectFullSchema(database: Database): Promise<void> {
   expect(indexes.map((i) => i.indexname)).toEqual(expect.arrayContaining(['settlement_runs_one_active', 'settlement_runs_one_approved']));
 }
 
+/**
+ * A migrations folder holding the migrations up to `lastTag` only (the journal cut there), for a
+ * database as an older release left it.
+ */
+function migrationsUpTo(lastTag: string): { folder: string; remove(): void } {
+  const folder = mkdtempSync(join(tmpdir(), 'perfpay-migrations-upto-'));
+  const last = JOURNAL.entries.findIndex((e) => e.tag === lastTag);
+  if (last < 0) throw new Error(`no migration ${lastTag}`);
+  const entries = JOURNAL.entries.slice(0, last + 1);
+  mkdirSync(join(folder, 'meta'));
+  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...JOURNAL, entries }));
+  for (const e of entries) copyFileSync(fileURLToPath(new URL(`${e.tag}.sql`, MIGRATIONS)), join(folder, `${e.tag}.sql`));
+  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+/** What an older release stored for a replay: a key's creation with its token, and an answer with no secret in it. */
+const STORED_TOKEN = 'pp_stored-before-0008-0123456789abcdef';
+const STORED_REPLAYS = sql`insert into idempotency_keys (actor, key, request_hash, status, response) values
+  ('bootstrap-admin', 'create-key-1', 'h1', 201, ${JSON.stringify({ id: 7, name: 'finance', role: 'finance', hospital: 'H1', token: STORED_TOKEN })}::jsonb),
+  ('bootstrap-admin', 'import-1', 'h2', 200, ${JSON.stringify({ hospital: 'H1', changed: true })}::jsonb)`;
+
+/** After 0008: the token is gone from the stored key creation (a note says why); the other answer is as it was. */
+async function expectTokensScrubbed(database: Database): Promise<void> {
+  const rows = await rowsOf<{ key: string; response: Record<string, unknown> }>(database, sql`select key, response from idempotency_keys order by key`);
+  expect(rows.map((r) => r.key)).toEqual(['create-key-1', 'import-1']);
+  const [created, imported] = rows;
+  expect(created!.response).toMatchObject({ id: 7, name: 'finance', role: 'finance', hospital: 'H1', note: expect.stringContaining('not shown again') });
+  expect(created!.response).not.toHaveProperty('token');
+  expect(imported!.response).toEqual({ hospital: 'H1', changed: true });
+  const text = await rowsOf<{ n: number }>(database, sql`select count(*)::int as n from idempotency_keys where response::text like ${`%${STORED_TOKEN}%`}`);
+  expect(text[0]!.n).toBe(0);
+}
+
 describe('migrations on PGlite', () => {
   it('apply to an empty in-memory database: every table, trigger and index exists', async () => {
     const database = await openDatabase({ dataDir: 'memory://' });
@@ -95,6 +135,23 @@ describe('migrations on PGlite', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('0008 removes API tokens already stored in idempotency_keys by an older release (migrated up to 0007, then the rest)', async () => {
+    const older = migrationsUpTo('0007_individual_lines_run_check');
+    const client = new PGlite();
+    try {
+      const db = drizzlePglite(client);
+      await migratePglite(db, { migrationsFolder: older.folder });
+      await db.execute(STORED_REPLAYS);
+      // the release with 0008 starts on it: its migrations apply the rest
+      await migratePglite(db, { migrationsFolder: fileURLToPath(MIGRATIONS) });
+      const database: Database = { db: db as unknown as Database['db'], kind: 'pglite', ping: async () => {}, close: () => client.close() };
+      await expectFullSchema(database);
+      await expectTokensScrubbed(database);
+    } finally {
+      await client.close();
+      older.remove();
     }
   });
 });
@@ -135,6 +192,32 @@ describe.skipIf(!POSTGRES_URL)('migrations on PostgreSQL', () => {
         await Promise.all(opened.map((d) => d.close()));
       }
     } finally {
+      await dropDatabase(url);
+    }
+  });
+
+  it('0008 removes API tokens already stored in idempotency_keys by an older release (migrated up to 0007, then the rest)', async () => {
+    const url = await createDatabase();
+    const older = migrationsUpTo('0007_individual_lines_run_check');
+    try {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await migrateNodePg(drizzleNodePg(client), { migrationsFolder: older.folder });
+        await drizzleNodePg(client).execute(STORED_REPLAYS);
+      } finally {
+        await client.end();
+      }
+
+      const database = await openDatabase({ url, dataDir: 'memory://' });
+      try {
+        await expectFullSchema(database);
+        await expectTokensScrubbed(database);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      older.remove();
       await dropDatabase(url);
     }
   });

@@ -101,10 +101,13 @@ describe.each(backends)('settlement runs (%s)', (backend) => {
     const deleteIndividual = await svc.request('DELETE', `/v1/hospitals/${code}/periods/2026Q1/individuals/S12`);
     expect(deleteIndividual.status).toBe(409);
 
-    // settling the closed period again
-    const retrigger = await trigger(code, '2026Q1');
+    // settling the closed period again: a new run is refused; asked without force, the approved run is the answer
+    const retrigger = await svc.request('POST', `/v1/hospitals/${code}/settlements`, { period: '2026Q1', force: true });
     expect(retrigger.status).toBe(409);
     expect(retrigger.body.error.code).toBe('period_closed');
+    const unforced = await trigger(code, '2026Q1');
+    expect(unforced.status).toBe(200);
+    expect(unforced.body).toMatchObject({ id: run.id, status: 'approved' });
 
     // approving the same run twice
     const again = await approve(run.id);

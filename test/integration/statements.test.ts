@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { columnLabel } from '../../src/modules/settlements/columns.js';
 import { say } from '../../src/shared/i18n.js';
-import type { MessageKey } from '../../src/shared/messages/index.js';
+import { englishLabels, type MessageKey } from '../../src/shared/messages/index.js';
 import { TOKEN, backends, useTestService } from './harness.js';
 
 /**
@@ -16,6 +16,8 @@ import { TOKEN, backends, useTestService } from './harness.js';
 const scenario = JSON.parse(readFileSync(new URL('../../examples/worked-example.scenario.json', import.meta.url), 'utf8'));
 const expected = JSON.parse(readFileSync(new URL('../../examples/worked-example.result.json', import.meta.url), 'utf8'));
 const CODE = 'XH-COUNTY';
+const disputesScenario = JSON.parse(readFileSync(new URL('../../examples/disputes-example.scenario.json', import.meta.url), 'utf8'));
+const disputesQ2 = JSON.parse(readFileSync(new URL('../../examples/disputes-example.result.json', import.meta.url), 'utf8')).results.find((r: { period: string }) => r.period === '2026Q2');
 
 /** The spec's decimal: 34 significant digits, half-up (allocation-rules §1.1). */
 const D = Decimal.clone({ precision: 34, rounding: Decimal.ROUND_HALF_UP });
@@ -107,6 +109,20 @@ function workloadRatioByHand(inputs: any, code: string): D {
 /** Every number written in a rule's text (ASCII minus only: the rules write the operator as −). */
 const numbersIn = (text: string) => (text.match(/-?\d+(?:\.\d+)?/g) ?? []).map((n) => new D(n));
 const mentions = (text: string, value: D | string) => numbersIn(text).some((n) => n.eq(value));
+
+/** Thousands separators, by hand: 18727.39 → 18,727.39 (the digits untouched). */
+const groupDigits = (v: string) => v.replace(/^(-?)(\d+)/, (_all, sign: string, whole: string) => sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+/** The text a reader sees: tags dropped, entities of the escaper undone. */
+const visibleText = (page: string) =>
+  page
+    .replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+const operandsOf = (i: { operands: { key: string; value: string }[] }) => Object.fromEntries(i.operands.map((o) => [o.key, o.value]));
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -235,8 +251,11 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(page).toContain('S11');
     expect(page).toContain('内科');
     for (const i of json.items) {
-      expect(page, i.key).toContain(`>${i.value}<`);
+      // shown with thousands separators, the exact value kept beside it
+      expect(page, i.key).toContain(`>${groupDigits(i.value)}<`);
+      expect(page, i.key).toContain(`data-value="${i.value}"`);
       expect(page, i.key).toContain(i.zh);
+      expect(page, i.key).toContain(escapeHtml(i.ruleZh));
     }
     for (const field of LINE_FIELDS) expect(page, field).toContain(lineOf(Q1, 'S11')[field]);
 
@@ -247,8 +266,9 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     expect(en.body).not.toContain('个人绩效工资明细');
     for (const i of json.items) {
       expect(en.body, i.key).toContain(escapeHtml(i.en));
-      expect(en.body, i.key).toContain(`>${i.value}<`);
+      expect(en.body, i.key).toContain(`>${groupDigits(i.value)}<`);
       expect(en.body, i.key).not.toContain(`>${i.zh}<`);
+      expect(en.body, i.key).toContain(escapeHtml(i.rule));
     }
     for (const label of ['Raw score', 'Effective score', 'Total']) expect(en.body).toContain(label);
 
@@ -369,15 +389,177 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     for (const p of people) {
       expect(page, p.staffId).toContain(`>${p.staffId}<`);
       expect(page, p.staffId).toContain(staffName(p.staffId));
-      expect(page, p.staffId).toContain(`>${p.total}<`);
+      expect(page, p.staffId).toContain(`>${groupDigits(p.total)}<`);
     }
-    for (const i of [...json.tier1, ...json.penalties]) expect(page, i.key).toContain(`>${i.value}<`);
+    for (const i of [...json.tier1, ...json.penalties]) expect(page, i.key).toContain(`>${groupDigits(i.value)}<`);
     expect(page).toContain(json.tier2PointValue);
 
     const en = await get(deptUrl(q1Id, 'IM', '?format=html&lang=en'));
     expect(en.status).toBe(200);
     expect(en.body).not.toContain('科室绩效核算表');
     for (const i of json.tier1) expect(en.body, i.key).toContain(escapeHtml(i.en));
+  });
+
+  // ------------------------------------------------------------------ 4b. what a clerk checks by hand
+
+  it('person statement: each figure shows its operands (days, the department total and Σ effective scores, the study-leave rate, months and mean), with the rule in Chinese', async () => {
+    const s = (await get(personUrl(q1Id, 'S11'))).body;
+    const items = new Map<string, any>(s.items.map((i: any) => [i.key, i]));
+    for (const i of s.items) {
+      expect(i.ruleZh, i.key).toMatch(/[\u4e00-\u9fff]/);
+      expect(i.ruleZh, i.key).not.toMatch(/\b(?:rawScore|requiredDays|the|of|and)\b/);
+      expect(Array.isArray(i.operands), i.key).toBe(true);
+    }
+    // S11: 3 days absent of the quarter's 60 working days (no requiredDays of their own)
+    const record = q1Inputs.individuals.find((r: { staffId: string }) => r.staffId === 'S11');
+    expect(operandsOf(items.get('attendanceDeduction'))).toEqual({ rawScore: lineOf(Q1, 'S11').rawScore, requiredDays: String(q1Inputs.workingDays), absentDays: String(record.absentDays) });
+    expect(items.get('attendanceDeduction').ruleZh).toContain(`应出勤天数 ${q1Inputs.workingDays}`);
+    expect(items.get('attendanceDeduction').ruleZh).toContain(`缺勤天数 ${record.absentDays}`);
+    // the tier-2 share: the department's final amount and the sum of its members' effective scores
+    const members = Q1.individuals.filter((l: ExpLine) => l.department === 'IM' && new D(l.studyLeavePay).isZero());
+    const effectiveSum = members.reduce((acc: D, m: ExpLine) => acc.plus(effectiveByHand(Q1, q1Inputs, m.staffId)), new D(0));
+    const final = deptOf(Q1, 'IM').final;
+    expect(operandsOf(items.get('tier2Pay'))).toEqual({ departmentFinal: final, effectiveScore: lineOf(Q1, 'S11').effectiveScore, departmentEffectiveTotal: six(effectiveSum) });
+    expect(operandsOf(items.get('departmentPointValue'))).toEqual({ departmentFinal: final, departmentEffectiveTotal: six(effectiveSum) });
+    expect(items.get('tier2Pay').ruleZh).toContain(`科室实发 ${groupDigits(final)}`);
+    expect(items.get('tier2Pay').ruleZh).toContain(groupDigits(six(effectiveSum)));
+    // total = tier-2 + bonus + study leave − fines, each named
+    expect(operandsOf(items.get('total'))).toEqual({ tier2Pay: lineOf(Q1, 'S11').tier2Pay, leaderBonus: '0.00', studyLeavePay: '0.00', finesApplied: lineOf(Q1, 'S11').finesApplied });
+    expect(s.reasons.map((r: any) => r.code)).toEqual(expect.arrayContaining(['absent']));
+    const absent = s.reasons.find((r: any) => r.code === 'absent');
+    expect(absent.zh).toBe(`缺勤 ${record.absentDays} 天（应出勤 ${q1Inputs.workingDays} 天）：实得分扣减 ${lineOf(Q1, 'S11').attendanceDeduction}。`);
+    expect(absent.en).toMatch(/^Absent 3 of 60 required days/);
+
+    // S14 on study leave: rate 0.50 for 4 months × the mean tier-2 pay of the 2 residents
+    const leave = (await get(personUrl(q1Id, 'S14'))).body;
+    const study = leave.items.find((i: any) => i.key === 'studyLeavePay');
+    const mean = ['S11', 'S31'].reduce((acc, id) => acc.plus(lineOf(Q1, id).tier2Pay), new D(0)).div(2);
+    expect(operandsOf(study)).toEqual({ months: '4', rate: '0.5', mean: six(mean), members: '2', titleGrade: 'resident' });
+    expect(study.ruleZh).toContain('外出 4 个月的系数 0.5');
+    expect(study.ruleZh).toContain(groupDigits(six(mean)));
+    expect(leave.reasons.map((r: any) => r.code)).toContain('studyLeave');
+    expect(leave.reasons.find((r: any) => r.code === 'studyLeave').zh).toContain('外出学习进修 4 个月');
+  });
+
+  it('department statement: the cost coefficient shows revenue and cost, the points value its pool and total score; the people table has a 合计 row', async () => {
+    const s = (await get(deptUrl(q1Id, 'IM'))).body;
+    const tier1 = new Map<string, any>(s.tier1.map((i: any) => [i.key, i]));
+    const imIn = q1Inputs.departments.find((d: { code: string }) => d.code === 'IM');
+    expect(operandsOf(tier1.get('costCoefficient'))).toEqual({ medicalRevenue: imIn.medicalRevenue, totalCost: imIn.totalCost });
+    expect(tier1.get('costCoefficient').ruleZh).toContain(`医疗收入 ${groupDigits(imIn.medicalRevenue)} ÷ 总成本 ${groupDigits(imIn.totalCost)}`);
+    expect(six(new D(imIn.medicalRevenue).div(imIn.totalCost))).toBe(deptOf(Q1, 'IM').costCoefficient);
+    expect(operandsOf(tier1.get('pointValue'))).toEqual({ tier1Pool: Q1.summary.tier1Pool, totalScore: Q1.summary.totalScore });
+    expect(operandsOf(tier1.get('workloadScore')).headcount).toBe(String(deptOf(Q1, 'IM').headcount));
+    for (const i of [...s.tier1, ...s.penalties]) expect(i.ruleZh, i.key).toMatch(/[\u4e00-\u9fff]/);
+    // the penalties' Chinese rules name their basis too
+    const op = s.penalties.find((p: any) => p.key === 'outpatientFee');
+    expect(op.ruleZh).toContain(`实际 ${imIn.outpatientFee.actual}`);
+    expect(op.ruleZh).toContain(`目标 ${imIn.outpatientFee.target}`);
+
+    // 合计: the people's lines added by hand
+    const people = Q1.individuals.filter((l: ExpLine) => l.department === 'IM');
+    const added = (field: string) => two(people.reduce((acc: D, l: ExpLine) => acc.plus(l[field]), new D(0)));
+    expect(s.totals).toMatchObject({
+      headcount: people.length,
+      tier2Pay: added('tier2Pay'),
+      leaderBonus: added('leaderBonus'),
+      studyLeavePay: added('studyLeavePay'),
+      finesApplied: added('finesApplied'),
+      total: added('total'),
+    });
+    const members = people.filter((l: ExpLine) => new D(l.studyLeavePay).isZero());
+    expect(s.totals.effectiveScore).toBe(six(members.reduce((acc: D, m: ExpLine) => acc.plus(effectiveByHand(Q1, q1Inputs, m.staffId)), new D(0))));
+
+    const page = (await get(deptUrl(q1Id, 'IM', '?format=html'))).body as string;
+    const totalRow = page.match(/<tr class="total" data-key="total">[\s\S]*?<\/tr>/)?.[0] ?? '';
+    expect(totalRow).toContain('合计');
+    for (const field of ['tier2Pay', 'leaderBonus', 'studyLeavePay', 'finesApplied', 'total']) expect(totalRow, field).toContain(`>${groupDigits(added(field))}<`);
+    // the penalties table closes with its own 合计
+    expect(page).toMatch(/<tr class="total" data-key="penaltyTotal"><td>合计<\/td>/);
+  });
+
+  it('printed statements: the hospital by name, the period and status in words, who approved and when (hospital time), signature lines; no English label on a Chinese page', async () => {
+    const code = 'XH-PRINT';
+    expect((await svc.request('POST', '/v1/imports', scenarioFor(code))).status).toBe(200);
+    const run = await settle(code, '2026Q1');
+    const before = (await get(personUrl(run.id, 'S11', '?format=html'))).body as string;
+    expect(before).toContain(scenario.hospital.name);
+    expect(before).toContain('2026年第一季度');
+    expect(before).toContain('已完成待审批');
+    expect(before).toContain('尚未审批');
+    const approved = await svc.request('POST', `/v1/settlements/${run.id}/approve`, {});
+    expect(approved.status).toBe(200);
+    const approvedAt = new Date(approved.body.approvedAt);
+    // the hospital's time: Asia/Shanghai, UTC+8, by hand
+    const local = new Date(approvedAt.getTime() + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
+    const labels = englishLabels();
+    for (const path of [personUrl(run.id, 'S11', '?format=html'), deptUrl(run.id, 'IM', '?format=html'), personUrl(run.id, 'S14', '?format=html')]) {
+      const page = (await get(path)).body as string;
+      expect(page, path).toContain('@page');
+      expect(page, path).toMatch(/<div class="statement-hospital">兴和县医院<\/div>/);
+      expect(page, path).toContain('已审批');
+      expect(page, path).toContain(`${local} (UTC+8)`);
+      expect(page, path).toContain(`data-field="approvedBy">${escapeHtml(approved.body.approvedBy)}<`);
+      const signatures = page.match(/<div class="signatures">[\s\S]*?<\/div><\/article>/)?.[0] ?? '';
+      for (const role of ['科主任', '经办人', '复核人']) expect(signatures, `${path} ${role}`).toContain(`${role}：`);
+      const text = visibleText(page);
+      for (const label of labels) expect(text, `${path}: "${label}" on a Chinese page`).not.toMatch(new RegExp(`(^|[^A-Za-z])${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z]|$)`));
+    }
+    const en = (await get(personUrl(run.id, 'S11', '?format=html&lang=en'))).body as string;
+    expect(en).toContain('2026 Q1');
+    expect(en).toContain('Approved');
+    for (const role of ['Department head', 'Prepared by', 'Checked by']) expect(en).toContain(role);
+    expect(en).not.toContain('科主任：');
+  });
+
+  it('the disputes example: a suspended person (D3, 2026Q2) says why in words, with the dispute liabilities and fines side by side and how they were applied', async () => {
+    const code = 'XH-DISPUTES';
+    const doc = structuredClone(disputesScenario);
+    doc.hospital.code = code;
+    expect((await svc.request('POST', '/v1/imports', doc)).status).toBe(200);
+    const q1 = await settle(code, '2026Q1');
+    expect((await svc.request('POST', `/v1/settlements/${q1.id}/approve`, {})).status).toBe(200);
+    const q2 = await settle(code, '2026Q2');
+    expect(q2.status, JSON.stringify(q2.error)).toBe('succeeded');
+    const line = disputesQ2.individuals.find((l: ExpLine) => l.staffId === 'S11');
+    const s = (await get(personUrl(q2.id, 'S11'))).body;
+    const items = new Map<string, any>(s.items.map((i: any) => [i.key, i]));
+    expect(items.get('effectiveScore').value).toBe('0.000000');
+    expect(items.get('rawScore').value).toBe(line.rawScore);
+    expect(items.get('effectiveScore').ruleZh).toContain('暂停执业（医疗纠纷 D3，2026年第二季度登记）');
+    const suspended = s.reasons.find((r: any) => r.code === 'suspended');
+    expect(operandsOf({ operands: suspended.params })).toEqual({ disputeId: 'D3', bookedIn: '2026Q2', period: '2026Q2' });
+    expect(suspended.zh).toContain('因医疗纠纷 D3（2026年第二季度登记');
+    expect(suspended.en).toContain('dispute D3 (booked in 2026 Q2');
+    // D2: 20000×20% + 30000×10% + 50000×5% + 20000×1% = 9700.00 × 0.6 (IM) = 5820.00, S11 responsible 65% = 3783.00;
+    // D3: 8000 × 20% = 1600.00, S11 responsible 65% = 1040.00 (disputes-and-awards §2–§3, bed department)
+    expect(s.fines.disputes).toEqual([
+      { disputeId: 'D2', amount: '3783.00' },
+      { disputeId: 'D3', amount: '1040.00' },
+    ]);
+    expect(line.disputeFines).toBe('4823.00');
+    expect(s.fines).toMatchObject({ own: '0.00', due: '4823.00', gross: two(new D(line.tier2Pay).plus(line.leaderBonus).plus(line.studyLeavePay)), applied: line.finesApplied });
+    expect(s.fines.notTaken).toBe(two(new D('4823.00').minus(line.finesApplied)));
+    expect(s.reasons.filter((r: any) => r.code === 'disputeLiability').map((r: any) => r.zh)).toEqual([
+      '医疗纠纷 D2 责任分担 3,783.00，并入本季度罚款。',
+      '医疗纠纷 D3 责任分担 1,040.00，并入本季度罚款。',
+    ]);
+    expect(s.reasons.find((r: any) => r.code === 'finesCapped').zh).toBe(
+      `罚款以应发为限：应扣 4,823.00，应发 ${groupDigits(s.fines.gross)}，实扣 ${groupDigits(line.finesApplied)}，超出的 ${groupDigits(s.fines.notTaken)} 不扣。`,
+    );
+
+    const page = (await get(personUrl(q2.id, 'S11', '?format=html'))).body as string;
+    const fines = page.match(/<table id="fines"[\s\S]*?<\/table>/)?.[0] ?? '';
+    for (const [label, value] of [
+      ['医疗纠纷 D2 责任分担', '3,783.00'],
+      ['医疗纠纷 D3 责任分担', '1,040.00'],
+      ['应扣合计', '4,823.00'],
+    ])
+      expect(fines, label).toMatch(new RegExp(`<td>${label}</td><td class="num" data-value="[0-9.]+">${value}</td>`));
+    expect(visibleText(page)).toContain('暂停执业：因医疗纠纷 D3');
+    // the department statement lists the person's reasons under their name
+    const dept = (await get(deptUrl(q2.id, 'IM', '?format=html'))).body as string;
+    expect(dept).toMatch(/<li data-code="suspended" data-item="effectiveScore" data-staff="S11"><b>[^<]+（S11）<\/b>：暂停执业/);
   });
 
   // ------------------------------------------------------------------ 6. XLSX
@@ -627,7 +809,7 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
     }
   });
 
-  it('2026Q2 (explicit weights) has its own statements; the year-end run has none (400 not_quarterly)', async () => {
+  it('2026Q2 (explicit weights) has its own statements; so has the year-end (weights by quarter, the failed person excluded, the fund split by scores)', async () => {
     const q2 = await settle(CODE, '2026Q2');
     expect(q2.status, JSON.stringify(q2.error)).toBe('succeeded');
     const im = (await get(deptUrl(q2.id, 'IM'))).body;
@@ -646,11 +828,49 @@ describe.each(backends)('statements, workbook, payroll and run comparison of the
 
     const year = await settle(CODE, '2026');
     expect(year.status, JSON.stringify(year.error)).toBe('succeeded');
-    for (const path of [personUrl(year.id, 'S11'), deptUrl(year.id, 'IM'), personUrl(year.id, 'S11', '?format=html'), deptUrl(year.id, 'SUR', '?format=html&lang=en')]) {
-      const res = await get(path);
-      expect(res.status, path).toBe(400);
-      expect(res.body.error.code, path).toBe('not_quarterly');
-    }
+    // the year-end has its own statements (个人年终绩效工资明细, 科室年终绩效核算表): allocation-rules §4, by hand
+    const Y0 = resultOf('2026');
+    const s11 = (await get(personUrl(year.id, 'S11'))).body;
+    expect(s11).toMatchObject({ kind: 'annualPerson', period: '2026', staffId: 'S11', name: staffName('S11') });
+    const s11Lines = Y0.individuals.filter((l: ExpLine) => l.staffId === 'S11');
+    expect(s11.lines.map((l: any) => ({ department: l.department.code, weight: l.weight, amount: l.amount }))).toEqual(
+      s11Lines.map((l: ExpLine) => ({ department: l.department, weight: l.weight, amount: l.amount })),
+    );
+    expect(s11.total).toBe(two(s11Lines.reduce((acc: D, l: ExpLine) => acc.plus(l.amount), new D(0))));
+    // the weight is the quarters' effective scores in the department, each shown
+    expect(s11.lines[0].quarters.map((q: any) => q.period)).toEqual(['2026Q1', '2026Q2']);
+    expect(s11.lines[0].quarters[0].effectiveScore).toBe(lineOf(Q1, 'S11').effectiveScore);
+    expect(s11.lines[0].quarters[1].effectiveScore).toBe(lineOf(Q2, 'S11').effectiveScore);
+    expect(s11.lines[0].departmentAmount).toBe(deptOf(Y0, 'IM').amount);
+    const weightItem = s11.items.find((i: any) => i.key === 'weight:IM');
+    expect(weightItem.ruleZh).toContain('2026年第一季度');
+    // S13 failed the annual assessment (年度考核不合格): a statement that says so, nothing paid
+    const s13 = (await get(personUrl(year.id, 'S13'))).body;
+    expect(s13.total).toBe('0.00');
+    expect(s13.reasons.map((r: any) => r.code)).toEqual(['failedAnnual']);
+    expect(s13.reasons[0].zh).toBe('年度考核不合格：不参加年终绩效分配。');
+    // SUR: (Σ the quarters' scores) × 0.9, the fund split by scores, the bank expired
+    const sur = (await get(deptUrl(year.id, 'SUR'))).body;
+    expect(sur.kind).toBe('annualDepartment');
+    const surItems = Object.fromEntries(sur.items.map((i: any) => [i.key, i]));
+    expect(surItems.score.value).toBe(deptOf(Y0, 'SUR').score);
+    expect(operandsOf(surItems.score)).toEqual({ quarterlyScores: six(new D(deptOf(Q1, 'SUR').score).plus(deptOf(Q2, 'SUR').score)), assessmentFactor: '0.900000' });
+    expect(six(new D(deptOf(Q1, 'SUR').score).plus(deptOf(Q2, 'SUR').score).times('0.9'))).toBe(deptOf(Y0, 'SUR').score);
+    expect(surItems.amount.value).toBe(deptOf(Y0, 'SUR').amount);
+    expect(operandsOf(surItems.amount).fund).toBe(Y0.summary.fund);
+    expect(surItems.bankExpired.value).toBe(deptOf(Y0, 'SUR').bankExpired);
+    const surPeople = Y0.individuals.filter((l: ExpLine) => l.department === 'SUR');
+    expect(sur.people.map((p: any) => [p.staffId, p.weight, p.amount])).toEqual(surPeople.map((l: ExpLine) => [l.staffId, l.weight, l.amount]));
+    expect(sur.totals.amount).toBe(two(surPeople.reduce((acc: D, l: ExpLine) => acc.plus(l.amount), new D(0))));
+    const imYear = (await get(deptUrl(year.id, 'IM'))).body;
+    expect(imYear.excluded.map((p: any) => p.staffId)).toEqual(['S13']);
+    expect(imYear.reasons.map((r: any) => [r.code, r.staffId])).toEqual([['failedAnnual', 'S13']]);
+    const yearPage = (await get(personUrl(year.id, 'S11', '?format=html'))).body as string;
+    for (const text of ['个人年终绩效工资明细', '2026年度（年终）', '科主任：', '经办人：', '复核人：', groupDigits(s11.total)]) expect(yearPage, text).toContain(text);
+    const surPage = (await get(deptUrl(year.id, 'SUR', '?format=html&lang=en'))).body as string;
+    expect(surPage).toContain('Department year-end statement');
+    expect(surPage).toMatch(/<tr class="total" data-key="total"><td colspan="2">Total（/);
+    expect(surPage).toContain(`>${groupDigits(sur.totals.amount)}<`);
     // a quarter is not compared with a year-end
     const kinds = await get(`/v1/settlements/${q1Id}/diff/${year.id}`);
     expect(kinds.status).toBe(400);

@@ -18,7 +18,11 @@ interface Browser {
 }
 
 describe.each(backends)('/ui sessions, CSRF and downloads over HTTP (%s)', (backend) => {
-  const svc = useTestService(backend, { PERFPAY_TRUST_PROXY: 'true' });
+  // the service's clock, moved forward by a test (and back) to see a session expire
+  let clockOffsetMs = 0;
+  const clock = { now: () => new Date(Date.now() + clockOffsetMs) };
+  const SESSION_HOURS = 3;
+  const svc = useTestService(backend, { PERFPAY_TRUST_PROXY: 'true', PERFPAY_UI_SESSION_HOURS: SESSION_HOURS }, { clock });
   let headKey: string;
   let runId: string;
   beforeAll(async () => {
@@ -99,6 +103,32 @@ describe.each(backends)('/ui sessions, CSRF and downloads over HTTP (%s)', (back
     const after = await replay.go('GET', '/ui/runs');
     expect(after.text).toContain('id="sign-in"');
     expect(after.text).not.toContain(runId);
+  });
+
+  it('a session ends PERFPAY_UI_SESSION_HOURS after sign-in: the cookie says so, and the server refuses it once the hours have passed', async () => {
+    const b = browser();
+    const signed = await signIn(b, headKey);
+    const cookie = signed.headers.getSetCookie().find((c) => c.startsWith('perfpay_session='))!;
+    expect(cookie).toMatch(new RegExp(`Max-Age=${SESSION_HOURS * 3600}(;|$)`, 'i'));
+    try {
+      clockOffsetMs = SESSION_HOURS * 3_600_000 - 60_000; // a minute before the end: still signed in
+      const before = await b.go('GET', '/ui/runs');
+      expect(before.status).toBe(200);
+      expect(before.text).toContain(runId);
+      expect(before.text).not.toContain('id="sign-in"');
+      clockOffsetMs = SESSION_HOURS * 3_600_000 + 1_000; // a second after: the same cookie signs in no more
+      const after = await b.go('GET', '/ui/runs');
+      expect(after.text).toContain('id="sign-in"');
+      expect(after.text).not.toContain(runId);
+      const download = await b.go('GET', `/ui/runs/${runId}/export.xlsx`);
+      expect(download.headers.get('content-type')).not.toContain('spreadsheetml');
+      expect(download.text).toContain('id="sign-in"');
+      // signing in again starts a new session
+      await signIn(b, headKey);
+      expect((await b.go('GET', '/ui/runs')).text).toContain(runId);
+    } finally {
+      clockOffsetMs = 0;
+    }
   });
 
   it('behind a trusted HTTPS proxy the session cookie is Secure', async () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { say, yuan } from '../../src/shared/i18n.js';
 import { useTestService } from '../integration/harness.js';
 
 /**
@@ -16,6 +17,8 @@ const scenario = JSON.parse(readFileSync(new URL('../../examples/worked-example.
 const expected = JSON.parse(readFileSync(new URL('../../examples/worked-example.result.json', import.meta.url), 'utf8'));
 const q1 = expected.results.find((r: { period: string }) => r.period === '2026Q1');
 const SHOTS = new URL('../../test-results/ui/', import.meta.url).pathname;
+/** A page's text with the thousands separators taken out, to find an engine figure in it. */
+const plain = (text: string | null) => (text ?? '').replace(/(\d),(?=\d{3})/g, '$1');
 
 /** Pixels of a PNG close to a colour (each channel within 40). */
 function pixelsNear(png: Buffer, [r, g, b]: [number, number, number]): number {
@@ -96,14 +99,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the /ui review page in chromium', () => 
     const codes = await page.$$eval('#departments tr[data-department]', (rows) => rows.map((r) => r.getAttribute('data-department')));
     expect(codes).toEqual(['IM']);
     const im = q1.departments.find((d: { code: string }) => d.code === 'IM');
-    expect(await page.textContent('#departments tr[data-department="IM"]')).toContain(im.final);
+    expect(await page.textContent('#departments tr[data-department="IM"]')).toContain(yuan(im.final));
     expect(await page.$('#conservation')).toBeNull();
 
     await page.click(`#departments a[href="/ui/runs/${runId}/departments/IM"]`);
     expect(await page.textContent('h1')).toBe('科室绩效核算表');
-    expect(await page.textContent('tr[data-key="final"]')).toContain(im.final);
+    expect(plain(await page.textContent('tr[data-key="final"]'))).toContain(im.final);
     const people = q1.individuals.filter((l: { department: string }) => l.department === 'IM');
-    for (const p of people) expect(await page.textContent(`tr[data-staff="${p.staffId}"]`)).toContain(p.total);
+    for (const p of people) expect(plain(await page.textContent(`tr[data-staff="${p.staffId}"]`))).toContain(p.total);
     expect(await page.$('#chart-distribution rect')).not.toBeNull();
     expect(await page.$$eval('#chart-distribution rect', (r) => r.length)).toBe(people.length);
     await page.screenshot({ path: `${SHOTS}department-head-IM.png`, fullPage: true });
@@ -116,8 +119,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the /ui review page in chromium', () => 
     const first = people[0];
     await page.click(`a[href="/ui/runs/${runId}/people/${first.staffId}"]`);
     expect(await page.textContent('h1')).toBe('个人绩效工资明细');
-    expect(await page.textContent('tr[data-key="total"]')).toContain(first.total);
-    expect(await page.textContent('tr[data-key="effectiveScore"]')).toContain(first.effectiveScore);
+    expect(plain(await page.textContent('tr[data-key="total"]'))).toContain(first.total);
+    expect(plain(await page.textContent('tr[data-key="effectiveScore"]'))).toContain(first.effectiveScore);
     await page.screenshot({ path: `${SHOTS}statement-${first.staffId}.png`, fullPage: true });
     await page.goBack();
 
@@ -139,8 +142,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the /ui review page in chromium', () => 
     const codes = await page.$$eval('#departments tr[data-department]', (rows) => rows.map((r) => r.getAttribute('data-department')));
     expect(codes).toEqual(q1.departments.map((d: { code: string }) => d.code));
     const conservation = await page.textContent('#conservation');
-    expect(conservation).toContain(q1.summary.pool);
-    expect(conservation).toContain(q1.summary.paidTotal);
+    expect(conservation).toContain(yuan(q1.summary.pool));
+    expect(conservation).toContain(yuan(q1.summary.paidTotal));
     expect(conservation).toContain('✓');
     expect(await page.$$eval('#chart-point-values rect', (r) => r.length)).toBe(q1.departments.length);
     expect(await page.$$eval('#chart-per-capita rect', (r) => r.length)).toBe(q1.departments.length);
@@ -171,7 +174,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the /ui review page in chromium', () => 
       expect(await page.$('meta[http-equiv="refresh"]')).not.toBeNull();
     }
     // the page refreshes itself until the run has finished
-    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'succeeded', undefined, { timeout: 30_000 });
+    await page.waitForFunction((done) => document.querySelector('#status')?.textContent === done, say('en', 'status.succeeded'), { timeout: 30_000 });
     expect(await page.textContent('h2')).toBeTruthy();
     expect(await page.textContent('body')).toContain('Conservation check');
     await page.context().close();

@@ -118,6 +118,23 @@ describe('toFixedHalfUp formats exactly as decimal.js toFixed, half-up', () => {
       { numRuns: 20_000 },
     );
   });
+  it('on values that are whole units of the last decimal shown, up to and past 10^15 units (formatted from one Number)', () => {
+    const wholeUnits = fc.tuple(fc.boolean(), fc.bigInt({ min: 1n, max: 10n ** 16n }), fc.constantFrom(2, 6), fc.integer({ min: 0, max: 6 })).map(([negative, units, dp, fewer]) => {
+      const text = units.toString().padStart(dp + 1, '0');
+      const shown = `${text.slice(0, -dp)}.${text.slice(-dp)}`;
+      // fewer decimals than shown, so the value may also be a whole number of a larger unit
+      return { x: new Dec(`${negative ? '-' : ''}${shown}`).toDecimalPlaces(Math.max(0, dp - fewer), Dec.ROUND_DOWN), dp };
+    });
+    fc.assert(
+      fc.property(wholeUnits, ({ x, dp }) => {
+        expect(toFixedHalfUp(x, dp)).toBe(reference(x, dp));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const text of ['9999999999999.99', '10000000000000.00', '99999999.999999', '100000000.000001', '0.0000001', '0.000001', '0.01', '1234567.1234567', '9999999', '10000000', '10000000.5']) {
+      for (const dp of [2, 6]) expect(toFixedHalfUp(new Dec(text), dp), `${text} to ${dp}`).toBe(reference(new Dec(text), dp));
+    }
+  });
   it('on computed values (quotients with 34 digits)', () => {
     fc.assert(
       fc.property(signedDecimalArb, decimalArb, fc.constantFrom(2, 6), (x, y, dp) => {

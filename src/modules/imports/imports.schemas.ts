@@ -1,4 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { ScenarioSchema } from '../../core/index.js';
+import { describeBounds } from '../../shared/schema-bounds.js';
+
+/** The scenario document as the API takes it: the engine's schema, its bounds in the descriptions (src/core/bounds.ts). */
+export const ScenarioBody = describeBounds(ScenarioSchema, { scheme: 'scheme', staff: 'staff.*' });
 
 const Counts = Type.Object({ created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() });
 const Changed = Type.Union([Type.Literal('changed'), Type.Literal('unchanged'), Type.Literal('absent')]);

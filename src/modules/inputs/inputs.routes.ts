@@ -34,6 +34,7 @@ import {
   StaffList,
   StaffParams,
   StaffPatch,
+  StaffRecord,
   StreamResult,
   YearParams,
 } from './inputs.schemas.js';
@@ -266,7 +267,7 @@ function setupPutStaffRoute(app: App, deps: RouteDeps): void {
         summary: 'Create or replace many staff members at once',
         description: BULK_DESCRIPTION,
         params: HospitalParams,
-        body: bulkBody(StaffSchema, ['id']),
+        body: bulkBody(StaffRecord, ['id']),
         response: { 200: BulkResult, ...errors(400, 401, 404) },
       },
     },

@@ -1,6 +1,7 @@
 import { Type, type TObject } from '@sinclair/typebox';
 import { AnnualSchema, DepartmentInputSchema, DepartmentSchema, IndividualInputSchema, PeriodSchema, SchemeOverrides, StaffSchema } from '../../core/schema.js';
 import { patchSchema } from '../../shared/patch.js';
+import { describeBounds } from '../../shared/schema-bounds.js';
 import { HospitalCode, Quarter, selectBy } from '../../shared/schemas.js';
 
 const strict = { additionalProperties: false } as const;
@@ -16,12 +17,16 @@ export const YearParams = Type.Object({ code: HospitalCode, year: Year });
 export const SchemeParams = Type.Object({ code: HospitalCode, effectiveFrom: Quarter });
 
 export const DepartmentBody = Type.Omit(DepartmentSchema, ['code'], strict);
-export const StaffBody = Type.Omit(StaffSchema, ['id'], strict);
+/** A staff record as the API takes it: the schema with its bounds in the descriptions (src/core/bounds.ts). */
+export const StaffRecord = describeBounds(StaffSchema, { staff: '' });
+/** The scheme's parameters as the API takes them, with their bounds in the descriptions. */
+const SchemeParameters = describeBounds(SchemeOverrides, { scheme: '' });
+export const StaffBody = Type.Omit(StaffRecord, ['id'], strict);
 export const DepartmentInputBody = Type.Omit(DepartmentInputSchema, ['code'], strict);
 export const IndividualInputBody = Type.Omit(IndividualInputSchema, ['staffId'], strict);
 export const QuarterBody = Type.Pick(PeriodSchema, ['revenue', 'workingDays', 'adjustment'], strict);
 export const AnnualBody = Type.Omit(AnnualSchema, ['year'], strict);
-export const SchemeBody = Type.Object({ parameters: SchemeOverrides }, strict);
+export const SchemeBody = Type.Object({ parameters: SchemeParameters }, strict);
 
 export const DepartmentPatch = patchSchema(DepartmentBody, [], 'a JSON merge patch of the department');
 export const StaffPatch = patchSchema(StaffBody, [], 'a JSON merge patch of the staff member');
@@ -61,7 +66,7 @@ export const StreamResult = Type.Object({
 });
 
 export const QuarterView = Type.Object({ period: Quarter, ...QuarterBody.properties }, { description: "a quarter's hospital figures" });
-export const SchemeVersion = Type.Object({ id: Type.Integer(), effectiveFrom: Quarter, parameters: SchemeOverrides, createdAt: Type.Optional(Type.String({ description: 'ISO 8601 time' })) });
+export const SchemeVersion = Type.Object({ id: Type.Integer(), effectiveFrom: Quarter, parameters: SchemeParameters, createdAt: Type.Optional(Type.String({ description: 'ISO 8601 time' })) });
 export const SchemeVersions = Type.Object({ versions: Type.Array(SchemeVersion) });
 export const DepartmentList = Type.Object({ departments: Type.Array(DepartmentSchema) });
 export const StaffList = Type.Object({ staff: Type.Array(StaffSchema) });

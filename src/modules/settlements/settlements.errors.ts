@@ -13,12 +13,6 @@ export const openAppeals = (id: string, appeals: string[]) =>
   conflict('open_appeals', `undecided appeal(s) of ${appeals.join('; ')} hold up settlement ${id}; approving it anyway needs an overrideReason`);
 export const runStale = (id: string, period: string) => conflict('run_stale', `the inputs of ${period} changed after settlement ${id} ran; run the settlement again and approve the new run`);
 export const queueUnavailable = () => unavailable('the settlement queue');
-export const notQuarterly = createErrorFactory({
-  code: 'not_quarterly',
-  status: 400,
-  message: (id: string, period: string) => `settlement ${id} is the year-end ${period}; statements are of quarters`,
-  path: 'id',
-});
 export const notApproved = createErrorFactory({
   code: 'not_approved',
   status: 409,

@@ -37,7 +37,9 @@ function setupTriggerRoute(app: App, deps: SettlementRouteDeps): void {
         description:
           'Queues a run (202). While a run of that period is queued or running, returns that run (200) instead of a second one. ' +
           'When the latest succeeded run of the period was settled from exactly the inputs, scheme and opening bank stored now (its input fingerprint still matches), ' +
-          'returns that run (200) instead of computing the same result again; `"force": true` queues a new run anyway.',
+          'returns that run (200) instead of computing the same result again; `"force": true` queues a new run anyway. ' +
+          'A closed period (its run, or its year-end, approved) returns its approved run (200) while that run still matches the stored inputs; ' +
+          'a new run of a closed period is refused, `"force": true` included (409 period_closed).',
         params: HospitalParams,
         body: TriggerBody,
         response: { 200: RunView, 202: RunView, ...errors(400, 401, 404, 409, 503) },

@@ -1,7 +1,16 @@
 import { Type, type TProperties } from '@sinclair/typebox';
 import { REVIEW_STATUSES, RUN_STATUSES } from '../../db/schema.js';
 import { IndividualInputSchema } from '../../core/schema.js';
-import { AnnualIndividualLineSchema, DepartmentStatementSchema, PeriodResultSchema, PersonStatementSchema, QuarterlyDepartmentLineSchema, QuarterlyIndividualLineSchema } from '../../core/index.js';
+import {
+  AnnualDepartmentStatementSchema,
+  AnnualIndividualLineSchema,
+  AnnualPersonStatementSchema,
+  DepartmentStatementSchema,
+  PeriodResultSchema,
+  PersonStatementSchema,
+  QuarterlyDepartmentLineSchema,
+  QuarterlyIndividualLineSchema,
+} from '../../core/index.js';
 import { patchSchema } from '../../shared/patch.js';
 import { HospitalCode, Period } from '../../shared/schemas.js';
 
@@ -14,7 +23,7 @@ export const RunPersonParams = Type.Object({ id: RunId, staffId: Type.String({ m
 export const RunPairParams = Type.Object({ id: RunId, other: RunId });
 
 export const TriggerBody = Type.Object(
-  { period: Period, force: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: 'queue a new run even when the latest succeeded run is current' })) },
+  { period: Period, force: Type.Optional(Type.Boolean({ 'x-kind': 'boolean', description: 'queue a new run even when the latest succeeded run is current (refused for a closed period)' })) },
   { additionalProperties: false },
 );
 export const ApproveBody = Type.Object(
@@ -150,7 +159,7 @@ export const StatementQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export { DepartmentStatementSchema, PersonStatementSchema };
+export { AnnualDepartmentStatementSchema, AnnualPersonStatementSchema, DepartmentStatementSchema, PersonStatementSchema };
 /** An HTML page, for the statements asked for with format=html. */
 
 const Change = Type.Object({ field: Type.String(), from: Type.Unknown(), to: Type.Unknown() });

@@ -70,7 +70,9 @@ type CallerDeps = Deps & { caller: Caller };
  * A settlement of a quarter (2026Q1) or a year-end (2026) is asked for: under the hospital's lock,
  * a queued or running run of the period is returned as it is (created false); so is the latest
  * succeeded run when the period's inputs, scheme and opening bank are unchanged since it ran (its
- * input fingerprint still matches), unless `force` asks for a new run anyway. Otherwise a new
+ * input fingerprint still matches), unless `force` asks for a new run anyway. A closed period
+ * answers with its approved run when that is current, and refuses a new run (with `force` too,
+ * or when the approved run no longer matches the store: period_closed). Otherwise a new
  * queued run is stored and audited. A queued run is enqueued after the commit (again, when it was
  * already queued: the job id is the run's hospital and period). The route and the requeue sweeper
  * both call this.
@@ -86,13 +88,18 @@ export async function requestSettlement(
     if (!hospital) throw notFound(`hospital ${hospitalCode}`);
     const existing = await findActiveRun(tx, hospital.id, period);
     if (existing) return { run: existing, created: false };
-    if (isPeriodClosed(await closedPeriods(tx, hospital.id), period)) throw periodAlreadyClosed(period);
+    if (isPeriodClosed(await closedPeriods(tx, hospital.id), period)) {
+      // a closed period's approved run is the answer while it is current; a new run never is
+      const approved = options.force ? null : await findApprovedRun(tx, hospital.id, period);
+      if (approved && (await isCurrent(tx, hospital, approved))) return { run: approved, created: false };
+      throw periodAlreadyClosed(period);
+    }
     if (QUARTER.test(period) ? !(await loadPeriod(tx, hospital.id, period)) : (await quarterPeriods(tx, hospital.id, Number(period))).length === 0) {
       throw noInputs(hospitalCode, period);
     }
     if (!options.force) {
       const latest = await findLatestSucceededRun(tx, hospital.id, period);
-      if (latest && latest.inputHash !== null && latest.inputHash === (await currentFingerprint(tx, hospital, latest))) return { run: latest, created: false };
+      if (latest && (await isCurrent(tx, hospital, latest))) return { run: latest, created: false };
     }
     const at = deps.clock.now();
     const queued = await insertRun(tx, {
@@ -122,6 +129,11 @@ export async function requestSettlement(
     });
   }
   return { run: runView(run, hospitalCode), created };
+}
+
+/** Whether a run was settled from exactly what the store holds now (its input fingerprint still matches). */
+async function isCurrent(tx: Tx, hospital: HospitalRow, run: RunRow): Promise<boolean> {
+  return run.inputHash !== null && run.inputHash === (await currentFingerprint(tx, hospital, run));
 }
 
 /** Runs left queued (a crash between the commit and the queue, a restart) are asked for again. */
@@ -197,6 +209,17 @@ async function currentFingerprint(db: Db | Tx, hospital: HospitalRow, run: Pick<
     if (e instanceof EngineError) return null;
     throw e;
   }
+}
+
+/**
+ * True when a succeeded run's inputs, scheme or opening bank changed after it ran: its stored
+ * fingerprint no longer matches what the store holds (the check approval makes; the review
+ * pages mark such a run and offer no approval).
+ */
+export async function isRunStale(db: Db, run: RunRow): Promise<boolean> {
+  if (run.status !== 'succeeded' || run.inputHash === null) return false;
+  const hospital = await findHospitalById(db, run.hospitalId);
+  return hospital !== null && (await currentFingerprint(db, hospital, run)) !== run.inputHash;
 }
 
 /**

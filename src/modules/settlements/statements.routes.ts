@@ -1,10 +1,21 @@
 import { Type } from '@sinclair/typebox';
+import { timeZoneOf } from '../../shared/context.js';
 import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
 import { errors } from '../../shared/schemas.js';
 import { access, EVERY_ROLE } from '../access/access.js';
 import { diffRuns } from './diff.usecases.js';
-import { DepartmentStatementSchema, PersonStatementSchema, RunDepartmentParams, RunDiff, RunPairParams, RunPersonParams, StatementQuery } from './settlements.schemas.js';
-import { departmentStatementHtml, personStatementHtml } from './statements.html.js';
+import {
+  AnnualDepartmentStatementSchema,
+  AnnualPersonStatementSchema,
+  DepartmentStatementSchema,
+  PersonStatementSchema,
+  RunDepartmentParams,
+  RunDiff,
+  RunPairParams,
+  RunPersonParams,
+  StatementQuery,
+} from './settlements.schemas.js';
+import { anyDepartmentStatementHtml, anyPersonStatementHtml } from './statements.html.js';
 import { departmentStatementOf, personStatementOf } from './statements.usecases.js';
 
 /** The statements (个人绩效工资明细, 科室绩效核算表) as JSON or printable pages, and the comparison of two runs. */
@@ -14,7 +25,7 @@ export function registerStatementRoutes(app: App, deps: RouteDeps): void {
   setupDiffRoute(app, deps);
 }
 
-function setupPersonStatementRoute(app: App, { db }: RouteDeps): void {
+function setupPersonStatementRoute(app: App, { db, clock }: RouteDeps): void {
   app.get(
     '/v1/settlements/:id/individuals/:staffId/statement',
     {
@@ -22,26 +33,27 @@ function setupPersonStatementRoute(app: App, { db }: RouteDeps): void {
       schema: {
         operationId: 'getPersonStatement',
         tags: ['statements'],
-        summary: "个人绩效工资明细: every component of one person's pay with the rule that produced it, as JSON or a printable HTML page",
+        summary:
+          "个人绩效工资明细 (a quarter) or 个人年终绩效工资明细 (a year-end): every component of one person's pay with the rule that produced it, its operands and the reasons a figure is zero or reduced, as JSON or a printable HTML page",
         params: RunPersonParams,
         querystring: StatementQuery,
         produces: ['application/json', 'text/html'],
-        response: { 200: Type.Union([PersonStatementSchema, Type.String({ description: 'the printable page (format=html)' })]), ...errors(400, 401, 403, 404) },
+        response: { 200: Type.Union([PersonStatementSchema, AnnualPersonStatementSchema, Type.String({ description: 'the printable page (format=html)' })]), ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const { statement, hospital } = await personStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.staffId);
+      const { statement, hospital, run } = await personStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.staffId);
       if (request.query.format === 'html')
         return reply
           .type('text/html; charset=utf-8')
           .serializer(String)
-          .send(personStatementHtml(statement, request.query.lang ?? 'zh', hospital));
+          .send(anyPersonStatementHtml(statement, { lang: request.query.lang ?? 'zh', hospital, run, timeZone: timeZoneOf(clock), printedAt: clock.now() }));
       return statement;
     },
   );
 }
 
-function setupDepartmentStatementRoute(app: App, { db }: RouteDeps): void {
+function setupDepartmentStatementRoute(app: App, { db, clock }: RouteDeps): void {
   app.get(
     '/v1/settlements/:id/departments/:department/statement',
     {
@@ -49,20 +61,21 @@ function setupDepartmentStatementRoute(app: App, { db }: RouteDeps): void {
       schema: {
         operationId: 'getDepartmentStatement',
         tags: ['statements'],
-        summary: "科室绩效核算表: the tier-1 breakdown with each penalty's inputs and rule, and the tier-2 table of every person, as JSON or a printable HTML page",
+        summary:
+          "科室绩效核算表 (a quarter) or 科室年终绩效核算表 (a year-end): the tier-1 breakdown with each penalty's inputs and rule, and the tier-2 table of every person with a 合计 row, as JSON or a printable HTML page",
         params: RunDepartmentParams,
         querystring: StatementQuery,
         produces: ['application/json', 'text/html'],
-        response: { 200: Type.Union([DepartmentStatementSchema, Type.String({ description: 'the printable page (format=html)' })]), ...errors(400, 401, 403, 404) },
+        response: { 200: Type.Union([DepartmentStatementSchema, AnnualDepartmentStatementSchema, Type.String({ description: 'the printable page (format=html)' })]), ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const { statement, hospital } = await departmentStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.department);
+      const { statement, hospital, run } = await departmentStatementOf({ db, caller: callerOf(request) }, request.params.id, request.params.department);
       if (request.query.format === 'html')
         return reply
           .type('text/html; charset=utf-8')
           .serializer(String)
-          .send(departmentStatementHtml(statement, request.query.lang ?? 'zh', hospital));
+          .send(anyDepartmentStatementHtml(statement, { lang: request.query.lang ?? 'zh', hospital, run, timeZone: timeZoneOf(clock), printedAt: clock.now() }));
       return statement;
     },
   );
