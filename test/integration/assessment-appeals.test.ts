@@ -47,6 +47,17 @@ describe.each(backends)('appeals of assessment defects (%s)', (backend) => {
     expect(compareResult(Q1(expected), before.result)).toEqual([]);
   });
 
+  it("a department head reads their department's register of the quarter (values, defects against it and its people), not another's", async () => {
+    const register = await imHead('GET', `${base}/departments/IM?quarter=2026Q1`);
+    expect(register.status, JSON.stringify(register.body)).toBe(200);
+    expect(register.body.departmentDefects.map((d: { id: string }) => d.id)).toEqual(['DD01', 'DD02', 'DD03', 'DD04']);
+    expect(register.body.personalDefects.map((d: { id: string }) => d.id)).toContain('PD01');
+    for (const d of register.body.personalDefects) expect(['S10', 'S11', 'S12', 'S13', 'S14', 'S15']).toContain(d.record.staffId);
+    expect(new Set(register.body.values.map((v: { department: string }) => v.department))).toEqual(new Set(['IM']));
+    expect(register.body.appeals).toEqual([]);
+    expect((await imHead('GET', `${base}/departments/SUR?quarter=2026Q1`)).status).toBe(403);
+  });
+
   it('a department head appeals a defect against their department or people, with a reason; another department’s is a 404', async () => {
     const dd01 = await imHead('POST', `${base}/department-defects/DD01/appeals`, { reason: '病历已按时补全，缺陷不成立' });
     expect(dd01.status, JSON.stringify(dd01.body)).toBe(201);
@@ -117,6 +128,9 @@ describe.each(backends)('appeals of assessment defects (%s)', (backend) => {
     // IM's head reads their appeals and the decisions
     const mine = await imHead('GET', `${base}/appeals`);
     expect(mine.body.appeals.map((a: { status: string }) => a.status)).toEqual(['overturned', 'upheld']);
+    const register = await imHead('GET', `${base}/departments/IM?quarter=2026Q1`);
+    expect(register.body.departmentDefects.find((d: { id: string }) => d.id === 'DD01')).toMatchObject({ status: 'overturned', version: 2 });
+    expect(register.body.appeals.map((a: { defectId: string; status: string }) => `${a.defectId} ${a.status}`)).toEqual(['DD01 overturned', 'PD01 upheld']);
 
     const audit = await svc.request('GET', `/v1/hospitals/${H}/audit?action=appeal.decide`);
     expect(audit.body.events.map((e: { entityKey: string }) => e.entityKey)).toEqual([appeals.DD01, appeals.PD01]);

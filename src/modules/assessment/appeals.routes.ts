@@ -1,8 +1,20 @@
 import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
 import { errors, HospitalParams } from '../../shared/schemas.js';
 import { access } from '../access/access.js';
-import { appealOf, appealsOf, decideAppeal, fileAppeal } from './appeals.usecases.js';
-import { AppealBody, AppealList, AppealParams, AppealSchema, AppealsQuery, AppealWithDefect, DecisionBody, DefectParams } from './assessment.schemas.js';
+import { appealOf, appealsOf, decideAppeal, departmentRegister, fileAppeal } from './appeals.usecases.js';
+import {
+  AppealBody,
+  AppealList,
+  AppealParams,
+  AppealSchema,
+  AppealsQuery,
+  AppealWithDefect,
+  DecisionBody,
+  DefectParams,
+  DepartmentRegister,
+  DepartmentRegisterParams,
+  DepartmentRegisterQuery,
+} from './assessment.schemas.js';
 
 /** Appeals (申诉) of assessment defects: a department head files, an admin decides, both with a reason. */
 export function registerAppealRoutes(app: App, deps: RouteDeps): void {
@@ -11,6 +23,7 @@ export function registerAppealRoutes(app: App, deps: RouteDeps): void {
   setupDecideAppealRoute(app, deps);
   setupListAppealsRoute(app, deps);
   setupGetAppealRoute(app, deps);
+  setupDepartmentRegisterRoute(app, deps);
 }
 
 const READERS = ['admin', 'finance', 'auditor', 'dept_head'] as const;
@@ -80,5 +93,24 @@ function setupGetAppealRoute(app: App, { db }: RouteDeps): void {
       schema: { operationId: 'getAppeal', tags: ['assessment'], summary: 'One appeal with its decision', params: AppealParams, response: { 200: AppealSchema, ...errors(401, 404) } },
     },
     async (request) => appealOf({ db, caller: callerOf(request) }, request.params.code, request.params.appealId),
+  );
+}
+
+function setupDepartmentRegisterRoute(app: App, { db }: RouteDeps): void {
+  app.get(
+    '/v1/hospitals/:code/assessment/departments/:department',
+    {
+      config: access(READERS, 'params'),
+      schema: {
+        operationId: 'departmentAssessmentRegister',
+        tags: ['assessment'],
+        summary: "A department's assessment in a quarter (or year): its values, the defects booked against it and its people, and their appeals",
+        description: 'What a department head reads to see their scorecard’s entries and appeal a defect before the quarter is settled; another department is a 403 for them.',
+        params: DepartmentRegisterParams,
+        querystring: DepartmentRegisterQuery,
+        response: { 200: DepartmentRegister, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => departmentRegister({ db, caller: callerOf(request) }, request.params.code, request.params.department, request.query.quarter),
   );
 }

@@ -3,14 +3,14 @@ import type { Db } from '../../db/client.js';
 import { notFound } from '../../shared/errors.js';
 import type { Principal } from '../../shared/principal.js';
 import type { WriteDeps } from '../inputs/inputs.usecases.js';
-import { departmentsFor } from '../access/access.js';
+import { assertDepartment, departmentsFor } from '../access/access.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import { closedPeriods, findHospital, isPeriodClosed, lockHospital } from '../hospitals/hospitals.repository.js';
-import { findStaff } from '../inputs/inputs.repository.js';
+import { findStaff, listStaff } from '../inputs/inputs.repository.js';
 import { decideAppealRow, findAppeal, insertAppeal, listAppeals, openAppealOf, type AppealRow, type AppealStatus } from './appeals.repository.js';
 import { appealDecided, appealNotFound, appealOpen, assessmentPeriodClosed, defectNotCounting, defectNotFound } from './assessment.errors.js';
 import { counts, defectRecordOf, defectVersions, quarterOf, type DefectKind } from './assessment.repository.js';
-import { assertDefectOpen, writeDefectVersion } from './assessment.usecases.js';
+import { assertDefectOpen, listDefects, listValues, writeDefectVersion } from './assessment.usecases.js';
 
 /**
  * Appeals (申诉) of assessment defects: a department head appeals a defect booked against their
@@ -129,4 +129,23 @@ export async function appealOf(deps: { db: Db; caller: { principal: Principal } 
   const departments = departmentsFor(deps.caller.principal);
   if (!appeal || (departments && !departments.includes(appeal.department))) throw appealNotFound(id);
   return appealView(appeal);
+}
+
+/**
+ * A department's register for a quarter (or year): its values, the defects booked against it and
+ * its people (current versions, withdrawn and overturned ones included, so a head sees what
+ * became of them), and their appeals — what a department head reads to appeal. A department head
+ * asks for their own departments (403 for another).
+ */
+export async function departmentRegister(deps: { db: Db; caller: { principal: Principal } }, code: string, department: string, quarter: string) {
+  assertDepartment(deps.caller.principal, department);
+  const hospital = await hospitalOf(deps.db, code);
+  const people = new Set((await listStaff(deps.db, hospital.id)).filter((s) => s.department === department).map((s) => s.staffId));
+  const defects = await listDefects(deps, code, 'department', { quarter });
+  const personal = await listDefects(deps, code, 'personal', { quarter });
+  const departmentDefects = defects.filter((d) => 'department' in d.record && d.record.department === department);
+  const personalDefects = personal.filter((d) => 'staffId' in d.record && people.has(d.record.staffId));
+  const ids = new Set([...departmentDefects.map((d) => `department:${d.id}`), ...personalDefects.map((d) => `personal:${d.id}`)]);
+  const appeals = (await listAppeals(deps.db, hospital.id)).filter((a) => ids.has(`${a.kind}:${a.defectId}`)).map(appealView);
+  return { department, quarter, values: await listValues(deps, code, { period: quarter, department }), departmentDefects, personalDefects, appeals };
 }

@@ -150,3 +150,19 @@ export const AppealSchema = Type.Object(
 );
 export const AppealWithDefect = Type.Object({ ...AppealSchema.properties, defect: Type.Union([DepartmentDefectSchema, PersonalDefectSchema], { description: 'the defect as it stood' }) });
 export const AppealList = Type.Object({ appeals: Type.Array(AppealSchema) });
+
+// ------------------------------------------------------------------ a department's register
+
+export const DepartmentRegisterParams = Type.Object({ code: HospitalCode, department: Text('department code') });
+export const DepartmentRegisterQuery = Type.Object({ quarter: AssessmentQuarter }, { additionalProperties: false });
+export const DepartmentRegister = Type.Object(
+  {
+    department: Type.String(),
+    quarter: Type.String(),
+    values: ValueList.properties.values,
+    departmentDefects: Type.Array(DefectVersion, { description: 'the defects booked against the department (current versions)' }),
+    personalDefects: Type.Array(DefectVersion, { description: 'the defects booked against its people (current versions)' }),
+    appeals: Type.Array(AppealSchema, { description: 'the appeals of these defects, open and decided' }),
+  },
+  { description: 'what the assessment holds of one department in a quarter (or year): its values, the defects against it and its people, their appeals' },
+);
