@@ -10,7 +10,7 @@ import { json, bigint, bigserial, boolean, index, integer, jsonb, numeric, pgTab
  */
 /** Closed sets of values a column holds (drizzle's text enums: the type says which, the column stays text). */
 /** The roles of an API key (src/shared/principal.ts says what each may do). */
-export const KEY_ROLES = ['admin', 'finance', 'dept_head', 'auditor'] as const;
+export const KEY_ROLES = ['admin', 'finance', 'dept_head', 'auditor', 'assessor'] as const;
 export const RUN_KINDS = ['quarterly', 'annual'] as const;
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'approved', 'superseded'] as const;
 export const REVIEW_STATUSES = ['pending', 'acknowledged', 'disputed'] as const;
@@ -491,8 +491,11 @@ export const disputeFlags = pgTable(
   (t) => [index('dispute_flags_year').on(t.hospitalId, t.year)],
 );
 
-/** What became of an assessment defect's version: booked (the first), corrected (a new version with a reason) or withdrawn (stops counting). */
-export const DEFECT_STATUSES = ['booked', 'corrected', 'withdrawn'] as const;
+/**
+ * What became of an assessment defect's version: booked (the first), corrected (a new version with
+ * a reason), withdrawn (stops counting) or overturned (stops counting: an appeal succeeded).
+ */
+export const DEFECT_STATUSES = ['booked', 'corrected', 'withdrawn', 'overturned'] as const;
 export const DEFECT_KINDS = ['department', 'personal'] as const;
 
 /**
@@ -556,4 +559,37 @@ export const assessmentDefects = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.hospitalId, t.kind, t.defectId, t.version] }), index('assessment_defects_month').on(t.hospitalId, t.month)],
+);
+
+/** An appeal's state: open until an admin decides it, then upheld (the defect stands) or overturned (it stops counting). */
+export const APPEAL_STATUSES = ['open', 'upheld', 'overturned'] as const;
+
+/**
+ * Appeals (申诉) of assessment defects: a department head's, with a reason, against a defect booked
+ * against their department or people; an admin's decision, with a reason. At most one open appeal
+ * a defect. An overturned defect gets a new version (the defects stay append-only).
+ */
+export const assessmentAppeals = pgTable(
+  'assessment_appeals',
+  {
+    id: uuid('id').primaryKey(),
+    hospitalId: integer('hospital_id')
+      .notNull()
+      .references(() => hospitals.id),
+    kind: text('kind', { enum: DEFECT_KINDS }).notNull(),
+    defectId: text('defect_id').notNull(),
+    /** The defect's version appealed against, and its month (which quarter the appeal holds up). */
+    defectVersion: integer('defect_version').notNull(),
+    month: text('month').notNull(),
+    /** The department appealing: the defect's department, or the department of the person it is booked against. */
+    department: text('department').notNull(),
+    reason: text('reason').notNull(),
+    appellant: text('appellant').notNull(),
+    createdAt: createdAt(),
+    status: text('status', { enum: APPEAL_STATUSES }).notNull(),
+    decisionReason: text('decision_reason'),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('assessment_appeals_month').on(t.hospitalId, t.month), uniqueIndex('assessment_appeals_one_open').on(t.hospitalId, t.kind, t.defectId).where(sql`status = 'open'`)],
 );

@@ -11,7 +11,7 @@ export interface Principal {
   role: Role;
   /** null: every hospital (the bootstrap token). */
   hospital: string | null;
-  /** A department head's departments; empty for the other roles. */
+  /** A department head's departments, or the functional offices an assessor speaks for; empty for the other roles. */
   departments: string[];
 }
 

@@ -15,8 +15,10 @@ const H = 'XH-COUNTY';
 const OTHER = 'OTHER-HOSP';
 const REVIEW = 'XH-REVIEW';
 
-type Role = 'admin' | 'finance' | 'dept_head' | 'auditor';
+type Role = 'admin' | 'finance' | 'dept_head' | 'auditor' | 'assessor';
 const EVERY_ROLE: readonly Role[] = ['admin', 'finance', 'dept_head', 'auditor'];
+/** The hospital and its registers of departments and people: an assessor (issue #17) reads them too, to book defects against them. */
+const REGISTER_READERS: readonly Role[] = [...EVERY_ROLE, 'assessor'];
 
 interface Rule {
   /** The roles the issue allows ('public': no token needed at all). */
@@ -38,18 +40,18 @@ const ALLOWED: Record<string, Rule> = {
 
   'POST /v1/imports': { roles: ['admin', 'finance'], names: true },
 
-  'GET /v1/hospitals': { roles: EVERY_ROLE, names: false },
+  'GET /v1/hospitals': { roles: REGISTER_READERS, names: false },
   'PUT /v1/hospitals/{code}': { roles: ['admin'], names: true },
-  'GET /v1/hospitals/{code}': { roles: EVERY_ROLE, names: true },
+  'GET /v1/hospitals/{code}': { roles: REGISTER_READERS, names: true },
 
   'GET /v1/hospitals/{code}/scheme-versions': { roles: ['admin', 'finance', 'auditor'], names: true },
   'PUT /v1/hospitals/{code}/scheme-versions/{effectiveFrom}': { roles: ['admin'], names: true },
 
-  'GET /v1/hospitals/{code}/departments': { roles: EVERY_ROLE, names: true },
+  'GET /v1/hospitals/{code}/departments': { roles: REGISTER_READERS, names: true },
   'PUT /v1/hospitals/{code}/departments/{department}': { roles: ['admin', 'finance'], names: true },
   'PATCH /v1/hospitals/{code}/departments/{department}': { roles: ['admin', 'finance'], names: true },
   'PUT /v1/hospitals/{code}/departments': { roles: ['admin', 'finance'], names: true },
-  'GET /v1/hospitals/{code}/staff': { roles: EVERY_ROLE, names: true },
+  'GET /v1/hospitals/{code}/staff': { roles: REGISTER_READERS, names: true },
   'PUT /v1/hospitals/{code}/staff/{staffId}': { roles: ['admin', 'finance'], names: true },
   'PATCH /v1/hospitals/{code}/staff/{staffId}': { roles: ['admin', 'finance'], names: true },
   'PUT /v1/hospitals/{code}/staff': { roles: ['admin', 'finance'], names: true },
@@ -89,21 +91,29 @@ const ALLOWED: Record<string, Rule> = {
   'PUT /v1/hospitals/{code}/disputes/{disputeId}': { roles: ['admin', 'finance'], names: true },
   'GET /v1/hospitals/{code}/disputes': { roles: ['admin', 'finance', 'auditor'], names: true },
   'GET /v1/hospitals/{code}/disputes/{disputeId}': { roles: ['admin', 'finance', 'auditor'], names: true },
-  // the assessment (issue #17): the admin writes; admin, finance and auditors read; a run's lineage is read as its lines are
-  'GET /v1/hospitals/{code}/assessment/scorecards': { roles: ['admin', 'finance', 'auditor'], names: true },
-  'PUT /v1/hospitals/{code}/assessment/values/{indicator}/{department}/{period}': { roles: ['admin'], names: true },
-  'PUT /v1/hospitals/{code}/assessment/values': { roles: ['admin'], names: true },
-  'GET /v1/hospitals/{code}/assessment/values': { roles: ['admin', 'finance', 'auditor'], names: true },
-  'POST /v1/hospitals/{code}/assessment/department-defects': { roles: ['admin'], names: true },
-  'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/correct': { roles: ['admin'], names: true },
-  'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/withdraw': { roles: ['admin'], names: true },
-  'GET /v1/hospitals/{code}/assessment/department-defects': { roles: ['admin', 'finance', 'auditor'], names: true },
-  'GET /v1/hospitals/{code}/assessment/department-defects/{defectId}': { roles: ['admin', 'finance', 'auditor'], names: true },
-  'POST /v1/hospitals/{code}/assessment/personal-defects': { roles: ['admin'], names: true },
-  'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/correct': { roles: ['admin'], names: true },
-  'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/withdraw': { roles: ['admin'], names: true },
-  'GET /v1/hospitals/{code}/assessment/personal-defects': { roles: ['admin', 'finance', 'auditor'], names: true },
-  'GET /v1/hospitals/{code}/assessment/personal-defects/{defectId}': { roles: ['admin', 'finance', 'auditor'], names: true },
+  // the assessment (issue #17): the admin writes; admin, finance and auditors read; a run's lineage is read as its lines are.
+  // An assessor writes and reads its offices' entries (the matrix's owner is its office, IM); it sees no money (every run route: 403)
+  'GET /v1/hospitals/{code}/assessment/scorecards': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
+  'PUT /v1/hospitals/{code}/assessment/values/{indicator}/{department}/{period}': { roles: ['admin', 'assessor'], names: true },
+  'PUT /v1/hospitals/{code}/assessment/values': { roles: ['admin', 'assessor'], names: true },
+  'GET /v1/hospitals/{code}/assessment/values': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
+  'POST /v1/hospitals/{code}/assessment/department-defects': { roles: ['admin', 'assessor'], names: true },
+  'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/correct': { roles: ['admin', 'assessor'], names: true },
+  'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/withdraw': { roles: ['admin', 'assessor'], names: true },
+  'GET /v1/hospitals/{code}/assessment/department-defects': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
+  'GET /v1/hospitals/{code}/assessment/department-defects/{defectId}': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
+  'POST /v1/hospitals/{code}/assessment/personal-defects': { roles: ['admin', 'assessor'], names: true },
+  'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/correct': { roles: ['admin', 'assessor'], names: true },
+  'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/withdraw': { roles: ['admin', 'assessor'], names: true },
+  'GET /v1/hospitals/{code}/assessment/personal-defects': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
+  'GET /v1/hospitals/{code}/assessment/personal-defects/{defectId}': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
+  // appeals (申诉): a department head files, an admin decides; every role but the assessor reads (a department head: their departments')
+  'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/appeals': { roles: ['dept_head'], names: true },
+  'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/appeals': { roles: ['dept_head'], names: true },
+  'POST /v1/hospitals/{code}/assessment/appeals/{appealId}/decision': { roles: ['admin'], names: true },
+  'GET /v1/hospitals/{code}/assessment/appeals': { roles: EVERY_ROLE, names: true },
+  'GET /v1/hospitals/{code}/assessment/appeals/{appealId}': { roles: EVERY_ROLE, names: true },
+  'GET /v1/hospitals/{code}/assessment/departments/{department}': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/assessment/departments/{department}': { roles: EVERY_ROLE, names: true },
   'GET /v1/settlements/{id}/assessment/staff/{staffId}': { roles: EVERY_ROLE, names: true },
   'GET /v1/hospitals/{code}/flags': { roles: EVERY_ROLE, names: true },
@@ -152,6 +162,7 @@ const matrixDispute = {
   classification: 'unavoidable',
   parties: [{ department: 'IM', share: '1', departmentType: 'non_bed', responsible: 'S11', departmentHead: 'S10' }],
 };
+const NO_APPEAL = '00000000-0000-4000-8000-000000000000';
 const CALLS: Record<string, CallSpec> = {
   'POST /v1/imports': { phase: 1, body: example },
   'PUT /v1/hospitals/{code}': { phase: 1, body: { name: example.hospital.name } },
@@ -203,6 +214,12 @@ const CALLS: Record<string, CallSpec> = {
   },
   'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/withdraw': { phase: 1, params: { defectId: 'NONE' }, body: { reason: 'the matrix' } },
   'GET /v1/hospitals/{code}/assessment/personal-defects/{defectId}': { phase: 0, params: { defectId: 'NONE' } },
+  // appeals of defects the worked example does not have, and of an appeal that does not exist: 404 for whoever may call
+  'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/appeals': { phase: 1, params: { defectId: 'NONE' }, body: { reason: 'the matrix' } },
+  'POST /v1/hospitals/{code}/assessment/personal-defects/{defectId}/appeals': { phase: 1, params: { defectId: 'NONE' }, body: { reason: 'the matrix' } },
+  'POST /v1/hospitals/{code}/assessment/appeals/{appealId}/decision': { phase: 1, params: { appealId: NO_APPEAL }, body: { decision: 'upheld', reason: 'the matrix' } },
+  'GET /v1/hospitals/{code}/assessment/appeals/{appealId}': { phase: 0, params: { appealId: NO_APPEAL } },
+  'GET /v1/hospitals/{code}/assessment/departments/{department}': { phase: 0, query: '?quarter=2026Q1' },
   'GET /v1/api-keys': { phase: 0, query: `?hospital=${H}` },
   'POST /v1/hospitals/{code}/settlements': { phase: 2, body: { period: '2026Q1' } },
   'DELETE /v1/hospitals/{code}/periods/{period}/departments/{department}': { phase: 3, params: { period: '2026Q2' } },
@@ -286,6 +303,7 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
     keys.finance = await createKey('finance', H, 'xh finance');
     keys.dept_head = await createKey('dept_head', H, 'xh head of IM', ['IM']);
     keys.auditor = await createKey('auditor', H, 'xh auditor');
+    keys.assessor = await createKey('assessor', H, 'xh assessor speaking for IM', ['IM']);
     keys.victim = await createKey('auditor', H, 'xh key to be revoked by the matrix');
     keys.otherAdmin = await createKey('admin', OTHER, 'other admin');
     keys.otherFinance = await createKey('finance', OTHER, 'other finance');
@@ -310,6 +328,7 @@ describe('who may do what: roles, hospitals, department heads, API keys (pglite)
       { name: 'finance key', token: keys.finance!.token, role: 'finance', hospital: 'own' },
       { name: 'dept_head key (IM)', token: keys.dept_head!.token, role: 'dept_head', hospital: 'own' },
       { name: 'auditor key', token: keys.auditor!.token, role: 'auditor', hospital: 'own' },
+      { name: 'assessor key (IM)', token: keys.assessor!.token, role: 'assessor', hospital: 'own' },
       { name: 'bootstrap admin', token: TOKEN, role: 'admin', hospital: 'own' },
       { name: `${OTHER} admin key`, token: keys.otherAdmin!.token, role: 'admin', hospital: 'other' },
       { name: `${OTHER} finance key`, token: keys.otherFinance!.token, role: 'finance', hospital: 'other' },

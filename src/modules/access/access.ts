@@ -1,4 +1,4 @@
-import { forbidden, notFound } from '../../shared/errors.js';
+import { AppError, forbidden, notFound } from '../../shared/errors.js';
 import type { Principal, Role } from '../../shared/principal.js';
 
 /**
@@ -26,6 +26,28 @@ export function access(roles: readonly Role[], hospital: Access['hospital']): { 
 }
 
 export const EVERY_ROLE = ['admin', 'finance', 'dept_head', 'auditor'] as const satisfies readonly Role[];
+
+/** The hospital and its registers of departments and people: every role's, an assessor's too (it books defects against them). */
+export const REGISTER_READERS = [...EVERY_ROLE, 'assessor'] as const satisfies readonly Role[];
+
+/**
+ * An assessor (a functional office's key: 医务科, 护理部 …) speaks for the offices its key names:
+ * it scores the indicators they own and books defects with one of them as owner; 403 otherwise.
+ * The other roles are not limited by offices (their routes say whether they write at all).
+ */
+export function assertSpeaksFor(principal: Principal, owners: string[], what: string, path?: string): void {
+  if (principal.role === 'assessor' && !owners.some((o) => principal.departments.includes(o))) {
+    throw new AppError(403, 'forbidden', `this key speaks for ${principal.departments.join(', ')}; ${what} belongs to ${owners.join(', ') || 'no office'}`, path);
+  }
+}
+
+/** Whether a caller reads an entry owned by `owner`: an assessor reads its own offices' entries only. */
+export const readsOwnersEntries = (principal: Principal, owner: string): boolean => principal.role !== 'assessor' || principal.departments.includes(owner);
+
+/** An assessor sees no money: the API's money routes do not admit it, and the review pages refuse it with this. */
+export function assertSeesMoney(principal: Principal): void {
+  if (principal.role === 'assessor') throw forbidden('an assessor key sees no money: runs, lines, statements and exports are not for it');
+}
 
 /** A department head may touch only their own departments: 403 for one they name that is not. */
 export function assertDepartment(principal: Principal, department: string): void {

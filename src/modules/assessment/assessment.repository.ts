@@ -51,6 +51,19 @@ export function ownersOf(scorecards: ScorecardInput[]): string[] {
   return [...owners].sort(compareKeys);
 }
 
+/** Each leaf's owner, by the leaf's code (a code used by two scorecards keeps both owners). */
+export function leafOwners(scorecards: ScorecardInput[]): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  const walk = (nodes: ScorecardInput['indicators']): void => {
+    for (const n of nodes) {
+      if (n.owner) owners.set(n.code, [...(owners.get(n.code) ?? []), n.owner]);
+      if (n.children) walk(n.children);
+    }
+  };
+  for (const sc of scorecards) walk(sc.indicators);
+  return owners;
+}
+
 export async function upsertScorecardVersion(tx: Tx, row: { hospitalId: number; effectiveFrom: string; scorecards: ScorecardInput[]; actor: string; createdAt: Date }): Promise<void> {
   const values = { ...row, owners: ownersOf(row.scorecards) };
   await tx
@@ -133,8 +146,8 @@ export function defectRecordOf(row: Pick<DefectRow, 'kind' | 'record'>): DefectR
   return { ...common, staffId: r.staffId, category: r.category, points: r.points, ...(r.veto !== undefined ? { veto: r.veto } : {}), ...(r.note !== undefined ? { note: r.note } : {}) };
 }
 
-/** A current version that counts (not withdrawn). */
-export const counts = (row: DefectRow): boolean => row.status !== 'withdrawn';
+/** A current version that counts (neither withdrawn nor overturned on appeal). */
+export const counts = (row: DefectRow): boolean => row.status !== 'withdrawn' && row.status !== 'overturned';
 
 // ------------------------------------------------------------------ what a run settles
 

@@ -26,6 +26,7 @@ import {
 } from './assessment.schemas.js';
 import { defectHistory, listDefects, listScorecards, listValues, putValues, writeDefect } from './assessment.usecases.js';
 import { departmentLineage, personLineage } from './lineage.js';
+import { registerAppealRoutes } from './appeals.routes.js';
 
 /** The assessment (assessment.md): scorecards, indicator values, department and personal defects, and the lineage of a run's figures. */
 export function registerAssessmentRoutes(app: App, deps: RouteDeps): void {
@@ -37,10 +38,12 @@ export function registerAssessmentRoutes(app: App, deps: RouteDeps): void {
   setupPersonalDefectRoutes(app, deps);
   setupDepartmentLineageRoute(app, deps);
   setupPersonLineageRoute(app, deps);
+  registerAppealRoutes(app, deps);
 }
 
-const WRITERS = ['admin'] as const;
-const READERS = ['admin', 'finance', 'auditor'] as const;
+/** The admin and the assessors write (an assessor its offices' leaves and defects only); an assessor reads its own entries. */
+const WRITERS = ['admin', 'assessor'] as const;
+const READERS = ['admin', 'finance', 'auditor', 'assessor'] as const;
 
 function setupScorecardsRoute(app: App, { db }: RouteDeps): void {
   app.get(
@@ -68,10 +71,11 @@ function setupPutValueRoute(app: App, { db, clock }: RouteDeps): void {
         operationId: 'putIndicatorValue',
         tags: ['assessment'],
         summary: "One leaf's value for a department and cadence period (YYYY-MM, YYYYQn or YYYY), with who and when; audited",
-        description: 'Checked by the engine’s rules against the scorecard in force for its quarter (400 naming the field). 409 when the quarter (or year) is closed.',
+        description:
+          'Checked by the engine’s rules against the scorecard in force for its quarter (400 naming the field). 409 when the quarter (or year) is closed. An assessor writes only the leaves its offices own (403).',
         params: ValueParams,
         body: ValueBody,
-        response: { 200: ValuesWritten, ...errors(400, 401, 404, 409) },
+        response: { 200: ValuesWritten, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -90,10 +94,11 @@ function setupPutValuesRoute(app: App, { db, clock }: RouteDeps): void {
         operationId: 'putIndicatorValues',
         tags: ['assessment'],
         summary: 'Many values at once, all or nothing: each checked, those that differ written with who and when, one audit event',
-        description: 'An error names the record (`values[3].value`); a value of a closed quarter (or year) that would change is a 409 and nothing is written.',
+        description:
+          'An error names the record (`values[3].value`); a value of a closed quarter (or year) that would change is a 409, a leaf an assessor’s offices do not own a 403 (`values[3].indicator`), and nothing is written.',
         params: HospitalParams,
         body: ValuesBody,
-        response: { 200: ValuesWritten, ...errors(400, 401, 404, 409, 413) },
+        response: { 200: ValuesWritten, ...errors(400, 401, 403, 404, 409, 413) },
       },
     },
     async (request) => putValues({ db, clock, caller: callerOf(request) }, request.params.code, request.body.values, (i) => `values[${i}]`),
@@ -108,13 +113,13 @@ function setupListValuesRoute(app: App, { db }: RouteDeps): void {
       schema: {
         operationId: 'listIndicatorValues',
         tags: ['assessment'],
-        summary: 'The stored values, optionally of one month, quarter or year and one department, with who wrote each and when',
+        summary: 'The stored values, optionally of one month, quarter or year and one department, with who wrote each and when (an assessor: its offices’ leaves)',
         params: HospitalParams,
         querystring: ValuesQuery,
         response: { 200: ValueList, ...errors(401, 404) },
       },
     },
-    async (request) => ({ values: await listValues({ db }, request.params.code, request.query) }),
+    async (request) => ({ values: await listValues({ db, caller: callerOf(request) }, request.params.code, request.query) }),
   );
 }
 
@@ -140,10 +145,11 @@ function setupDefectRoutes(
         operationId: `book${name}Defect`,
         tags: ['assessment'],
         summary: `Book a ${label} defect (缺陷扣分登记): who booked it and when are kept; audited`,
-        description: 'The record as in the scenario (assessment.md §1.4), checked by the engine’s rules (400 naming the field). 409 when the quarter of its month is closed or the id exists.',
+        description:
+          'The record as in the scenario (assessment.md §1.4), checked by the engine’s rules (400 naming the field). 409 when the quarter of its month is closed or the id exists. An assessor books only with one of its offices as `owner` (403).',
         params: HospitalParams,
         body: spec.record,
-        response: { 201: DefectVersion, ...errors(400, 401, 404, 409) },
+        response: { 201: DefectVersion, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => reply.status(201).send(await writeDefect({ db, clock, caller: callerOf(request) }, request.params.code, kind, request.body.id, { kind: 'book' }, request.body)),
@@ -156,9 +162,10 @@ function setupDefectRoutes(
         operationId: `correct${name}Defect`,
         tags: ['assessment'],
         summary: `Correct a ${label} defect: the whole record again with a reason, stored as a new version (the old ones stay); audited`,
+        description: 'An assessor corrects only its offices’ defects, and keeps one of them as `owner` (403). A defect overturned on appeal cannot change (409).',
         params: DefectParams,
         body: spec.correction,
-        response: { 200: DefectVersion, ...errors(400, 401, 404, 409) },
+        response: { 200: DefectVersion, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -184,9 +191,10 @@ function setupDefectRoutes(
         operationId: `withdraw${name}Defect`,
         tags: ['assessment'],
         summary: `Withdraw a ${label} defect with a reason: a new version that no longer counts (nothing is deleted); audited`,
+        description: 'An assessor withdraws only its offices’ defects (403).',
         params: DefectParams,
         body: WithdrawBody,
-        response: { 200: DefectVersion, ...errors(400, 401, 404, 409) },
+        response: { 200: DefectVersion, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => writeDefect({ db, clock, caller: callerOf(request) }, request.params.code, kind, request.params.defectId, { kind: 'withdraw', reason: request.body.reason }),
@@ -198,13 +206,13 @@ function setupDefectRoutes(
       schema: {
         operationId: `list${name}Defects`,
         tags: ['assessment'],
-        summary: `The ${label} defects (current versions, or every version with history=true), optionally of one quarter's or year's months`,
+        summary: `The ${label} defects (current versions, or every version with history=true), optionally of one quarter's or year's months (an assessor: its offices' defects)`,
         params: HospitalParams,
         querystring: DefectListQuery,
         response: { 200: DefectList, ...errors(401, 404) },
       },
     },
-    async (request) => ({ defects: await listDefects({ db }, request.params.code, kind, request.query) }),
+    async (request) => ({ defects: await listDefects({ db, caller: callerOf(request) }, request.params.code, kind, request.query) }),
   );
   app.get(
     `${base}/:defectId`,
@@ -212,7 +220,7 @@ function setupDefectRoutes(
       config: access(READERS, 'params'),
       schema: { operationId: `get${name}Defect`, tags: ['assessment'], summary: `One ${label} defect with every version`, params: DefectParams, response: { 200: DefectHistory, ...errors(401, 404) } },
     },
-    async (request) => defectHistory({ db }, request.params.code, kind, request.params.defectId),
+    async (request) => defectHistory({ db, caller: callerOf(request) }, request.params.code, kind, request.params.defectId),
   );
 }
 

@@ -54,7 +54,9 @@ export const DefectVersion = Type.Object({
   id: Type.String(),
   kind: Type.Union([Type.Literal('department'), Type.Literal('personal')]),
   version: Type.Integer({ description: 'from 1; a correction or withdrawal adds one' }),
-  status: Type.Union([Type.Literal('booked'), Type.Literal('corrected'), Type.Literal('withdrawn')], { description: 'withdrawn: no longer counts' }),
+  status: Type.Union([Type.Literal('booked'), Type.Literal('corrected'), Type.Literal('withdrawn'), Type.Literal('overturned')], {
+    description: 'withdrawn or overturned (an appeal succeeded): no longer counts',
+  }),
   record: Type.Union([DepartmentDefectSchema, PersonalDefectSchema]),
   reason: Type.Union([Type.String(), Type.Null()], { description: 'why this version corrects or withdraws the one before (null: the first)' }),
   by: Type.String({ description: 'who booked this version' }),
@@ -109,4 +111,58 @@ export const PersonLineage = Type.Object(
     ethics: Type.Array(PersonalDefectSchema, { description: 'behind the ethics deduction (the ethics points) and ethicsZero' }),
   },
   { description: 'where a person’s assessed figures in a run came from' },
+);
+
+// ------------------------------------------------------------------ appeals
+
+const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'a UUID' });
+const DefectKindSchema = Type.Union([Type.Literal('department'), Type.Literal('personal')]);
+const AppealStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('upheld'), Type.Literal('overturned')], {
+  description: 'open until an admin decides; upheld: the defect stands; overturned: it no longer counts',
+});
+
+export const AppealBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+export const AppealParams = Type.Object({ code: HospitalCode, appealId: Uuid });
+export const AppealsQuery = Type.Object({ status: Type.Optional(AppealStatusSchema) }, { additionalProperties: false });
+export const DecisionBody = Type.Object(
+  {
+    decision: Type.Union([Type.Literal('upheld'), Type.Literal('overturned')], { description: 'overturned: the defect gets a new version that no longer counts' }),
+    reason: Reason,
+  },
+  { additionalProperties: false },
+);
+
+export const AppealSchema = Type.Object(
+  {
+    id: Uuid,
+    kind: DefectKindSchema,
+    defectId: Type.String(),
+    defectVersion: Type.Integer({ description: 'the version of the defect appealed against' }),
+    month: Type.String({ description: 'the defect’s month: its quarter cannot be approved without an override while the appeal is open' }),
+    department: Type.String({ description: 'the department appealing: the defect’s, or its person’s' }),
+    reason: Type.String(),
+    appellant: Type.String(),
+    at: Type.String(),
+    status: AppealStatusSchema,
+    decision: Type.Union([Type.Object({ reason: Type.String(), by: Type.String(), at: Type.String() }), Type.Null()], { description: 'the admin’s decision, once made' }),
+  },
+  { description: 'an appeal (申诉) of an assessment defect' },
+);
+export const AppealWithDefect = Type.Object({ ...AppealSchema.properties, defect: Type.Union([DepartmentDefectSchema, PersonalDefectSchema], { description: 'the defect as it stood' }) });
+export const AppealList = Type.Object({ appeals: Type.Array(AppealSchema) });
+
+// ------------------------------------------------------------------ a department's register
+
+export const DepartmentRegisterParams = Type.Object({ code: HospitalCode, department: Text('department code') });
+export const DepartmentRegisterQuery = Type.Object({ quarter: AssessmentQuarter }, { additionalProperties: false });
+export const DepartmentRegister = Type.Object(
+  {
+    department: Type.String(),
+    quarter: Type.String(),
+    values: ValueList.properties.values,
+    departmentDefects: Type.Array(DefectVersion, { description: 'the defects booked against the department (current versions)' }),
+    personalDefects: Type.Array(DefectVersion, { description: 'the defects booked against its people (current versions)' }),
+    appeals: Type.Array(AppealSchema, { description: 'the appeals of these defects, open and decided' }),
+  },
+  { description: 'what the assessment holds of one department in a quarter (or year): its values, the defects against it and its people, their appeals' },
 );

@@ -5,18 +5,21 @@ import type { AssessmentInput, ScorecardInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { AppError, notFound } from '../../shared/errors.js';
+import type { Principal } from '../../shared/principal.js';
+import { assertSpeaksFor, readsOwnersEntries } from '../access/access.js';
 import { appendAudit, type AuditContext, type AuditEntry } from '../audit/audit.repository.js';
 import { closedPeriods, findHospital, isPeriodClosed, lockHospital, type HospitalRow } from '../hospitals/hospitals.repository.js';
 import { decimalText } from '../inputs/inputs.compare.js';
 import { departmentFromRow, staffFromRow } from '../inputs/inputs.mappers.js';
 import { listDepartments, listStaff, schemeFor } from '../inputs/inputs.repository.js';
 import type { WriteDeps } from '../inputs/inputs.usecases.js';
-import { assessmentPeriodClosed, defectExists, defectNotFound, defectWithdrawn } from './assessment.errors.js';
+import { assessmentPeriodClosed, defectExists, defectNotFound, defectOverturned, defectWithdrawn } from './assessment.errors.js';
 import {
   defectRecordOf,
   defectVersions,
   insertDefectVersion,
   latestOf,
+  leafOwners,
   listScorecardVersions,
   quarterOf,
   scorecardsFor,
@@ -27,6 +30,8 @@ import {
   type DefectKind,
   type DefectRecord,
   type DefectRow,
+  type DepartmentDefectRecord,
+  type PersonalDefectRecord,
   type ValueRecord,
   type ValueRow,
 } from './assessment.repository.js';
@@ -96,21 +101,93 @@ export async function importAssessment(
   }
 
   const defects: DefectRecord[] = [...(input.departmentDefects ?? []), ...(input.personalDefects ?? [])];
-  if (defects.length > 0) {
-    const latest = latestOf(await defectVersions(tx, hospital.id));
-    for (const record of defects) {
-      const kind = kindOf(record);
-      const before = latest.get(`${kind}:${record.id}`);
-      if (before && before.status !== 'withdrawn' && defectMeaning(kind, before.record as DefectRecord) === defectMeaning(kind, record)) {
-        outcome.defects.unchanged += 1;
-        continue;
-      }
-      assertDefectOpen(closed, kind, record, before, kind === 'department' ? 'assessment.departmentDefects' : 'assessment.personalDefects');
-      audit.push(await writeDefectVersion(tx, hospital.id, { kind, record, before, status: before ? 'corrected' : 'booked', reason: before ? 'import' : null }, ctx.actor, now));
-      outcome.defects.written += 1;
+  const pathOf = (record: DefectRecord) => (kindOf(record) === 'department' ? 'assessment.departmentDefects' : 'assessment.personalDefects');
+  const written = await writeDefectRecords(tx, hospital.id, defects, { closed, actor: ctx.actor, at: now, source: 'import', pathOf });
+  outcome.defects = { written: written.written, unchanged: written.unchanged };
+  return { outcome, audit: [...audit, ...written.audit] };
+}
+
+/**
+ * Defect records as an import or a stream gives them: a new id is booked, one that differs from
+ * its current version is corrected (the reason names the source), an equal one is left as it is.
+ */
+async function writeDefectRecords(
+  tx: Tx,
+  hospitalId: number,
+  defects: DefectRecord[],
+  options: { closed: Set<string>; actor: string; at: Date; source: string; pathOf: (record: DefectRecord, i: number) => string },
+): Promise<{ written: number; unchanged: number; audit: AuditEntry[] }> {
+  const out = { written: 0, unchanged: 0, audit: [] as AuditEntry[] };
+  if (defects.length === 0) return out;
+  const latest = latestOf(await defectVersions(tx, hospitalId));
+  for (const [i, record] of defects.entries()) {
+    const kind = kindOf(record);
+    const before = latest.get(`${kind}:${record.id}`);
+    if (before && before.status !== 'withdrawn' && defectMeaning(kind, before.record as DefectRecord) === defectMeaning(kind, record)) {
+      out.unchanged += 1;
+      continue;
     }
+    assertDefectOpen(options.closed, kind, record, before, options.pathOf(record, i));
+    out.audit.push(await writeDefectVersion(tx, hospitalId, { kind, record, before, status: before ? 'corrected' : 'booked', reason: before ? options.source : null }, options.actor, options.at));
+    out.written += 1;
   }
-  return { outcome, audit };
+  return out;
+}
+
+/** An NDJSON stream's assessment lines, each record with the path the stream names it by (`lines[4].record`). */
+export interface StreamedAssessment {
+  values: { record: ValueRecord; path: string }[];
+  departmentDefects: { record: DepartmentDefectRecord; path: string }[];
+  personalDefects: { record: PersonalDefectRecord; path: string }[];
+}
+
+/**
+ * A stream's indicator values and defects, in the stream's transaction (the caller holds the
+ * hospital's lock and appends the audit events): every record of the stream's quarter (a yearly
+ * value: of its year), checked by the engine's rules against the scorecards in force, an error
+ * naming the line; values that differ are written, defects booked or corrected as an import's.
+ */
+export async function writeStreamedAssessment(tx: Tx, hospital: HospitalRow, quarter: string, lines: StreamedAssessment, actor: string, at: Date) {
+  const year = quarter.slice(0, 4);
+  const outside = (path: string, what: string) => new AppError(400, 'invalid_value', `${path}: ${what} is not of the stream's quarter ${quarter}`, path);
+  for (const { record, path } of lines.values) if (quarterOf(record.period) !== quarter && record.period !== year) throw outside(`${path}.period`, record.period);
+  const defects = [...lines.departmentDefects, ...lines.personalDefects];
+  for (const { record, path } of defects) if (quarterOf(record.month) !== quarter) throw outside(`${path}.month`, record.month);
+  const groups: (StreamedAssessment & { period: string })[] = [
+    { ...lines, period: quarter, values: lines.values.filter((v) => v.record.period !== year) },
+    { period: year, values: lines.values.filter((v) => v.record.period === year), departmentDefects: [], personalDefects: [] },
+  ];
+  for (const group of groups) {
+    if (group.values.length + group.departmentDefects.length + group.personalDefects.length === 0) continue;
+    const records = { values: group.values.map((v) => v.record), departmentDefects: group.departmentDefects.map((d) => d.record), personalDefects: group.personalDefects.map((d) => d.record) };
+    await checkRecords(tx, hospital, group.period, records, (path) => {
+      const m = /^assessment\.(values|departmentDefects|personalDefects)\[(\d+)\]\.?(.*)$/.exec(path);
+      const line = m ? group[m[1] as 'values' | 'departmentDefects' | 'personalDefects'][Number(m[2])] : undefined;
+      return line ? fieldPath(line.path, m![3]!) : path;
+    });
+  }
+  const closed = await closedPeriods(tx, hospital.id);
+  const values = lines.values.map((v) => v.record);
+  const stored = new Map((await valuesIn(tx, hospital.id, { periods: [...new Set(values.map((v) => v.period))] })).map((r) => [valueKey(r), r]));
+  const changed = changedValues(values, stored, closed, (i) => lines.values[i]!.path);
+  await upsertValues(
+    tx,
+    hospital.id,
+    changed.map((w) => ({ record: w.record, actor, at })),
+  );
+  const written = await writeDefectRecords(
+    tx,
+    hospital.id,
+    defects.map((d) => d.record),
+    { closed, actor, at, source: 'stream', pathOf: (_r, i) => defects[i]!.path },
+  );
+  return {
+    audit: [...(changed.length > 0 ? [valuesEvent(changed)] : []), ...written.audit],
+    result: {
+      indicatorValues: { records: values.length, written: changed.length, unchanged: values.length - changed.length },
+      defects: { records: defects.length, written: written.written, unchanged: written.unchanged },
+    },
+  };
 }
 
 /** The values that differ from the stored ones; a change to a closed period is a 409 naming the record. */
@@ -138,14 +215,14 @@ function valuesEvent(written: { record: ValueRecord; before: string | null }[]):
 }
 
 /** A defect may change only while the quarter of its month (and of its month before) is open. */
-function assertDefectOpen(closed: Set<string>, kind: DefectKind, record: DefectRecord, before: DefectRow | undefined, path: string): void {
+export function assertDefectOpen(closed: Set<string>, kind: DefectKind, record: DefectRecord, before: DefectRow | undefined, path: string): void {
   for (const month of new Set([record.month, ...(before ? [before.month] : [])])) {
     const period = quarterOf(month);
     if (isPeriodClosed(closed, period)) throw assessmentPeriodClosed(period, `${kind} defect ${record.id} of ${month}`, path);
   }
 }
 
-async function writeDefectVersion(
+export async function writeDefectVersion(
   tx: Tx,
   hospitalId: number,
   change: { kind: DefectKind; record: DefectRecord; before: DefectRow | undefined; status: DefectRow['status']; reason: string | null },
@@ -156,7 +233,7 @@ async function writeDefectVersion(
   const version = (before?.version ?? 0) + 1;
   await insertDefectVersion(tx, { hospitalId, kind, defectId: record.id, version, month: record.month, owner: record.owner, subject: subjectOf(record), status, record, reason, actor, createdAt: at });
   return {
-    action: `defect.${status === 'booked' ? 'book' : status === 'corrected' ? 'correct' : 'withdraw'}`,
+    action: `defect.${({ booked: 'book', corrected: 'correct', withdrawn: 'withdraw', overturned: 'overturn' } as const)[status]}`,
     entityType: `${kind}_defect`,
     entityKey: record.id,
     before: before ? { version: before.version, status: before.status, record: defectRecordOf(before) } : null,
@@ -239,6 +316,7 @@ export async function putValues(deps: Deps, code: string, records: ValueRecord[]
         const m = /^assessment\.values\[(\d+)\]\.?(.*)$/.exec(path);
         return m ? fieldPath(pathOf(indexes[Number(m[1])]!), m[2]!) || 'body' : path;
       });
+      if (deps.caller.principal.role === 'assessor') await assertOwnsIndicators(tx, hospital, quarter, indexes, records, deps.caller.principal, pathOf);
     }
     const stored = new Map((await valuesIn(tx, hospital.id, { periods: [...new Set(records.map((v) => v.period))] })).map((r) => [valueKey(r), r]));
     const written = changedValues(records, stored, await closedPeriods(tx, hospital.id), (i) => pathOf(i) || 'period');
@@ -253,10 +331,32 @@ export async function putValues(deps: Deps, code: string, records: ValueRecord[]
   });
 }
 
-export async function listValues(deps: { db: Db }, code: string, filter: { period?: string; department?: string }) {
+/** An assessor writes only the leaves its offices own in the scorecards in force for the quarter (403 naming the record). */
+async function assertOwnsIndicators(tx: Tx, hospital: HospitalRow, quarter: string, indexes: number[], records: ValueRecord[], principal: Principal, pathOf: (i: number) => string): Promise<void> {
+  const version = await scorecardsFor(tx, hospital.id, quarter.length === 4 ? `${quarter}Q4` : quarter);
+  const owners = leafOwners((version?.scorecards ?? []) as ScorecardInput[]);
+  for (const i of indexes) {
+    const { indicator } = records[i]!;
+    assertSpeaksFor(principal, owners.get(indicator) ?? [], `indicator ${indicator}`, fieldPath(pathOf(i), 'indicator'));
+  }
+}
+
+/** The stored values; an assessor reads those of the leaves its offices own (in the scorecards in force for each value's quarter). */
+export async function listValues(deps: { db: Db; caller: { principal: Principal } }, code: string, filter: { period?: string; department?: string }) {
   const hospital = await hospitalNamed(deps.db, code);
   const rows = await valuesIn(deps.db, hospital.id, { ...(filter.period ? { periods: periodsOf(filter.period) } : {}), department: filter.department });
-  return rows.map((r) => ({ ...valueRecordOf(r), by: r.actor, at: r.updatedAt.toISOString() }));
+  const readable = await ownedLeaves(deps.db, hospital, deps.caller.principal);
+  return rows.filter((r) => readable(r.indicator, quarterOf(r.period))).map((r) => ({ ...valueRecordOf(r), by: r.actor, at: r.updatedAt.toISOString() }));
+}
+
+/** Whether a caller reads a leaf's values in a quarter (or year): everyone, but an assessor only its offices' leaves. */
+async function ownedLeaves(db: Db, hospital: HospitalRow, principal: Principal): Promise<(indicator: string, quarter: string) => boolean> {
+  if (principal.role !== 'assessor') return () => true;
+  const versions = (await listScorecardVersions(db, hospital.id)).map((v) => ({ from: v.effectiveFrom, owners: leafOwners(v.scorecards as ScorecardInput[]) }));
+  return (indicator, quarter) => {
+    const inForce = versions.filter((v) => v.from <= (quarter.length === 4 ? `${quarter}Q4` : quarter)).at(-1);
+    return (inForce?.owners.get(indicator) ?? []).some((o) => readsOwnersEntries(principal, o));
+  };
 }
 
 /** The cadence periods a filter names: a quarter's months and itself, a year's months, quarters and itself, or one month. */
@@ -280,8 +380,10 @@ export async function writeDefect(deps: Deps, code: string, kind: DefectKind, id
     const before = (await defectVersions(tx, hospital.id, { kind, defectId: id })).at(-1);
     if (change.kind === 'book' && before) throw defectExists(kind, id, before.version);
     if (change.kind !== 'book' && !before) throw defectNotFound(kind, id);
+    if (change.kind !== 'book' && before!.status === 'overturned') throw defectOverturned(kind, id);
     if (change.kind === 'withdraw' && before!.status === 'withdrawn') throw defectWithdrawn(kind, id);
     const next = change.kind === 'withdraw' ? defectRecordOf(before!) : record!;
+    for (const owner of new Set([next.owner, ...(before ? [before.owner] : [])])) assertSpeaksFor(deps.caller.principal, [owner], `${kind} defect ${id}`, 'owner');
     assertDefectOpen(await closedPeriods(tx, hospital.id), kind, next, before, change.kind === 'withdraw' ? 'id' : 'month');
     if (change.kind !== 'withdraw') {
       const list = kind === 'department' ? 'departmentDefects' : 'personalDefects';
@@ -307,17 +409,25 @@ const versionView = (r: DefectRow) => ({
   at: r.createdAt.toISOString(),
 });
 
-/** The defects (current versions, or every version with history), optionally of one quarter's months. */
-export async function listDefects(deps: { db: Db }, code: string, kind: DefectKind, filter: { quarter?: string; history?: boolean }) {
+type ReadDeps = { db: Db; caller: { principal: Principal } };
+
+/** A defect an assessor reads: one whose current version its offices own. */
+const readsDefect = (principal: Principal, current: DefectRow): boolean => readsOwnersEntries(principal, current.owner);
+
+/** The defects (current versions, or every version with history), optionally of one quarter's months; an assessor's offices' only. */
+export async function listDefects(deps: ReadDeps, code: string, kind: DefectKind, filter: { quarter?: string; history?: boolean }) {
   const hospital = await hospitalNamed(deps.db, code);
   const rows = await defectVersions(deps.db, hospital.id, { kind, ...(filter.quarter ? { months: periodsOf(filter.quarter).filter((p) => p.length === 7) } : {}) });
-  return (filter.history ? rows : [...latestOf(rows).values()]).map(versionView);
+  const latest = latestOf(rows);
+  const readable = (r: DefectRow) => readsDefect(deps.caller.principal, latest.get(`${r.kind}:${r.defectId}`)!);
+  return (filter.history ? rows : [...latest.values()]).filter(readable).map(versionView);
 }
 
-export async function defectHistory(deps: { db: Db }, code: string, kind: DefectKind, id: string) {
+/** One defect with every version; another office's is unknown to an assessor (404). */
+export async function defectHistory(deps: ReadDeps, code: string, kind: DefectKind, id: string) {
   const hospital = await hospitalNamed(deps.db, code);
   const rows = await defectVersions(deps.db, hospital.id, { kind, defectId: id });
-  if (rows.length === 0) throw defectNotFound(kind, id);
+  if (rows.length === 0 || !readsDefect(deps.caller.principal, rows.at(-1)!)) throw defectNotFound(kind, id);
   return { id, kind, versions: rows.map(versionView) };
 }
 

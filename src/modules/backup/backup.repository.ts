@@ -24,6 +24,7 @@ import {
   scorecardVersions,
   indicatorValues,
   assessmentDefects,
+  assessmentAppeals,
 } from '../../db/schema.js';
 import { BackupError } from './backup.errors.js';
 
@@ -55,6 +56,7 @@ const SPECS = [
   { table: scorecardVersions, scope: 'hospital' },
   { table: indicatorValues, scope: 'hospital' },
   { table: assessmentDefects, scope: 'hospital' },
+  { table: assessmentAppeals, scope: 'hospital' },
   { table: apiKeys, scope: 'hospital' },
   { table: auditEvents, scope: 'hospital' },
 ] as const satisfies readonly { table: PgTable; scope: 'self' | 'hospital' | 'run' }[];

@@ -1,4 +1,4 @@
-import { access, EVERY_ROLE } from '../access/access.js';
+import { access, REGISTER_READERS } from '../access/access.js';
 import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
 import { errors, HospitalParams } from '../../shared/schemas.js';
 import { HospitalBody, HospitalList, HospitalView } from './hospitals.schemas.js';
@@ -15,7 +15,7 @@ function setupListHospitalsRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals',
     {
-      config: access(EVERY_ROLE, 'none'),
+      config: access(REGISTER_READERS, 'none'),
       schema: { operationId: 'listHospitals', tags: ['hospitals'], summary: 'The hospitals this key may see (a key sees its own)', response: { 200: HospitalList, ...errors(401) } },
     },
     async (request) => ({ hospitals: await visibleHospitals(deps, callerOf(request)) }),
@@ -44,7 +44,7 @@ function setupGetHospitalRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code',
     {
-      config: access(EVERY_ROLE, 'params'),
+      config: access(REGISTER_READERS, 'params'),
       schema: { operationId: 'getHospital', tags: ['hospitals'], summary: 'A hospital', params: HospitalParams, response: { 200: HospitalView, ...errors(401, 404) } },
     },
     async (request) => getHospital(deps, request.params.code),

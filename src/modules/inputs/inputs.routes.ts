@@ -4,7 +4,7 @@ import { AnnualSchema, DepartmentInputSchema, DepartmentSchema, IndividualInputS
 import { callerOf, type App, type RouteDeps } from '../../shared/http.js';
 import { MERGE_PATCH } from '../../shared/patch.js';
 import { errors, HospitalParams } from '../../shared/schemas.js';
-import { access, EVERY_ROLE } from '../access/access.js';
+import { access, REGISTER_READERS } from '../access/access.js';
 import { putDepartmentInputsBulk, putDepartmentsBulk, putIndividualInputsBulk, putStaffBulk } from './bulk.usecases.js';
 import {
   AnnualBody,
@@ -137,7 +137,7 @@ function setupListDepartmentsRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/departments',
     {
-      config: access(EVERY_ROLE, 'params'),
+      config: access(REGISTER_READERS, 'params'),
       schema: { operationId: 'listDepartments', tags: ['hospitals'], summary: 'The departments', params: HospitalParams, response: { 200: DepartmentList, ...errors(401, 404) } },
     },
     async (request) => ({ departments: await departmentsOf(deps, request.params.code) }),
@@ -205,7 +205,7 @@ function setupListStaffRoute(app: App, deps: RouteDeps): void {
   app.get(
     '/v1/hospitals/:code/staff',
     {
-      config: access(EVERY_ROLE, 'params'),
+      config: access(REGISTER_READERS, 'params'),
       schema: {
         operationId: 'listStaff',
         tags: ['hospitals'],
@@ -547,10 +547,10 @@ function setupStreamRoute(app: App, deps: InputRouteDeps): void {
           tags: ['inputs'],
           summary: 'A large push of inputs as an NDJSON stream (application/x-ndjson), all or nothing',
           description:
-            'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual", "record": {…}}`, each record as in the scenario document; departmentInput and individual records belong to the quarter in the path. ' +
+            'One JSON object a line: `{"type": "department" | "staff" | "departmentInput" | "individual" | "indicatorValue" | "departmentDefect" | "personalDefect", "record": {…}}`, each record as in the scenario document (the assessment’s as in its `assessment` key); departmentInput and individual records belong to the quarter in the path, and so do indicator values (a yearly leaf’s: its year) and defects’ months. ' +
             'A record replaces the stored one whole; a line with `"mode": "merge"` carries a JSON merge patch over the stored record instead (only the fields it names change). ' +
             'The lines are read as they arrive and checked one by one; then departments, staff, department inputs and individual inputs are written, in that order, in one transaction. ' +
-            'Send it with Idempotency-Key to make a retry safe: the key is claimed once the whole stream has been read. A 400 names every invalid line by its number and field (`lines[n].record.workloadScore`, lines counted from 1). Individual lines need an admin key (403 otherwise). At most 200,000 lines.',
+            'Send it with Idempotency-Key to make a retry safe: the key is claimed once the whole stream has been read. A 400 names every invalid line by its number and field (`lines[n].record.workloadScore`, lines counted from 1). Individual and assessment lines need an admin key (403 otherwise); an assessment line is a whole record (a defect that differs from its current version is corrected, reason `stream`). At most 200,000 lines.',
           consumes: [NDJSON],
           params: PeriodParams,
           response: { 200: StreamResult, ...errors(400, 401, 404, 409, 413, 415) },

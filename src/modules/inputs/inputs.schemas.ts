@@ -55,7 +55,15 @@ export const BulkResult = Type.Object({
   written: Type.Integer({ description: 'records that differed from the stored ones and were written' }),
   unchanged: Type.Integer({ description: 'records equal to the stored ones' }),
 });
-export const StreamResult = Type.Object({ lines: Type.Integer(), departments: BulkResult, staff: BulkResult, departmentInputs: BulkResult, individuals: BulkResult });
+export const StreamResult = Type.Object({
+  lines: Type.Integer(),
+  departments: BulkResult,
+  staff: BulkResult,
+  departmentInputs: BulkResult,
+  individuals: BulkResult,
+  indicatorValues: Type.Optional(BulkResult),
+  defects: Type.Optional(Type.Object(BulkResult.properties, { description: 'department and personal defects: booked when new, corrected when they differ' })),
+});
 
 export const QuarterView = Type.Object({ period: Quarter, ...QuarterBody.properties }, { description: "a quarter's hospital figures" });
 export const SchemeVersion = Type.Object({ id: Type.Integer(), effectiveFrom: Quarter, parameters: SchemeParameters, createdAt: Type.Optional(Type.String({ description: 'ISO 8601 time' })) });

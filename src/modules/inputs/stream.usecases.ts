@@ -2,8 +2,10 @@ import { createHash, type Hash } from 'node:crypto';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { schemaError } from '../../core/index.js';
-import { DepartmentInputSchema, DepartmentSchema, IndividualInputSchema, StaffSchema } from '../../core/schema.js';
+import { AssessmentSchema, DepartmentInputSchema, DepartmentSchema, IndividualInputSchema, StaffSchema } from '../../core/schema.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, StaffRecord } from '../../core/schema.js';
+import type { DepartmentDefectRecord, PersonalDefectRecord, ValueRecord } from '../assessment/assessment.repository.js';
+import { writeStreamedAssessment } from '../assessment/assessment.usecases.js';
 import { AppError } from '../../shared/errors.js';
 import { emptyStream, linesInvalid, notAStream, streamIndividualsForbidden, streamTooLarge, tooManyLines } from './inputs.errors.js';
 import { MAX_ERRORS, inRowOrder, putDepartmentInputs, putDepartments, putIndividualInputs, putStaff, type BulkOutcome, type RowError, type RowLabel } from './bulk.usecases.js';
@@ -19,10 +21,16 @@ const KINDS = {
   staff: TypeCompiler.Compile(StaffSchema),
   departmentInput: TypeCompiler.Compile(DepartmentInputSchema),
   individual: TypeCompiler.Compile(IndividualInputSchema),
+  indicatorValue: TypeCompiler.Compile(AssessmentSchema.properties.values.items),
+  departmentDefect: TypeCompiler.Compile(AssessmentSchema.properties.departmentDefects.items),
+  personalDefect: TypeCompiler.Compile(AssessmentSchema.properties.personalDefects.items),
 } satisfies Record<string, TypeCheck<TSchema>>;
 type Kind = keyof typeof KINDS;
+/** The kinds a merge patch may update (an assessment line is a whole record: a value, or a defect booked or corrected). */
+type PatchKind = 'department' | 'staff' | 'departmentInput' | 'individual';
+const ASSESSMENT_KINDS: readonly Kind[] = ['indicatorValue', 'departmentDefect', 'personalDefect'];
 /** A line with `"mode": "merge"` carries a JSON merge patch of the record its key names. */
-const PATCH_KINDS: Record<Kind, TypeCheck<TSchema>> = {
+const PATCH_KINDS: Record<PatchKind, TypeCheck<TSchema>> = {
   department: TypeCompiler.Compile(patchSchema(DepartmentSchema, ['code'], 'department patch')),
   staff: TypeCompiler.Compile(patchSchema(StaffSchema, ['id'], 'staff patch')),
   departmentInput: TypeCompiler.Compile(patchSchema(DepartmentInputSchema, ['code'], 'department input patch')),
@@ -44,18 +52,39 @@ const NOTHING: BulkOutcome = { records: 0, written: 0, unchanged: 0 };
  * POST …/periods/{period}/stream: an NDJSON push read line by line as it arrives (never held as
  * one string), each line checked against its record's schema; then every kind of record goes
  * through the same bulk write as the array endpoints — departments, staff, department inputs,
- * individual inputs, in that order — in one transaction under the hospital's lock, so a stream
- * is all or nothing. Row errors name the line (`lines[n]`, from 1).
+ * individual inputs, in that order, then the assessment's indicator values and defects (written
+ * as an import writes them) — in one transaction under the hospital's lock, so a stream is all or
+ * nothing. Row errors name the line (`lines[n]`, from 1).
  */
 export async function ingestStream(
   deps: WriteDeps,
   hospitalCode: string,
   period: string,
   parsed: StreamRecords,
-): Promise<{ lines: number; departments: BulkOutcome; staff: BulkOutcome; departmentInputs: BulkOutcome; individuals: BulkOutcome }> {
-  const { departments, staff, departmentInputs, individuals, count } = parsed;
+): Promise<{
+  lines: number;
+  departments: BulkOutcome;
+  staff: BulkOutcome;
+  departmentInputs: BulkOutcome;
+  individuals: BulkOutcome;
+  indicatorValues?: BulkOutcome;
+  defects?: BulkOutcome;
+}> {
+  const { departments, staff, departmentInputs, individuals, indicatorValues, departmentDefects, personalDefects, count } = parsed;
   const { principal } = deps.caller;
   if (count === 0) throw emptyStream();
+  const assessmentLines = [...indicatorValues.lines, ...departmentDefects.lines, ...personalDefects.lines].sort((a, b) => a - b);
+  if (assessmentLines.length > 0 && principal.role !== 'admin') {
+    // the assessment is scored by the admin and the functional offices' assessors, not finance
+    const lines = assessmentLines.slice(0, MAX_ERRORS);
+    throw new AppError(
+      403,
+      'forbidden',
+      `indicator values and defects are the admin's to stream, not a ${principal.role} key's; remove line(s) ${lines.join(', ')}`,
+      `lines[${lines[0]}].type`,
+      lines.map((n) => ({ code: 'forbidden', message: `lines[${n}]: assessment lines are not this key's to write`, path: `lines[${n}].type` })),
+    );
+  }
   if (individuals.records.length > 0 && principal.role !== 'admin') {
     // people's tier-2 inputs are admin's and their department heads' (PUT …/individuals), not finance's
     const lines = individuals.lines.slice(0, MAX_ERRORS);
@@ -81,7 +110,9 @@ export async function ingestStream(
         return await write();
       } catch (e) {
         if (!(e instanceof AppError) || e.status !== 400) throw e;
-        errors.push(...((e.details as RowError[] | undefined) ?? [{ code: e.code, message: e.message, path: e.path ?? 'body' }]));
+        // an error without row details (an engine error: details []) is itself the row's error
+        const details = e.details as RowError[] | undefined;
+        errors.push(...(details?.length ? details : [{ code: e.code, message: e.message, path: e.path ?? 'body' }]));
         return null;
       }
     };
@@ -91,11 +122,22 @@ export async function ingestStream(
       departmentInputs: await attempt(departmentInputs.records, () => putDepartmentInputs(tx, hospital, period, departmentInputs.records, byLine(departmentInputs), patchesOf(departmentInputs))),
       individuals: await attempt(individuals.records, () => putIndividualInputs(tx, hospital, period, individuals.records, principal, byLine(individuals), patchesOf(individuals))),
     };
+    const withPaths = <T>(r: Rows<T>) => r.records.map((record, i) => ({ record, path: byLine(r)(i) }));
+    const assessment = await attempt(assessmentLines, () =>
+      writeStreamedAssessment(
+        tx,
+        hospital,
+        period,
+        { values: withPaths(indicatorValues), departmentDefects: withPaths(departmentDefects), personalDefects: withPaths(personalDefects) },
+        deps.caller.actor,
+        deps.clock.now(),
+      ),
+    );
     if (errors.length > 0) {
       const ordered = inRowOrder(errors);
       throw linesInvalid(ordered, ordered.slice(0, MAX_ERRORS));
     }
-    const all = Object.values(results).filter((r) => r !== null);
+    const all = [...Object.values(results), assessment].filter((r) => r !== null);
     return {
       audit: all.flatMap((r) => r.audit),
       result: {
@@ -104,6 +146,7 @@ export async function ingestStream(
         staff: results.staff?.result ?? NOTHING,
         departmentInputs: results.departmentInputs?.result ?? NOTHING,
         individuals: results.individuals?.result ?? NOTHING,
+        ...(assessment ? assessment.result : {}),
       },
     };
   });
@@ -166,6 +209,9 @@ export async function readStream(body: unknown, byteLimit: number) {
     staff: rows<StaffRecord>(),
     departmentInputs: rows<DepartmentInput>(),
     individuals: rows<IndividualInput>(),
+    indicatorValues: rows<ValueRecord>(),
+    departmentDefects: rows<DepartmentDefectRecord>(),
+    personalDefects: rows<PersonalDefectRecord>(),
     count: 0,
     sha256: '',
   };
@@ -210,11 +256,14 @@ export async function readStream(body: unknown, byteLimit: number) {
 
 const rowError = (e: AppError): RowError => ({ code: e.code, message: e.message, path: e.path ?? 'body' });
 
-const TARGET: Record<Kind, 'departments' | 'staff' | 'departmentInputs' | 'individuals'> = {
+const TARGET: Record<Kind, 'departments' | 'staff' | 'departmentInputs' | 'individuals' | 'indicatorValues' | 'departmentDefects' | 'personalDefects'> = {
   department: 'departments',
   staff: 'staff',
   departmentInput: 'departmentInputs',
   individual: 'individuals',
+  indicatorValue: 'indicatorValues',
+  departmentDefect: 'departmentDefects',
+  personalDefect: 'personalDefects',
 };
 
 /** Checks one line's shape and record; files the record under its kind. */
@@ -229,7 +278,8 @@ function place(value: unknown, at: string, line: number, out: Omit<StreamRecords
     return { code: 'invalid_enum', message: `${at}: type must be one of ${Object.keys(KINDS).join(', ')}`, path: `${at}.type` };
   }
   const merge = mode === 'merge';
-  const check = (merge ? PATCH_KINDS : KINDS)[type as Kind];
+  if (merge && ASSESSMENT_KINDS.includes(type as Kind)) return { code: 'not_applicable', message: `${at}: a ${type} line is a whole record; mode merge does not apply`, path: `${at}.mode` };
+  const check = merge ? PATCH_KINDS[type as PatchKind] : KINDS[type as Kind];
   if (!check.Check(record)) {
     const e = schemaError(record, check.Errors(record), `${at}.record`);
     return { code: e.code, message: `${at}: ${e.message}`, path: e.path };

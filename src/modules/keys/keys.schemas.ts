@@ -6,7 +6,7 @@ const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 const Time = Type.String({ description: 'an ISO 8601 time (UTC)' });
 export const RoleSchema = Type.Union(
   ROLES.map((r) => Type.Literal(r)),
-  { 'x-kind': 'enum', 'x-values': ROLES, description: 'admin, finance, dept_head or auditor' },
+  { 'x-kind': 'enum', 'x-values': ROLES, description: 'admin, finance, dept_head, auditor or assessor' },
 );
 
 export const KeyParams = Type.Object({ id: Uuid });
@@ -15,7 +15,12 @@ export const CreateKeyBody = Type.Object(
   {
     role: RoleSchema,
     hospital: HospitalCode,
-    departments: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500, description: 'for a dept_head key: its departments' })),
+    departments: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        maxItems: 500,
+        description: 'for a dept_head key: its departments; for an assessor key: the functional departments (offices) it speaks for',
+      }),
+    ),
     name: Type.String({ minLength: 1, maxLength: 200, description: 'who or what uses the key' }),
   },
   { additionalProperties: false },

@@ -32,14 +32,16 @@ const ownHospital = (principal: Principal, code: string) => principal.hospital =
 
 /**
  * A new API key: `ppk_` and 32 random bytes (256 bits) in base64url. The token is returned this
- * once; only its SHA-256 is kept. A department head's key names the departments it covers.
+ * once; only its SHA-256 is kept. A department head's key names the departments it covers, an
+ * assessor's the functional offices it speaks for.
  */
 export async function createKey(deps: Deps, input: CreateKeyInput): Promise<KeyView & { token: string }> {
   const { caller } = deps;
   if (!ownHospital(caller.principal, input.hospital)) throw notFound(`hospital ${input.hospital}`);
   const departments = [...new Set(input.departments ?? [])].sort();
-  if (input.role === 'dept_head' && departments.length === 0) throw keyDepartmentsMissing();
-  if (input.role !== 'dept_head' && departments.length > 0) throw keyDepartmentsNotApplicable();
+  const scoped = input.role === 'dept_head' || input.role === 'assessor';
+  if (scoped && departments.length === 0) throw keyDepartmentsMissing(input.role);
+  if (!scoped && departments.length > 0) throw keyDepartmentsNotApplicable();
   return deps.db.transaction(async (tx) => {
     const hospital = await lockHospital(tx, input.hospital);
     if (!hospital) throw notFound(`hospital ${input.hospital}`);

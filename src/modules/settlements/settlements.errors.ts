@@ -9,6 +9,8 @@ export const notSucceeded = (id: string, status: string) => conflict('not_succee
 export const periodHasApproved = (period: string) => conflict('period_closed', `${period} already has an approved settlement`);
 export const openReviews = (id: string, departments: string[]) =>
   conflict('open_disputes', `department(s) ${departments.join(', ')} dispute settlement ${id}; approving it anyway needs an overrideReason`);
+export const openAppeals = (id: string, appeals: string[]) =>
+  conflict('open_appeals', `undecided appeal(s) of ${appeals.join('; ')} hold up settlement ${id}; approving it anyway needs an overrideReason`);
 export const runStale = (id: string, period: string) => conflict('run_stale', `the inputs of ${period} changed after settlement ${id} ran; run the settlement again and approve the new run`);
 export const queueUnavailable = () => unavailable('the settlement queue');
 export const notApproved = createErrorFactory({

@@ -98,7 +98,8 @@ function setupApproveRoute(app: App, deps: SettlementRouteDeps): void {
         operationId: 'approveSettlement',
         tags: ['settlements'],
         summary: 'Approve a succeeded run: closes the period; the next quarter carries its bank',
-        description: 'While a department disputes the run, approval needs an `overrideReason`, which is audited. A run whose inputs changed since it ran is stale (409).',
+        description:
+          'While a department disputes the run, or an appeal of a defect of its period is undecided (409 open_appeals), approval needs an `overrideReason`, which is audited. A run whose inputs changed since it ran is stale (409).',
         params: RunParams,
         body: ApproveBody,
         response: { 200: RunView, ...errors(401, 404, 409) },

@@ -27,7 +27,7 @@ export const TriggerBody = Type.Object(
   { additionalProperties: false },
 );
 export const ApproveBody = Type.Object(
-  { overrideReason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'needed while a department disputes the run; audited' })) },
+  { overrideReason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'needed while a department disputes the run or an appeal of its assessment is undecided; audited' })) },
   { additionalProperties: false, 'x-optional-body': true },
 );
 export const RunListQuery = Type.Object({ period: Type.Optional(Period) }, { additionalProperties: false });

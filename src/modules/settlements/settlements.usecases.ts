@@ -13,12 +13,25 @@ import { SYSTEM_CALLER, type Caller } from '../../shared/principal.js';
 import { assertDepartment, assertPersonVisible, readsTier2Inputs, readsWholeHospital } from '../access/access.js';
 import { appendAudit } from '../audit/audit.repository.js';
 import { disputesForRun } from '../disputes/disputes.repository.js';
+import { appealLabel, undecidedAppeals } from '../assessment/appeals.repository.js';
 import { assessmentForRun } from '../assessment/assessment.repository.js';
 import { storedAssessment, type StoredAssessment } from '../assessment/lineage.js';
 import { closedPeriods, findHospital, findHospitalById, isPeriodClosed, lockHospital, lockHospitalById, type HospitalRow } from '../hospitals/hospitals.repository.js';
 import { buildScenario, loadPeriod, quarterPeriods, schemeFor } from '../inputs/inputs.repository.js';
 import { openDisputes } from './reviews.repository.js';
-import { alreadyApproved, noInputs, notSucceeded, openReviews, periodAlreadyClosed, periodHasApproved, queueUnavailable, resultNotFound, runStale, settlementNotFound } from './settlements.errors.js';
+import {
+  alreadyApproved,
+  noInputs,
+  notSucceeded,
+  openAppeals,
+  openReviews,
+  periodAlreadyClosed,
+  periodHasApproved,
+  queueUnavailable,
+  resultNotFound,
+  runStale,
+  settlementNotFound,
+} from './settlements.errors.js';
 import { annualResultOf, departmentLineOf, individualLineOf, quarterlyResultOf, runView, type RunViewShape } from './settlements.mappers.js';
 import type { SettlementQueue } from './settlements.queue.js';
 import {
@@ -350,6 +363,7 @@ async function storeResult(tx: Tx, hospitalId: number, run: RunRow, computed: Co
     const records = new Map((document.doc.periods?.[0]?.individuals ?? []).map((r) => [r.staffId, r as unknown]));
     await insertQuarterLines(tx, run.id, computed.quarterly.result, computed.quarterly.components, records, computed.quarterly.disputeItems);
   } else await insertAnnualLines(tx, run.id, computed.annual!);
+  const appeals = await undecidedAppeals(tx, hospitalId, run.period);
   await updateRun(tx, run.id, {
     status: 'succeeded',
     error: null,
@@ -358,7 +372,7 @@ async function storeResult(tx: Tx, hospitalId: number, run: RunRow, computed: Co
     schemeVersionId: document.schemeVersionId,
     inputHash: document.inputHash,
     summary: result.summary,
-    warnings: result.warnings,
+    warnings: [...result.warnings, ...appeals.map((a) => `${appealLabel(a)}: the appeal is undecided; approving this run needs an overrideReason`)],
     flags: computed.annual?.flags ?? null,
     assessment: computed.assessment ?? null,
     finishedAt: at,
@@ -399,12 +413,15 @@ export async function approveSettlement(deps: CallerDeps, runId: string, overrid
       if (run.status !== 'succeeded') throw notSucceeded(runId, run.status);
       if (await findApprovedRun(tx, hospital.id, run.period)) throw periodHasApproved(run.period);
       const disputes = await openDisputes(tx, run.id);
+      const appeals = (await undecidedAppeals(tx, hospital.id, run.period)).map(appealLabel);
       const reason = overrideReason?.trim() || undefined;
       if (disputes.length > 0 && !reason) throw openReviews(runId, disputes);
+      if (appeals.length > 0 && !reason) throw openAppeals(runId, appeals);
+      const overridden = disputes.length > 0 || appeals.length > 0;
       // staleness by the stored fingerprint: what the run settled against what the store holds now
       if ((await currentFingerprint(tx, hospital, run)) !== run.inputHash) throw runStale(runId, run.period);
       const at = deps.clock.now();
-      await updateRun(tx, run.id, { status: 'approved', approvedBy: deps.caller.actor, approvedAt: at, approvalOverrideReason: disputes.length > 0 ? reason : null });
+      await updateRun(tx, run.id, { status: 'approved', approvedBy: deps.caller.actor, approvedAt: at, approvalOverrideReason: overridden ? reason : null });
       await supersedeOthers(tx, run);
       if (run.kind === 'quarterly') await saveBankBalances(tx, hospital.id, run, await departmentLinesOf(tx, run.id));
       await appendAudit(
@@ -417,7 +434,13 @@ export async function approveSettlement(deps: CallerDeps, runId: string, overrid
             entityType: 'settlement',
             entityKey: run.id,
             before: { status: 'succeeded' },
-            after: { status: 'approved', period: run.period, ...(disputes.length > 0 ? { overriddenDisputes: disputes, overrideReason: reason } : {}) },
+            after: {
+              status: 'approved',
+              period: run.period,
+              ...(disputes.length > 0 ? { overriddenDisputes: disputes } : {}),
+              ...(appeals.length > 0 ? { overriddenAppeals: appeals } : {}),
+              ...(overridden ? { overrideReason: reason } : {}),
+            },
           },
         ],
         at,

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { timeZoneOf, type Clock, type UseCaseDeps } from '../../shared/context.js';
 import { notFound } from '../../shared/errors.js';
 import type { Caller } from '../../shared/principal.js';
-import { readableDepartments, readsWholeHospital } from '../access/access.js';
+import { assertSeesMoney, readableDepartments, readsWholeHospital } from '../access/access.js';
 import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
 import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
 import { runWorkbook } from '../settlements/exports.usecases.js';
@@ -26,6 +26,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The hospitals to choose from (the bootstrap admin), or one hospital's runs, each succeeded one marked when stale. */
 export async function runsPage(deps: Deps, asked?: string) {
+  assertSeesMoney(deps.caller.principal);
   const code = deps.caller.principal.hospital ?? asked;
   if (!code) return { view: 'hospitals' as const, hospitals: await listHospitals(deps.db) };
   const hospital = await findHospital(deps.db, code);
@@ -38,6 +39,7 @@ export async function runsPage(deps: Deps, asked?: string) {
 
 /** The run, if this caller may see it (its hospital is theirs); 404 otherwise, as the API does. */
 export async function visibleRun(deps: Deps, id: string): Promise<{ run: RunRow; hospital: { code: string; name: string } }> {
+  assertSeesMoney(deps.caller.principal);
   const run = UUID.test(id) ? await findRun(deps.db, id) : null;
   const hospital = run ? await findHospitalById(deps.db, run.hospitalId) : null;
   const own = deps.caller.principal.hospital;
