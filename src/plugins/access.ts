@@ -52,7 +52,9 @@ export function registerAccess(app: FastifyInstance): void {
       if (hospital !== undefined && hospital !== principal.hospital) throw notFound(describeTarget(request, declared.hospital));
     }
     if (!declared.roles.includes(principal.role)) {
-      throw forbidden(`a ${principal.role} key may not call ${request.method} ${request.routeOptions.url}; it needs one of: ${declared.roles.join(', ')}`);
+      throw forbidden(
+        `${/^[aeiou]/.test(principal.role) ? 'an' : 'a'} ${principal.role} key may not call ${request.method} ${request.routeOptions.url}; it needs one of: ${declared.roles.join(', ')}`,
+      );
     }
   });
 }

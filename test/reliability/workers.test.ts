@@ -80,6 +80,9 @@ describe.skipIf(!PG_ENABLED)('settlement workers on two processes (PostgreSQL + 
       await runner.close();
     }
     // which process settled which run: both took some, and none settled the same run twice
+    // (a worker logs "settlement finished" after its commit: give the lines a moment to arrive)
+    const finishedLines = () => workers.reduce((n, w) => n + w.logs().filter((l) => l.msg === 'settlement finished' && l.stored === true).length, 0);
+    for (const until = Date.now() + 10_000; finishedLines() < runs.length && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     const settledBy = workers.map((w) =>
       w
         .logs()

@@ -219,9 +219,14 @@ describe.skipIf(!existsSync(CHROMIUM))('four roles through a quarter and a year-
     expect(await page.textContent('#override-reason')).toContain('已与内科核实，下季度调整');
     await check(page, 'admin-approved', 'zh', { readme: true });
 
-    // settling the closed quarter again is refused, in Chinese
+    // asked to settle the closed quarter again, the page shows its approved run (nothing changed,
+    // nothing is computed again); a forced re-run of a closed quarter is refused, in Chinese
+    expect(await startFromPage(page, '2026Q1')).toBe(run2);
+    expect(await page.textContent('#status')).toBe(say('zh', 'status.approved'));
+    expect(await page.textContent('#done')).toBe(say('zh', 'done.closed', { period: periodName('2026Q1', 'zh') }));
     await page.goto(`${svc.baseUrl}/ui/runs`);
     await page.fill('#period', '2026Q1');
+    await page.check('#force');
     await page.click('#start');
     await page.waitForSelector('#error');
     expect(await page.textContent('#error')).toContain('2026Q1');

@@ -53,8 +53,9 @@ function cell(value: string): Html {
   return html`<td class="num" data-value="${value}">${num(value)}</td>`;
 }
 
+/** The rule in the page's language, its decimal figures with separators as the values have them (the exact text stays in the JSON). */
 function ruleOf(lang: Lang, i: StatementItem): string {
-  return lang === 'en' ? i.rule : i.ruleZh;
+  return (lang === 'en' ? i.rule : i.ruleZh).replace(/(?<![\d.,])\d{4,}\.\d+/g, (figure) => groupDigits(figure));
 }
 
 function itemRows(lang: Lang, items: StatementItem[], totalKey?: string): Html[] {

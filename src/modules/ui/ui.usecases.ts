@@ -145,7 +145,7 @@ export async function startSettlement(deps: WriteDeps & Pick<UseCaseDeps, 'log'>
   if (!/^[0-9]{4}(Q[1-4])?$/.test(period)) throw badPeriod(period);
   const force = form.force === 'true';
   const { run, created } = await requestSettlement(deps, hospital, period, { force });
-  const done = created ? (force ? 'forced' : 'started') : run.status === 'queued' || run.status === 'running' ? 'running' : 'unchanged';
+  const done = created ? (force ? 'forced' : 'started') : run.status === 'queued' || run.status === 'running' ? 'running' : run.status === 'approved' ? 'closed' : 'unchanged';
   return { runId: run.id, done };
 }
 

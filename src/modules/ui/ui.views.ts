@@ -209,6 +209,7 @@ const DONE: Record<string, MessageKey> = {
   started: 'done.started',
   forced: 'done.forced',
   unchanged: 'done.unchanged',
+  closed: 'done.closed',
   running: 'done.running',
   approved: 'done.approved',
   acknowledged: 'done.acknowledged',

@@ -71,7 +71,7 @@ export const errors = {
   'error.notFound.thing': { zh: '未找到 {what}', en: '{what} not found' },
   'error.inSettlement': { zh: '核算批次 {id} ', en: 'settlement {id}' },
   'error.forbidden.department': { zh: '此密钥只能查看科室 {mine}，不能查看 {department}', en: 'This key is for {mine}, not {department}' },
-  'error.forbidden.role': { zh: '{role}密钥不能调用 {route}；需要以下角色之一：{roles}', en: 'A {role} key may not call {route}' },
+  'error.forbidden.role': { zh: '{role}密钥不能调用 {route}；需要以下角色之一：{roles}', en: 'A {role} key may not call {route}; it needs one of: {roles}' },
   'error.run_stale.detail': { zh: '{period} 的数据在核算批次 {id} 之后已变更；请重新核算并审批新的批次', en: 'The inputs of {period} changed after {id}' },
   'error.open_disputes.detail': { zh: '科室 {departments} 对核算批次 {id} 提出异议；强制审批须填写理由（overrideReason）', en: '{departments} dispute {id}' },
   'error.already_approved.detail': { zh: '核算批次 {id} 已审批', en: '{id} is already approved' },
@@ -86,7 +86,7 @@ export const errors = {
   // validation: what a field must be, after its path ("body.period: …")
   'error.field.required': { zh: '为必填项', en: 'is required' },
   'error.field.notAField': { zh: '不是该记录的字段', en: 'is not a field of this record' },
-  'error.field.negative': { zh: '不能为负数，收到{got}', en: 'must not be negative' },
+  'error.field.negative': { zh: '不能为负数，收到{got}', en: 'must not be negative, got {got}' },
   'error.field.tooManyDigits': { zh: '位数过多：小数点前最多 18 位、小数点后最多 16 位，收到{got}', en: 'has too many digits' },
   'error.field.moneyTooLarge': { zh: '超出范围：金额小数点前最多 {digits} 位、小数点后最多 16 位，收到{got}', en: 'is out of range' },
   'error.field.decimal': { zh: '必须是十进制数字字符串（如 "1234.50"），收到{got}', en: 'must be a decimal string' },

@@ -35,6 +35,10 @@ export const pages = {
     zh: '{period} 的数据自上次核算以来未变，沿用已有批次；如需重新计算请勾选“强制重新核算”。',
     en: 'The inputs of {period} are unchanged since its last run, which is shown; tick “force a re-run” to compute it again.',
   },
+  'done.closed': {
+    zh: '{period}已审批结账，数据未变，显示已审批的批次；已结账的期间不能重新核算。',
+    en: '{period} is approved and closed, and its inputs are unchanged: the approved run is shown. A closed period cannot be settled again.',
+  },
   'done.running': { zh: '{period}已有批次在排队或计算中，显示该批次。', en: 'A run of {period} is already queued or running; it is shown.' },
   'done.approved': { zh: '已审批通过，{period}已结账。', en: 'Approved; {period} is closed.' },
   'done.acknowledged': { zh: '已确认 {department} 的核算结果。', en: 'The result of {department} is acknowledged.' },
