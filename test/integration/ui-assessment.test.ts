@@ -136,5 +136,9 @@ describe.each(backends)('the assessment pages: a department head appeals, the ad
     expect(row(final.text, 'DD01')).not.toContain('appeal-form');
     expect(row(final.text, 'DD02')).toContain('appeal-form');
     noEnglish(final.text);
+    // the same page in English when asked
+    const en = await head('GET', '/ui/assessment/IM?quarter=2026Q1&lang=en');
+    expect(en.text).toContain('Assessment of IM, 2026 Q1');
+    expect(row(en.text, 'DD01')).toContain('overturned on appeal');
   });
 });
