@@ -1,6 +1,6 @@
 import { html, type Html } from '../../shared/html.js';
 import { layout } from '../../shared/page.js';
-import { mayAudit } from './ui.roles.js';
+import { mayAudit, mayDecideAppeals } from './ui.roles.js';
 import { type View, type Viewer, word } from './ui.views.js';
 
 /**
@@ -39,7 +39,16 @@ export function signedInPage(s: Viewer, title: string, body: Html, refreshSecond
 }
 
 function nav(s: Viewer): Html {
-  return html`<nav class="noprint"><a href="/ui/runs" id="nav-runs">${word(s, 'nav.runs')}</a>${mayAudit(s.principal) ? html`<a href="/ui/audit" id="nav-audit">${word(s, 'nav.audit')}</a>` : ''}<span class="meta">${s.principal.name} · ${word(s, `role.${s.principal.role}`)}${s.principal.hospital ? ` · ${s.principal.hospital}` : ''}</span>
+  return html`<nav class="noprint"><a href="/ui/runs" id="nav-runs">${word(s, 'nav.runs')}</a>${mayAudit(s.principal) ? html`<a href="/ui/audit" id="nav-audit">${word(s, 'nav.audit')}</a>` : ''}${assessmentLinks(s)}<span class="meta">${s.principal.name} · ${word(s, `role.${s.principal.role}`)}${s.principal.hospital ? ` · ${s.principal.hospital}` : ''}</span>
 ${otherLanguage(s)}
 <form class="inline" method="post" action="/ui/sign-out"><input type="hidden" name="csrf" value="${s.csrf}"><button type="submit" id="sign-out">${word(s, 'nav.signOut')}</button></form></nav>`;
+}
+
+/** A department head's assessment pages (one a department), an admin's appeals queue. */
+function assessmentLinks(s: Viewer): Html | string {
+  const p = s.principal;
+  if (mayDecideAppeals(p)) return html`<a href="/ui/appeals" id="nav-appeals">${word(s, 'nav.appeals')}</a>`;
+  if (p.role !== 'dept_head') return '';
+  const many = p.departments.length > 1;
+  return html`${p.departments.map((d) => html`<a href="/ui/assessment/${encodeURIComponent(d)}" class="nav-assessment" id="nav-assessment-${d}">${word(s, 'nav.assessment')}${many ? ` ${d}` : ''}</a>`)}`;
 }

@@ -9,3 +9,7 @@ export const maySettle = (p: Principal): boolean => p.role === 'admin' || p.role
 export const mayApprove = (p: Principal): boolean => p.role === 'admin';
 /** A department head reviews their own departments; an admin any. */
 export const mayReview = (p: Principal, department: string): boolean => p.role === 'admin' || (p.role === 'dept_head' && p.departments.includes(department));
+/** A department head appeals the defects of their own departments (the API's appeal is theirs alone). */
+export const mayAppeal = (p: Principal, department: string): boolean => p.role === 'dept_head' && p.departments.includes(department);
+/** An admin decides appeals. */
+export const mayDecideAppeals = (p: Principal): boolean => p.role === 'admin';

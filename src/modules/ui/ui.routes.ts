@@ -5,14 +5,48 @@ import type { Logger } from 'pino';
 import { AppError, errorIn } from '../../shared/errors.js';
 import type { App } from '../../shared/http.js';
 import type { SettlementQueue } from '../settlements/settlements.queue.js';
+import { appealsView, assessmentView } from './assessment.views.js';
 import { auditView } from './audit.views.js';
 import { errorPage, expiredFormPage, signInPage } from './frame.views.js';
 import { runsView, runView } from './runs.views.js';
 import { departmentPrintView, departmentView, personPrintView, personView } from './statement.views.js';
 import { PageRefusal } from './ui.errors.js';
-import { ApproveForm, AuditQuery, DepartmentParams, DoneQuery, ExportQuery, PageQuery, PersonParams, ReviewForm, RunParams, RunsQuery, SignInForm, StartForm } from './ui.schemas.js';
+import {
+  AppealForm,
+  AppealParams,
+  AppealsQuery,
+  ApproveForm,
+  AssessmentParams,
+  AssessmentQuery,
+  AuditQuery,
+  DecisionForm,
+  DepartmentParams,
+  DoneQuery,
+  ExportQuery,
+  PageQuery,
+  PersonParams,
+  ReviewForm,
+  RunParams,
+  RunsQuery,
+  SignInForm,
+  StartForm,
+} from './ui.schemas.js';
 import { createSessions, type Session, type SessionDeps, type Sessions, sessionTokenPosted } from './ui.session.js';
-import { approveRun, auditLog, departmentPage, personPage, reviewDepartment, runDownload, runPage, runsPage, startSettlement } from './ui.usecases.js';
+import {
+  appealFromPage,
+  appealsQueue,
+  approveRun,
+  assessmentPage,
+  auditLog,
+  decideFromPage,
+  departmentPage,
+  personPage,
+  reviewDepartment,
+  runDownload,
+  runPage,
+  runsPage,
+  startSettlement,
+} from './ui.usecases.js';
 import { word } from './ui.views.js';
 
 /**
@@ -51,6 +85,10 @@ export async function registerUiRoutes(app: App, deps: UiDeps): Promise<void> {
   setupReviewRoute(app, page);
   setupApproveRoute(app, page);
   setupAuditRoute(app, page);
+  setupAssessmentRoute(app, page);
+  setupAppealRoute(app, page);
+  setupAppealsRoute(app, page);
+  setupDecisionRoute(app, page);
 }
 
 // ---------------------------------------------------------------- the pages' plumbing
@@ -242,5 +280,39 @@ function setupAuditRoute(app: App, deps: PageDeps): void {
     const data = await auditLog(caseDeps(deps, request), request.query);
     if (!data) return reply.redirect('/ui/runs', 303);
     return sendHtml(reply, auditView(sessionOf(request), data));
+  });
+}
+
+// ---------------------------------------------------------------- the assessment and its appeals
+
+function setupAssessmentRoute(app: App, deps: PageDeps): void {
+  app.get('/ui/assessment/:department', pageOptions(deps, { params: AssessmentParams, querystring: AssessmentQuery }), async (request, reply) => {
+    const data = await assessmentPage(caseDeps(deps, request), request.params.department, request.query);
+    return sendHtml(reply, assessmentView(sessionOf(request), data, request.query));
+  });
+}
+
+function setupAppealRoute(app: App, deps: PageDeps): void {
+  app.post('/ui/assessment/:department/appeals', pageOptions(deps, { params: AssessmentParams, querystring: PageQuery, body: AppealForm }), async (request, reply) => {
+    const { department } = request.params;
+    const { quarter, appeal } = await appealFromPage(caseDeps(deps, request), department, request.body);
+    const hospital = request.body.hospital ? `&hospital=${encodeURIComponent(request.body.hospital)}` : '';
+    return reply.redirect(`/ui/assessment/${encodeURIComponent(department)}?quarter=${quarter}&done=appealed&defect=${encodeURIComponent(appeal.defectId)}${hospital}`, 303);
+  });
+}
+
+function setupAppealsRoute(app: App, deps: PageDeps): void {
+  app.get('/ui/appeals', pageOptions(deps, { querystring: AppealsQuery }), async (request, reply) => {
+    const data = await appealsQueue(caseDeps(deps, request), request.query.hospital);
+    if (!data) return reply.redirect('/ui/runs', 303);
+    return sendHtml(reply, appealsView(sessionOf(request), data, request.query));
+  });
+}
+
+function setupDecisionRoute(app: App, deps: PageDeps): void {
+  app.post('/ui/appeals/:id/decision', pageOptions(deps, { params: AppealParams, querystring: PageQuery, body: DecisionForm }), async (request, reply) => {
+    const { code, appeal } = await decideFromPage(caseDeps(deps, request), request.params.id, request.body);
+    const hospital = sessionOf(request).principal.hospital ? '' : `&hospital=${encodeURIComponent(code)}`;
+    return reply.redirect(`/ui/appeals?done=${appeal.status}&defect=${encodeURIComponent(appeal.defectId)}${hospital}`, 303);
   });
 }

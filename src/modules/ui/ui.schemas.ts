@@ -14,12 +14,17 @@ const Text = Type.Optional(Type.String());
 export const PageQuery = Type.Object({ lang: Text });
 /** What the action before this page did (`?done=started`): a page shows only the words it knows. */
 export const DoneQuery = Type.Object({ lang: Text, done: Text });
-export const RunsQuery = Type.Object({ lang: Text, done: Text, hospital: Text });
+export const RunsQuery = Type.Object({ lang: Text, done: Text, defect: Text, hospital: Text });
 export const ExportQuery = Type.Object({ lang: Text, department: Text });
 export const AuditQuery = Type.Object({ lang: Text, hospital: Text, actor: Text, action: Text, entityType: Text, entityKey: Text, from: Text, to: Text, afterSeq: Text });
 
+export const AssessmentQuery = Type.Object({ lang: Text, done: Text, defect: Text, quarter: Text, hospital: Text });
+export const AppealsQuery = Type.Object({ lang: Text, done: Text, defect: Text, hospital: Text });
+
 export const RunParams = Type.Object({ id: Type.String() });
 export const DepartmentParams = Type.Object({ id: Type.String(), code: Type.String() });
+export const AssessmentParams = Type.Object({ department: Type.String() });
+export const AppealParams = Type.Object({ id: Type.String() });
 export const PersonParams = Type.Object({ id: Type.String(), staffId: Type.String() });
 
 /** Every form carries its token (`csrf`); the page checks it before it reads any other field. */
@@ -28,3 +33,6 @@ export const StartForm = Type.Object({ csrf: Text, hospital: Text, period: Text,
 /** A review's fields go on to the same check as the API's body (an unknown field is refused there). */
 export const ReviewForm = Type.Object({ csrf: Text, status: Text, reason: Text });
 export const ApproveForm = Type.Object({ csrf: Text, overrideReason: Text });
+/** An appeal of a defect from a department's page, and an admin's decision from the queue (the use cases check the values). */
+export const AppealForm = Type.Object({ csrf: Text, kind: Text, defectId: Text, reason: Text, quarter: Text, hospital: Text });
+export const DecisionForm = Type.Object({ csrf: Text, decision: Text, reason: Text, hospital: Text });

@@ -1,9 +1,10 @@
 import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
 import { timeZoneOf, type Clock, type UseCaseDeps } from '../../shared/context.js';
-import { notFound } from '../../shared/errors.js';
+import { badRequest, notFound } from '../../shared/errors.js';
 import type { Caller } from '../../shared/principal.js';
 import { assertSeesMoney, readableDepartments, readsWholeHospital } from '../access/access.js';
+import { appealsOf, decideAppeal, departmentRegister, fileAppeal } from '../assessment/appeals.usecases.js';
 import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
 import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
 import { runWorkbook } from '../settlements/exports.usecases.js';
@@ -12,7 +13,7 @@ import type { SettlementQueue } from '../settlements/settlements.queue.js';
 import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
 import { approveSettlement, isRunStale, quarterOutcomeOf, requestSettlement, runWithResult } from '../settlements/settlements.usecases.js';
 import { badPeriod, refused } from './ui.errors.js';
-import { mayApprove, mayAudit, mayReview, maySettle } from './ui.roles.js';
+import { mayAppeal, mayApprove, mayAudit, mayDecideAppeals, mayReview, maySettle } from './ui.roles.js';
 
 /**
  * What each review page shows and does, with the same use cases and scoping as the API: a page's
@@ -210,4 +211,78 @@ function zoneOffset(zone: string, day: string): string {
   const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(`${day}T12:00:00Z`)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-]\d{2}:\d{2})/.exec(name);
   return m ? m[1]! : 'Z';
+}
+
+// ------------------------------------------------------------------ the assessment
+
+const QUARTER = /^[0-9]{4}Q[1-4]$/;
+const REASON_MAX = 2000;
+
+/** The quarter a page asks for, or the clock's quarter when none is asked; another shape is refused as the API refuses it. */
+function quarterAsked(asked: string | undefined, clock: Clock): string {
+  const text = asked?.trim();
+  if (!text) {
+    const now = clock.now();
+    return `${now.getUTCFullYear()}Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+  }
+  if (!QUARTER.test(text)) throw badRequest('invalid_type', `quarter: Expected string to match '^[0-9]{4}Q[1-4]$', got the string ${JSON.stringify(text.slice(0, 40))}`, 'quarter');
+  return text;
+}
+
+/** The hospital a page is about: the key's own, or the one the bootstrap admin names; none named is a page not found. */
+function hospitalAsked(deps: Deps, asked: string | undefined): string {
+  const code = deps.caller.principal.hospital ?? asked?.trim();
+  if (!code) throw notFound('hospital');
+  return code;
+}
+
+/** An appeal's or a decision's reason from a form: trimmed, not empty, at most 2000 characters (as the API's body). */
+function reasonOf(reason: string | undefined): string {
+  const text = reason?.trim() ?? '';
+  if (text.length === 0 || text.length > REASON_MAX) throw badRequest('invalid_type', `reason: Expected a string of 1 to ${REASON_MAX} characters`, 'reason');
+  return text;
+}
+
+/**
+ * A department's assessment in a quarter: its register (values, the defects against it and its
+ * people, their appeals) as the API reads it. A department head's other departments, and a role
+ * that reads no department's assessment on the pages, meet the page not found.
+ */
+export async function assessmentPage(deps: Deps & { clock: Clock }, department: string, query: { quarter?: string; hospital?: string }) {
+  const { principal } = deps.caller;
+  if (!(principal.role === 'admin' || principal.role === 'dept_head') || !readableDepartments(principal)(department)) throw notFound(`department ${department}`);
+  const code = hospitalAsked(deps, query.hospital);
+  const quarter = quarterAsked(query.quarter, deps.clock);
+  const register = await departmentRegister(deps, code, department, quarter);
+  const openAppeal = new Map(register.appeals.filter((a) => a.status === 'open').map((a) => [`${a.kind}:${a.defectId}`, a]));
+  return { ...register, hospital: code, openAppeal, mayAppeal: mayAppeal(principal, department) };
+}
+
+/** A department head appeals a defect from their department's page, through the API's use case (its checks and audit). */
+export async function appealFromPage(deps: WriteDeps, department: string, form: { kind?: string; defectId?: string; reason?: string; quarter?: string; hospital?: string }) {
+  const { principal } = deps.caller;
+  if (!mayAppeal(principal, department)) throw refused('page.forbidden.appeal');
+  const code = hospitalAsked(deps, form.hospital);
+  const kind = form.kind === 'department' || form.kind === 'personal' ? form.kind : undefined;
+  if (!kind) throw badRequest('invalid_type', 'kind: Expected department or personal', 'kind');
+  const appeal = await fileAppeal(deps, code, kind, form.defectId?.trim() ?? '', reasonOf(form.reason));
+  return { quarter: quarterAsked(form.quarter, deps.clock), appeal };
+}
+
+/** The admin's queue: the hospital's undecided appeals, oldest first. */
+export async function appealsQueue(deps: Deps, hospital: string | undefined) {
+  if (!mayDecideAppeals(deps.caller.principal)) throw refused('page.forbidden.appeals');
+  const code = deps.caller.principal.hospital ?? hospital?.trim();
+  if (!code) return null;
+  return { code, appeals: await appealsOf(deps, code, 'open') };
+}
+
+/** The admin upholds or overturns an appeal from the queue, through the API's use case. */
+export async function decideFromPage(deps: WriteDeps, id: string, form: { decision?: string; reason?: string; hospital?: string }) {
+  if (!mayDecideAppeals(deps.caller.principal)) throw refused('page.forbidden.appeals');
+  const code = hospitalAsked(deps, form.hospital);
+  const decision = form.decision === 'upheld' || form.decision === 'overturned' ? form.decision : undefined;
+  if (!decision) throw badRequest('invalid_type', 'decision: Expected upheld or overturned', 'decision');
+  if (!UUID.test(id)) throw notFound(`appeal ${id}`);
+  return { code, appeal: await decideAppeal(deps, code, id, decision, reasonOf(form.reason)) };
 }

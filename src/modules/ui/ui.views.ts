@@ -214,6 +214,9 @@ const DONE: Record<string, MessageKey> = {
   approved: 'done.approved',
   acknowledged: 'done.acknowledged',
   disputed: 'done.disputed',
+  appealed: 'done.appealed',
+  upheld: 'done.upheld',
+  overturned: 'done.overturned',
 };
 
 /** A flash line: what the action before this page did (`?done=`), with the page's own facts (its period, its department). */
