@@ -1,3 +1,4 @@
+import { timeZoneOf } from '../../shared/context.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
@@ -217,7 +218,7 @@ function setupRunRoute(app: App, deps: PageDeps): void {
 // the review pages' own download, under the session (the /v1 exports need a Bearer token)
 function setupExportRoute(app: App, deps: PageDeps): void {
   app.get('/ui/runs/:id/export.xlsx', pageOptions(deps, { params: RunParams, querystring: ExportQuery }), async (request, reply) => {
-    const book = await runDownload(caseDeps(deps, request), request.params.id, request.query.department);
+    const book = await runDownload(caseDeps(deps, request), request.params.id, request.query.department, { lang: sessionOf(request).lang, timeZone: timeZoneOf(deps.clock) });
     return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${book.filename}"`).send(book.buffer);
   });
 }

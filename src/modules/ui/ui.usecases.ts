@@ -7,7 +7,7 @@ import { assertSeesMoney, readableDepartments, readsWholeHospital } from '../acc
 import { appealsOf, decideAppeal, departmentRegister, fileAppeal } from '../assessment/appeals.usecases.js';
 import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
 import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
-import { runWorkbook } from '../settlements/exports.usecases.js';
+import { runWorkbook, type ExportOptions } from '../settlements/exports.usecases.js';
 import { review, reviewsOf } from '../settlements/reviews.usecases.js';
 import type { SettlementQueue } from '../settlements/settlements.queue.js';
 import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
@@ -128,9 +128,9 @@ export async function personPage(deps: Deps, id: string, staffId: string) {
 // ------------------------------------------------------------------ downloads and actions
 
 /** The run's workbook (a department's alone when asked), as the /v1 export makes it. */
-export async function runDownload(deps: Deps, id: string, department: string | undefined) {
+export async function runDownload(deps: Deps, id: string, department: string | undefined, options: ExportOptions = {}) {
   const { run } = await visibleRun(deps, id);
-  return runWorkbook(deps, run.id, department || undefined);
+  return runWorkbook(deps, run.id, department || undefined, options);
 }
 
 /**
