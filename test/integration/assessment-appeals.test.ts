@@ -139,6 +139,20 @@ describe.each(backends)('appeals of assessment defects (%s)', (backend) => {
     expect(overturn.body.events[0]).toMatchObject({ entityType: 'department_defect', entityKey: 'DD01', after: { version: 2, status: 'overturned' } });
   });
 
+  it('an import does not make the overturned DD01 count again: the same document changes nothing, a changed DD01 is refused (409 overturned)', async () => {
+    const same = await svc.request('POST', '/v1/imports', scenario);
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    expect(same.body.assessment.defects.written).toBe(0);
+    const changed = structuredClone(scenario);
+    const dd01 = changed.assessment.departmentDefects.find((d: { id: string }) => d.id === 'DD01');
+    dd01.note = `${dd01.note ?? ''}（重新导入）`;
+    const refused = await svc.request('POST', '/v1/imports', changed);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('overturned');
+    const dd01Now = await svc.request('GET', `${base}/department-defects/DD01`);
+    expect(dd01Now.body.versions.map((v: { status: string }) => v.status)).toEqual(['booked', 'overturned']);
+  });
+
   it('the run after the decision differs from the run before by exactly DD01: it is the example settled without DD01', async () => {
     after = await settle();
     expect(after.result.warnings.some((w: string) => w.includes('undecided'))).toBe(false);

@@ -5,7 +5,7 @@ export const defectNotFound = createErrorFactory({ code: 'not_found', status: 40
 export const defectExists = (kind: string, id: string, version: number) =>
   conflict('already_exists', `${kind} defect ${id} exists (version ${version}); correct it with POST …/${kind}-defects/${id}/correct`, 'id');
 export const defectWithdrawn = (kind: string, id: string) => conflict('already_withdrawn', `${kind} defect ${id} is already withdrawn`);
-export const defectOverturned = (kind: string, id: string) => conflict('overturned', `${kind} defect ${id} was overturned on appeal; book a new defect instead`);
+export const defectOverturned = (kind: string, id: string, path?: string) => conflict('overturned', `${kind} defect ${id} was overturned on appeal; book a new defect instead`, path);
 export const assessmentPeriodClosed = (period: string, what: string, path?: string) => conflict('period_closed', `${period} is closed (its settlement is approved); ${what} cannot change`, path);
 export const noAssessment = createErrorFactory({
   code: 'not_assessed',

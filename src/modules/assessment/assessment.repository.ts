@@ -163,8 +163,10 @@ export async function assessmentForRun(db: Conn, hospitalId: number, scope: { qu
   if (last === null) return undefined;
   const months = scope.quarters.flatMap(monthsOf);
   const periods = [...months, ...scope.quarters, ...(scope.year !== undefined ? [String(scope.year)] : [])];
-  const [version, values, defects] = [await scorecardsFor(db, hospitalId, last), await valuesIn(db, hospitalId, { periods }), await defectVersions(db, hospitalId, { months })];
-  const current = [...latestOf(defects).values()].filter(counts);
+  const [version, values, defects] = [await scorecardsFor(db, hospitalId, last), await valuesIn(db, hospitalId, { periods }), await defectVersions(db, hospitalId)];
+  // the current version decides the month: a defect corrected into another quarter counts there only
+  const inScope = new Set(months);
+  const current = [...latestOf(defects).values()].filter((d) => counts(d) && inScope.has(d.month));
   if (!version && values.length === 0 && current.length === 0) return undefined;
   const byId = (a: DefectRow, b: DefectRow) => compareKeys(a.defectId, b.defectId);
   return {

@@ -127,6 +127,8 @@ async function writeDefectRecords(
       out.unchanged += 1;
       continue;
     }
+    // an appeal's decision stands: an import or a stream does not make an overturned defect count again
+    if (before?.status === 'overturned') throw defectOverturned(kind, record.id, options.pathOf(record, i));
     assertDefectOpen(options.closed, kind, record, before, options.pathOf(record, i));
     out.audit.push(await writeDefectVersion(tx, hospitalId, { kind, record, before, status: before ? 'corrected' : 'booked', reason: before ? options.source : null }, options.actor, options.at));
     out.written += 1;
@@ -417,10 +419,13 @@ const readsDefect = (principal: Principal, current: DefectRow): boolean => reads
 /** The defects (current versions, or every version with history), optionally of one quarter's months; an assessor's offices' only. */
 export async function listDefects(deps: ReadDeps, code: string, kind: DefectKind, filter: { quarter?: string; history?: boolean }) {
   const hospital = await hospitalNamed(deps.db, code);
-  const rows = await defectVersions(deps.db, hospital.id, { kind, ...(filter.quarter ? { months: periodsOf(filter.quarter).filter((p) => p.length === 7) } : {}) });
+  const rows = await defectVersions(deps.db, hospital.id, { kind });
   const latest = latestOf(rows);
-  const readable = (r: DefectRow) => readsDefect(deps.caller.principal, latest.get(`${r.kind}:${r.defectId}`)!);
-  return (filter.history ? rows : [...latest.values()]).filter(readable).map(versionView);
+  // a quarter's defects are those whose current version is booked in its months (a correction may move one)
+  const months = filter.quarter ? new Set(periodsOf(filter.quarter).filter((p) => p.length === 7)) : null;
+  const current = (r: DefectRow) => latest.get(`${r.kind}:${r.defectId}`)!;
+  const shown = (r: DefectRow) => readsDefect(deps.caller.principal, current(r)) && (months === null || months.has(current(r).month));
+  return (filter.history ? rows : [...latest.values()]).filter(shown).map(versionView);
 }
 
 /** One defect with every version; another office's is unknown to an assessor (404). */
