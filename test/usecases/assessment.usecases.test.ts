@@ -13,7 +13,7 @@ import { asTestAdmin } from '../integration/harness.js';
  */
 const scenario = JSON.parse(readFileSync(new URL('../../examples/assessment-example.scenario.json', import.meta.url), 'utf8'));
 const H = scenario.hospital.code as string;
-const DD98 = { id: 'DD98', month: '2026-03', owner: 'MA', department: 'IM', category: 'medical', points: '1', note: '测试缺陷' };
+const DD98 = { id: 'DD98', month: '2026-03', owner: 'MA', department: 'IM', category: 'medical' as const, points: '1', note: '测试缺陷' };
 
 describe('assessment use cases (PGlite in memory, no HTTP)', () => {
   let database: Database;
