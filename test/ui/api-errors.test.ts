@@ -38,7 +38,9 @@ describe('API errors in the language asked for', () => {
     expect((await both('POST', '/v1/hospitals/XH-COUNTY/settlements', { period: '2026Q1', bogus: 1 })).zh.message).toBe('body.bogus: 不是该记录的字段');
     expect((await both('POST', '/v1/hospitals/XH-COUNTY/settlements', { period: '2026Q1', force: 'yes' })).zh.message).toBe('body.force: 必须是 true 或 false，收到 字符串 "yes"');
     expect((await both('POST', '/v1/hospitals/XH-COUNTY/settlements', { period: 2026 })).zh.message).toMatch(/^body\.period: 必须是字符串，收到 数字 2026$/);
-    expect((await both('POST', '/v1/api-keys', { role: 'boss', hospital: 'XH-COUNTY', name: 'x' })).zh.message).toBe('body.role: 必须是 admin, finance, dept_head, auditor, assessor 之一，收到 字符串 "boss"');
+    expect((await both('POST', '/v1/api-keys', { role: 'boss', hospital: 'XH-COUNTY', name: 'x' })).zh.message).toBe(
+      'body.role: 必须是 admin, finance, dept_head, auditor, assessor 之一，收到 字符串 "boss"',
+    );
     expect((await both('GET', '/v1/hospitals/XH-COUNTY/audit?limit=0')).zh.message).toBe('querystring.limit: 必须不小于 1，收到 数字 0');
     expect((await both('GET', '/v1/hospitals/XH-COUNTY/audit?limit=5000')).zh.message).toBe('querystring.limit: 必须不大于 1000，收到 数字 5000');
     expect((await both('GET', '/v1/hospitals/XH-COUNTY/audit?limit=abc')).zh.message).toBe('querystring.limit: 必须是整数（JSON 整数），收到 字符串 "abc"');

@@ -25,7 +25,7 @@ function keptQueue() {
   return { kind: 'in-process' as const, jobs, enqueue: async (job: SettlementJob) => void jobs.push(job), ping: async () => {}, close: async () => {} };
 }
 
-const as = (database: Database, principal: Partial<Principal> & Pick<Principal, 'role'>): Caller => ({
+const as = (principal: Partial<Principal> & Pick<Principal, 'role'>): Caller => ({
   principal: { keyId: null, name: principal.role, hospital: H, departments: [], ...principal },
   actor: `test:${principal.role}`,
   requestId: null,
@@ -79,14 +79,14 @@ describe('settlement use cases (PGlite in memory, no HTTP)', () => {
 
   it('who reads what: a department head gets no whole result and another department’s person is not found; finance gets no tier-2 inputs', async () => {
     const runId = queue.jobs[0]!.runId;
-    const head = { ...deps, caller: as(database, { role: 'dept_head', departments: ['IM'] }) };
+    const head = { ...deps, caller: as({ role: 'dept_head', departments: ['IM'] }) };
     expect((await readSettlement(head, runId)).result).toBeUndefined();
     const mine = (await personLine(head, runId, 'S11')) as { line: { department: string }; inputs?: unknown };
     expect(mine.line.department).toBe('IM');
     expect(mine.inputs).toBeDefined();
     const other = scenario.staff.find((s: { department: string }) => s.department !== 'IM').id as string;
     await expect(personLine(head, runId, other)).rejects.toMatchObject({ status: 404 });
-    const finance = { ...deps, caller: as(database, { role: 'finance' }) };
+    const finance = { ...deps, caller: as({ role: 'finance' }) };
     expect(((await personLine(finance, runId, 'S11')) as { inputs?: unknown }).inputs).toBeUndefined();
   });
 
@@ -96,7 +96,7 @@ describe('settlement use cases (PGlite in memory, no HTTP)', () => {
     await setQuarter(deps, H, '2026Q1', { kind: 'merge', patch: { workingDays: before.workingDays + 1 } });
     await expect(approveSettlement(deps, runId)).rejects.toMatchObject({ status: 409, code: 'run_stale' });
     await setQuarter(deps, H, '2026Q1', { kind: 'merge', patch: { workingDays: before.workingDays } });
-    const head = { ...deps, caller: as(database, { role: 'dept_head', departments: ['IM'] }) };
+    const head = { ...deps, caller: as({ role: 'dept_head', departments: ['IM'] }) };
     await review(head, runId, 'IM', { status: 'disputed', reason: '门诊量有误' });
     await expect(approveSettlement(deps, runId)).rejects.toMatchObject({ status: 409, code: 'open_disputes' });
     const approved = await approveSettlement(deps, runId, '已与科室核实');
