@@ -118,4 +118,22 @@ describe.each(backends)("an assessor's month as a spreadsheet (%s)", (backend) =
     const header = rowsOf(book.getWorksheet('月度考核')!)[0];
     expect(header).toEqual(['科室编码', '科室名称', '百元收入耗材率（F12）', '门诊药品比例（F21）', '甲级病历率（P111）', '办文时效（S2）']);
   });
+
+  it('a closed quarter: a change is a 409 naming the cell, and nothing is written; the template as it is writes nothing', async () => {
+    const trigger = await svc.request('POST', `/v1/hospitals/${H}/settlements`, { period: '2026Q1' });
+    const run = await svc.waitForRun(trigger.body.id);
+    const approved = await svc.request('POST', `/v1/settlements/${run.id}/approve`);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const unchanged = await upload(await download(maToken));
+    expect(unchanged.status, JSON.stringify(unchanged.body)).toBe(200);
+    expect(unchanged.body).toEqual({ written: 0, unchanged: 6 });
+    const book = await download(maToken);
+    book.getWorksheet('月度考核')!.getCell('C3').value = 30;
+    const before = await stored();
+    const res = await upload(book);
+    expect(res.status).toBe(409);
+    expect(res.body.error.path).toBe('月度考核!C3');
+    expect(res.body.error.message).toMatch(/^月度考核!C3: /);
+    expect(await stored()).toEqual(before);
+  });
 });
