@@ -97,6 +97,8 @@ const ALLOWED: Record<string, Rule> = {
   'PUT /v1/hospitals/{code}/assessment/values/{indicator}/{department}/{period}': { roles: ['admin', 'assessor'], names: true },
   'PUT /v1/hospitals/{code}/assessment/values': { roles: ['admin', 'assessor'], names: true },
   'GET /v1/hospitals/{code}/assessment/values': { roles: ['admin', 'finance', 'auditor', 'assessor'], names: true },
+  'GET /v1/hospitals/{code}/assessment/template': { roles: ['admin', 'assessor'], names: true },
+  'POST /v1/hospitals/{code}/assessment/template': { roles: ['admin', 'assessor'], names: true },
   'POST /v1/hospitals/{code}/assessment/department-defects': { roles: ['admin', 'assessor'], names: true },
   'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/correct': { roles: ['admin', 'assessor'], names: true },
   'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/withdraw': { roles: ['admin', 'assessor'], names: true },
@@ -198,6 +200,9 @@ const CALLS: Record<string, CallSpec> = {
   // assessment writes the worked example (no scorecards) refuses with 400 or 404: the hospital stays unassessed, 2026Q1 approvable
   'PUT /v1/hospitals/{code}/assessment/values/{indicator}/{department}/{period}': { phase: 1, params: { indicator: 'F12', period: '2026-01' }, body: { value: '1' } },
   'PUT /v1/hospitals/{code}/assessment/values': { phase: 1, body: { values: [{ indicator: 'F12', department: 'IM', period: '2026-01', value: '1' }] } },
+  'GET /v1/hospitals/{code}/assessment/template': { phase: 0, query: '?month=2026-01' },
+  // a JSON body is no workbook: 400 for the admitted
+  'POST /v1/hospitals/{code}/assessment/template': { phase: 1, query: '?month=2026-01', body: { values: [] } },
   'POST /v1/hospitals/{code}/assessment/department-defects': { phase: 1, body: { id: 'MD1', month: '2026-04', owner: 'IM', department: 'IM', category: 'admin', points: '1' } },
   'POST /v1/hospitals/{code}/assessment/department-defects/{defectId}/correct': {
     phase: 1,

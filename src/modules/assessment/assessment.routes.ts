@@ -27,6 +27,7 @@ import {
 import { defectHistory, listDefects, listScorecards, listValues, putValues, writeDefect } from './assessment.usecases.js';
 import { departmentLineage, personLineage } from './lineage.js';
 import { registerAppealRoutes } from './appeals.routes.js';
+import { registerTemplateRoutes } from './template.routes.js';
 
 /** The assessment (assessment.md): scorecards, indicator values, department and personal defects, and the lineage of a run's figures. */
 export function registerAssessmentRoutes(app: App, deps: RouteDeps): void {
@@ -39,6 +40,7 @@ export function registerAssessmentRoutes(app: App, deps: RouteDeps): void {
   setupDepartmentLineageRoute(app, deps);
   setupPersonLineageRoute(app, deps);
   registerAppealRoutes(app, deps);
+  registerTemplateRoutes(app, deps);
 }
 
 /** The admin and the assessors write (an assessor its offices' leaves and defects only); an assessor reads its own entries. */

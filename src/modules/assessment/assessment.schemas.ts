@@ -166,3 +166,5 @@ export const DepartmentRegister = Type.Object(
   },
   { description: 'what the assessment holds of one department in a quarter (or year): its values, the defects against it and its people, their appeals' },
 );
+
+export const TemplateQuery = Type.Object({ month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'the month of the template, e.g. 2026-01' }) }, { additionalProperties: false });
