@@ -13,3 +13,5 @@ export const mayReview = (p: Principal, department: string): boolean => p.role =
 export const mayAppeal = (p: Principal, department: string): boolean => p.role === 'dept_head' && p.departments.includes(department);
 /** An admin decides appeals. */
 export const mayDecideAppeals = (p: Principal): boolean => p.role === 'admin';
+/** An assessing office enters values and books defects on the pages; an admin too. */
+export const mayGrade = (p: Principal): boolean => p.role === 'admin' || p.role === 'assessor';

@@ -7,10 +7,11 @@ import type { App } from '../../shared/http.js';
 import type { SettlementQueue } from '../settlements/settlements.queue.js';
 import { appealsView, assessmentView } from './assessment.views.js';
 import { auditView } from './audit.views.js';
+import { gridView, sheetView } from './grid.views.js';
 import { errorPage, expiredFormPage, signInPage } from './frame.views.js';
 import { runsView, runView } from './runs.views.js';
 import { departmentPrintView, departmentView, personPrintView, personView } from './statement.views.js';
-import { PageRefusal } from './ui.errors.js';
+import { PageWords } from './ui.errors.js';
 import {
   AppealForm,
   AppealParams,
@@ -20,9 +21,12 @@ import {
   AssessmentQuery,
   AuditQuery,
   DecisionForm,
+  DefectForm,
   DepartmentParams,
   DoneQuery,
   ExportQuery,
+  GridForm,
+  GridQuery,
   PageQuery,
   PersonParams,
   ReviewForm,
@@ -37,9 +41,13 @@ import {
   appealsQueue,
   approveRun,
   assessmentPage,
+  assessmentSheet,
   auditLog,
+  bookFromPage,
   decideFromPage,
   departmentPage,
+  gradeFromPage,
+  gridPage,
   personPage,
   reviewDepartment,
   runDownload,
@@ -85,7 +93,11 @@ export async function registerUiRoutes(app: App, deps: UiDeps): Promise<void> {
   setupReviewRoute(app, page);
   setupApproveRoute(app, page);
   setupAuditRoute(app, page);
+  setupGridRoute(app, page);
+  setupGradeRoute(app, page);
+  setupBookRoute(app, page);
   setupAssessmentRoute(app, page);
+  setupSheetRoute(app, page);
   setupAppealRoute(app, page);
   setupAppealsRoute(app, page);
   setupDecisionRoute(app, page);
@@ -121,7 +133,10 @@ function setupPageErrors(app: App): void {
   app.setErrorHandler((error, request, reply) => {
     const s = request.uiSession;
     if (!s || !(error instanceof AppError)) throw error;
-    const message = error instanceof PageRefusal ? word(s, error.key, error.params) : errorIn(s.lang, { code: error.code, message: error.message, path: error.path }).message;
+    const why = error instanceof PageWords ? error.reason : undefined;
+    const reason: Record<string, string> =
+      why === undefined ? {} : { reason: typeof why === 'string' ? word(s, why) : errorIn(s.lang, { code: why.code, message: why.message, path: why.path }).message };
+    const message = error instanceof PageWords ? word(s, error.key, { ...error.params, ...reason }) : errorIn(s.lang, { code: error.code, message: error.message, path: error.path }).message;
     return sendHtml(reply.status(error.status), errorPage(s, message));
   });
 }
@@ -289,6 +304,38 @@ function setupAssessmentRoute(app: App, deps: PageDeps): void {
   app.get('/ui/assessment/:department', pageOptions(deps, { params: AssessmentParams, querystring: AssessmentQuery }), async (request, reply) => {
     const data = await assessmentPage(caseDeps(deps, request), request.params.department, request.query);
     return sendHtml(reply, assessmentView(sessionOf(request), data, request.query));
+  });
+}
+
+// the assessor's month grid, posted whole; a defect booked from it
+function setupGridRoute(app: App, deps: PageDeps): void {
+  app.get('/ui/assessment/grid', pageOptions(deps, { querystring: GridQuery }), async (request, reply) => {
+    const data = await gridPage(caseDeps(deps, request), request.query);
+    return sendHtml(reply, gridView(sessionOf(request), data, request.query));
+  });
+}
+
+const gridLink = (s: Session, hospital: string, month: string) => `/ui/assessment/grid?month=${encodeURIComponent(month)}${s.principal.hospital ? '' : `&hospital=${encodeURIComponent(hospital)}`}`;
+
+function setupGradeRoute(app: App, deps: PageDeps): void {
+  app.post('/ui/assessment/grid', pageOptions(deps, { querystring: PageQuery, body: GridForm }), async (request, reply) => {
+    const { hospital, month, written, unchanged } = await gradeFromPage(caseDeps(deps, request), request.body);
+    return reply.redirect(`${gridLink(sessionOf(request), hospital, month)}&done=graded&written=${written}&unchanged=${unchanged}`, 303);
+  });
+}
+
+function setupBookRoute(app: App, deps: PageDeps): void {
+  app.post('/ui/assessment/grid/defects', pageOptions(deps, { querystring: PageQuery, body: DefectForm }), async (request, reply) => {
+    const { hospital, month, defect } = await bookFromPage(caseDeps(deps, request), request.body);
+    return reply.redirect(`${gridLink(sessionOf(request), hospital, month)}&done=booked&defect=${encodeURIComponent(defect.id)}`, 303);
+  });
+}
+
+// a department's 考核表 of a quarter, to print and sign by hand
+function setupSheetRoute(app: App, deps: PageDeps): void {
+  app.get('/ui/assessment/:department/print', pageOptions(deps, { params: AssessmentParams, querystring: AssessmentQuery }), async (request, reply) => {
+    const data = await assessmentSheet(caseDeps(deps, request), request.params.department, request.query);
+    return sendHtml(reply, sheetView(sessionOf(request), data));
   });
 }
 
