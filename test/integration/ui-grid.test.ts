@@ -65,6 +65,8 @@ describe.each(backends)('the assessor’s month grid, its defect form and the pr
     const form = await go('GET', '/ui');
     const signed = await go('POST', '/ui/sign-in', { key, csrf: hidden(form.text, 'csrf')! });
     expect(signed.status, signed.text).toBe(303);
+    // an assessor sees no runs: it lands on its month grid
+    expect(signed.location).toBe(key === maKey ? '/ui/assessment/grid' : '/ui/runs');
     return go;
   }
   function noEnglish(page: string) {
@@ -98,6 +100,12 @@ describe.each(backends)('the assessor’s month grid, its defect form and the pr
     expect(bad.text).toContain('id="error"');
     expect(visibleText(bad.text)).toContain('外科（SUR） 的“甲级病历率”（P111）有误');
     noEnglish(bad.text);
+    expect((await stored('IM')).get('F21')).toBe('31.50');
+    // a negative figure, which the API's body refuses, is refused the same way
+    const negative = await ma('POST', '/ui/assessment/grid', { ...month, 'v.PED.F21': '-5' });
+    expect(negative.status).toBe(400);
+    expect(visibleText(negative.text)).toContain('儿科（PED） 的“门诊药品比例”（F21）有误：应为不小于 0 的数字');
+    expect((await stored('PED')).get('F21')).toBe('33.00');
     expect((await stored('IM')).get('F21')).toBe('31.50');
     // without the page's token, refused
     expect((await ma('POST', '/ui/assessment/grid', { ...month, csrf: 'x'.repeat(32) })).status).toBe(403);
@@ -157,5 +165,17 @@ describe.each(backends)('the assessor’s month grid, its defect form and the pr
     for (const line of ['被考核科室负责人：', '考核科室：', '考核小组：']) expect(sheet.text).toContain(line);
     noEnglish(sheet.text);
     expect((await head('GET', '/ui/assessment/SUR/print?quarter=2026Q1')).status).toBe(404);
+  });
+
+  it('a month of an approved quarter: the write refuses the grid, in the page’s words naming the cell (last: it closes 2026Q1)', async () => {
+    const trigger = await svc.request('POST', `/v1/hospitals/${H}/settlements`, { period: '2026Q1' });
+    const run = await svc.waitForRun(trigger.body.id);
+    expect((await svc.request('POST', `/v1/settlements/${run.id}/approve`, { overrideReason: '测试结账' })).status).toBe(200);
+    const ma = await signedIn(maKey);
+    const page = await ma('GET', '/ui/assessment/grid?month=2026-02');
+    const closed = await ma('POST', '/ui/assessment/grid', { csrf: hidden(page.text, 'csrf')!, month: '2026-02', 'v.SUR.F21': '35.25' });
+    expect(closed.status).toBe(409);
+    expect(visibleText(closed.text)).toContain('外科（SUR） 的“门诊药品比例”（F21）有误：');
+    noEnglish(closed.text);
   });
 });

@@ -12,6 +12,7 @@ import { errorPage, expiredFormPage, signInPage } from './frame.views.js';
 import { runsView, runView } from './runs.views.js';
 import { departmentPrintView, departmentView, personPrintView, personView } from './statement.views.js';
 import { PageWords } from './ui.errors.js';
+import { landingOf } from './ui.roles.js';
 import {
   AppealForm,
   AppealParams,
@@ -167,7 +168,7 @@ function sendHtml(reply: FastifyReply, text: string) {
 function setupHomeRoute(app: App, deps: PageDeps): void {
   app.get('/ui', { schema: { hide: true, querystring: PageQuery }, attachValidation: true }, async (request, reply) => {
     const s = await deps.sessions.current(request, reply);
-    if (s) return reply.redirect('/ui/runs', 303);
+    if (s) return reply.redirect(landingOf(s.principal), 303);
     return sendHtml(reply, signInPage(deps.sessions.viewOf(request), deps.sessions.issueSignInToken(request, reply)));
   });
 }
@@ -189,7 +190,8 @@ function setupSignInRoute(app: App, deps: PageDeps): void {
     async (request, reply) => {
       // past the token, a form its schema refuses has a key that is not one text: not a key
       const key = request.validationError ? '' : (request.body.key ?? '').trim();
-      if (await sessions.start(request, reply, key)) return reply.redirect('/ui/runs', 303);
+      const principal = await sessions.start(request, reply, key);
+      if (principal) return reply.redirect(landingOf(principal), 303);
       const v = sessions.viewOf(request);
       return sendHtml(reply.status(401), signInPage(v, sessions.issueSignInToken(request, reply), word(v, 'page.signIn.invalid')));
     },

@@ -9,7 +9,7 @@ import type { Caller } from '../../shared/principal.js';
 import { assertSeesMoney, readableDepartments, readsWholeHospital } from '../access/access.js';
 import { appealsOf, decideAppeal, departmentRegister, fileAppeal } from '../assessment/appeals.usecases.js';
 import { type DefectRecord, quarterOf, scorecardsFor } from '../assessment/assessment.repository.js';
-import { DepartmentDefectSchema, PersonalDefectSchema } from '../assessment/assessment.schemas.js';
+import { DepartmentDefectSchema, PersonalDefectSchema, ValueRecordSchema } from '../assessment/assessment.schemas.js';
 import { listValues, putValues, writeDefect } from '../assessment/assessment.usecases.js';
 import { listDepartments } from '../inputs/inputs.repository.js';
 import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
@@ -297,7 +297,6 @@ export async function decideFromPage(deps: WriteDeps, id: string, form: { decisi
 // ------------------------------------------------------------------ the assessor's month grid, its defect form, the 考核表
 
 const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
-const DECIMAL_CELL = /^-?[0-9]+(\.[0-9]+)?$/;
 
 /** The month a page asks for, or the clock's month; another shape is the page's error. */
 function monthAsked(asked: string | undefined, clock: Clock): string {
@@ -348,7 +347,8 @@ export async function gridPage(deps: Deps & { clock: Clock }, query: { month?: s
 
 /**
  * The grid posted whole (`v.<department>.<indicator>` a cell, an empty cell not written) through
- * the API's bulk write, all or nothing: a cell that is not a number, or one the write refuses, is
+ * the API's bulk write, all or nothing: a cell that is not a figure as the API's body takes it
+ * (a decimal, not negative), or one the write refuses, is
  * the page's error naming its department and indicator, and nothing is written.
  */
 export async function gradeFromPage(deps: WriteDeps, form: Record<string, string | undefined>) {
@@ -366,7 +366,7 @@ export async function gradeFromPage(deps: WriteDeps, form: Record<string, string
     indicator: names.get(c.indicator) ?? c.indicator,
     code: c.indicator,
   });
-  const bad = cells.find((c) => !DECIMAL_CELL.test(c.value));
+  const bad = cells.find((c) => !Value.Check(ValueRecordSchema.properties.value, c.value));
   if (bad) throw new PageWords(400, 'invalid_type', 'grid.badCell', cellOf(bad), 'grid.notDecimal');
   const records = cells.map((c) => ({ ...c, period: grid.month }));
   try {

@@ -226,7 +226,7 @@ export const pages = {
   'grid.hint': { zh: '整表提交：任一单元格有误则全部不保存；留空的单元格不录入。', en: 'The grid is saved whole: one bad cell and nothing is saved; empty cells are left as they are.' },
   'grid.save': { zh: '保存本月数据', en: 'Save the month' },
   'grid.badCell': { zh: '{department} 的“{indicator}”（{code}）有误：{reason}', en: 'The cell of {department}, {indicator} ({code}), is wrong: {reason}' },
-  'grid.notDecimal': { zh: '应为数字，如 12.50', en: 'it must be a decimal such as 12.50' },
+  'grid.notDecimal': { zh: '应为不小于 0 的数字，如 12.50', en: 'it must be a decimal of at least 0, such as 12.50' },
   'grid.badMonth': { zh: '月份 {month} 格式不对，应如 2026-01。', en: 'The month {month} is not a month such as 2026-01.' },
   'done.graded': { zh: '已保存 {month} 的考核数据：新录入或修改 {written} 项，未变 {unchanged} 项。', en: 'The values of {month} are saved: {written} written, {unchanged} unchanged.' },
   'defectForm.title': { zh: '登记扣分', en: 'Book a defect' },
