@@ -138,7 +138,22 @@ describe.each(backends)('the assessor’s month grid, its defect form and the pr
     expect(api.body.versions[0].record).toMatchObject({ department: 'IM', owner: 'MA', points: '1.5', note: '交接班记录不全' });
     const foreign = await ma('POST', '/ui/assessment/grid/defects', { ...defect, owner: 'FIN' });
     expect(foreign.status).toBe(403);
-    expect(foreign.text).toContain('id="error"');
+    expect(foreign.text).toContain('“考核科室”有误');
+    noEnglish(foreign.text);
+    // a field the API's body refuses, or a department that is not there: the page's error in Chinese, nothing booked
+    const before = (await svc.request('GET', `${base}/department-defects`)).body.defects.length;
+    for (const [bad, field] of [
+      [{ points: 'abc' }, '“扣分”有误'],
+      [{ kind: 'personal', target: 'S11', category: '' }, '“扣分类别”有误'],
+      [{ month: '2026-13' }, '“月份”有误'],
+      [{ target: 'NOPE' }, '“科室代码或工号”有误'],
+    ] as const) {
+      const refused = await ma('POST', '/ui/assessment/grid/defects', { ...defect, ...bad });
+      expect(refused.status, field).toBe(400);
+      expect(/id="error">([^<]*)/.exec(refused.text)?.[1]).toContain(field);
+      noEnglish(refused.text);
+    }
+    expect((await svc.request('GET', `${base}/department-defects`)).body.defects.length).toBe(before);
     const person = await ma('POST', '/ui/assessment/grid/defects', { ...defect, kind: 'personal', target: 'S11', category: 'error', points: '1' });
     expect(person.status, person.text).toBe(303);
   });

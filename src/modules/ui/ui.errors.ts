@@ -6,7 +6,8 @@ type Refusal = Extract<MessageKey, `page.forbidden.${string}`>;
 /**
  * An error a page words itself from the catalogue, in the page's language; `reason`, when given
  * (the use case's own error, or the catalogue's words), is worded in the page's language as the
- * `{reason}` of the words.
+ * `{reason}` of the words (without the field's path it begins with: the words name the field); a
+ * param in `worded` is a catalogue key, worded in the page's language too.
  */
 export class PageWords extends AppError {
   constructor(
@@ -15,6 +16,7 @@ export class PageWords extends AppError {
     readonly key: MessageKey,
     readonly params: Record<string, string> = {},
     readonly reason?: AppError | MessageKey,
+    readonly worded: Record<string, MessageKey> = {},
   ) {
     super(status, code, key);
   }

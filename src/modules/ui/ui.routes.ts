@@ -136,8 +136,10 @@ function setupPageErrors(app: App): void {
     if (!s || !(error instanceof AppError)) throw error;
     const why = error instanceof PageWords ? error.reason : undefined;
     const reason: Record<string, string> =
-      why === undefined ? {} : { reason: typeof why === 'string' ? word(s, why) : errorIn(s.lang, { code: why.code, message: why.message, path: why.path }).message };
-    const message = error instanceof PageWords ? word(s, error.key, { ...error.params, ...reason }) : errorIn(s.lang, { code: error.code, message: error.message, path: error.path }).message;
+      why === undefined ? {} : { reason: typeof why === 'string' ? word(s, why) : errorIn(s.lang, { code: why.code, message: why.message, path: why.path }).message.replace(/^[\w.[\]]+: /, '') };
+    const worded = error instanceof PageWords ? Object.fromEntries(Object.entries(error.worded).map(([k, key]) => [k, word(s, key)])) : {};
+    const message =
+      error instanceof PageWords ? word(s, error.key, { ...error.params, ...reason, ...worded }) : errorIn(s.lang, { code: error.code, message: error.message, path: error.path }).message;
     return sendHtml(reply.status(error.status), errorPage(s, message));
   });
 }

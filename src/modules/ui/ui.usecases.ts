@@ -5,6 +5,7 @@ import { conservation, departmentStatement, formatScore, perCapitaPay, personSta
 import type { Db } from '../../db/client.js';
 import { timeZoneOf, type Clock, type UseCaseDeps } from '../../shared/context.js';
 import { AppError, badRequest, notFound } from '../../shared/errors.js';
+import type { MessageKey } from '../../shared/messages/index.js';
 import type { Caller } from '../../shared/principal.js';
 import { assertSeesMoney, readableDepartments, readsWholeHospital } from '../access/access.js';
 import { appealsOf, decideAppeal, departmentRegister, fileAppeal } from '../assessment/appeals.usecases.js';
@@ -379,10 +380,23 @@ export async function gradeFromPage(deps: WriteDeps, form: Record<string, string
   }
 }
 
+/** The defect form's fields by the record's, to name the one a write refuses. */
+const DEFECT_FIELDS: Record<string, MessageKey> = {
+  id: 'assessment.defect',
+  month: 'grid.month',
+  owner: 'defectForm.owner',
+  department: 'defectForm.target',
+  staffId: 'defectForm.target',
+  indicator: 'defectForm.indicator',
+  category: 'defectForm.category',
+  points: 'assessment.points',
+  note: 'assessment.note',
+};
+
 /**
  * A defect booked from the grid's page by an assessor (owned by one of its offices) or an admin,
  * through the API's use case (its checks, its audit): against a department or a person, with a
- * new id of the owner, the month and a random part.
+ * new id of the owner, the month and a random part. A field refused is the page's error naming it.
  */
 export async function bookFromPage(deps: WriteDeps, form: Record<string, string | undefined>) {
   const { principal } = deps.caller;
@@ -397,10 +411,16 @@ export async function bookFromPage(deps: WriteDeps, form: Record<string, string 
   const common = { id, month, owner, points: t('points'), ...optional('note'), ...optional('category') };
   const record = (kind === 'department' ? { ...common, department: t('target'), ...optional('indicator') } : { ...common, staffId: t('target') }) as DefectRecord;
   const schema = kind === 'department' ? DepartmentDefectSchema : PersonalDefectSchema;
-  const first = Value.Errors(schema, record).First();
-  if (first) throw badRequest('invalid_type', `${first.path.slice(1)}: ${first.message}`, first.path.slice(1));
-  const defect = await writeDefect(deps, code, kind, id, { kind: 'book' }, record);
-  return { hospital: code, month, defect };
+  try {
+    const first = Value.Errors(schema, record).First();
+    if (first) throw badRequest('invalid_type', `${first.path.slice(1)}: ${first.message}`, first.path.slice(1));
+    const defect = await writeDefect(deps, code, kind, id, { kind: 'book' }, record);
+    return { hospital: code, month, defect };
+  } catch (error) {
+    const field = error instanceof AppError ? DEFECT_FIELDS[(error.path ?? '').replace(/^body\./, '').split('.')[0]!] : undefined;
+    if (!field || !(error instanceof AppError)) throw error;
+    throw new PageWords(error.status, error.code, 'defectForm.bad', {}, error, { field });
+  }
 }
 
 /**

@@ -238,6 +238,7 @@ export const pages = {
   'defectForm.category': { zh: '扣分类别', en: 'Category' },
   'defectForm.owner': { zh: '考核科室', en: 'Booked by the office' },
   'defectForm.submit': { zh: '登记', en: 'Book' },
+  'defectForm.bad': { zh: '“{field}”有误：{reason}', en: 'The field “{field}” is wrong: {reason}' },
   'done.booked': { zh: '已登记扣分 {defect}。', en: 'Defect {defect} is booked.' },
   'category.medical': { zh: '医疗质量', en: 'medical' },
   'category.nursing': { zh: '护理质量', en: 'nursing' },
