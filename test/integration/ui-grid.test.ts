@@ -163,6 +163,9 @@ describe.each(backends)('the assessor’s month grid, its defect form and the pr
     const page = await admin('GET', '/ui/assessment/grid?month=2026-01');
     expect(page.status, page.text).toBe(200);
     for (const c of ['F12', 'F21', 'P111']) expect(page.text).toContain(`data-indicator="${c}"`);
+    const en = await admin('GET', '/ui/assessment/grid?month=2026-01&lang=en');
+    expect(en.text).toContain('Assessment values of 2026-01');
+    expect(en.text).toContain('Book a defect');
     const head = await signedIn(headKey);
     expect((await head('GET', '/ui/assessment/grid?month=2026-01')).status).toBe(403);
   });
@@ -180,6 +183,8 @@ describe.each(backends)('the assessor’s month grid, its defect form and the pr
     for (const line of ['被考核科室负责人：', '考核科室：', '考核小组：']) expect(sheet.text).toContain(line);
     noEnglish(sheet.text);
     expect((await head('GET', '/ui/assessment/SUR/print?quarter=2026Q1')).status).toBe(404);
+    const en = await head('GET', '/ui/assessment/IM/print?quarter=2026Q1&lang=en');
+    expect(en.text).toContain('Head of the assessed department：');
   });
 
   it('a month of an approved quarter: the write refuses the grid, in the page’s words naming the cell (last: it closes 2026Q1)', async () => {
