@@ -19,7 +19,7 @@ form.inline{display:inline}button{font-size:14px;padding:5px 12px;margin:2px;cur
 input[type=text],input[type=password]{font-size:14px;padding:5px;width:360px}
 nav a{margin-right:12px}.error{color:#b3261e;font-weight:bold}
 .done{background:#e6f4ea;border:1px solid #137333;color:#137333;padding:8px 12px;border-radius:4px}.stale{display:inline-block;padding:2px 8px;border-radius:10px;background:#fce8e6;color:#b3261e}
-input.short{width:140px}select{font-size:14px;padding:4px}.filters label{display:inline-block;margin:0 12px 8px 0}table.narrow{width:auto;min-width:420px}td.reason{max-width:280px;overflow-wrap:anywhere}td.key{font-family:monospace;font-size:12px;overflow-wrap:anywhere}
+input.short{width:140px}input.cell{width:90px;text-align:right}select{font-size:14px;padding:4px}.filters label{display:inline-block;margin:0 12px 8px 0}table.narrow{width:auto;min-width:420px}td.reason{max-width:280px;overflow-wrap:anywhere}td.key{font-family:monospace;font-size:12px;overflow-wrap:anywhere}
 @page{size:A4;margin:14mm 12mm}
 .statement-hospital{font-size:15px;font-weight:bold;text-align:center;margin-bottom:2px}.statement h1{text-align:center}
 .statement-meta{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:2px 16px;margin:8px 0 12px;font-size:13px}.statement-meta .k{color:#5b6775;margin-right:6px}.statement-meta .k::after{content:"："}

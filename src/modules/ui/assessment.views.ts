@@ -45,6 +45,7 @@ export function assessmentView(s: Viewer, data: AssessmentData, query: { done?: 
     s,
     title,
     html`<h1>${title}</h1>${doneLine(s, query.done, { defect: query.defect ?? '' })}${chooser}
+<p class="noprint"><a href="/ui/assessment/${encodeURIComponent(department)}/print?quarter=${quarter}${s.principal.hospital ? '' : `&hospital=${encodeURIComponent(data.hospital)}`}" id="print-sheet">${word(s, 'print.link')}</a></p>
 <h2>${word(s, 'assessment.values')}</h2>${values}
 <h2>${word(s, 'assessment.departmentDefects')}</h2>${defects('department-defects', data.departmentDefects, false)}
 <h2>${word(s, 'assessment.personalDefects')}</h2>${defects('personal-defects', data.personalDefects, true)}`,

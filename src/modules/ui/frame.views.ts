@@ -1,6 +1,6 @@
 import { html, type Html } from '../../shared/html.js';
 import { layout } from '../../shared/page.js';
-import { mayAudit, mayDecideAppeals } from './ui.roles.js';
+import { mayAudit, mayDecideAppeals, mayGrade } from './ui.roles.js';
 import { type View, type Viewer, word } from './ui.views.js';
 
 /**
@@ -44,10 +44,12 @@ ${otherLanguage(s)}
 <form class="inline" method="post" action="/ui/sign-out"><input type="hidden" name="csrf" value="${s.csrf}"><button type="submit" id="sign-out">${word(s, 'nav.signOut')}</button></form></nav>`;
 }
 
-/** A department head's assessment pages (one a department), an admin's appeals queue. */
+/** An assessor's and an admin's month grid, a department head's assessment pages (one a department), an admin's appeals queue. */
 function assessmentLinks(s: Viewer): Html | string {
   const p = s.principal;
-  if (mayDecideAppeals(p)) return html`<a href="/ui/appeals" id="nav-appeals">${word(s, 'nav.appeals')}</a>`;
+  const grid = mayGrade(p) ? html`<a href="/ui/assessment/grid" id="nav-grid">${word(s, 'nav.grid')}</a>` : '';
+  if (mayDecideAppeals(p)) return html`${grid}<a href="/ui/appeals" id="nav-appeals">${word(s, 'nav.appeals')}</a>`;
+  if (p.role === 'assessor') return grid;
   if (p.role !== 'dept_head') return '';
   const many = p.departments.length > 1;
   return html`${p.departments.map((d) => html`<a href="/ui/assessment/${encodeURIComponent(d)}" class="nav-assessment" id="nav-assessment-${d}">${word(s, 'nav.assessment')}${many ? ` ${d}` : ''}</a>`)}`;

@@ -3,13 +3,29 @@ import type { MessageKey } from '../../shared/messages/index.js';
 
 type Refusal = Extract<MessageKey, `page.forbidden.${string}`>;
 
-/** A refusal a page words itself from the catalogue, in the page's language (403). */
-export class PageRefusal extends AppError {
+/**
+ * An error a page words itself from the catalogue, in the page's language; `reason`, when given
+ * (the use case's own error, or the catalogue's words), is worded in the page's language as the
+ * `{reason}` of the words (without the field's path it begins with: the words name the field); a
+ * param in `worded` is a catalogue key, worded in the page's language too.
+ */
+export class PageWords extends AppError {
   constructor(
-    readonly key: Refusal,
+    status: number,
+    code: string,
+    readonly key: MessageKey,
     readonly params: Record<string, string> = {},
+    readonly reason?: AppError | MessageKey,
+    readonly worded: Record<string, MessageKey> = {},
   ) {
-    super(403, 'forbidden', key);
+    super(status, code, key);
+  }
+}
+
+/** A refusal a page words itself from the catalogue, in the page's language (403). */
+export class PageRefusal extends PageWords {
+  constructor(key: Refusal, params: Record<string, string> = {}) {
+    super(403, 'forbidden', key, params);
   }
 }
 

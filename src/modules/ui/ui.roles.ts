@@ -13,3 +13,7 @@ export const mayReview = (p: Principal, department: string): boolean => p.role =
 export const mayAppeal = (p: Principal, department: string): boolean => p.role === 'dept_head' && p.departments.includes(department);
 /** An admin decides appeals. */
 export const mayDecideAppeals = (p: Principal): boolean => p.role === 'admin';
+/** An assessing office enters values and books defects on the pages; an admin too. */
+export const mayGrade = (p: Principal): boolean => p.role === 'admin' || p.role === 'assessor';
+/** The page after signing in: an assessor's month grid (it sees no runs), everyone else's runs. */
+export const landingOf = (p: Principal): string => (p.role === 'assessor' ? '/ui/assessment/grid' : '/ui/runs');

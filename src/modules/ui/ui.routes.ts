@@ -8,10 +8,12 @@ import type { App } from '../../shared/http.js';
 import type { SettlementQueue } from '../settlements/settlements.queue.js';
 import { appealsView, assessmentView } from './assessment.views.js';
 import { auditView } from './audit.views.js';
+import { gridView, sheetView } from './grid.views.js';
 import { errorPage, expiredFormPage, signInPage } from './frame.views.js';
 import { runsView, runView } from './runs.views.js';
 import { departmentPrintView, departmentView, personPrintView, personView } from './statement.views.js';
-import { PageRefusal } from './ui.errors.js';
+import { PageWords } from './ui.errors.js';
+import { landingOf } from './ui.roles.js';
 import {
   AppealForm,
   AppealParams,
@@ -21,9 +23,12 @@ import {
   AssessmentQuery,
   AuditQuery,
   DecisionForm,
+  DefectForm,
   DepartmentParams,
   DoneQuery,
   ExportQuery,
+  GridForm,
+  GridQuery,
   PageQuery,
   PersonParams,
   ReviewForm,
@@ -38,9 +43,13 @@ import {
   appealsQueue,
   approveRun,
   assessmentPage,
+  assessmentSheet,
   auditLog,
+  bookFromPage,
   decideFromPage,
   departmentPage,
+  gradeFromPage,
+  gridPage,
   personPage,
   reviewDepartment,
   runDownload,
@@ -86,7 +95,11 @@ export async function registerUiRoutes(app: App, deps: UiDeps): Promise<void> {
   setupReviewRoute(app, page);
   setupApproveRoute(app, page);
   setupAuditRoute(app, page);
+  setupGridRoute(app, page);
+  setupGradeRoute(app, page);
+  setupBookRoute(app, page);
   setupAssessmentRoute(app, page);
+  setupSheetRoute(app, page);
   setupAppealRoute(app, page);
   setupAppealsRoute(app, page);
   setupDecisionRoute(app, page);
@@ -122,7 +135,12 @@ function setupPageErrors(app: App): void {
   app.setErrorHandler((error, request, reply) => {
     const s = request.uiSession;
     if (!s || !(error instanceof AppError)) throw error;
-    const message = error instanceof PageRefusal ? word(s, error.key, error.params) : errorIn(s.lang, { code: error.code, message: error.message, path: error.path }).message;
+    const why = error instanceof PageWords ? error.reason : undefined;
+    const reason: Record<string, string> =
+      why === undefined ? {} : { reason: typeof why === 'string' ? word(s, why) : errorIn(s.lang, { code: why.code, message: why.message, path: why.path }).message.replace(/^[\w.[\]]+: /, '') };
+    const worded = error instanceof PageWords ? Object.fromEntries(Object.entries(error.worded).map(([k, key]) => [k, word(s, key)])) : {};
+    const message =
+      error instanceof PageWords ? word(s, error.key, { ...error.params, ...reason, ...worded }) : errorIn(s.lang, { code: error.code, message: error.message, path: error.path }).message;
     return sendHtml(reply.status(error.status), errorPage(s, message));
   });
 }
@@ -153,7 +171,7 @@ function sendHtml(reply: FastifyReply, text: string) {
 function setupHomeRoute(app: App, deps: PageDeps): void {
   app.get('/ui', { schema: { hide: true, querystring: PageQuery }, attachValidation: true }, async (request, reply) => {
     const s = await deps.sessions.current(request, reply);
-    if (s) return reply.redirect('/ui/runs', 303);
+    if (s) return reply.redirect(landingOf(s.principal), 303);
     return sendHtml(reply, signInPage(deps.sessions.viewOf(request), deps.sessions.issueSignInToken(request, reply)));
   });
 }
@@ -175,7 +193,8 @@ function setupSignInRoute(app: App, deps: PageDeps): void {
     async (request, reply) => {
       // past the token, a form its schema refuses has a key that is not one text: not a key
       const key = request.validationError ? '' : (request.body.key ?? '').trim();
-      if (await sessions.start(request, reply, key)) return reply.redirect('/ui/runs', 303);
+      const principal = await sessions.start(request, reply, key);
+      if (principal) return reply.redirect(landingOf(principal), 303);
       const v = sessions.viewOf(request);
       return sendHtml(reply.status(401), signInPage(v, sessions.issueSignInToken(request, reply), word(v, 'page.signIn.invalid')));
     },
@@ -290,6 +309,38 @@ function setupAssessmentRoute(app: App, deps: PageDeps): void {
   app.get('/ui/assessment/:department', pageOptions(deps, { params: AssessmentParams, querystring: AssessmentQuery }), async (request, reply) => {
     const data = await assessmentPage(caseDeps(deps, request), request.params.department, request.query);
     return sendHtml(reply, assessmentView(sessionOf(request), data, request.query));
+  });
+}
+
+// the assessor's month grid, posted whole; a defect booked from it
+function setupGridRoute(app: App, deps: PageDeps): void {
+  app.get('/ui/assessment/grid', pageOptions(deps, { querystring: GridQuery }), async (request, reply) => {
+    const data = await gridPage(caseDeps(deps, request), request.query);
+    return sendHtml(reply, gridView(sessionOf(request), data, request.query));
+  });
+}
+
+const gridLink = (s: Session, hospital: string, month: string) => `/ui/assessment/grid?month=${encodeURIComponent(month)}${s.principal.hospital ? '' : `&hospital=${encodeURIComponent(hospital)}`}`;
+
+function setupGradeRoute(app: App, deps: PageDeps): void {
+  app.post('/ui/assessment/grid', pageOptions(deps, { querystring: PageQuery, body: GridForm }), async (request, reply) => {
+    const { hospital, month, written, unchanged } = await gradeFromPage(caseDeps(deps, request), request.body);
+    return reply.redirect(`${gridLink(sessionOf(request), hospital, month)}&done=graded&written=${written}&unchanged=${unchanged}`, 303);
+  });
+}
+
+function setupBookRoute(app: App, deps: PageDeps): void {
+  app.post('/ui/assessment/grid/defects', pageOptions(deps, { querystring: PageQuery, body: DefectForm }), async (request, reply) => {
+    const { hospital, month, defect } = await bookFromPage(caseDeps(deps, request), request.body);
+    return reply.redirect(`${gridLink(sessionOf(request), hospital, month)}&done=booked&defect=${encodeURIComponent(defect.id)}`, 303);
+  });
+}
+
+// a department's 考核表 of a quarter, to print and sign by hand
+function setupSheetRoute(app: App, deps: PageDeps): void {
+  app.get('/ui/assessment/:department/print', pageOptions(deps, { params: AssessmentParams, querystring: AssessmentQuery }), async (request, reply) => {
+    const data = await assessmentSheet(caseDeps(deps, request), request.params.department, request.query);
+    return sendHtml(reply, sheetView(sessionOf(request), data));
   });
 }
 

@@ -6,6 +6,7 @@ import { timeZoneOf, type Clock } from '../../shared/context.js';
 import { textOf } from '../../shared/http.js';
 import { isLang, type Lang } from '../../shared/i18n.js';
 import { principalResolver } from '../keys/keys.usecases.js';
+import type { Principal } from '../../shared/principal.js';
 import { createSession, findLiveSession, revokeSession } from './sessions.repository.js';
 import type { View, Viewer } from './ui.views.js';
 
@@ -82,16 +83,16 @@ export function createSessions(deps: SessionDeps) {
     /** Whether the sign-in form posted the token its cookie holds. */
     signInTokenPosted: (request: FastifyRequest): boolean => sameToken(postedToken(request), request.cookies[SIGN_IN_COOKIE] ?? ''),
 
-    /** Signs in with an API key: false when the key is not a live one; otherwise the session's cookie is set. */
-    async start(request: FastifyRequest, reply: FastifyReply, key: string): Promise<boolean> {
+    /** Signs in with an API key: null when the key is not a live one; otherwise the session's cookie is set and the key's principal returned. */
+    async start(request: FastifyRequest, reply: FastifyReply, key: string): Promise<Principal | null> {
       const found = key ? await resolve(tokenHash(key)) : null;
-      if (!found) return false;
+      if (!found) return null;
       const id = randomBytes(32).toString('base64url');
       const at = deps.clock.now();
       await createSession(deps.db, { idHash: tokenHash(id), tokenHash: tokenHash(key), createdAt: at, expiresAt: new Date(at.getTime() + deps.sessionHours * 3_600_000) });
       const options = cookieOptions(request);
       void reply.clearCookie(SIGN_IN_COOKIE, options).setCookie(SESSION_COOKIE, id, { ...options, maxAge: deps.sessionHours * 3600 });
-      return true;
+      return found.principal;
     },
 
     /** Signs out: the session is revoked on the server (when there is one) and its cookie cleared. */

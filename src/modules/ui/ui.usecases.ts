@@ -1,10 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { Value } from '@sinclair/typebox/value';
+import type { ScorecardInput } from '../../core/schema.js';
 import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
 import { timeZoneOf, type Clock, type UseCaseDeps } from '../../shared/context.js';
-import { badRequest, notFound } from '../../shared/errors.js';
+import { AppError, badRequest, notFound } from '../../shared/errors.js';
+import type { MessageKey } from '../../shared/messages/index.js';
 import type { Caller } from '../../shared/principal.js';
 import { assertSeesMoney, readableDepartments, readsWholeHospital } from '../access/access.js';
 import { appealsOf, decideAppeal, departmentRegister, fileAppeal } from '../assessment/appeals.usecases.js';
+import { type DefectRecord, quarterOf, scorecardsFor } from '../assessment/assessment.repository.js';
+import { DepartmentDefectSchema, PersonalDefectSchema, ValueRecordSchema } from '../assessment/assessment.schemas.js';
+import { listValues, putValues, writeDefect } from '../assessment/assessment.usecases.js';
+import { listDepartments } from '../inputs/inputs.repository.js';
 import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
 import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
 import { runWorkbook, type ExportOptions } from '../settlements/exports.usecases.js';
@@ -12,8 +20,8 @@ import { review, reviewsOf } from '../settlements/reviews.usecases.js';
 import type { SettlementQueue } from '../settlements/settlements.queue.js';
 import { findRun, listRuns, type RunRow } from '../settlements/settlements.repository.js';
 import { approveSettlement, isRunStale, quarterOutcomeOf, requestSettlement, runWithResult } from '../settlements/settlements.usecases.js';
-import { badPeriod, refused } from './ui.errors.js';
-import { mayAppeal, mayApprove, mayAudit, mayDecideAppeals, mayReview, maySettle } from './ui.roles.js';
+import { badPeriod, PageWords, refused } from './ui.errors.js';
+import { mayAppeal, mayApprove, mayAudit, mayDecideAppeals, mayGrade, mayReview, maySettle } from './ui.roles.js';
 
 /**
  * What each review page shows and does, with the same use cases and scoping as the API: a page's
@@ -285,4 +293,145 @@ export async function decideFromPage(deps: WriteDeps, id: string, form: { decisi
   if (!decision) throw badRequest('invalid_type', 'decision: Expected upheld or overturned', 'decision');
   if (!UUID.test(id)) throw notFound(`appeal ${id}`);
   return { code, appeal: await decideAppeal(deps, code, id, decision, reasonOf(form.reason)) };
+}
+
+// ------------------------------------------------------------------ the assessor's month grid, its defect form, the 考核表
+
+const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
+
+/** The month a page asks for, or the clock's month; another shape is the page's error. */
+function monthAsked(asked: string | undefined, clock: Clock): string {
+  const text = asked?.trim();
+  if (!text) return clock.now().toISOString().slice(0, 7);
+  if (!MONTH.test(text)) throw new PageWords(400, 'invalid_type', 'grid.badMonth', { month: text.slice(0, 40) });
+  return text;
+}
+
+type Leaf = { code: string; name: string; owner: string; cadence?: string; method?: { type: string } };
+
+/** The leaves of a scorecard's tree, in its order. */
+function leavesOf(nodes: ScorecardInput['indicators']): Leaf[] {
+  return nodes.flatMap((n) => (n.children ? leavesOf(n.children) : n.owner ? [n as Leaf] : []));
+}
+
+/**
+ * The month grid of an assessor (or an admin): the departments assessed by a scorecard, and the
+ * monthly leaves with values (not the defects leaves) whose owner is one of the assessor's offices
+ * (an admin's: every one), with the month's values as stored.
+ */
+export async function gridPage(deps: Deps & { clock: Clock }, query: { month?: string; hospital?: string }) {
+  const { principal } = deps.caller;
+  if (!mayGrade(principal)) throw refused('page.forbidden.grid');
+  const code = hospitalAsked(deps, query.hospital);
+  const month = monthAsked(query.month, deps.clock);
+  const hospital = await findHospital(deps.db, code);
+  if (!hospital) throw notFound(`hospital ${code}`);
+  const version = await scorecardsFor(deps.db, hospital.id, quarterOf(month));
+  const scorecards = (version?.scorecards ?? []) as ScorecardInput[];
+  const mine = (owner: string) => principal.role !== 'assessor' || principal.departments.includes(owner);
+  const departments = await listDepartments(deps.db, hospital.id);
+  const byKind = new Map(scorecards.filter((sc) => sc.appliesTo.kind).map((sc) => [sc.appliesTo.kind as string, sc]));
+  const columns = new Map<string, Leaf>();
+  const rows: { code: string; name: string; leaves: Set<string> }[] = [];
+  for (const d of departments) {
+    const sc = scorecards.find((c) => c.appliesTo.departments?.includes(d.code)) ?? byKind.get(d.kind);
+    if (!sc) continue;
+    const leaves = leavesOf(sc.indicators).filter((l) => l.cadence === 'monthly' && l.method?.type !== 'defects' && mine(l.owner));
+    if (leaves.length === 0) continue;
+    for (const l of leaves) if (!columns.has(l.code)) columns.set(l.code, l);
+    rows.push({ code: d.code, name: d.name, leaves: new Set(leaves.map((l) => l.code)) });
+  }
+  const values = new Map((await listValues(deps, code, { period: month })).map((v) => [`${v.department}|${v.indicator}`, v.value]));
+  const offices = principal.role === 'assessor' ? principal.departments : [];
+  return { hospital: code, month, columns: [...columns.values()], rows, values, offices };
+}
+
+/**
+ * The grid posted whole (`v.<department>.<indicator>` a cell, an empty cell not written) through
+ * the API's bulk write, all or nothing: a cell that is not a figure as the API's body takes it
+ * (a decimal, not negative), or one the write refuses, is
+ * the page's error naming its department and indicator, and nothing is written.
+ */
+export async function gradeFromPage(deps: WriteDeps, form: Record<string, string | undefined>) {
+  const grid = await gridPage(deps, { month: form.month, hospital: form.hospital });
+  const names = new Map(grid.columns.map((c) => [c.code, c.name]));
+  const departmentNames = new Map(grid.rows.map((r) => [r.code, r.name]));
+  const cells: { department: string; indicator: string; value: string }[] = [];
+  for (const row of grid.rows)
+    for (const indicator of row.leaves) {
+      const value = form[`v.${row.code}.${indicator}`]?.trim() ?? '';
+      if (value !== '') cells.push({ department: row.code, indicator, value });
+    }
+  const cellOf = (c: { department: string; indicator: string }) => ({
+    department: `${departmentNames.get(c.department) ?? c.department}（${c.department}）`,
+    indicator: names.get(c.indicator) ?? c.indicator,
+    code: c.indicator,
+  });
+  const bad = cells.find((c) => !Value.Check(ValueRecordSchema.properties.value, c.value));
+  if (bad) throw new PageWords(400, 'invalid_type', 'grid.badCell', cellOf(bad), 'grid.notDecimal');
+  const records = cells.map((c) => ({ ...c, period: grid.month }));
+  try {
+    const outcome = await putValues(deps, grid.hospital, records, (i) => `values[${i}]`);
+    return { month: grid.month, hospital: grid.hospital, ...outcome };
+  } catch (error) {
+    const m = error instanceof AppError ? /^values\[(\d+)\]/.exec(error.path ?? '') : null;
+    if (!m || !(error instanceof AppError)) throw error;
+    throw new PageWords(error.status, error.code, 'grid.badCell', cellOf(cells[Number(m[1])]!), error);
+  }
+}
+
+/** The defect form's fields by the record's, to name the one a write refuses. */
+const DEFECT_FIELDS: Record<string, MessageKey> = {
+  id: 'assessment.defect',
+  month: 'grid.month',
+  owner: 'defectForm.owner',
+  department: 'defectForm.target',
+  staffId: 'defectForm.target',
+  indicator: 'defectForm.indicator',
+  category: 'defectForm.category',
+  points: 'assessment.points',
+  note: 'assessment.note',
+};
+
+/**
+ * A defect booked from the grid's page by an assessor (owned by one of its offices) or an admin,
+ * through the API's use case (its checks, its audit): against a department or a person, with a
+ * new id of the owner, the month and a random part. A field refused is the page's error naming it.
+ */
+export async function bookFromPage(deps: WriteDeps, form: Record<string, string | undefined>) {
+  const { principal } = deps.caller;
+  if (!mayGrade(principal)) throw refused('page.forbidden.grid');
+  const code = hospitalAsked(deps, form.hospital);
+  const t = (name: string) => form[name]?.trim() ?? '';
+  const kind = t('kind') === 'personal' ? 'personal' : 'department';
+  const owner = t('owner');
+  const month = t('month');
+  const id = `${owner}-${month.replace('-', '')}-${randomUUID().slice(0, 8)}`.toUpperCase();
+  const optional = (name: string) => (t(name) ? { [name]: t(name) } : {});
+  const common = { id, month, owner, points: t('points'), ...optional('note'), ...optional('category') };
+  const record = (kind === 'department' ? { ...common, department: t('target'), ...optional('indicator') } : { ...common, staffId: t('target') }) as DefectRecord;
+  const schema = kind === 'department' ? DepartmentDefectSchema : PersonalDefectSchema;
+  try {
+    const first = Value.Errors(schema, record).First();
+    if (first) throw badRequest('invalid_type', `${first.path.slice(1)}: ${first.message}`, first.path.slice(1));
+    const defect = await writeDefect(deps, code, kind, id, { kind: 'book' }, record);
+    return { hospital: code, month, defect };
+  } catch (error) {
+    const field = error instanceof AppError ? DEFECT_FIELDS[(error.path ?? '').replace(/^body\./, '').split('.')[0]!] : undefined;
+    if (!field || !(error instanceof AppError)) throw error;
+    throw new PageWords(error.status, error.code, 'defectForm.bad', {}, error, { field });
+  }
+}
+
+/**
+ * A department's 考核表 of a quarter, to print and sign: the department's register (its values,
+ * the defects against it and its people) as its page reads it, with the names of its indicators.
+ */
+export async function assessmentSheet(deps: Deps & { clock: Clock }, department: string, query: { quarter?: string; hospital?: string }) {
+  const data = await assessmentPage(deps, department, query);
+  const hospital = await findHospital(deps.db, data.hospital);
+  const version = hospital ? await scorecardsFor(deps.db, hospital.id, data.quarter) : null;
+  const names = new Map(((version?.scorecards ?? []) as ScorecardInput[]).flatMap((sc) => leavesOf(sc.indicators).map((l) => [l.code, l.name] as const)));
+  const departmentName = hospital ? ((await listDepartments(deps.db, hospital.id)).find((d) => d.code === department)?.name ?? department) : department;
+  return { ...data, hospitalName: hospital?.name ?? data.hospital, departmentName, names };
 }

@@ -217,6 +217,8 @@ const DONE: Record<string, MessageKey> = {
   appealed: 'done.appealed',
   upheld: 'done.upheld',
   overturned: 'done.overturned',
+  graded: 'done.graded',
+  booked: 'done.booked',
 };
 
 /** A flash line: what the action before this page did (`?done=`), with the page's own facts (its period, its department). */
