@@ -129,3 +129,13 @@ export function named(name: string | null | undefined, code: string, lang: Lang)
   if (!name || name === code) return code;
   return lang === 'en' ? `${name} (${code})` : `${name}（${code}）`;
 }
+
+/** Who did it, as people read it: a key's name (not its id), the bootstrap admin, the system. */
+export function actorName(actor: string | null | undefined, lang: Lang): string {
+  if (!actor) return '—';
+  const key = /^key:[^:]+:(.*)$/s.exec(actor);
+  if (key) return key[1]!;
+  if (actor === 'bootstrap-admin') return say(lang, 'actor.bootstrap');
+  if (actor.startsWith('system')) return say(lang, 'actor.system');
+  return actor;
+}

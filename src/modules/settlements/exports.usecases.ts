@@ -1,7 +1,7 @@
 import type ExcelJS from 'exceljs';
 import { Dec, formatMoney, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
-import { DEFAULT_TIME_ZONE, groupDigits, localTime, named, periodName, say, type Lang } from '../../shared/i18n.js';
+import { actorName, DEFAULT_TIME_ZONE, groupDigits, localTime, named, periodName, say, type Lang } from '../../shared/i18n.js';
 import { messages, type MessageKey } from '../../shared/messages/index.js';
 import type { Caller } from '../../shared/principal.js';
 import { readableDepartments, readsWholeHospital } from '../access/access.js';
@@ -287,7 +287,7 @@ export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
     [say(lang, 'word.status'), status],
     [say(lang, 'word.finishedAt'), localTime(input.run.finishedAt, zone)],
   ];
-  if (input.run.approvedBy) facts.push([say(lang, 'word.approvedBy'), input.run.approvedBy], [say(lang, 'word.approvedAt'), localTime(input.run.approvedAt, zone)]);
+  if (input.run.approvedBy) facts.push([say(lang, 'word.approvedBy'), actorName(input.run.approvedBy, lang)], [say(lang, 'word.approvedAt'), localTime(input.run.approvedAt, zone)]);
   if (input.run.approvalOverrideReason) facts.push([say(lang, 'word.overrideReason'), input.run.approvalOverrideReason]);
   facts.push([say(lang, 'wb.runId'), input.run.id]);
   let widths = [0, 0];

@@ -1,6 +1,6 @@
 import type { AnnualDepartmentStatement, AnnualPersonStatement, DepartmentStatement, PersonStatement, StatementItem, StatementReason } from '../../core/index.js';
 import { html, type Html } from '../../shared/html.js';
-import { DEFAULT_TIME_ZONE, groupDigits, localTime, named, periodName, say, yuan, type Lang } from '../../shared/i18n.js';
+import { actorName, DEFAULT_TIME_ZONE, groupDigits, localTime, named, periodName, say, yuan, type Lang } from '../../shared/i18n.js';
 import { messages, type MessageKey } from '../../shared/messages/index.js';
 import { layout } from '../../shared/page.js';
 
@@ -84,7 +84,7 @@ function header(title: string, o: StatementPageOptions, period: string, subject:
   if (run) {
     rows.push(
       html`<div><span class="k">${say(lang, 'statement.runStatus')}</span><span class="v" data-field="status">${status}</span></div>`,
-      html`<div><span class="k">${say(lang, 'word.approvedBy')}</span><span class="v" data-field="approvedBy">${run.approvedBy ?? say(lang, 'statement.notApproved')}</span></div>`,
+      html`<div><span class="k">${say(lang, 'word.approvedBy')}</span><span class="v" data-field="approvedBy">${run.approvedBy ? actorName(run.approvedBy, lang) : say(lang, 'statement.notApproved')}</span></div>`,
       html`<div><span class="k">${say(lang, 'word.approvedAt')}</span><span class="v" data-field="approvedAt">${run.approvedAt ? localTime(run.approvedAt, zone) : '—'}</span></div>`,
     );
     if (run.overrideReason) rows.push(html`<div><span class="k">${say(lang, 'word.overrideReason')}</span><span class="v" data-field="overrideReason">${run.overrideReason}</span></div>`);

@@ -1,6 +1,6 @@
 import type { AnnualResult, QuarterlyResult } from '../../core/index.js';
 import { html, type Html } from '../../shared/html.js';
-import { localTime, named, periodName, say, score2, yuan, type Lang } from '../../shared/i18n.js';
+import { actorName as actorNameIn, localTime, named, periodName, say, score2, yuan, type Lang } from '../../shared/i18n.js';
 import type { MessageKey } from '../../shared/messages/index.js';
 import type { Principal } from '../../shared/principal.js';
 
@@ -42,14 +42,9 @@ export function kindName(v: View, kind: string): string {
   return word(v, kind === 'annual' ? 'kind.annual' : 'kind.quarterly');
 }
 
-/** Who did it, as people read it: a key's name, the bootstrap admin, the system. */
+/** Who did it, as people read it (shared with the statements and workbooks). */
 export function actorName(v: View, actor: string | null | undefined): string {
-  if (!actor) return '—';
-  const key = /^key:[^:]+:(.*)$/s.exec(actor);
-  if (key) return key[1]!;
-  if (actor === 'bootstrap-admin') return word(v, 'actor.bootstrap');
-  if (actor.startsWith('system')) return word(v, 'actor.system');
-  return actor;
+  return actorNameIn(actor, v.lang);
 }
 
 /** An action of the audit log in words: its entity and what was done (the code stays in the title). */
