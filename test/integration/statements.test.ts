@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { visibleText } from '../fixtures/pages.js';
 import { columnLabel } from '../../src/modules/settlements/columns.js';
 import { say } from '../../src/shared/i18n.js';
 import { englishLabels, type MessageKey } from '../../src/shared/messages/index.js';
@@ -114,16 +115,6 @@ const mentions = (text: string, value: D | string) => numbersIn(text).some((n) =
 const groupDigits = (v: string) => v.replace(/^(-?)(\d+)/, (_all, sign: string, whole: string) => sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
 /** A rule as a page prints it: its decimal figures of four or more whole digits with separators. */
 const separated = (rule: string) => rule.replace(/(?<![\d.,])\d{4,}\.\d+/g, groupDigits);
-/** The text a reader sees: tags dropped, entities of the escaper undone. */
-const visibleText = (page: string) =>
-  page
-    .replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
 const operandsOf = (i: { operands: { key: string; value: string }[] }) => Object.fromEntries(i.operands.map((o) => [o.key, o.value]));
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

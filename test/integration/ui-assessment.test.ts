@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cookieBrowser, hidden, visibleText } from '../fixtures/pages.js';
 import { englishLabels } from '../../src/shared/messages/index.js';
 import { backends, useTestService } from './harness.js';
 
@@ -11,17 +12,6 @@ import { backends, useTestService } from './harness.js';
  */
 const scenario = JSON.parse(readFileSync(new URL('../../examples/assessment-example.scenario.json', import.meta.url), 'utf8'));
 const H = scenario.hospital.code as string;
-
-/** The text a reader sees: tags dropped, entities of the escaper undone. */
-const visibleText = (page: string) =>
-  page
-    .replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
 
 describe.each(backends)('the assessment pages: a department head appeals, the admin decides (%s)', (backend) => {
   const svc = useTestService(backend);
@@ -38,25 +28,7 @@ describe.each(backends)('the assessment pages: a department head appeals, the ad
     adminKey = await key({ role: 'admin', name: '院办管理员' });
   });
 
-  function browser() {
-    const cookies = new Map<string, string>();
-    return async (method: string, path: string, form?: Record<string, string>) => {
-      const res = await fetch(`${svc.baseUrl}${path}`, {
-        method,
-        redirect: 'manual',
-        headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-        body: form ? new URLSearchParams(form).toString() : undefined,
-      });
-      for (const c of res.headers.getSetCookie()) {
-        const [pair] = c.split(';');
-        const [k, ...v] = pair!.split('=');
-        if (/Max-Age=0/i.test(c) || v.join('=') === '') cookies.delete(k!.trim());
-        else cookies.set(k!.trim(), v.join('='));
-      }
-      return { status: res.status, text: await res.text(), location: res.headers.get('location') ?? '' };
-    };
-  }
-  const hidden = (page: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)?.[1];
+  const browser = () => cookieBrowser(svc.baseUrl);
 
   async function signedIn(key: string) {
     const go = browser();
