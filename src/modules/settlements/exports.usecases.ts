@@ -1,5 +1,5 @@
 import type ExcelJS from 'exceljs';
-import { Dec, formatMoney, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
+import { AnnualSummarySchema, Dec, formatMoney, QuarterlySummarySchema, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
 import type { Db } from '../../db/client.js';
 import { actorName, DEFAULT_TIME_ZONE, groupDigits, localTime, named, periodName, say, type Lang } from '../../shared/i18n.js';
 import { messages, type MessageKey } from '../../shared/messages/index.js';
@@ -296,7 +296,11 @@ export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
     widths = [Math.max(widths[0]!, displayWidth(label)), Math.max(widths[1]!, displayWidth(value))];
   }
   if (input.withSummary) {
-    for (const [k, v] of Object.entries(result.summary)) {
+    // in the result document's order (a stored result's JSON comes back from jsonb in another)
+    const order = Object.keys((result.kind === 'annual' ? AnnualSummarySchema : QuarterlySummarySchema).properties);
+    const items = result.summary as Record<string, unknown>;
+    for (const k of order.filter((key) => items[key] !== undefined)) {
+      const v = items[k];
       const label = `summary.${k}` in messages ? say(lang, `summary.${k}` as MessageKey) : k;
       const row = summary.addRow([label]);
       setCell(row.getCell(2), k, v);

@@ -1,4 +1,4 @@
-import type { AnnualResult, QuarterlyResult } from '../../core/index.js';
+import { QuarterlySummarySchema, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
 import { html, type Html } from '../../shared/html.js';
 import { actorName as actorNameIn, localTime, named, periodName, say, score2, yuan, type Lang } from '../../shared/i18n.js';
 import type { MessageKey } from '../../shared/messages/index.js';
@@ -141,30 +141,8 @@ export function barChart(id: string, title: string, bars: { label: string; code?
 // ------------------------------------------------------------------ tables
 
 const QUARTER_SCORES = ['averageBonus', 'totalScore', 'pointValue', 'averageNetPerCapita'] as const;
-const QUARTER_ORDER = [
-  'revenue',
-  'pool',
-  'reserve',
-  'adjustment',
-  'distributable',
-  'averageBonus',
-  'leaderBonusTotal',
-  'tier1Pool',
-  'totalScore',
-  'pointValue',
-  'penaltiesRetained',
-  'averageNetPerCapita',
-  'bankDeposits',
-  'bankDraws',
-  'floorSubsidies',
-  'departmentsFinal',
-  'tier2Total',
-  'studyLeavePay',
-  'finesRetained',
-  'unallocated',
-  'paidTotal',
-  'headcount',
-] as const;
+/** The summary's items in the result document's order. */
+const QUARTER_ORDER = Object.keys(QuarterlySummarySchema.properties) as (keyof QuarterlyResult['summary'])[];
 
 /** A quarter's summary: every item by its Chinese (or English) name, money with separators. */
 export function quarterSummary(v: View, s: QuarterlyResult['summary']): Html {
