@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lte, notExists, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { monthsOf, quarterOfMonth } from '../../core/assessment/validate.js';
 import { compareKeys } from '../../core/money.js';
 import type { AssessmentInput, ScorecardInput } from '../../core/schema.js';
@@ -118,6 +119,39 @@ export async function defectVersions(db: Conn, hospitalId: number, filter: { kin
     .orderBy(asc(assessmentDefects.kind), sql`${assessmentDefects.defectId} collate "C"`, asc(assessmentDefects.version));
 }
 
+/**
+ * The current (highest) version of each defect whose current version falls in one of the months,
+ * in (kind, id) order: the index on (hospital, month) finds the candidates and the primary key
+ * answers "is there a later version", so a run reads its own quarters, not every year's defects.
+ */
+export async function currentDefectsIn(db: Conn, hospitalId: number, months: string[]): Promise<DefectRow[]> {
+  if (months.length === 0) return [];
+  const later = alias(assessmentDefects, 'later');
+  return db
+    .select()
+    .from(assessmentDefects)
+    .where(
+      and(
+        eq(assessmentDefects.hospitalId, hospitalId),
+        inArray(assessmentDefects.month, months),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(later)
+            .where(
+              and(
+                eq(later.hospitalId, assessmentDefects.hospitalId),
+                eq(later.kind, assessmentDefects.kind),
+                eq(later.defectId, assessmentDefects.defectId),
+                gt(later.version, assessmentDefects.version),
+              ),
+            ),
+        ),
+      ),
+    )
+    .orderBy(asc(assessmentDefects.kind), sql`${assessmentDefects.defectId} collate "C"`);
+}
+
 /** The current (highest) version of each defect, by (kind, id). */
 export function latestOf(rows: DefectRow[]): Map<string, DefectRow> {
   const latest = new Map<string, DefectRow>();
@@ -163,10 +197,9 @@ export async function assessmentForRun(db: Conn, hospitalId: number, scope: { qu
   if (last === null) return undefined;
   const months = scope.quarters.flatMap(monthsOf);
   const periods = [...months, ...scope.quarters, ...(scope.year !== undefined ? [String(scope.year)] : [])];
-  const [version, values, defects] = [await scorecardsFor(db, hospitalId, last), await valuesIn(db, hospitalId, { periods }), await defectVersions(db, hospitalId)];
   // the current version decides the month: a defect corrected into another quarter counts there only
-  const inScope = new Set(months);
-  const current = [...latestOf(defects).values()].filter((d) => counts(d) && inScope.has(d.month));
+  const [version, values, defects] = [await scorecardsFor(db, hospitalId, last), await valuesIn(db, hospitalId, { periods }), await currentDefectsIn(db, hospitalId, months)];
+  const current = defects.filter(counts);
   if (!version && values.length === 0 && current.length === 0) return undefined;
   const byId = (a: DefectRow, b: DefectRow) => compareKeys(a.defectId, b.defectId);
   return {
