@@ -1,4 +1,5 @@
 import { QuarterlySummarySchema, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
+import { REVIEW_STATUSES, RUN_STATUSES } from '../../db/schema.js';
 import { html, type Html } from '../../shared/html.js';
 import { actorName as actorNameIn, localTime, named, periodName, say, score2, yuan, type Lang } from '../../shared/i18n.js';
 import type { MessageKey } from '../../shared/messages/index.js';
@@ -26,9 +27,6 @@ export const word = (v: View, key: MessageKey, params?: Record<string, string | 
 export const time = (v: View, at: Date | string | null | undefined) => localTime(at, v.zone);
 export const period = (v: View, p: string) => periodName(p, v.lang);
 export const nameOf = (v: View, name: string | null | undefined, code: string) => named(name, code, v.lang);
-
-const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'approved', 'superseded'] as const;
-const REVIEW_STATUSES = ['pending', 'acknowledged', 'disputed'] as const;
 
 export function statusName(v: View, status: string): string {
   return (RUN_STATUSES as readonly string[]).includes(status) ? word(v, `status.${status as (typeof RUN_STATUSES)[number]}`) : status;
