@@ -217,7 +217,7 @@ export const pages = {
   'appeals.uphold': { zh: '维持扣分', en: 'Uphold' },
   'appeals.overturn': { zh: '撤销扣分', en: 'Overturn' },
   // the assessor's month grid, its defect form, the printable 考核表
-  'nav.grid': { zh: '月度考核录入', en: 'Month grid' },
+  'nav.grid': { zh: '考核数据录入', en: 'Assessment entry' },
   'page.forbidden.grid': { zh: '只有考核科室或管理员可以录入考核数据。', en: 'Only an assessing office or an admin may enter assessment values.' },
   'grid.title': { zh: '{month}考核数据录入', en: 'Assessment values of {month}' },
   'grid.month': { zh: '月份', en: 'Month' },
