@@ -22,10 +22,13 @@ export function gridView(s: Viewer, data: GridData, query: { done?: string; defe
   const hospital = s.principal.hospital ? '' : html`<input type="hidden" name="hospital" value="${data.hospital}">`;
   const hospitalParam = s.principal.hospital ? '' : `&hospital=${encodeURIComponent(data.hospital)}`;
   const title = word(s, 'grid.title', { month: shown });
-  const cadences = html`<p class="tabs noprint" id="grid-cadence">${CADENCES.map(
-    (c) =>
-      html`<a href="/ui/assessment/grid?period=${encodeURIComponent(data.periods[c])}${hospitalParam}" data-cadence="${c}"${c === data.cadence ? html` aria-current="page"` : ''}>${word(s, `grid.cadence.${c}`)}</a> `,
-  )}</p>`;
+  const cadence = (c: (typeof CADENCES)[number]) => {
+    const href = `/ui/assessment/grid?period=${encodeURIComponent(data.periods[c])}${hospitalParam}`;
+    return c === data.cadence
+      ? html`<a href="${href}" data-cadence="${c}" aria-current="page"><strong>${word(s, `grid.cadence.${c}`)}</strong></a> `
+      : html`<a href="${href}" data-cadence="${c}">${word(s, `grid.cadence.${c}`)}</a> `;
+  };
+  const cadences = html`<p class="tabs noprint" id="grid-cadence">${CADENCES.map(cadence)}</p>`;
   const chooser = html`<form method="get" action="/ui/assessment/grid" class="filters noprint">${hospital}<label>${word(s, 'grid.period')} <input type="text" name="period" value="${data.period}" class="short" pattern="[0-9]{4}(-[0-9]{2}|Q[1-4])?" title="${word(s, 'grid.periodHint')}"></label><button type="submit">${word(s, 'assessment.show')}</button></form>`;
   const grid =
     data.rows.length === 0
