@@ -57,8 +57,11 @@ describe.each(backends)('the assessor’s month grid, its defect form and the pr
     expect(page.status, page.text).toBe(200);
     expect(page.text).toContain('id="nav-grid"');
     expect(page.text).toContain('2026-01考核数据录入');
-    // MA's monthly leaves, names in Chinese with their codes; not FIN's
-    expect(page.text).toMatch(/<th data-indicator="F21">门诊药品比例 <span class="meta">F21<\/span><\/th>/);
+    // MA's monthly leaves by their Chinese names (the codes only in data-* attributes); not FIN's
+    expect(page.text).toMatch(/<th scope="col" data-indicator="F21">门诊药品比例<\/th>/);
+    expect(page.text).toMatch(/<tr data-department="IM"><th scope="row">内科<\/th>/);
+    const table = visibleText(/<table id="grid"[\s\S]*<\/table>/.exec(page.text)![0]);
+    for (const code of ['F21', 'P111', 'IM', 'PED', 'SUR']) expect(table).not.toMatch(new RegExp(`(^|[^A-Za-z0-9.])${code}([^A-Za-z0-9]|$)`));
     expect(page.text).toContain('data-indicator="P111"');
     expect(page.text).not.toContain('data-indicator="F12"');
     expect(page.text).toContain('name="v.IM.F21" value="31.50"');

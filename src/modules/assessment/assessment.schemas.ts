@@ -167,4 +167,15 @@ export const DepartmentRegister = Type.Object(
   { description: 'what the assessment holds of one department in a quarter (or year): its values, the defects against it and its people, their appeals' },
 );
 
-export const TemplateQuery = Type.Object({ month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'the month of the template, e.g. 2026-01' }) }, { additionalProperties: false });
+export const TemplateQuery = Type.Object(
+  {
+    period: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4])?$',
+        description: 'the cadence period of the template: a month (2026-04, the monthly indicators), a quarter (2026Q2, the quarterly ones) or a year (2026, the yearly ones)',
+      }),
+    ),
+    month: Type.Optional(Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'a month, as `period` takes it (kept for callers that name the month so)' })),
+  },
+  { additionalProperties: false, description: 'one of period and month' },
+);

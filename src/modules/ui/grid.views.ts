@@ -5,8 +5,9 @@ import type { assessmentSheet, gridPage } from './ui.usecases.js';
 import { doneLine, period, type Viewer, word } from './ui.views.js';
 
 /**
- * The assessor's month grid (departments × the monthly indicators its offices own, one form
- * posting the whole month), its defect form, and a department's printable 考核表 of a quarter
+ * The assessor's grid of a cadence period (departments × the indicators of the period's cadence
+ * its offices own, by name, one form posting the whole period) with a chooser between the month,
+ * the quarter and the year, its defect form, and a department's printable 考核表 of a quarter
  * with the signature lines.
  */
 
@@ -14,32 +15,41 @@ type GridData = Awaited<ReturnType<typeof gridPage>>;
 type SheetData = Awaited<ReturnType<typeof assessmentSheet>>;
 
 const CATEGORIES = [...new Set([...DEPARTMENT_DEFECT_CATEGORIES, ...PERSONAL_DEFECT_CATEGORIES])];
+const CADENCES = ['monthly', 'quarterly', 'yearly'] as const;
 
 export function gridView(s: Viewer, data: GridData, query: { done?: string; defect?: string; written?: string; unchanged?: string }): string {
-  const { month } = data;
+  const shown = period(s, data.period);
   const hospital = s.principal.hospital ? '' : html`<input type="hidden" name="hospital" value="${data.hospital}">`;
-  const title = word(s, 'grid.title', { month });
-  const chooser = html`<form method="get" action="/ui/assessment/grid" class="filters noprint">${hospital}<label>${word(s, 'grid.month')} <input type="text" name="month" value="${month}" class="short" pattern="[0-9]{4}-[0-9]{2}"></label><button type="submit">${word(s, 'assessment.show')}</button></form>`;
+  const hospitalParam = s.principal.hospital ? '' : `&hospital=${encodeURIComponent(data.hospital)}`;
+  const title = word(s, 'grid.title', { month: shown });
+  const cadence = (c: (typeof CADENCES)[number]) => {
+    const href = `/ui/assessment/grid?period=${encodeURIComponent(data.periods[c])}${hospitalParam}`;
+    return c === data.cadence
+      ? html`<a href="${href}" data-cadence="${c}" aria-current="page"><strong>${word(s, `grid.cadence.${c}`)}</strong></a> `
+      : html`<a href="${href}" data-cadence="${c}">${word(s, `grid.cadence.${c}`)}</a> `;
+  };
+  const cadences = html`<p class="tabs noprint" id="grid-cadence">${CADENCES.map(cadence)}</p>`;
+  const chooser = html`<form method="get" action="/ui/assessment/grid" class="filters noprint">${hospital}<label>${word(s, 'grid.period')} <input type="text" name="period" value="${data.period}" class="short" pattern="[0-9]{4}(-[0-9]{2}|Q[1-4])?" title="${word(s, 'grid.periodHint')}"></label><button type="submit">${word(s, 'assessment.show')}</button></form>`;
   const grid =
     data.rows.length === 0
-      ? html`<p id="grid-none">${word(s, 'grid.none')}</p>`
-      : html`<form method="post" action="/ui/assessment/grid" id="grid-form"><input type="hidden" name="csrf" value="${s.csrf}"><input type="hidden" name="month" value="${month}">${hospital}
+      ? html`<p id="grid-none">${word(s, `grid.none.${data.cadence}`)}</p>`
+      : html`<form method="post" action="/ui/assessment/grid" id="grid-form"><input type="hidden" name="csrf" value="${s.csrf}"><input type="hidden" name="period" value="${data.period}">${hospital}
 <p class="meta">${word(s, 'grid.hint')}</p>
-<table id="grid"><thead><tr><th>${word(s, 'grid.department')}</th>${data.columns.map((c) => html`<th data-indicator="${c.code}">${c.name} <span class="meta">${c.code}</span></th>`)}</tr></thead><tbody>${data.rows.map(
+<table id="grid" data-cadence="${data.cadence}"><thead><tr><th scope="col">${word(s, 'grid.department')}</th>${data.columns.map((c) => html`<th scope="col" data-indicator="${c.code}">${c.name}</th>`)}</tr></thead><tbody>${data.rows.map(
           (r) =>
-            html`<tr data-department="${r.code}"><td>${r.name} <span class="meta">${r.code}</span></td>${data.columns.map((c) =>
+            html`<tr data-department="${r.code}"><th scope="row">${r.name}</th>${data.columns.map((c) =>
               r.leaves.has(c.code)
                 ? html`<td><input type="text" class="cell" inputmode="decimal" name="v.${r.code}.${c.code}" value="${data.values.get(`${r.code}|${c.code}`) ?? ''}" aria-label="${r.name} ${c.name}"></td>`
                 : html`<td></td>`,
             )}</tr>`,
         )}</tbody></table>
-<button type="submit" id="grid-save">${word(s, 'grid.save')}</button></form>`;
+<button type="submit" id="grid-save">${word(s, `grid.save.${data.cadence}`)}</button></form>`;
   const owner =
     data.offices.length > 0 ? html`<select name="owner">${data.offices.map((o) => html`<option value="${o}">${o}</option>`)}</select>` : html`<input type="text" name="owner" class="short" required>`;
-  const defectForm = html`<form method="post" action="/ui/assessment/grid/defects" id="defect-form" class="filters"><input type="hidden" name="csrf" value="${s.csrf}">${hospital}
+  const defectForm = html`<form method="post" action="/ui/assessment/grid/defects" id="defect-form" class="filters"><input type="hidden" name="csrf" value="${s.csrf}"><input type="hidden" name="period" value="${data.period}">${hospital}
 <label>${word(s, 'defectForm.kind')} <select name="kind"><option value="department">${word(s, 'defectForm.department')}</option><option value="personal">${word(s, 'defectForm.personal')}</option></select></label>
 <label>${word(s, 'defectForm.target')} <input type="text" name="target" class="short" required></label>
-<label>${word(s, 'grid.month')} <input type="text" name="month" value="${month}" class="short" required></label>
+<label>${word(s, 'grid.month')} <input type="text" name="month" value="${data.cadence === 'monthly' ? data.period : ''}" class="short" required></label>
 <label>${word(s, 'defectForm.indicator')} <input type="text" name="indicator" class="short"></label>
 <label>${word(s, 'defectForm.category')} <select name="category"><option value=""></option>${CATEGORIES.map((c) => html`<option value="${c}">${word(s, `category.${c}`)}</option>`)}</select></label>
 <label>${word(s, 'assessment.points')} <input type="text" name="points" class="short" inputmode="decimal" required></label>
@@ -49,7 +59,7 @@ export function gridView(s: Viewer, data: GridData, query: { done?: string; defe
   return signedInPage(
     s,
     title,
-    html`<h1>${title}</h1>${doneLine(s, query.done, { month, defect: query.defect ?? '', written: query.written ?? '', unchanged: query.unchanged ?? '' })}${chooser}
+    html`<h1>${title}</h1>${doneLine(s, query.done, { month: shown, defect: query.defect ?? '', written: query.written ?? '', unchanged: query.unchanged ?? '' })}${cadences}${chooser}
 ${grid}
 <h2>${word(s, 'defectForm.title')}</h2>${defectForm}`,
   );

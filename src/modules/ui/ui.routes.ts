@@ -312,7 +312,7 @@ function setupAssessmentRoute(app: App, deps: PageDeps): void {
   });
 }
 
-// the assessor's month grid, posted whole; a defect booked from it
+// the assessor's grid of a month, a quarter or a year, posted whole; a defect booked from it
 function setupGridRoute(app: App, deps: PageDeps): void {
   app.get('/ui/assessment/grid', pageOptions(deps, { querystring: GridQuery }), async (request, reply) => {
     const data = await gridPage(caseDeps(deps, request), request.query);
@@ -320,19 +320,21 @@ function setupGridRoute(app: App, deps: PageDeps): void {
   });
 }
 
-const gridLink = (s: Session, hospital: string, month: string) => `/ui/assessment/grid?month=${encodeURIComponent(month)}${s.principal.hospital ? '' : `&hospital=${encodeURIComponent(hospital)}`}`;
+/** The grid of a period: a month as `?month=` (as the links before quarters and years), a quarter or a year as `?period=`. */
+const gridLink = (s: Session, hospital: string, period: string) =>
+  `/ui/assessment/grid?${period.length === 7 ? 'month' : 'period'}=${encodeURIComponent(period)}${s.principal.hospital ? '' : `&hospital=${encodeURIComponent(hospital)}`}`;
 
 function setupGradeRoute(app: App, deps: PageDeps): void {
   app.post('/ui/assessment/grid', pageOptions(deps, { querystring: PageQuery, body: GridForm }), async (request, reply) => {
-    const { hospital, month, written, unchanged } = await gradeFromPage(caseDeps(deps, request), request.body);
-    return reply.redirect(`${gridLink(sessionOf(request), hospital, month)}&done=graded&written=${written}&unchanged=${unchanged}`, 303);
+    const { hospital, period, written, unchanged } = await gradeFromPage(caseDeps(deps, request), request.body);
+    return reply.redirect(`${gridLink(sessionOf(request), hospital, period)}&done=graded&written=${written}&unchanged=${unchanged}`, 303);
   });
 }
 
 function setupBookRoute(app: App, deps: PageDeps): void {
   app.post('/ui/assessment/grid/defects', pageOptions(deps, { querystring: PageQuery, body: DefectForm }), async (request, reply) => {
-    const { hospital, month, defect } = await bookFromPage(caseDeps(deps, request), request.body);
-    return reply.redirect(`${gridLink(sessionOf(request), hospital, month)}&done=booked&defect=${encodeURIComponent(defect.id)}`, 303);
+    const { hospital, period, defect } = await bookFromPage(caseDeps(deps, request), request.body);
+    return reply.redirect(`${gridLink(sessionOf(request), hospital, period)}&done=booked&defect=${encodeURIComponent(defect.id)}`, 303);
   });
 }
 

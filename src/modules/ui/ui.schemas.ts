@@ -19,7 +19,7 @@ export const ExportQuery = Type.Object({ lang: Text, department: Text });
 export const AuditQuery = Type.Object({ lang: Text, hospital: Text, actor: Text, action: Text, entityType: Text, entityKey: Text, from: Text, to: Text, afterSeq: Text });
 
 export const AssessmentQuery = Type.Object({ lang: Text, done: Text, defect: Text, quarter: Text, hospital: Text });
-export const GridQuery = Type.Object({ lang: Text, done: Text, defect: Text, month: Text, hospital: Text, written: Text, unchanged: Text });
+export const GridQuery = Type.Object({ lang: Text, done: Text, defect: Text, month: Text, period: Text, hospital: Text, written: Text, unchanged: Text });
 export const AppealsQuery = Type.Object({ lang: Text, done: Text, defect: Text, hospital: Text });
 
 export const RunParams = Type.Object({ id: Type.String() });
@@ -37,7 +37,7 @@ export const ApproveForm = Type.Object({ csrf: Text, overrideReason: Text });
 /** An appeal of a defect from a department's page, and an admin's decision from the queue (the use cases check the values). */
 export const AppealForm = Type.Object({ csrf: Text, kind: Text, defectId: Text, reason: Text, quarter: Text, hospital: Text });
 export const DecisionForm = Type.Object({ csrf: Text, decision: Text, reason: Text, hospital: Text });
-/** The month grid posted whole: its cells (`v.<department>.<indicator>`) are let through and read by the use case. */
-export const GridForm = Type.Object({ csrf: Text, month: Text, hospital: Text }, { additionalProperties: Type.String() });
+/** A period's grid posted whole: its cells (`v.<department>.<indicator>`) are let through and read by the use case. */
+export const GridForm = Type.Object({ csrf: Text, month: Text, period: Text, hospital: Text }, { additionalProperties: Type.String() });
 /** A defect booked from the grid's page (the use case checks the values as the API's body). */
-export const DefectForm = Type.Object({ csrf: Text, hospital: Text, kind: Text, target: Text, month: Text, indicator: Text, category: Text, points: Text, note: Text, owner: Text });
+export const DefectForm = Type.Object({ csrf: Text, hospital: Text, period: Text, kind: Text, target: Text, month: Text, indicator: Text, category: Text, points: Text, note: Text, owner: Text });

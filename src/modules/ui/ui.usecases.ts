@@ -13,6 +13,7 @@ import { type DefectRecord, quarterOf, scorecardsFor } from '../assessment/asses
 import { DepartmentDefectSchema, PersonalDefectSchema, ValueRecordSchema } from '../assessment/assessment.schemas.js';
 import { listValues, putValues, writeDefect } from '../assessment/assessment.usecases.js';
 import { listDepartments } from '../inputs/inputs.repository.js';
+import { type Cadence, cadenceOf, entryLayout } from '../assessment/template.usecases.js';
 import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
 import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
 import { runWorkbook, type ExportOptions } from '../settlements/exports.usecases.js';
@@ -295,16 +296,24 @@ export async function decideFromPage(deps: WriteDeps, id: string, form: { decisi
   return { code, appeal: await decideAppeal(deps, code, id, decision, reasonOf(form.reason)) };
 }
 
-// ------------------------------------------------------------------ the assessor's month grid, its defect form, the 考核表
+// ------------------------------------------------------------------ the assessor's grid of a cadence period, its defect form, the 考核表
 
 const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
 
-/** The month a page asks for, or the clock's month; another shape is the page's error. */
-function monthAsked(asked: string | undefined, clock: Clock): string {
-  const text = asked?.trim();
-  if (!text) return clock.now().toISOString().slice(0, 7);
-  if (!MONTH.test(text)) throw new PageWords(400, 'invalid_type', 'grid.badMonth', { month: text.slice(0, 40) });
-  return text;
+/**
+ * The cadence period a page asks for (`period=`: a month, a quarter or a year; or, as before it,
+ * `month=`), or the clock's month; another shape is the page's error.
+ */
+function periodAsked(asked: { period?: string; month?: string }, clock: Clock): string {
+  const period = asked.period?.trim();
+  if (period) {
+    if (!cadenceOf(period)) throw new PageWords(400, 'invalid_type', 'grid.badPeriod', { period: period.slice(0, 40) });
+    return period;
+  }
+  const month = asked.month?.trim();
+  if (!month) return clock.now().toISOString().slice(0, 7);
+  if (!MONTH.test(month)) throw new PageWords(400, 'invalid_type', 'grid.badMonth', { month: month.slice(0, 40) });
+  return month;
 }
 
 type Leaf = { code: string; name: string; owner: string; cadence?: string; method?: { type: string } };
@@ -315,35 +324,29 @@ function leavesOf(nodes: ScorecardInput['indicators']): Leaf[] {
 }
 
 /**
- * The month grid of an assessor (or an admin): the departments assessed by a scorecard, and the
- * monthly leaves with values (not the defects leaves) whose owner is one of the assessor's offices
- * (an admin's: every one), with the month's values as stored.
+ * The grid of an assessor (or an admin) for a cadence period, as the XLSX template lays it out:
+ * the departments assessed by a scorecard, and the leaves of the period's cadence (a month's
+ * monthly leaves, a quarter's quarterly ones, a year's yearly ones) with values (not the defects
+ * leaves) whose owner is one of the assessor's offices (an admin's: every one), with the period's
+ * values as stored.
  */
-export async function gridPage(deps: Deps & { clock: Clock }, query: { month?: string; hospital?: string }) {
+export async function gridPage(deps: Deps & { clock: Clock }, query: { month?: string; period?: string; hospital?: string }) {
   const { principal } = deps.caller;
   if (!mayGrade(principal)) throw refused('page.forbidden.grid');
   const code = hospitalAsked(deps, query.hospital);
-  const month = monthAsked(query.month, deps.clock);
-  const hospital = await findHospital(deps.db, code);
-  if (!hospital) throw notFound(`hospital ${code}`);
-  const version = await scorecardsFor(deps.db, hospital.id, quarterOf(month));
-  const scorecards = (version?.scorecards ?? []) as ScorecardInput[];
-  const mine = (owner: string) => principal.role !== 'assessor' || principal.departments.includes(owner);
-  const departments = await listDepartments(deps.db, hospital.id);
-  const byKind = new Map(scorecards.filter((sc) => sc.appliesTo.kind).map((sc) => [sc.appliesTo.kind as string, sc]));
-  const columns = new Map<string, Leaf>();
-  const rows: { code: string; name: string; leaves: Set<string> }[] = [];
-  for (const d of departments) {
-    const sc = scorecards.find((c) => c.appliesTo.departments?.includes(d.code)) ?? byKind.get(d.kind);
-    if (!sc) continue;
-    const leaves = leavesOf(sc.indicators).filter((l) => l.cadence === 'monthly' && l.method?.type !== 'defects' && mine(l.owner));
-    if (leaves.length === 0) continue;
-    for (const l of leaves) if (!columns.has(l.code)) columns.set(l.code, l);
-    rows.push({ code: d.code, name: d.name, leaves: new Set(leaves.map((l) => l.code)) });
-  }
-  const values = new Map((await listValues(deps, code, { period: month })).map((v) => [`${v.department}|${v.indicator}`, v.value]));
+  const period = periodAsked(query, deps.clock);
+  const { cadence, columns, rows } = await entryLayout(deps.db, code, period, principal);
+  const values = new Map((await listValues(deps, code, { period })).filter((v) => v.period === period).map((v) => [`${v.department}|${v.indicator}`, v.value]));
   const offices = principal.role === 'assessor' ? principal.departments : [];
-  return { hospital: code, month, columns: [...columns.values()], rows, values, offices };
+  return { hospital: code, period, cadence, periods: periodsAround(period), columns, rows, values, offices };
+}
+
+/** The month, the quarter and the year the grid's chooser offers from a period: those it lies in, or the first within it. */
+function periodsAround(period: string): Record<Cadence, string> {
+  const year = period.slice(0, 4);
+  const quarter = period.length === 7 ? quarterOf(period) : period.length === 6 ? period : `${year}Q1`;
+  const month = period.length === 7 ? period : `${year}-${String((Number(quarter[5]) - 1) * 3 + 1).padStart(2, '0')}`;
+  return { monthly: month, quarterly: quarter, yearly: year };
 }
 
 /**
@@ -353,7 +356,7 @@ export async function gridPage(deps: Deps & { clock: Clock }, query: { month?: s
  * the page's error naming its department and indicator, and nothing is written.
  */
 export async function gradeFromPage(deps: WriteDeps, form: Record<string, string | undefined>) {
-  const grid = await gridPage(deps, { month: form.month, hospital: form.hospital });
+  const grid = await gridPage(deps, { month: form.month, period: form.period, hospital: form.hospital });
   const names = new Map(grid.columns.map((c) => [c.code, c.name]));
   const departmentNames = new Map(grid.rows.map((r) => [r.code, r.name]));
   const cells: { department: string; indicator: string; value: string }[] = [];
@@ -369,10 +372,10 @@ export async function gradeFromPage(deps: WriteDeps, form: Record<string, string
   });
   const bad = cells.find((c) => !Value.Check(ValueRecordSchema.properties.value, c.value));
   if (bad) throw new PageWords(400, 'invalid_type', 'grid.badCell', cellOf(bad), 'grid.notDecimal');
-  const records = cells.map((c) => ({ ...c, period: grid.month }));
+  const records = cells.map((c) => ({ ...c, period: grid.period }));
   try {
     const outcome = await putValues(deps, grid.hospital, records, (i) => `values[${i}]`);
-    return { month: grid.month, hospital: grid.hospital, ...outcome };
+    return { period: grid.period, hospital: grid.hospital, ...outcome };
   } catch (error) {
     const m = error instanceof AppError ? /^values\[(\d+)\]/.exec(error.path ?? '') : null;
     if (!m || !(error instanceof AppError)) throw error;
@@ -397,6 +400,7 @@ const DEFECT_FIELDS: Record<string, MessageKey> = {
  * A defect booked from the grid's page by an assessor (owned by one of its offices) or an admin,
  * through the API's use case (its checks, its audit): against a department or a person, with a
  * new id of the owner, the month and a random part. A field refused is the page's error naming it.
+ * The page it came from (`period`, the grid's cadence period) is the one to go back to; else the defect's month.
  */
 export async function bookFromPage(deps: WriteDeps, form: Record<string, string | undefined>) {
   const { principal } = deps.caller;
@@ -415,7 +419,7 @@ export async function bookFromPage(deps: WriteDeps, form: Record<string, string 
     const first = Value.Errors(schema, record).First();
     if (first) throw badRequest('invalid_type', `${first.path.slice(1)}: ${first.message}`, first.path.slice(1));
     const defect = await writeDefect(deps, code, kind, id, { kind: 'book' }, record);
-    return { hospital: code, month, defect };
+    return { hospital: code, period: cadenceOf(t('period')) ? t('period') : month, defect };
   } catch (error) {
     const field = error instanceof AppError ? DEFECT_FIELDS[(error.path ?? '').replace(/^body\./, '').split('.')[0]!] : undefined;
     if (!field || !(error instanceof AppError)) throw error;
