@@ -110,7 +110,7 @@ describe.each(backends)('the assessment pages: a department head appeals, the ad
     noEnglish(final.text);
     // the same page in English when asked
     const en = await head('GET', '/ui/assessment/IM?quarter=2026Q1&lang=en');
-    expect(en.text).toContain('Assessment of IM, 2026 Q1');
+    expect(en.text).toContain('<h1 data-department="IM">Assessment of 内科, 2026 Q1</h1>');
     expect(row(en.text, 'DD01')).toContain('overturned on appeal');
   });
 });
