@@ -5,6 +5,7 @@ import type { IndicatorNodeInput, ScorecardInput } from '../../core/schema.js';
 import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
 import type { QuarterlyAssessment } from '../../core/result.js';
 import type { Db } from '../../db/client.js';
+import { canonicalJson } from '../../shared/canonical.js';
 import { timeZoneOf, type Clock, type UseCaseDeps } from '../../shared/context.js';
 import { AppError, badRequest, notFound } from '../../shared/errors.js';
 import type { MessageKey } from '../../shared/messages/index.js';
@@ -302,8 +303,8 @@ export async function assessmentPage(deps: Deps & { clock: Clock }, department: 
       run: run.run,
       line: runLine,
       people: runPeople,
-      // the preview as the run settled it: the same department line and people lines
-      same: scored && JSON.stringify([line, people]) === JSON.stringify([runLine, runPeople]),
+      // the preview as the run settled it: the same department line and people lines (jsonb keeps its own key order)
+      same: scored && canonicalJson([line, people]) === canonicalJson([runLine, runPeople]),
     },
     openAppeal,
     mayAppeal: mayAppeal(principal, department),
