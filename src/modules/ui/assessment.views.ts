@@ -63,9 +63,10 @@ function scorecardTable(s: Viewer, data: AssessmentData, rows: ScorecardRow[]): 
         html`${i > 0 ? html`<br>` : ''}<span class="period-value" data-period="${v.period}">${r.values.length > 1 ? html`<span class="meta">${v.period}</span> ` : ''}${v.value === null ? html`<span class="missing bad">${word(s, 'scorecard.missing')}</span>` : v.value}</span>`,
     )}`;
   };
-  return html`<table id="scorecard"><thead><tr><th>${word(s, 'assessment.indicator')}</th><th>${word(s, 'scorecard.method')}</th><th>${word(s, 'scorecard.points')}</th><th>${word(s, 'scorecard.owner')}</th><th>${word(s, 'scorecard.values')}</th><th>${word(s, 'scorecard.attainment')}</th><th>${word(s, 'col.score')}</th></tr></thead><tbody>${rows.map(
+  // the name and the values keep their width; the method's words wrap
+  return html`<table id="scorecard"><colgroup><col style="width:24%"><col style="width:28%"><col><col><col style="width:14%"><col><col></colgroup><thead><tr style="white-space:nowrap"><th>${word(s, 'assessment.indicator')}</th><th>${word(s, 'scorecard.method')}</th><th>${word(s, 'scorecard.points')}</th><th>${word(s, 'scorecard.owner')}</th><th>${word(s, 'scorecard.values')}</th><th>${word(s, 'scorecard.attainment')}</th><th>${word(s, 'col.score')}</th></tr></thead><tbody>${rows.map(
     (r) =>
-      html`<tr data-indicator="${r.code}" data-depth="${r.depth}"${r.score === null ? '' : html` data-score="${r.score}"`}${r.attainment === null ? '' : html` data-attainment="${r.attainment}"`}${r.leaf ? '' : html` class="node"`}><td style="padding-left:${8 + 16 * r.depth}px">${r.leaf ? r.name : html`<b>${r.name}</b>`} <span class="meta">${r.code}</span></td><td class="rule">${r.leaf ? `${word(s, `cadence.${r.leaf.cadence as 'monthly' | 'quarterly' | 'yearly'}`)} · ${methodText(s, r.leaf.method)}` : ''}</td><td class="num">${r.points}</td><td>${r.leaf ? office(r.leaf.owner) : ''}</td><td class="num">${values(r)}</td><td class="num">${r.attainment === null ? '' : `${percent(r.attainment, 2)}%`}</td><td class="num">${r.score === null ? '' : score2(r.score)}</td></tr>`,
+      html`<tr data-indicator="${r.code}" data-depth="${r.depth}"${r.score === null ? '' : html` data-score="${r.score}"`}${r.attainment === null ? '' : html` data-attainment="${r.attainment}"`}${r.leaf ? '' : html` class="node"`}><td style="padding-left:${8 + 16 * r.depth}px">${r.leaf ? r.name : html`<b>${r.name}</b>`} <span class="meta" style="white-space:nowrap">${r.code}</span></td><td>${r.leaf ? html`<span class="meta">${word(s, `cadence.${r.leaf.cadence as 'monthly' | 'quarterly' | 'yearly'}`)} · ${methodText(s, r.leaf.method)}</span>` : ''}</td><td class="num">${r.points}</td><td>${r.leaf ? office(r.leaf.owner) : ''}</td><td class="num">${values(r)}</td><td class="num">${r.attainment === null ? '' : `${percent(r.attainment, 2)}%`}</td><td class="num">${r.score === null ? '' : score2(r.score)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -96,7 +97,8 @@ function scorecardSection(s: Viewer, data: AssessmentData): Html {
     : html`<p class="meta noprint" id="latest-run" data-run="${run.run.id}" data-same="${run.same}">${word(s, 'scorecard.latestRun')}<a href="/ui/runs/${run.run.id}">${statusName(s, run.run.status)} · ${time(s, run.run.finishedAt ?? run.run.createdAt)}</a>${
         run.line?.score ? word(s, 'scorecard.runFigures', { score: score2(run.line.score), grade: grade(s, run.line.grade) }) : ''
       }${word(s, run.same ? 'scorecard.runSame' : 'scorecard.runDiffers')}</p>`;
-  return html`${head}<p class="meta" id="preview-note">${word(s, 'scorecard.preview')}</p>${refused}${table}${preview.line ? departmentFigures(s, preview.line) : ''}${latest}`;
+  const note = html`<p class="meta" id="preview-note" style="font-size:13px">${word(s, run?.same ? 'scorecard.previewSettled' : 'scorecard.preview')}</p>`;
+  return html`${head}${note}${refused}${table}${preview.line ? departmentFigures(s, preview.line) : ''}${latest}`;
 }
 
 /** The department's eligible people: the engine's personal score, grade, derived inputs and defects. */
