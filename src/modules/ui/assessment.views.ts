@@ -101,12 +101,13 @@ function scorecardSection(s: Viewer, data: AssessmentData): Html {
   return html`${head}${note}${refused}${table}${preview.line ? departmentFigures(s, preview.line) : ''}${latest}`;
 }
 
-/** The department's eligible people: the engine's personal score, grade, derived inputs and defects. */
-function peopleTable(s: Viewer, data: AssessmentData): Html {
+/** The department's eligible people: the engine's personal score, grade, derived inputs and defects (none when the engine gave none). */
+function peopleSection(s: Viewer, data: AssessmentData): Html | string {
   const people = data.preview.people;
-  if (people.length === 0) return html`<p id="people-none">${word(s, 'people.none')}</p>`;
+  if (data.preview.kind !== 'evaluated') return '';
+  if (people.length === 0) return html`<h2>${word(s, 'people.title')}</h2><p id="people-none">${word(s, 'people.none')}</p>`;
   const yes = (b: boolean) => (b ? word(s, 'people.yes') : '—');
-  return html`<table id="people"><thead><tr><th>${word(s, 'word.name')}</th><th>${word(s, 'people.score')}</th><th>${word(s, 'people.grade')}</th><th>${word(s, 'people.errors')}</th><th>${word(s, 'people.accident')}</th><th>${word(s, 'people.ethics')}</th><th>${word(s, 'people.veto')}</th><th>${word(s, 'people.defects')}</th></tr></thead><tbody>${people.map(
+  return html`<h2>${word(s, 'people.title')}</h2><table id="people"><thead><tr><th>${word(s, 'word.name')}</th><th>${word(s, 'people.score')}</th><th>${word(s, 'people.grade')}</th><th>${word(s, 'people.errors')}</th><th>${word(s, 'people.accident')}</th><th>${word(s, 'people.ethics')}</th><th>${word(s, 'people.veto')}</th><th>${word(s, 'people.defects')}</th></tr></thead><tbody>${people.map(
     (p) =>
       html`<tr data-staff="${p.staffId}" data-score="${p.score}" data-grade="${p.grade}"><td title="${p.staffId}">${data.staffNames.get(p.staffId) ?? p.staffId}</td><td class="num">${score2(p.score)}</td><td>${grade(s, p.grade)}</td><td class="num">${p.errors}</td><td>${yes(p.accident)}</td><td class="num">${score2(p.ethicsDeduction)}</td><td${p.ethicsZero ? html` class="bad"` : ''}>${yes(p.ethicsZero)}</td><td>${listed(s, p.defects)}</td></tr>`,
   )}</tbody></table>`;
@@ -147,7 +148,7 @@ export function assessmentView(s: Viewer, data: AssessmentData, query: { done?: 
     html`<h1 data-department="${department}">${title}</h1>${doneLine(s, query.done, { defect: query.defect ?? '' })}${chooser}
 <p class="noprint"><a href="/ui/assessment/${encodeURIComponent(department)}/print?quarter=${quarter}${s.principal.hospital ? '' : `&hospital=${encodeURIComponent(data.hospital)}`}" id="print-sheet">${word(s, 'print.link')}</a></p>
 ${scorecardSection(s, data)}
-<h2>${word(s, 'people.title')}</h2>${peopleTable(s, data)}
+${peopleSection(s, data)}
 <h2>${word(s, 'assessment.values')}</h2>${values}
 <h2>${word(s, 'assessment.departmentDefects')}</h2>${defects('department-defects', data.departmentDefects, false)}
 <h2>${word(s, 'assessment.personalDefects')}</h2>${defects('personal-defects', data.personalDefects, true)}`,
@@ -173,7 +174,7 @@ export function sheetView(s: Viewer, data: AssessmentData): string {
     title,
     html`<article class="statement sheet"><div class="statement-hospital">${data.hospitalName}</div><h1 data-department="${data.department}">${title}</h1>
 ${scorecardSection(s, data)}
-<h2>${word(s, 'people.title')}</h2>${peopleTable(s, data)}
+${peopleSection(s, data)}
 <h2>${word(s, 'assessment.departmentDefects')} · ${word(s, 'assessment.personalDefects')}</h2>${defectRows}
 ${signatures}</article>`,
   );

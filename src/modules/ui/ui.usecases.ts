@@ -302,7 +302,6 @@ export async function assessmentPage(deps: Deps & { clock: Clock }, department: 
     run: run && {
       run: run.run,
       line: runLine,
-      people: runPeople,
       // the preview as the run settled it: the same department line and people lines (jsonb keeps its own key order)
       same: scored && canonicalJson([line, people]) === canonicalJson([runLine, runPeople]),
     },
@@ -342,7 +341,7 @@ export async function decideFromPage(deps: WriteDeps, id: string, form: { decisi
   return { code, appeal: await decideAppeal(deps, code, id, decision, reasonOf(form.reason)) };
 }
 
-// ------------------------------------------------------------------ the assessor's month grid, its defect form, the 考核表
+// ------------------------------------------------------------------ the assessor's month grid, its defect form
 
 const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
 
