@@ -90,7 +90,7 @@ function scorecardSection(s: Viewer, data: AssessmentData): Html {
     : '';
   const head = scorecard
     ? html`<h2 id="scorecard-title" data-scorecard="${scorecard.id}">${word(s, 'scorecard.title', { name: scorecard.name })}</h2>`
-    : html`<h2>${word(s, 'assessment.values')}</h2>`;
+    : html`<h2>${word(s, 'scorecard.untitled')}</h2>`;
   const table = !scorecard ? html`<p id="scorecard-none">${word(s, preview.line && preview.refused === null ? 'scorecard.unscored' : 'scorecard.none')}</p>` : scorecardTable(s, data, scorecard.rows);
   const latest = !run
     ? html`<p class="meta noprint" id="latest-run">${word(s, 'scorecard.noRun')}</p>`

@@ -204,6 +204,7 @@ export const pages = {
   'assessment.show': { zh: '查看', en: 'Show' },
   // a department's scorecard with the engine's figures, its people's scores (issue #17)
   'scorecard.title': { zh: '考核方案：{name}', en: 'Scorecard: {name}' },
+  'scorecard.untitled': { zh: '考核方案', en: 'Scorecard' },
   'scorecard.preview': { zh: '按当前数据计算，尚未结算', en: 'Computed from the data as it stands, not settled' },
   'scorecard.previewSettled': { zh: '按当前数据计算，与最近一次结算一致', en: 'Computed from the data as it stands, as the latest settlement settled it' },
   'scorecard.refused': { zh: '按当前数据暂不能计算科室得分：{reason}', en: 'The department cannot be scored from the data as it stands: {reason}' },
