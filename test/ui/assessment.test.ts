@@ -11,7 +11,8 @@ import { useTestService } from '../integration/harness.js';
  * (MA) enters a cell of 2026-04 in the month grid and saves it, IM's head appeals DD01 from IM's
  * page of 2026Q1 with a reason, the admin overturns it from the appeals queue, the head's page
  * then shows DD01 overturned, and the admin prints IM's 考核表 on A4 with its three signature
- * lines, fitting the page's width, and DD01 no longer on it. Every page is screenshotted (test-results/ui/) and on each
+ * lines, its scorecard with scores and grade and its people, fitting the page's width, and DD01
+ * no longer on it. IM's page shows its scorecard and people by name with the engine's figures. Every page is screenshotted (test-results/ui/) and on each
  * none of the catalogue's English labels shows.
  */
 const CHROMIUM = process.env.PERFPAY_CHROMIUM ?? '/usr/bin/chromium';
@@ -91,6 +92,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the assessment in chromium: a month ente
     const head = await signIn(keys.head, /\/ui\/runs/);
     await head.goto(`${svc.baseUrl}/ui/assessment/IM?quarter=2026Q1`);
     expect(await head.textContent('h1')).toContain('2026年第一季度');
+    // the scorecard by name with the engine's figures, and the department's people by name with their grades
+    expect(await head.isVisible('#scorecard')).toBe(true);
+    expect(await head.textContent('#preview-note')).toBe('按当前数据计算，尚未结算');
+    const f21 = head.locator('#scorecard tr[data-indicator="F21"]');
+    expect(await f21.textContent()).toContain('门诊药品比例');
+    expect(await f21.getAttribute('data-attainment')).toMatch(/^\d\.\d{6}$/);
+    expect(await head.textContent('#department-grade')).toBe('合格');
+    expect(await head.isVisible('#people')).toBe(true);
+    const s11 = await head.locator('#people tr[data-staff="S11"]').textContent();
+    for (const shown of ['内科医师', '84.00', '基本合格']) expect(s11).toContain(shown);
     await check(head, 'head-assessment');
     const dd01 = row(head, 'DD01');
     await dd01.locator('input[name="reason"]').fill('病历已按时补全，缺陷不成立');
@@ -132,6 +143,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the assessment in chromium: a month ente
     // the overturned DD01 no longer counts: it is not on the sheet, DD02 still is
     expect(await print.$('tr[data-defect="DD01"]')).toBeNull();
     expect(await print.$('tr[data-defect="DD02"]')).not.toBeNull();
+    // the scorecard with its scores and the grade, and the people, on the sheet too
+    expect(await print.isVisible('#scorecard')).toBe(true);
+    expect(await print.locator('#scorecard tr[data-indicator="P112"]').textContent()).toContain('病历书写及时率');
+    expect(await print.textContent('#department-grade')).toBe('合格');
+    expect(await print.isVisible('#people')).toBe(true);
     const fits = await print.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(fits.scroll, JSON.stringify(fits)).toBeLessThanOrEqual(fits.client);
     // biome-ignore lint/performance/useDomNodeTextContent: the text as it shows is what is checked

@@ -1,18 +1,17 @@
 import { DEPARTMENT_DEFECT_CATEGORIES, PERSONAL_DEFECT_CATEGORIES } from '../../core/schema.js';
 import { html } from '../../shared/html.js';
 import { signedInPage } from './frame.views.js';
-import type { assessmentSheet, gridPage } from './ui.usecases.js';
+import type { gridPage } from './ui.usecases.js';
 import { doneLine, period, type Viewer, word } from './ui.views.js';
 
 /**
  * The assessor's grid of a cadence period (departments × the indicators of the period's cadence
  * its offices own, by name, one form posting the whole period) with a chooser between the month,
- * the quarter and the year, its defect form, and a department's printable 考核表 of a quarter
- * with the signature lines.
+ * the quarter and the year, and its defect form. (A department's printable 考核表 is with its
+ * page, in assessment.views.ts.)
  */
 
 type GridData = Awaited<ReturnType<typeof gridPage>>;
-type SheetData = Awaited<ReturnType<typeof assessmentSheet>>;
 
 const CATEGORIES = [...new Set([...DEPARTMENT_DEFECT_CATEGORIES, ...PERSONAL_DEFECT_CATEGORIES])];
 const CADENCES = ['monthly', 'quarterly', 'yearly'] as const;
@@ -62,39 +61,5 @@ export function gridView(s: Viewer, data: GridData, query: { done?: string; defe
     html`<h1>${title}</h1>${doneLine(s, query.done, { month: shown, defect: query.defect ?? '', written: query.written ?? '', unchanged: query.unchanged ?? '' })}${cadences}${chooser}
 ${grid}
 <h2>${word(s, 'defectForm.title')}</h2>${defectForm}`,
-  );
-}
-
-/** A department's 考核表 of a quarter: its indicators with values, the defects with points, the signature lines. */
-export function sheetView(s: Viewer, data: SheetData): string {
-  const title = word(s, 'print.title', { department: data.departmentName, quarter: period(s, data.quarter) });
-  const counting = (status: string) => status !== 'withdrawn' && status !== 'overturned';
-  const defects = [...data.departmentDefects, ...data.personalDefects].filter((d) => counting(d.status));
-  let hundredths = 0;
-  for (const d of defects) hundredths += Math.round(Number(d.record.points) * 100);
-  const values =
-    data.values.length === 0
-      ? html`<p id="values-none">${word(s, 'assessment.noValues')}</p>`
-      : html`<table id="values"><thead><tr><th>${word(s, 'assessment.indicator')}</th><th>${word(s, 'assessment.period')}</th><th>${word(s, 'assessment.value')}</th></tr></thead><tbody>${data.values.map(
-          (v) =>
-            html`<tr data-indicator="${v.indicator}"><td>${data.names.get(v.indicator) ?? v.indicator} <span class="meta">${v.indicator}</span></td><td>${period(s, v.period)}</td><td class="num">${v.value}</td></tr>`,
-        )}</tbody></table>`;
-  const defectRows =
-    defects.length === 0
-      ? html`<p id="defects-none">${word(s, 'assessment.noDefects')}</p>`
-      : html`<table id="defects"><thead><tr><th>${word(s, 'assessment.defect')}</th><th>${word(s, 'assessment.month')}</th><th>${word(s, 'assessment.staff')}</th><th>${word(s, 'assessment.note')}</th><th>${word(s, 'assessment.points')}</th></tr></thead><tbody>${defects.map(
-          (d) =>
-            html`<tr data-defect="${d.id}"><td>${d.id}</td><td>${d.record.month}</td><td>${'staffId' in d.record ? d.record.staffId : ''}</td><td>${d.record.note ?? ''}</td><td class="num">${d.record.points}</td></tr>`,
-        )}<tr class="total"><td colspan="4">${word(s, 'print.total')}</td><td class="num" id="defects-total">${(hundredths / 100).toFixed(2)}</td></tr></tbody></table>`;
-  const signatures = html`<div class="signatures">${(['signature.assessedHead', 'signature.assessingOffice', 'signature.panel'] as const).map(
-    (k) => html`<div data-role="${k.slice('signature.'.length)}">${word(s, k)}：</div>`,
-  )}<div class="date">${word(s, 'signature.date')}：</div></div>`;
-  return signedInPage(
-    s,
-    title,
-    html`<article class="statement"><div class="statement-hospital">${data.hospitalName}</div><h1>${title}</h1>
-<h2>${word(s, 'assessment.values')}</h2>${values}
-<h2>${word(s, 'assessment.departmentDefects')} · ${word(s, 'assessment.personalDefects')}</h2>${defectRows}
-${signatures}</article>`,
   );
 }

@@ -6,9 +6,9 @@ import type { Logger } from 'pino';
 import { AppError, errorIn } from '../../shared/errors.js';
 import type { App } from '../../shared/http.js';
 import type { SettlementQueue } from '../settlements/settlements.queue.js';
-import { appealsView, assessmentView } from './assessment.views.js';
+import { appealsView, assessmentView, sheetView } from './assessment.views.js';
 import { auditView } from './audit.views.js';
-import { gridView, sheetView } from './grid.views.js';
+import { gridView } from './grid.views.js';
 import { errorPage, expiredFormPage, signInPage } from './frame.views.js';
 import { runsView, runView } from './runs.views.js';
 import { departmentPrintView, departmentView, personPrintView, personView } from './statement.views.js';
@@ -43,7 +43,6 @@ import {
   appealsQueue,
   approveRun,
   assessmentPage,
-  assessmentSheet,
   auditLog,
   bookFromPage,
   decideFromPage,
@@ -341,7 +340,7 @@ function setupBookRoute(app: App, deps: PageDeps): void {
 // a department's 考核表 of a quarter, to print and sign by hand
 function setupSheetRoute(app: App, deps: PageDeps): void {
   app.get('/ui/assessment/:department/print', pageOptions(deps, { params: AssessmentParams, querystring: AssessmentQuery }), async (request, reply) => {
-    const data = await assessmentSheet(caseDeps(deps, request), request.params.department, request.query);
+    const data = await assessmentPage(caseDeps(deps, request), request.params.department, request.query);
     return sendHtml(reply, sheetView(sessionOf(request), data));
   });
 }

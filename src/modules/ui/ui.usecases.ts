@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
-import type { ScorecardInput } from '../../core/schema.js';
+import { monthsOf } from '../../core/assessment/validate.js';
+import type { IndicatorNodeInput, ScorecardInput } from '../../core/schema.js';
 import { conservation, departmentStatement, formatScore, perCapitaPay, personStatement, tier2PointValues, type AnnualResult, type QuarterlyResult } from '../../core/index.js';
+import type { QuarterlyAssessment } from '../../core/result.js';
 import type { Db } from '../../db/client.js';
+import { canonicalJson } from '../../shared/canonical.js';
 import { timeZoneOf, type Clock, type UseCaseDeps } from '../../shared/context.js';
 import { AppError, badRequest, notFound } from '../../shared/errors.js';
 import type { MessageKey } from '../../shared/messages/index.js';
 import type { Caller } from '../../shared/principal.js';
 import { assertSeesMoney, readableDepartments, readsWholeHospital } from '../access/access.js';
 import { appealsOf, decideAppeal, departmentRegister, fileAppeal } from '../assessment/appeals.usecases.js';
-import { type DefectRecord, quarterOf, scorecardsFor } from '../assessment/assessment.repository.js';
+import { type DefectRecord, quarterOf } from '../assessment/assessment.repository.js';
 import { DepartmentDefectSchema, PersonalDefectSchema, ValueRecordSchema } from '../assessment/assessment.schemas.js';
 import { listValues, putValues, writeDefect } from '../assessment/assessment.usecases.js';
-import { listDepartments } from '../inputs/inputs.repository.js';
+import { assessmentPreview, latestAssessedRun } from '../assessment/preview.usecases.js';
 import { type Cadence, cadenceOf, entryLayout } from '../assessment/template.usecases.js';
+import { listDepartments, listStaff } from '../inputs/inputs.repository.js';
 import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
 import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
 import { runWorkbook, type ExportOptions } from '../settlements/exports.usecases.js';
@@ -254,8 +258,11 @@ function reasonOf(reason: string | undefined): string {
 
 /**
  * A department's assessment in a quarter: its register (values, the defects against it and its
- * people, their appeals) as the API reads it. A department head's other departments, and a role
- * that reads no department's assessment on the pages, meet the page not found.
+ * people, their appeals) as the API reads it, its scorecard with the engine's scores of the data
+ * stored now (assessmentPreview: the run's own path, so the page and a run cannot disagree), its
+ * eligible people's scores, and the quarter's latest run's figures beside them. A department
+ * head's other departments, and a role that reads no department's assessment on the pages, meet
+ * the page not found.
  */
 export async function assessmentPage(deps: Deps & { clock: Clock }, department: string, query: { quarter?: string; hospital?: string }) {
   const { principal } = deps.caller;
@@ -263,8 +270,45 @@ export async function assessmentPage(deps: Deps & { clock: Clock }, department: 
   const code = hospitalAsked(deps, query.hospital);
   const quarter = quarterAsked(query.quarter, deps.clock);
   const register = await departmentRegister(deps, code, department, quarter);
+  const hospital = (await findHospital(deps.db, code))!;
+  const [departments, staff, preview, run] = [
+    await listDepartments(deps.db, hospital.id),
+    await listStaff(deps.db, hospital.id),
+    await assessmentPreview(deps.db, hospital, quarter),
+    await latestAssessedRun(deps.db, hospital, quarter),
+  ];
   const openAppeal = new Map(register.appeals.filter((a) => a.status === 'open').map((a) => [`${a.kind}:${a.defectId}`, a]));
-  return { ...register, hospital: code, openAppeal, mayAppeal: mayAppeal(principal, department) };
+  const self = departments.find((d) => d.code === department);
+  const staffNames = new Map(staff.map((p) => [p.staffId, p.name]));
+  const own = new Set(staff.filter((p) => p.department === department).map((p) => p.staffId));
+  const scorecards = preview.kind === 'none' ? [] : preview.scorecards;
+  const block = preview.kind === 'evaluated' ? preview.block : null;
+  const line = block?.departments.find((d) => d.code === department) ?? null;
+  // scored by the engine, its line names the scorecard; refused, the page still shows the one that applies (§1.1)
+  const scored = preview.kind === 'evaluated' && preview.refused === null;
+  const scorecard = scored ? scorecards.find((sc) => sc.id === line?.scorecard) : self && scorecardOfDepartment(scorecards, self);
+  const runLine = run?.block.departments.find((d) => d.code === department) ?? null;
+  const people = (block?.individuals ?? []).filter((p) => own.has(p.staffId));
+  const runPeople = (run?.block.individuals ?? []).filter((p) => own.has(p.staffId));
+  return {
+    ...register,
+    hospital: code,
+    hospitalName: hospital.name,
+    departmentName: self?.name ?? department,
+    departmentNames: new Map(departments.map((d) => [d.code, d.name])),
+    staffNames,
+    indicatorNames: new Map(scorecards.flatMap((sc) => leavesOf(sc.indicators).map((l) => [l.code, l.name] as const))),
+    preview: { kind: preview.kind, refused: preview.kind === 'none' ? null : preview.refused, line, people },
+    scorecard: scorecard ? { id: scorecard.id, name: scorecard.name, rows: scorecardRows(scorecard, quarter, register, line) } : null,
+    run: run && {
+      run: run.run,
+      line: runLine,
+      // the preview as the run settled it: the same department line and people lines (jsonb keeps its own key order)
+      same: scored && canonicalJson([line, people]) === canonicalJson([runLine, runPeople]),
+    },
+    openAppeal,
+    mayAppeal: mayAppeal(principal, department),
+  };
 }
 
 /** A department head appeals a defect from their department's page, through the API's use case (its checks and audit). */
@@ -278,12 +322,14 @@ export async function appealFromPage(deps: WriteDeps, department: string, form: 
   return { quarter: quarterAsked(form.quarter, deps.clock), appeal };
 }
 
-/** The admin's queue: the hospital's undecided appeals, oldest first. */
+/** The admin's queue: the hospital's undecided appeals, oldest first, with its departments' names. */
 export async function appealsQueue(deps: Deps, hospital: string | undefined) {
   if (!mayDecideAppeals(deps.caller.principal)) throw refused('page.forbidden.appeals');
   const code = deps.caller.principal.hospital ?? hospital?.trim();
   if (!code) return null;
-  return { code, appeals: await appealsOf(deps, code, 'open') };
+  const appeals = await appealsOf(deps, code, 'open');
+  const row = (await findHospital(deps.db, code))!;
+  return { code, appeals, departmentNames: new Map((await listDepartments(deps.db, row.id)).map((d) => [d.code, d.name])) };
 }
 
 /** The admin upholds or overturns an appeal from the queue, through the API's use case. */
@@ -296,7 +342,7 @@ export async function decideFromPage(deps: WriteDeps, id: string, form: { decisi
   return { code, appeal: await decideAppeal(deps, code, id, decision, reasonOf(form.reason)) };
 }
 
-// ------------------------------------------------------------------ the assessor's grid of a cadence period, its defect form, the 考核表
+// ------------------------------------------------------------------ the assessor's grid of a cadence period, its defect form
 
 const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
 
@@ -427,15 +473,56 @@ export async function bookFromPage(deps: WriteDeps, form: Record<string, string 
   }
 }
 
-/**
- * A department's 考核表 of a quarter, to print and sign: the department's register (its values,
- * the defects against it and its people) as its page reads it, with the names of its indicators.
- */
-export async function assessmentSheet(deps: Deps & { clock: Clock }, department: string, query: { quarter?: string; hospital?: string }) {
-  const data = await assessmentPage(deps, department, query);
-  const hospital = await findHospital(deps.db, data.hospital);
-  const version = hospital ? await scorecardsFor(deps.db, hospital.id, data.quarter) : null;
-  const names = new Map(((version?.scorecards ?? []) as ScorecardInput[]).flatMap((sc) => leavesOf(sc.indicators).map((l) => [l.code, l.name] as const)));
-  const departmentName = hospital ? ((await listDepartments(deps.db, hospital.id)).find((d) => d.code === department)?.name ?? department) : department;
-  return { ...data, hospitalName: hospital?.name ?? data.hospital, departmentName, names };
+/** §1.1: the scorecard whose list names the department, else the one of its kind. */
+function scorecardOfDepartment(scorecards: ScorecardInput[], department: { code: string; kind: string }): ScorecardInput | undefined {
+  return scorecards.find((sc) => sc.appliesTo.departments?.includes(department.code)) ?? scorecards.find((sc) => sc.appliesTo.kind === department.kind);
+}
+
+/** A node of a department's scorecard as its page shows it: the tree's order and depth, the quarter's values, the engine's figures. */
+export interface ScorecardRow {
+  code: string;
+  name: string;
+  depth: number;
+  points: string;
+  leaf: { cadence: string; owner: string; method: NonNullable<IndicatorNodeInput['method']> } | null;
+  /** A value leaf's cadence periods in the quarter (a yearly leaf's: none) with the value stored, null when none is. */
+  values: { period: string; value: string | null }[];
+  /** A defects leaf's department defects of the quarter that count. */
+  defects: string[];
+  /** The engine's, as its result block reports them (null: not assessed in the quarter, or not scored yet). */
+  score: string | null;
+  attainment: string | null;
+}
+
+type Register = Awaited<ReturnType<typeof departmentRegister>>;
+type DepartmentLine = QuarterlyAssessment['departments'][number];
+
+function scorecardRows(sc: ScorecardInput, quarter: string, register: Register, line: DepartmentLine | null): ScorecardRow[] {
+  const scores = new Map((line?.indicators ?? []).map((i) => [i.code, i]));
+  const stored = new Map(register.values.map((v) => [`${v.indicator}|${v.period}`, v.value]));
+  const counted = register.departmentDefects.filter((d) => d.status !== 'withdrawn' && d.status !== 'overturned');
+  const rows: ScorecardRow[] = [];
+  const walk = (nodes: IndicatorNodeInput[], depth: number): void => {
+    for (const n of nodes) {
+      const leaf = n.children ? null : { cadence: n.cadence!, owner: n.owner!, method: n.method! };
+      const valued = leaf && leaf.cadence !== 'yearly' && leaf.method.type !== 'defects';
+      const periods = valued ? (leaf.cadence === 'monthly' ? monthsOf(quarter) : [quarter]) : [];
+      const defects = leaf?.method.type === 'defects' ? counted.filter((d) => 'indicator' in d.record && d.record.indicator === n.code).map((d) => d.id) : [];
+      const scored = scores.get(n.code);
+      rows.push({
+        code: n.code,
+        name: n.name,
+        depth,
+        points: n.points,
+        leaf,
+        values: periods.map((period) => ({ period, value: stored.get(`${n.code}|${period}`) ?? null })),
+        defects,
+        score: scored?.score ?? null,
+        attainment: scored?.attainment ?? null,
+      });
+      if (n.children) walk(n.children, depth + 1);
+    }
+  };
+  walk(sc.indicators, 0);
+  return rows;
 }
