@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { assessmentForRun } from '../../src/modules/assessment/assessment.repository.js';
+import { assessmentForRun, valuesIn } from '../../src/modules/assessment/assessment.repository.js';
 import { listDefects, writeDefect } from '../../src/modules/assessment/assessment.usecases.js';
 import { importScenario } from '../../src/modules/imports/imports.usecases.js';
+import { withAssessment } from '../fixtures/assessment.js';
+import { plainHospital } from '../fixtures/generator.js';
 import { asTestAdmin } from '../integration/harness.js';
 
 /**
@@ -45,4 +47,34 @@ describe('assessment use cases (PGlite in memory, no HTTP)', () => {
     expect(await idsIn('2026Q1')).not.toContain('DD98');
     expect(await idsIn('2026Q2')).not.toContain('DD98');
   });
+});
+
+/**
+ * A year of a 60-department hospital's values (40 leaves, 12 months: over 20,000 values, 140,000
+ * cells) is more than one row-per-value INSERT may bind (65,535 parameters): the import stores all
+ * of them, in one transaction, and an identical re-import writes nothing.
+ */
+describe('a large assessment import (PGlite in memory)', () => {
+  let database: Database;
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('stores every value of a 60-department year and changes nothing when imported again', async () => {
+    database = await openDatabase({ dataDir: 'memory://' });
+    const deps = asTestAdmin(database.db);
+    const assessed = withAssessment(plainHospital({ departments: 60, staff: 600, seed: 7 }), { leaves: 40, departmentDefects: 50, personalDefects: 50, seed: 3 });
+    const values = assessed.assessment!.values!;
+    expect(values.length * 7).toBeGreaterThan(65_535);
+    const first = await importScenario(deps, assessed);
+    expect(first.assessment?.values).toEqual({ written: values.length, unchanged: 0 });
+    const code = assessed.hospital.code;
+    const id = (await database.db.query.hospitals.findFirst({ where: (h, { eq }) => eq(h.code, code) }))!.id;
+    const stored = await valuesIn(database.db, id);
+    expect(stored).toHaveLength(values.length);
+    const sample = values[values.length - 1]!;
+    expect(stored.find((v) => v.indicator === sample.indicator && v.department === sample.department && v.period === sample.period)?.value).toBe(sample.value);
+    const again = await importScenario(deps, assessed);
+    expect(again.assessment?.values).toEqual({ written: 0, unchanged: values.length });
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { monthsOf, quarterOfMonth } from '../../core/assessment/validate.js';
 import { compareKeys } from '../../core/money.js';
 import type { AssessmentInput, ScorecardInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
+import { type BulkColumn, insertUnnest } from '../../shared/db/bulk.js';
 import { assessmentDefects, indicatorValues, scorecardVersions, type DEFECT_KINDS } from '../../db/schema.js';
 
 /** The assessment's storage (assessment.md §1): scorecard versions, indicator values, defect versions. */
@@ -91,16 +92,24 @@ export async function valuesIn(db: Conn, hospitalId: number, filter: { periods?:
     .orderBy(sql`${indicatorValues.indicator} collate "C"`, sql`${indicatorValues.department} collate "C"`, sql`${indicatorValues.period} collate "C"`);
 }
 
+/**
+ * Values written in one statement a chunk (INSERT … unnest: a parameter per column, not per value,
+ * so a year of 200 departments' values is not refused for PostgreSQL's 65,535 parameters).
+ */
 export async function upsertValues(tx: Tx, hospitalId: number, rows: { record: ValueRecord; actor: string; at: Date }[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx
-    .insert(indicatorValues)
-    .values(rows.map(({ record, actor, at }) => ({ hospitalId, ...record, actor, updatedAt: at })))
-    .onConflictDoUpdate({
-      target: [indicatorValues.hospitalId, indicatorValues.indicator, indicatorValues.department, indicatorValues.period],
-      set: { value: sql`excluded.value`, actor: sql`excluded.actor`, updatedAt: sql`excluded.updated_at` },
-    });
+  await insertUnnest(tx, 'indicator_values', VALUE_COLUMNS(hospitalId), rows, { upsertOn: ['hospital_id', 'indicator', 'department', 'period'] });
 }
+
+const VALUE_COLUMNS = (hospitalId: number): BulkColumn<{ record: ValueRecord; actor: string; at: Date }>[] => [
+  { name: 'hospital_id', type: 'int', value: () => hospitalId },
+  { name: 'indicator', type: 'text', value: (r) => r.record.indicator },
+  { name: 'department', type: 'text', value: (r) => r.record.department },
+  { name: 'period', type: 'text', value: (r) => r.record.period },
+  { name: 'value', type: 'numeric', value: (r) => r.record.value },
+  { name: 'actor', type: 'text', value: (r) => r.actor },
+  { name: 'updated_at', type: 'timestamptz', value: (r) => r.at.toISOString() },
+];
 
 export const valueRecordOf = (row: ValueRow): ValueRecord => ({ indicator: row.indicator, department: row.department, period: row.period, value: row.value });
 

@@ -5,7 +5,7 @@ import type { Tx } from '../../db/client.js';
 
 export interface BulkColumn<R> {
   name: string;
-  type: 'text' | 'numeric' | 'int' | 'boolean' | 'uuid' | 'json' | 'jsonb';
+  type: 'text' | 'numeric' | 'int' | 'boolean' | 'uuid' | 'json' | 'jsonb' | 'timestamptz';
   value: (row: R) => string | number | boolean | null;
 }
 
