@@ -1,7 +1,7 @@
 # The perfpay service image: the API (npm start) or a settlement worker (npm run worker).
 # Built once: in the build stage `npm ci` runs `prepare`, which compiles src/ and jobs/ to dist/
 # (scripts/build.mjs, esbuild); the image ships dist/, the launchers and the migrations with
-# production dependencies only (no sources: bin/launch.mjs never rebuilds there).
+# production dependencies only: no esbuild, no tsx, no sources (bin/launch.mjs never rebuilds there).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,12 +15,17 @@ RUN npm ci --no-audit --no-fund && test -f dist/.built && test -f dist/server.mj
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production
+# HOST: reachable from outside the container; without DATABASE_URL the embedded database lives in
+# PERFPAY_DATA_DIR, a folder the unprivileged user may write (mount a volume there to keep it)
+ENV NODE_ENV=production HOST=0.0.0.0 PERFPAY_DATA_DIR=/app/data
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# --ignore-scripts: `prepare` would build, and the build tools are dev dependencies
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+  && mkdir -p /app/data && chown node:node /app/data
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY migrations ./migrations
 USER node
+VOLUME /app/data
 EXPOSE 3000
 CMD ["node", "bin/start.mjs"]

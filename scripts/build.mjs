@@ -40,7 +40,10 @@ export function isStale() {
 }
 
 export async function build(entries = ENTRIES, dist = DIST) {
-  const esbuild = await import('esbuild');
+  const esbuild = await import('esbuild').catch(() => {
+    // an install without the dev dependencies (npm ci --omit=dev) runs dist/ as it is
+    throw new Error('esbuild is not installed: build dist/ where the dev dependencies are (npm ci; npm run build), then install with --omit=dev, as the Dockerfile does');
+  });
   mkdirSync(dist, { recursive: true });
   const results = await Promise.all(
     entries.map((e) =>

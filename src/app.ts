@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createHospitalLookups } from './modules/access/access.repository.js';
@@ -34,6 +34,9 @@ import { registerValidation } from './plugins/validation.js';
 import { systemClock, type Clock } from './shared/context.js';
 import { AppError } from './shared/errors.js';
 
+// the logger lives on its own so that the worker does not load the HTTP app for it
+export { createLogger } from './logger.js';
+
 export interface AppDeps {
   config: Pick<Config, 'PERFPAY_BOOTSTRAP_ADMIN_TOKEN' | 'PERFPAY_BODY_LIMIT_MB' | 'PERFPAY_RATE_LIMIT_PER_MINUTE' | 'PERFPAY_CORS_ORIGINS'> &
     Partial<Pick<Config, 'PERFPAY_TRUST_PROXY' | 'PERFPAY_UI_SESSION_HOURS'>>;
@@ -42,12 +45,6 @@ export interface AppDeps {
   clock?: Clock;
   /** The service's pino logger (tests give one that writes to a buffer). */
   logger: Logger;
-}
-
-/** pino with the redactions every perfpay process uses: no token or cookie is ever written. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const options = { level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.token', 'token'], censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
 }
 
 /** PERFPAY_TRUST_PROXY: unset or "false" trusts no proxy; "true" every one; else addresses/CIDRs. */

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
-import { createLogger } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
 import { startService } from './service.js';
 
 /** `npm start`: the API and the settlement jobs, on the embedded default unless configured otherwise. */

@@ -2,12 +2,12 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createBullMqRunner, createInProcessRunner, startBullMqWorker, type SettlementRunner } from '../jobs/runner.js';
-import { settlementProcessor } from '../jobs/settlement.processor.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
-import { requeueWaiting, settleRun } from './modules/settlements/settlements.usecases.js';
-import { systemClock, type Clock, type UseCaseDeps } from './shared/context.js';
+import { requeueWaiting } from './modules/settlements/settlements.usecases.js';
+import { processorFor } from './processor.js';
+import { systemClock, type Clock } from './shared/context.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -20,11 +20,6 @@ export interface Service {
 
 /** How long after the start the runs a previous process left are queued again. */
 const REQUEUE_AFTER_START_MS = 1000;
-
-/** The settlement jobs' processor, around the settlement use case. */
-export function processorFor(deps: UseCaseDeps) {
-  return settlementProcessor((runId, attempt) => settleRun(deps, runId, attempt));
-}
 
 /**
  * The whole service in one process: the database (PostgreSQL, or PGlite when DATABASE_URL is

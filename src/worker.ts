@@ -1,9 +1,9 @@
 import closeWithGrace from 'close-with-grace';
 import { startBullMqWorker } from '../jobs/runner.js';
-import { createLogger } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
-import { processorFor } from './service.js';
+import { createLogger } from './logger.js';
+import { processorFor } from './processor.js';
 import { systemClock } from './shared/context.js';
 
 /** `npm run worker`: a settlement worker alone, on PostgreSQL and Redis; start as many as you like. */

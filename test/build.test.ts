@@ -46,6 +46,17 @@ describe.skipIf(!commit)('a fresh clone', () => {
     expect(JSON.parse(r.stdout)).toMatchObject(expected);
   });
 
+  it('compiles the worker without the HTTP app: it loads the database, the queue and the settlement use case only', () => {
+    const stamp = JSON.parse(readFileSync(join(clone, 'dist', '.built'), 'utf8')) as { inputs: Record<string, string[]> };
+    expect(stamp.inputs.worker).toContain('src/processor.ts');
+    expect(stamp.inputs.worker).toContain('jobs/runner.ts');
+    expect(stamp.inputs.worker).not.toContain('src/app.ts');
+    expect(stamp.inputs.worker!.filter((file) => file.endsWith('.routes.ts') || file.startsWith('src/plugins/'))).toEqual([]);
+    // nor the web framework: esbuild names each bundled package's files in a comment
+    expect(readFileSync(join(clone, 'dist', 'worker.mjs'), 'utf8')).not.toMatch(/node_modules\/fastify\//);
+    expect(stamp.inputs.server).toContain('src/app.ts');
+  });
+
   it('rebuilds dist/ on start when it is missing', () => {
     rmSync(join(clone, 'dist'), { recursive: true, force: true });
     const r = simulate();
