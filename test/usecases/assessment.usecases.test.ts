@@ -50,8 +50,8 @@ describe('assessment use cases (PGlite in memory, no HTTP)', () => {
 });
 
 /**
- * A year of a 60-department hospital's values (40 leaves, 12 months: over 20,000 values, 140,000
- * cells) is more than one row-per-value INSERT may bind (65,535 parameters): the import stores all
+ * A year of a 60-department hospital's values (40 leaves: 17,220 values, 120,540 parameters at 7
+ * a row) is more than one row-per-value INSERT may bind (65,535 parameters): the import stores all
  * of them, in one transaction, and an identical re-import writes nothing.
  */
 describe('a large assessment import (PGlite in memory)', () => {
