@@ -1,3 +1,4 @@
+import { compiledOnUse } from '../../shared/schemas.js';
 import type { TObject } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { schemaError, validateScenario } from '../../core/index.js';
@@ -164,14 +165,14 @@ export async function setStaff(deps: WriteDeps, code: string, staffId: string, c
 }
 
 export type QuarterFigures = Pick<PeriodInput, 'revenue' | 'workingDays' | 'adjustment'> & { period: string };
-const QuarterRecord = TypeCompiler.Compile(PeriodSchema);
+const quarterRecord = compiledOnUse(() => PeriodSchema);
 
 export async function setQuarter(deps: WriteDeps, code: string, period: string, change: Change<Omit<QuarterFigures, 'period'>>): Promise<QuarterFigures> {
   return writeInputs(deps, code, { period }, async (tx, hospital) => {
     const before = await findQuarter(tx, hospital.id, period);
     const stored = before ? { period, revenue: before.revenue, workingDays: before.workingDays, ...(before.adjustment != null ? { adjustment: before.adjustment } : {}) } : null;
     const figures = resolve<QuarterFigures>(change, stored, { period });
-    if (!QuarterRecord.Check({ ...figures, departments: [] })) throw recordInvalid(schemaError(figures, QuarterRecord.Errors({ ...figures, departments: [] })));
+    if (!quarterRecord().Check({ ...figures, departments: [] })) throw recordInvalid(schemaError(figures, quarterRecord().Errors({ ...figures, departments: [] })));
     const row = quarterToRow(figures);
     if (before && sameRecord(before, row)) return { audit: [], result: figures };
     await upsertQuarter(tx, hospital.id, row);

@@ -1,6 +1,7 @@
+import { compiledOnUse } from '../../shared/schemas.js';
 import { createHash, type Hash } from 'node:crypto';
 import type { TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { schemaError } from '../../core/index.js';
 import { AssessmentSchema, DepartmentInputSchema, DepartmentSchema, IndividualInputSchema, StaffSchema } from '../../core/schema.js';
 import type { DepartmentInput, DepartmentRecord, IndividualInput, StaffRecord } from '../../core/schema.js';
@@ -17,24 +18,24 @@ export const NDJSON = 'application/x-ndjson';
 const MAX_LINES = 200_000;
 
 const KINDS = {
-  department: TypeCompiler.Compile(DepartmentSchema),
-  staff: TypeCompiler.Compile(StaffSchema),
-  departmentInput: TypeCompiler.Compile(DepartmentInputSchema),
-  individual: TypeCompiler.Compile(IndividualInputSchema),
-  indicatorValue: TypeCompiler.Compile(AssessmentSchema.properties.values.items),
-  departmentDefect: TypeCompiler.Compile(AssessmentSchema.properties.departmentDefects.items),
-  personalDefect: TypeCompiler.Compile(AssessmentSchema.properties.personalDefects.items),
-} satisfies Record<string, TypeCheck<TSchema>>;
+  department: compiledOnUse(() => DepartmentSchema),
+  staff: compiledOnUse(() => StaffSchema),
+  departmentInput: compiledOnUse(() => DepartmentInputSchema),
+  individual: compiledOnUse(() => IndividualInputSchema),
+  indicatorValue: compiledOnUse(() => AssessmentSchema.properties.values.items),
+  departmentDefect: compiledOnUse(() => AssessmentSchema.properties.departmentDefects.items),
+  personalDefect: compiledOnUse(() => AssessmentSchema.properties.personalDefects.items),
+} satisfies Record<string, () => TypeCheck<TSchema>>;
 type Kind = keyof typeof KINDS;
 /** The kinds a merge patch may update (an assessment line is a whole record: a value, or a defect booked or corrected). */
 type PatchKind = 'department' | 'staff' | 'departmentInput' | 'individual';
 const ASSESSMENT_KINDS: readonly Kind[] = ['indicatorValue', 'departmentDefect', 'personalDefect'];
 /** A line with `"mode": "merge"` carries a JSON merge patch of the record its key names. */
-const PATCH_KINDS: Record<PatchKind, TypeCheck<TSchema>> = {
-  department: TypeCompiler.Compile(patchSchema(DepartmentSchema, ['code'], 'department patch')),
-  staff: TypeCompiler.Compile(patchSchema(StaffSchema, ['id'], 'staff patch')),
-  departmentInput: TypeCompiler.Compile(patchSchema(DepartmentInputSchema, ['code'], 'department input patch')),
-  individual: TypeCompiler.Compile(patchSchema(IndividualInputSchema, ['staffId'], 'individual patch')),
+const PATCH_KINDS: Record<PatchKind, () => TypeCheck<TSchema>> = {
+  department: compiledOnUse(() => patchSchema(DepartmentSchema, ['code'], 'department patch')),
+  staff: compiledOnUse(() => patchSchema(StaffSchema, ['id'], 'staff patch')),
+  departmentInput: compiledOnUse(() => patchSchema(DepartmentInputSchema, ['code'], 'department input patch')),
+  individual: compiledOnUse(() => patchSchema(IndividualInputSchema, ['staffId'], 'individual patch')),
 };
 
 interface Rows<T> {
@@ -279,7 +280,7 @@ function place(value: unknown, at: string, line: number, out: Omit<StreamRecords
   }
   const merge = mode === 'merge';
   if (merge && ASSESSMENT_KINDS.includes(type as Kind)) return { code: 'not_applicable', message: `${at}: a ${type} line is a whole record; mode merge does not apply`, path: `${at}.mode` };
-  const check = merge ? PATCH_KINDS[type as PatchKind] : KINDS[type as Kind];
+  const check = (merge ? PATCH_KINDS[type as PatchKind] : KINDS[type as Kind])();
   if (!check.Check(record)) {
     const e = schemaError(record, check.Errors(record), `${at}.record`);
     return { code: e.code, message: `${at}: ${e.message}`, path: e.path };

@@ -1,3 +1,4 @@
+import { compiledOnUse } from '../../shared/schemas.js';
 import { settleQuarter, validateScenario, type QuarterlyResult, type Scenario } from '../../core/index.js';
 import type { IndividualInput } from '../../core/schema.js';
 import type { Db, Tx } from '../../db/client.js';
@@ -12,7 +13,6 @@ import { checkValue } from '../../shared/text.js';
 import { mergePatch } from '../../shared/patch.js';
 import { schemaError } from '../../core/index.js';
 import { Type, type Static } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { appendAudit } from '../audit/audit.repository.js';
 import { lockHospitalById } from '../hospitals/hospitals.repository.js';
 import { departmentLinesOf, findRun, runInputs, type RunRow } from './settlements.repository.js';
@@ -27,14 +27,14 @@ export const ReviewBody = Type.Object(
 );
 export type ReviewDecision = Static<typeof ReviewBody>;
 export type ReviewStatus = ReviewDecision['status'];
-const checkReview = TypeCompiler.Compile(ReviewBody);
+const checkReview = compiledOnUse(() => ReviewBody);
 
 /** Refuses what the API's schema refuses (an unknown status, a reason over 2,000 characters, bad text), naming the field. */
 export function checkReviewDecision(decision: unknown): ReviewDecision {
   const problem = checkValue(decision);
   if (problem) throw problem;
-  if (!checkReview.Check(decision)) {
-    const e = schemaError(decision, checkReview.Errors(decision));
+  if (!checkReview().Check(decision)) {
+    const e = schemaError(decision, checkReview().Errors(decision));
     throw reviewInvalid(e);
   }
   return decision;
