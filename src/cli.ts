@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { EngineError, simulate } from './core/index.js';
+import { EngineError } from './core/errors.js';
+import { simulate } from './core/settle.js';
 import { prettyJsonChunks } from './shared/json-stream.js';
 
 const USAGE = `perfpay — hospital performance-pay settlement (医院绩效工资核算)
