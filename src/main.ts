@@ -9,9 +9,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-// a write the pipe cannot take at once waits for 'drain' before the next chunk is made
+// a write the pipe cannot take at once waits for 'drain' before the next chunk is made; bytes,
+// which the command line fills again, wait until they are written
 const status = run(process.argv.slice(2), {
-  stdout: (s) => (process.stdout.write(s) ? undefined : once(process.stdout, 'drain')),
+  stdout: (s) => (typeof s !== 'string' ? new Promise((written) => process.stdout.write(s, written)) : process.stdout.write(s) ? undefined : once(process.stdout, 'drain')),
   stderr: (s) => process.stderr.write(s),
   stdin: () => readFileSync(0, 'utf8'),
 });

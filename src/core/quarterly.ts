@@ -390,7 +390,10 @@ function individualLines({ q }: QuarterContext, people: Person[]): { individuals
 function outcomeOf(q: QuarterInputs, scheme: Scheme, reserve: Dec, departments: DepartmentState[], people: Person[], result: QuarterlyResult): QuarterOutcome {
   const memberships: QuarterOutcome['memberships'] = [];
   const components = new Map<string, ScoreComponents>();
+  // one pass, and no [key, value] pair per person to build the map from: 10,000 people a quarter
+  const bases = new Map<string, PersonBasis>();
   for (const p of people) {
+    bases.set(p.staff.id, { staff: p.staff, inputs: p.inputs, studyLeave: p.studyLeave, suspended: q.suspended.get(p.staff.id) ?? null });
     if (p.onStudyLeave || !p.score) continue;
     memberships.push({ staffId: p.staff.id, department: p.department, effectiveScore: p.score.effectiveScore });
     components.set(p.staff.id, p.score.components);
@@ -422,7 +425,7 @@ function outcomeOf(q: QuarterInputs, scheme: Scheme, reserve: Dec, departments: 
       }),
     ),
     scheme,
-    people: new Map(people.map((p) => [p.staff.id, { staff: p.staff, inputs: p.inputs, studyLeave: p.studyLeave, suspended: q.suspended.get(p.staff.id) ?? null }])),
+    people: bases,
     result,
   };
 }
