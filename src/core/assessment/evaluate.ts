@@ -1,11 +1,12 @@
-import { Dec, HUNDRED, ONE, ZERO, cmpDec, div34, exact, formatExact, formatScore, fromExact, maxDec, minDec, plus34, times34, type Exact } from '../money.js';
+import { Dec, HUNDRED, ONE, ZERO, cmpDec, formatScore, maxDec, minDec } from '../money.js';
 import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
 import type { GradeBand, Scheme } from '../scheme.js';
 import type { Cadence, DepartmentDefectCategory, Grade } from '../schema.js';
 import type { Department, Staff } from '../types.js';
 import { defectsAttainment } from './methods.js';
-import type { Assessment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
-import { isAssessedDirector, monthsOf } from './validate.js';
+import type { Assessment, Attainment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
+import { score, scorecardPoints, type LeafAttainments, type ScorecardPoints } from './score.js';
+import { attainmentOf, isAssessedDirector, monthsOf } from './validate.js';
 
 /**
  * The assessment's arithmetic (assessment.md §1.2–§3), in exactly the order the spec states:
@@ -98,9 +99,8 @@ interface AssessmentPeriod {
  * value leaves, the line of a person without a defect — is made once and shared.
  */
 export class AssessmentEvaluator {
-  private readonly points = new Map<Scorecard, Exact[]>();
-  private readonly fullMarks = new Map<Staff, QuarterlyAssessment['individuals'][number]>();
-  private fullScore: { score: string; grade: Grade } | undefined;
+  private readonly points = new Map<Scorecard, ScorecardPoints>();
+  private clean: CleanLines | undefined;
   private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
 
   constructor(
@@ -225,79 +225,42 @@ export class AssessmentEvaluator {
 
   /**
    * §2: a scored department's score in an assessment period, its reported nodes and their lineage.
-   * This runs for every department, leaf and cadence period, so the maps it reads are looked up
-   * once per department and leaf, a sum starts from its first term (0 + x = x), and the sums,
-   * means and products are computed in Exact (money.ts: the values decimal.js gives, without a
-   * Decimal per step).
+   * The attainments of each assessed leaf are gathered here, with their lineage; score.ts computes.
    */
   private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
     const inQuarter = p.year === null;
     const byLeaf = this.assessment.attainments.get(code);
     const defects = this.assessment.departmentDefects.get(code) ?? [];
-    const points = this.pointsOf(sc);
     const valueLineage = this.valueLineageOf(sc, p);
     const n = sc.nodes.length;
-    const nodeScores: (Exact | undefined)[] = new Array(n);
-    const attainments: (Exact | undefined)[] = new Array(n);
+    const byNode: LeafAttainments['byNode'] = new Array(n);
     const lineage: LeafLineage[] = [];
-    let total: Exact | undefined;
     for (let i = 0; i < n; i++) {
       const node = sc.nodes[i]!;
       const leaf = node.leaf;
       if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
-      const positions = p.periods[leaf.cadence];
+      if (leaf.method.type !== 'defects') {
+        byNode[i] = byLeaf!.get(node.code)!;
+        lineage.push(valueLineage[i]!);
+        continue;
+      }
       const names = this.assessment.cadencePeriods[leaf.cadence];
-      let ids: readonly string[] = NO_IDS;
-      let sum: Exact | undefined;
-      if (leaf.method.type === 'defects') {
-        const booked: string[] = [];
-        for (const k of positions) {
-          const a = this.defectsIn(defects, node, names[k]!, booked);
-          sum = sum === undefined ? a : plus34(sum, a);
-        }
-        ids = booked;
-      } else {
-        const known = byLeaf!.get(node.code)!;
-        for (const k of positions) {
-          const a = known[k]!;
-          sum = sum === undefined ? a : plus34(sum, a);
-        }
-      }
-      const a = positions.length === 1 ? sum! : div34(sum!, countOf(positions.length));
-      const leafScore = times34(points[i]!, a);
-      attainments[i] = a;
-      nodeScores[i] = leafScore;
-      total = total === undefined ? leafScore : plus34(total, leafScore);
-      for (const ancestor of node.ancestors) {
-        const before = nodeScores[ancestor];
-        nodeScores[ancestor] = before === undefined ? leafScore : plus34(before, leafScore);
-      }
-      lineage.push(valueLineage[i] ?? { code: node.code, values: NO_VALUES, defects: ids });
+      const byPeriod: (Attainment | undefined)[] = new Array(names.length);
+      const booked: string[] = [];
+      for (const k of p.periods[leaf.cadence]) byPeriod[k] = this.defectsIn(defects, node, names[k]!, booked);
+      byNode[i] = byPeriod;
+      lineage.push({ code: node.code, values: NO_VALUES, defects: booked });
     }
-    const score = (total ? fromExact(total) : ZERO).div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
-    const indicators: IndicatorScore[] = [];
-    for (let i = 0; i < n; i++) {
-      const s = nodeScores[i];
-      if (s === undefined) continue;
-      const a = attainments[i];
-      const code = sc.nodes[i]!.code;
-      indicators.push(a === undefined ? { code, score: formatExact(s, 6) } : { code, score: formatExact(s, 6), attainment: formatExact(a, 6) });
-    }
-    return { score, indicators, lineage };
-  }
-
-  /** The nodes' points as Exact, per scorecard. */
-  private pointsOf(sc: Scorecard): Exact[] {
     let points = this.points.get(sc);
     if (!points) {
-      points = sc.nodes.map((node) => exact(node.points));
+      points = scorecardPoints(sc);
       this.points.set(sc, points);
     }
-    return points;
+    return { ...score(sc, points, { byNode, periods: p.periods, inQuarter }), lineage };
   }
 
   /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year), noting the defects. */
-  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Exact {
+  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Attainment {
     let booked = ZERO;
     for (const d of defects) {
       if (d.indicator !== node.code) continue;
@@ -305,7 +268,7 @@ export class AssessmentEvaluator {
       booked = booked.plus(d.points);
       ids.push(d.id);
     }
-    return booked.isZero() ? EXACT_ONE : exact(defectsAttainment(node.points, booked));
+    return booked.isZero() ? FULL_ATTAINMENT : attainmentOf(defectsAttainment(node.points, booked));
   }
 
   /**
@@ -344,36 +307,42 @@ export class AssessmentEvaluator {
     return { sums, ids };
   }
 
-  private personalDefectsIn(period: string): Map<string, PersonalDefect[]> {
-    return groupByStaff(this.assessment.personalDefects.values(), period);
-  }
-
-  /** The line of a person without a defect in a quarter: the same in every quarter, so made once and shared, frozen. */
-  private withoutDefects(staff: Staff): QuarterlyAssessment['individuals'][number] {
-    let line = this.fullMarks.get(staff);
-    if (!line) {
+  /**
+   * The lines of the eligible staff without a defect in a quarter, in the order of `eligible`, and
+   * each one's position: the same in every quarter, so made once and shared, frozen. A quarter
+   * then copies the list and replaces only the lines of the people with a defect.
+   */
+  private withoutDefects(eligible: readonly Staff[]): CleanLines {
+    if (this.clean?.eligible !== eligible) {
       const { personalBase, personalGrades } = this.scheme.assessment;
-      this.fullScore ??= { score: formatScore(personalBase), grade: gradeOf(personalGrades, personalBase) };
-      line = Object.freeze({ staffId: staff.id, ...this.fullScore, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS });
-      this.fullMarks.set(staff, line);
+      const full = { score: formatScore(personalBase), grade: gradeOf(personalGrades, personalBase) };
+      const lines = eligible.map((s) =>
+        Object.freeze({ staffId: s.id, score: full.score, grade: full.grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS }),
+      );
+      this.clean = { eligible, lines, position: new Map(eligible.map((s, i) => [s.id, i])) };
     }
-    return line;
+    return this.clean;
   }
 
   /** §3: every eligible person's quarter — score, grade, derived inputs — by staff id. */
   private people(period: string, eligible: readonly Staff[], lineage: AssessmentLineage) {
     const { personalBase, personalGrades } = this.scheme.assessment;
     const ethicsBase = this.scheme.individualBase.ethics;
-    const block: QuarterlyAssessment['individuals'] = [];
+    const clean = this.withoutDefects(eligible);
+    const block = clean.lines.slice();
     const derived = new Map<string, DerivedIndividual>();
     const grades = new Map<string, Grade>();
-    const inPeriod = this.personalDefectsIn(period);
-    for (const s of eligible) {
-      const defects = inPeriod.get(s.id);
-      if (!defects) {
-        block.push(this.withoutDefects(s));
-        continue;
-      }
+    const inPeriod = groupByStaff(this.assessment.personalDefects.values(), period);
+    // the people with a defect in the quarter, in the order of `eligible` (defects of staff who are not eligible change nothing)
+    const touched: number[] = [];
+    for (const id of inPeriod.keys()) {
+      const i = clean.position.get(id);
+      if (i !== undefined) touched.push(i);
+    }
+    touched.sort((x, y) => x - y);
+    for (const i of touched) {
+      const s = eligible[i]!;
+      const defects = inPeriod.get(s.id)!;
       let deducted = ZERO;
       for (const d of defects) deducted = deducted.plus(d.points);
       const score = maxDec(ZERO, personalBase.minus(deducted));
@@ -392,7 +361,7 @@ export class AssessmentEvaluator {
       derived.set(s.id, own);
       grades.set(s.id, grade);
       const ids = defects.map((d) => d.id);
-      block.push({
+      block[i] = {
         staffId: s.id,
         score: formatScore(score),
         grade,
@@ -401,7 +370,7 @@ export class AssessmentEvaluator {
         ethicsDeduction: formatScore(own.ethicsDeduction),
         ethicsZero: own.ethicsZero,
         defects: ids,
-      });
+      };
       lineage.individuals.push({ staffId: s.id, defects: ids, errors: errors.map((d) => d.id), accident: accidents.map((d) => d.id), ethics: ethics.map((d) => d.id) });
     }
     return { block, derived, grades };
@@ -426,14 +395,16 @@ function groupByStaff(defects: Iterable<PersonalDefect[]>, period: string): Map<
   return byStaff;
 }
 
+interface CleanLines {
+  eligible: readonly Staff[];
+  lines: QuarterlyAssessment['individuals'][number][];
+  /** Staff id → position in `eligible` and `lines`. */
+  position: Map<string, number>;
+}
+
 /** Most leaves and people have no defect in a period: they share one empty, frozen list. */
 const NO_IDS = Object.freeze([]) as unknown as string[];
-const EXACT_ONE = exact(ONE);
-const COUNTS = Array.from({ length: 13 }, (_, n) => ({ coefficient: BigInt(n), exponent: 0 }));
-/** A count of cadence periods (3 months, up to 12 in a year) as an Exact. */
-function countOf(n: number): Exact {
-  return COUNTS[n] ?? { coefficient: BigInt(n), exponent: 0 };
-}
+const FULL_ATTAINMENT = attainmentOf(ONE);
 const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 
 function emptyIds(): Record<DepartmentDefectCategory, string[]> {

@@ -1,11 +1,11 @@
 import { fail, type EngineErrorCode } from '../errors.js';
 import { messages } from '../messages.js';
-import { Dec, ONE, cmpDec, compareKeys, exact, sum, type Exact } from '../money.js';
+import { Dec, ONE, cmpDec, compareKeys, exact, sum } from '../money.js';
 import type { AssessmentInput, Cadence, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
 import { ELIGIBLE_EMPLOYMENTS } from '../schema.js';
 import type { Department, Staff } from '../types.js';
 import { attainment } from './methods.js';
-import type { Assessment, DepartmentDefect, IndicatorNode, Method, PersonalDefect, Scorecard } from './model.js';
+import type { Assessment, Attainment, DepartmentDefect, IndicatorNode, Method, PersonalDefect, Scorecard } from './model.js';
 
 const say = messages.assessment;
 const HUNDRED = new Dec(100);
@@ -201,7 +201,7 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
     if (a === undefined) {
       const value = new Dec(v.value);
       if (method.type === 'manual' && value.gt(node.points)) valueError('invalid_value', v, i, 'value', (w) => say.manualAbovePoints(w, node.points.toString()));
-      a = exact(attainment(method, node.points, value));
+      a = attainmentOf(attainment(method, node.points, value));
       memo.set(v.value, a);
     }
     byPeriod[k] = a;
@@ -218,8 +218,8 @@ interface ValueIndex {
   periods: Record<Cadence, string[]>;
   leaves: Map<Scorecard, Map<string, IndicatorNode>>;
   attainments: Assessment['attainments'];
-  memoOfNode: Map<IndicatorNode, Map<string, Exact>>;
-  memoOfMethod: Map<string, Map<string, Exact>>;
+  memoOfNode: Map<IndicatorNode, Map<string, Attainment>>;
+  memoOfMethod: Map<string, Map<string, Attainment>>;
 }
 
 /** A leaf that values are given for: its department and code, its attainments by period, and its memo of attainments by value text. */
@@ -229,8 +229,8 @@ interface LeafOfValues {
   node: IndicatorNode;
   cadence: Cadence;
   method: Method;
-  byPeriod: (Exact | undefined)[];
-  memo: Map<string, Exact>;
+  byPeriod: (Attainment | undefined)[];
+  memo: Map<string, Attainment>;
 }
 
 /** The department and indicator of value record i checked (a scored department, a leaf with values), and where its attainments go. */
@@ -266,6 +266,10 @@ function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues
     index.memoOfNode.set(node, memo);
   }
   return { department: v.department, indicator: v.indicator, node, cadence, method, byPeriod, memo };
+}
+
+export function attainmentOf(a: Dec): Attainment {
+  return { exact: exact(a), approx: a.toNumber() };
 }
 
 function positions(list: readonly string[]): Map<string, number> {
