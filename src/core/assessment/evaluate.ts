@@ -198,7 +198,7 @@ export class AssessmentEvaluator {
       const own = this.assessment.personalDefects.get(s.id);
       if (!own && !flagsOf.has(s.id)) {
         if (clean.grade === 'fail') failed.push(s.id);
-        individuals.push({ staffId: s.id, ...clean });
+        individuals.push({ staffId: s.id, grade: clean.grade, demerits: clean.demerits, ethicsDeductions: clean.ethicsDeductions, ethicsGrade: clean.ethicsGrade });
         continue;
       }
       let demerits = 0;
