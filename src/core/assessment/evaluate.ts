@@ -100,6 +100,7 @@ interface AssessmentPeriod {
  */
 export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, ScorecardPoints>();
+  private readonly leafDefects = new Map<string, Map<string, DepartmentDefect[]>>();
   private clean: CleanLines | undefined;
   private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
 
@@ -230,7 +231,7 @@ export class AssessmentEvaluator {
   private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
     const inQuarter = p.year === null;
     const byLeaf = this.assessment.attainments.get(code);
-    const defects = this.assessment.departmentDefects.get(code) ?? [];
+    const defects = this.defectsByLeaf(code);
     const valueLineage = this.valueLineageOf(sc, p);
     const n = sc.nodes.length;
     const byNode: LeafAttainments['byNode'] = new Array(n);
@@ -247,7 +248,8 @@ export class AssessmentEvaluator {
       const names = this.assessment.cadencePeriods[leaf.cadence];
       const byPeriod: (Attainment | undefined)[] = new Array(names.length);
       const booked: string[] = [];
-      for (const k of p.periods[leaf.cadence]) byPeriod[k] = this.defectsIn(defects, node, names[k]!, booked);
+      const own = defects.get(node.code) ?? NO_DEFECTS;
+      for (const k of p.periods[leaf.cadence]) byPeriod[k] = own.length === 0 ? FULL_ATTAINMENT : this.defectsIn(own, node, names[k]!, booked);
       byNode[i] = byPeriod;
       lineage.push({ code: node.code, values: NO_VALUES, defects: booked });
     }
@@ -259,11 +261,26 @@ export class AssessmentEvaluator {
     return { ...score(sc, points, { byNode, periods: p.periods, inQuarter }), lineage };
   }
 
-  /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year), noting the defects. */
+  /** A department's defects booked against a `defects` leaf, by the leaf's code, in id order: made once per department. */
+  private defectsByLeaf(code: string): Map<string, DepartmentDefect[]> {
+    let byLeaf = this.leafDefects.get(code);
+    if (!byLeaf) {
+      byLeaf = new Map();
+      for (const d of this.assessment.departmentDefects.get(code) ?? []) {
+        if (d.indicator === null) continue;
+        const own = byLeaf.get(d.indicator);
+        if (own) own.push(d);
+        else byLeaf.set(d.indicator, [d]);
+      }
+      this.leafDefects.set(code, byLeaf);
+    }
+    return byLeaf;
+  }
+
+  /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year) from the leaf's defects, noting those that fall in it. */
   private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Attainment {
     let booked = ZERO;
     for (const d of defects) {
-      if (d.indicator !== node.code) continue;
       if (d.month !== period && d.period !== period && !(period.length === 4 && d.month.startsWith(period))) continue;
       booked = booked.plus(d.points);
       ids.push(d.id);
@@ -405,6 +422,7 @@ interface CleanLines {
 /** Most leaves and people have no defect in a period: they share one empty, frozen list. */
 const NO_IDS = Object.freeze([]) as unknown as string[];
 const FULL_ATTAINMENT = attainmentOf(ONE);
+const NO_DEFECTS: readonly DepartmentDefect[] = [];
 const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 
 function emptyIds(): Record<DepartmentDefectCategory, string[]> {
