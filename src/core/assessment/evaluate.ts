@@ -15,7 +15,6 @@ import { attainmentOf, isAssessedDirector, monthsOf } from './validate.js';
  * to 6 decimals.
  */
 
-export const DEDUCTION_CATEGORIES = ['medical', 'nursing', 'infectionControl', 'ethics', 'admin'] as const satisfies readonly DepartmentDefectCategory[];
 export type Deductions = Record<DepartmentDefectCategory, Dec>;
 
 /** Where a figure came from: plain data the service looks up (lineage). */
@@ -95,8 +94,9 @@ interface AssessmentPeriod {
 
 /**
  * The evaluation of one scenario's assessment, quarter by quarter, then the year-end. What is
- * the same for many departments or quarters — the scorecards' points as Exact, the lineage of
- * value leaves, the line of a person without a defect — is made once and shared.
+ * the same for many departments or quarters — the scorecards' points (score.ts), each
+ * department's defects by leaf, the lineage of value leaves, the lines of people without a
+ * defect — is made once and shared.
  */
 export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, ScorecardPoints>();
@@ -126,7 +126,13 @@ export class AssessmentEvaluator {
     for (const d of this.departments) {
       const { sums, ids } = this.deductionsOf(d.code, period);
       deductions.set(d.code, sums);
-      const deductionLines = Object.fromEntries(DEDUCTION_CATEGORIES.map((c) => [c, formatScore(sums[c])])) as QuarterlyAssessment['departments'][number]['deductions'];
+      const deductionLines = {
+        medical: formatScore(sums.medical),
+        nursing: formatScore(sums.nursing),
+        infectionControl: formatScore(sums.infectionControl),
+        ethics: formatScore(sums.ethics),
+        admin: formatScore(sums.admin),
+      };
       const sc = this.assessment.scorecardOf.get(d.code);
       if (!sc) {
         departments.push({ code: d.code, scorecard: null, score: null, grade: null, directorGrade: null, deductions: deductionLines, indicators: [] });
@@ -147,8 +153,7 @@ export class AssessmentEvaluator {
       lineage.departments.push({ code: d.code, deductions: ids, indicators: scored.lineage });
     }
     const directorPassed = new Map<string, boolean>();
-    for (const s of eligible) {
-      if (!isAssessedDirector(s, this.assessment.scorecardOf)) continue;
+    for (const s of this.withoutDefects(eligible).directors) {
       directorPassed.set(s.id, gradeOf(grades.directorGrades, departmentScores.get(s.department)!) === 'pass');
     }
     const people = this.people(period, eligible, lineage);
@@ -336,7 +341,8 @@ export class AssessmentEvaluator {
       const lines = eligible.map((s) =>
         Object.freeze({ staffId: s.id, score: full.score, grade: full.grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS }),
       );
-      this.clean = { eligible, lines, position: new Map(eligible.map((s, i) => [s.id, i])) };
+      const directors = eligible.filter((s) => isAssessedDirector(s, this.assessment.scorecardOf));
+      this.clean = { eligible, lines, position: new Map(eligible.map((s, i) => [s.id, i])), directors };
     }
     return this.clean;
   }
@@ -417,6 +423,8 @@ interface CleanLines {
   lines: QuarterlyAssessment['individuals'][number][];
   /** Staff id → position in `eligible` and `lines`. */
   position: Map<string, number>;
+  /** The assessed directors among them (§2). */
+  directors: readonly Staff[];
 }
 
 /** Most leaves and people have no defect in a period: they share one empty, frozen list. */

@@ -268,6 +268,7 @@ function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues
   return { department: v.department, indicator: v.indicator, node, cadence, method, byPeriod, memo };
 }
 
+/** An attainment as the evaluation reads it: exact, and its nearest double for score.ts's filter. */
 export function attainmentOf(a: Dec): Attainment {
   return { exact: exact(a), approx: a.toNumber() };
 }
