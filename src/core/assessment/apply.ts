@@ -69,6 +69,7 @@ function applyToQuarter(q: QuarterInputs, outcome: QuarterAssessmentOutcome, hos
   for (const [staffId, passed] of outcome.directorPassed) if (!passed && !outcome.derived.has(staffId)) applyToPerson(q, staffId, undefined, passed, defaults);
 }
 
+/** One person's derived inputs, written into their record of the quarter or, without one, into a default record kept beside the records. */
 function applyToPerson(q: QuarterInputs, staffId: string, derived: DerivedIndividual | undefined, passed: boolean | undefined, defaults: (workingDays: number) => IndividualInputs): void {
   const record = q.individuals.get(staffId);
   const inputs = record ?? defaults(q.workingDays);

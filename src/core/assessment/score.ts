@@ -11,8 +11,9 @@ import type { Attainment, Scorecard } from './model.js';
  * leaves × 5 periods — so `score` first runs the same operations in binary floating point, as a
  * filter: every figure the spec reports is rounded half-up to 6 decimals, and when the double lies
  * far enough from a rounding boundary that the exact figure lies on the same side, its 6-decimal
- * text is the exact one's. Only a period where some figure is too close to call is computed
- * exactly. The reported texts and grades are the exact arithmetic's in every case.
+ * text is the exact one's. A leaf whose figures are too close to call is computed exactly, and a
+ * period whose department or inner-node score is, wholly. The reported texts and grades are the
+ * exact arithmetic's in every case.
  *
  * Why the filter's margin is safe: every quantity is ≥ 0 (attainments in [0, 1], points > 0), so
  * sums have no cancellation and each rounding — the double's (relative error ≤ u = 2^-53) or the
