@@ -2,7 +2,7 @@ import { ZERO } from '../money.js';
 import type { Scenario } from '../schema.js';
 import { ELIGIBLE_EMPLOYMENTS, type Grade } from '../schema.js';
 import type { AnnualInputs, Department, Hospital, IndividualInputs, QuarterInputs, Staff } from '../types.js';
-import { AssessmentEvaluator, type QuarterAssessmentOutcome } from './evaluate.js';
+import { AssessmentEvaluator, type DerivedIndividual, type QuarterAssessmentOutcome } from './evaluate.js';
 import { validateAssessment } from './validate.js';
 
 /**
@@ -28,7 +28,7 @@ export function applyAssessment(
   const personalGrades = new Map<string, Map<string, Grade>>();
   for (const q of quarters) {
     const outcome = evaluator.quarter(q.period, eligible);
-    applyToQuarter(q, outcome, hospital, eligible, defaults);
+    applyToQuarter(q, outcome, hospital, defaults);
     q.assessment = { block: outcome.block, lineage: outcome.lineage };
     personalGrades.set(q.period, outcome.personalGrades);
   }
@@ -49,7 +49,7 @@ export function applyAssessment(
 }
 
 /** §3 and §5: the derived department and individual inputs of one quarter. */
-function applyToQuarter(q: QuarterInputs, outcome: QuarterAssessmentOutcome, hospital: Hospital, eligible: readonly Staff[], defaults: (workingDays: number) => IndividualInputs): void {
+function applyToQuarter(q: QuarterInputs, outcome: QuarterAssessmentOutcome, hospital: Hospital, defaults: (workingDays: number) => IndividualInputs): void {
   for (const d of hospital.departments) {
     const sums = outcome.deductions.get(d.code)!;
     const inputs = q.departments.get(d.code);
@@ -64,14 +64,16 @@ function applyToQuarter(q: QuarterInputs, outcome: QuarterAssessmentOutcome, hos
       q.departments.set(d.code, { kind: 'admin', path: `${q.path}.departments`, adminDeductions: sums.admin, ethicsDeductions: sums.ethics, inventoryLoss: ZERO });
     }
   }
-  for (const s of eligible) {
-    const derived = outcome.derived.get(s.id);
-    const passed = outcome.directorPassed.get(s.id);
-    if (!derived && passed !== false) continue;
-    const record = q.individuals.get(s.id);
-    const inputs = record ?? defaults(q.workingDays);
-    if (derived) Object.assign(inputs, derived);
-    if (passed !== undefined) inputs.managerAssessmentPassed = passed;
-    if (!record) q.derivedDefaults.set(s.id, inputs);
-  }
+  // only people with a defect in the quarter and directors who did not pass change: the others keep their inputs
+  for (const [staffId, derived] of outcome.derived) applyToPerson(q, staffId, derived, outcome.directorPassed.get(staffId), defaults);
+  for (const [staffId, passed] of outcome.directorPassed) if (!passed && !outcome.derived.has(staffId)) applyToPerson(q, staffId, undefined, passed, defaults);
+}
+
+/** One person's derived inputs, written into their record of the quarter or, without one, into a default record kept beside the records. */
+function applyToPerson(q: QuarterInputs, staffId: string, derived: DerivedIndividual | undefined, passed: boolean | undefined, defaults: (workingDays: number) => IndividualInputs): void {
+  const record = q.individuals.get(staffId);
+  const inputs = record ?? defaults(q.workingDays);
+  if (derived) Object.assign(inputs, derived);
+  if (passed !== undefined) inputs.managerAssessmentPassed = passed;
+  if (!record) q.derivedDefaults.set(staffId, inputs);
 }

@@ -1,11 +1,12 @@
-import { Dec, HUNDRED, ONE, ZERO, cmpDec, div34, exact, formatExact, formatScore, fromExact, maxDec, minDec, plus34, times34, type Exact } from '../money.js';
+import { Dec, HUNDRED, ONE, ZERO, cmpDec, formatScore, maxDec, minDec } from '../money.js';
 import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
 import type { GradeBand, Scheme } from '../scheme.js';
 import type { Cadence, DepartmentDefectCategory, Grade } from '../schema.js';
 import type { Department, Staff } from '../types.js';
 import { defectsAttainment } from './methods.js';
-import type { Assessment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
-import { isAssessedDirector, monthsOf } from './validate.js';
+import type { Assessment, Attainment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
+import { score, scorecardPoints, type LeafAttainments, type ScorecardPoints } from './score.js';
+import { attainmentOf, isAssessedDirector, monthsOf } from './validate.js';
 
 /**
  * The assessment's arithmetic (assessment.md §1.2–§3), in exactly the order the spec states:
@@ -14,7 +15,6 @@ import { isAssessedDirector, monthsOf } from './validate.js';
  * to 6 decimals.
  */
 
-export const DEDUCTION_CATEGORIES = ['medical', 'nursing', 'infectionControl', 'ethics', 'admin'] as const satisfies readonly DepartmentDefectCategory[];
 export type Deductions = Record<DepartmentDefectCategory, Dec>;
 
 /** Where a figure came from: plain data the service looks up (lineage). */
@@ -94,13 +94,14 @@ interface AssessmentPeriod {
 
 /**
  * The evaluation of one scenario's assessment, quarter by quarter, then the year-end. What is
- * the same for many departments or quarters — the scorecards' points as Exact, the lineage of
- * value leaves, the line of a person without a defect — is made once and shared.
+ * the same for many departments or quarters — the scorecards' points (score.ts), each
+ * department's defects by leaf, the lineage of value leaves, the lines of people without a
+ * defect — is made once and shared.
  */
 export class AssessmentEvaluator {
-  private readonly points = new Map<Scorecard, Exact[]>();
-  private readonly fullMarks = new Map<Staff, QuarterlyAssessment['individuals'][number]>();
-  private fullScore: { score: string; grade: Grade } | undefined;
+  private readonly points = new Map<Scorecard, ScorecardPoints>();
+  private readonly leafDefects = new Map<string, Map<string, DepartmentDefect[]>>();
+  private clean: CleanLines | undefined;
   private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
 
   constructor(
@@ -125,7 +126,13 @@ export class AssessmentEvaluator {
     for (const d of this.departments) {
       const { sums, ids } = this.deductionsOf(d.code, period);
       deductions.set(d.code, sums);
-      const deductionLines = Object.fromEntries(DEDUCTION_CATEGORIES.map((c) => [c, formatScore(sums[c])])) as QuarterlyAssessment['departments'][number]['deductions'];
+      const deductionLines = {
+        medical: formatScore(sums.medical),
+        nursing: formatScore(sums.nursing),
+        infectionControl: formatScore(sums.infectionControl),
+        ethics: formatScore(sums.ethics),
+        admin: formatScore(sums.admin),
+      };
       const sc = this.assessment.scorecardOf.get(d.code);
       if (!sc) {
         departments.push({ code: d.code, scorecard: null, score: null, grade: null, directorGrade: null, deductions: deductionLines, indicators: [] });
@@ -146,8 +153,7 @@ export class AssessmentEvaluator {
       lineage.departments.push({ code: d.code, deductions: ids, indicators: scored.lineage });
     }
     const directorPassed = new Map<string, boolean>();
-    for (const s of eligible) {
-      if (!isAssessedDirector(s, this.assessment.scorecardOf)) continue;
+    for (const s of this.withoutDefects(eligible).directors) {
       directorPassed.set(s.id, gradeOf(grades.directorGrades, departmentScores.get(s.department)!) === 'pass');
     }
     const people = this.people(period, eligible, lineage);
@@ -198,7 +204,7 @@ export class AssessmentEvaluator {
       const own = this.assessment.personalDefects.get(s.id);
       if (!own && !flagsOf.has(s.id)) {
         if (clean.grade === 'fail') failed.push(s.id);
-        individuals.push({ staffId: s.id, ...clean });
+        individuals.push({ staffId: s.id, grade: clean.grade, demerits: clean.demerits, ethicsDeductions: clean.ethicsDeductions, ethicsGrade: clean.ethicsGrade });
         continue;
       }
       let demerits = 0;
@@ -225,87 +231,66 @@ export class AssessmentEvaluator {
 
   /**
    * §2: a scored department's score in an assessment period, its reported nodes and their lineage.
-   * This runs for every department, leaf and cadence period, so the maps it reads are looked up
-   * once per department and leaf, a sum starts from its first term (0 + x = x), and the sums,
-   * means and products are computed in Exact (money.ts: the values decimal.js gives, without a
-   * Decimal per step).
+   * The attainments of each assessed leaf are gathered here, with their lineage; score.ts computes.
    */
   private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
     const inQuarter = p.year === null;
     const byLeaf = this.assessment.attainments.get(code);
-    const defects = this.assessment.departmentDefects.get(code) ?? [];
-    const points = this.pointsOf(sc);
+    const defects = this.defectsByLeaf(code);
     const valueLineage = this.valueLineageOf(sc, p);
     const n = sc.nodes.length;
-    const nodeScores: (Exact | undefined)[] = new Array(n);
-    const attainments: (Exact | undefined)[] = new Array(n);
+    const byNode: LeafAttainments['byNode'] = new Array(n);
     const lineage: LeafLineage[] = [];
-    let total: Exact | undefined;
     for (let i = 0; i < n; i++) {
       const node = sc.nodes[i]!;
       const leaf = node.leaf;
       if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
-      const positions = p.periods[leaf.cadence];
+      if (leaf.method.type !== 'defects') {
+        byNode[i] = byLeaf!.get(node.code)!;
+        lineage.push(valueLineage[i]!);
+        continue;
+      }
       const names = this.assessment.cadencePeriods[leaf.cadence];
-      let ids: readonly string[] = NO_IDS;
-      let sum: Exact | undefined;
-      if (leaf.method.type === 'defects') {
-        const booked: string[] = [];
-        for (const k of positions) {
-          const a = this.defectsIn(defects, node, names[k]!, booked);
-          sum = sum === undefined ? a : plus34(sum, a);
-        }
-        ids = booked;
-      } else {
-        const known = byLeaf!.get(node.code)!;
-        for (const k of positions) {
-          const a = known[k]!;
-          sum = sum === undefined ? a : plus34(sum, a);
-        }
-      }
-      const a = positions.length === 1 ? sum! : div34(sum!, countOf(positions.length));
-      const leafScore = times34(points[i]!, a);
-      attainments[i] = a;
-      nodeScores[i] = leafScore;
-      total = total === undefined ? leafScore : plus34(total, leafScore);
-      for (const ancestor of node.ancestors) {
-        const before = nodeScores[ancestor];
-        nodeScores[ancestor] = before === undefined ? leafScore : plus34(before, leafScore);
-      }
-      lineage.push(valueLineage[i] ?? { code: node.code, values: NO_VALUES, defects: ids });
+      const byPeriod: (Attainment | undefined)[] = new Array(names.length);
+      const booked: string[] = [];
+      const own = defects.get(node.code) ?? NO_DEFECTS;
+      for (const k of p.periods[leaf.cadence]) byPeriod[k] = own.length === 0 ? FULL_ATTAINMENT : this.defectsIn(own, node, names[k]!, booked);
+      byNode[i] = byPeriod;
+      lineage.push({ code: node.code, values: NO_VALUES, defects: booked });
     }
-    const score = (total ? fromExact(total) : ZERO).div(inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
-    const indicators: IndicatorScore[] = [];
-    for (let i = 0; i < n; i++) {
-      const s = nodeScores[i];
-      if (s === undefined) continue;
-      const a = attainments[i];
-      const code = sc.nodes[i]!.code;
-      indicators.push(a === undefined ? { code, score: formatExact(s, 6) } : { code, score: formatExact(s, 6), attainment: formatExact(a, 6) });
-    }
-    return { score, indicators, lineage };
-  }
-
-  /** The nodes' points as Exact, per scorecard. */
-  private pointsOf(sc: Scorecard): Exact[] {
     let points = this.points.get(sc);
     if (!points) {
-      points = sc.nodes.map((node) => exact(node.points));
+      points = scorecardPoints(sc);
       this.points.set(sc, points);
     }
-    return points;
+    return { ...score(sc, points, { byNode, periods: p.periods, inQuarter }), lineage };
   }
 
-  /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year), noting the defects. */
-  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Exact {
+  /** A department's defects booked against a `defects` leaf, by the leaf's code, in id order: made once per department. */
+  private defectsByLeaf(code: string): Map<string, DepartmentDefect[]> {
+    let byLeaf = this.leafDefects.get(code);
+    if (!byLeaf) {
+      byLeaf = new Map();
+      for (const d of this.assessment.departmentDefects.get(code) ?? []) {
+        if (d.indicator === null) continue;
+        const own = byLeaf.get(d.indicator);
+        if (own) own.push(d);
+        else byLeaf.set(d.indicator, [d]);
+      }
+      this.leafDefects.set(code, byLeaf);
+    }
+    return byLeaf;
+  }
+
+  /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year) from the leaf's defects, noting those that fall in it. */
+  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Attainment {
     let booked = ZERO;
     for (const d of defects) {
-      if (d.indicator !== node.code) continue;
       if (d.month !== period && d.period !== period && !(period.length === 4 && d.month.startsWith(period))) continue;
       booked = booked.plus(d.points);
       ids.push(d.id);
     }
-    return booked.isZero() ? EXACT_ONE : exact(defectsAttainment(node.points, booked));
+    return booked.isZero() ? FULL_ATTAINMENT : attainmentOf(defectsAttainment(node.points, booked));
   }
 
   /**
@@ -344,36 +329,43 @@ export class AssessmentEvaluator {
     return { sums, ids };
   }
 
-  private personalDefectsIn(period: string): Map<string, PersonalDefect[]> {
-    return groupByStaff(this.assessment.personalDefects.values(), period);
-  }
-
-  /** The line of a person without a defect in a quarter: the same in every quarter, so made once and shared, frozen. */
-  private withoutDefects(staff: Staff): QuarterlyAssessment['individuals'][number] {
-    let line = this.fullMarks.get(staff);
-    if (!line) {
+  /**
+   * The lines of the eligible staff without a defect in a quarter, in the order of `eligible`, and
+   * each one's position: the same in every quarter, so made once and shared, frozen. A quarter
+   * then copies the list and replaces only the lines of the people with a defect.
+   */
+  private withoutDefects(eligible: readonly Staff[]): CleanLines {
+    if (this.clean?.eligible !== eligible) {
       const { personalBase, personalGrades } = this.scheme.assessment;
-      this.fullScore ??= { score: formatScore(personalBase), grade: gradeOf(personalGrades, personalBase) };
-      line = Object.freeze({ staffId: staff.id, ...this.fullScore, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS });
-      this.fullMarks.set(staff, line);
+      const full = { score: formatScore(personalBase), grade: gradeOf(personalGrades, personalBase) };
+      const lines = eligible.map((s) =>
+        Object.freeze({ staffId: s.id, score: full.score, grade: full.grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS }),
+      );
+      const directors = eligible.filter((s) => isAssessedDirector(s, this.assessment.scorecardOf));
+      this.clean = { eligible, lines, position: new Map(eligible.map((s, i) => [s.id, i])), directors };
     }
-    return line;
+    return this.clean;
   }
 
   /** §3: every eligible person's quarter — score, grade, derived inputs — by staff id. */
   private people(period: string, eligible: readonly Staff[], lineage: AssessmentLineage) {
     const { personalBase, personalGrades } = this.scheme.assessment;
     const ethicsBase = this.scheme.individualBase.ethics;
-    const block: QuarterlyAssessment['individuals'] = [];
+    const clean = this.withoutDefects(eligible);
+    const block = clean.lines.slice();
     const derived = new Map<string, DerivedIndividual>();
     const grades = new Map<string, Grade>();
-    const inPeriod = this.personalDefectsIn(period);
-    for (const s of eligible) {
-      const defects = inPeriod.get(s.id);
-      if (!defects) {
-        block.push(this.withoutDefects(s));
-        continue;
-      }
+    const inPeriod = groupByStaff(this.assessment.personalDefects.values(), period);
+    // the people with a defect in the quarter, in the order of `eligible` (defects of staff who are not eligible change nothing)
+    const touched: number[] = [];
+    for (const id of inPeriod.keys()) {
+      const i = clean.position.get(id);
+      if (i !== undefined) touched.push(i);
+    }
+    touched.sort((x, y) => x - y);
+    for (const i of touched) {
+      const s = eligible[i]!;
+      const defects = inPeriod.get(s.id)!;
       let deducted = ZERO;
       for (const d of defects) deducted = deducted.plus(d.points);
       const score = maxDec(ZERO, personalBase.minus(deducted));
@@ -392,7 +384,7 @@ export class AssessmentEvaluator {
       derived.set(s.id, own);
       grades.set(s.id, grade);
       const ids = defects.map((d) => d.id);
-      block.push({
+      block[i] = {
         staffId: s.id,
         score: formatScore(score),
         grade,
@@ -401,7 +393,7 @@ export class AssessmentEvaluator {
         ethicsDeduction: formatScore(own.ethicsDeduction),
         ethicsZero: own.ethicsZero,
         defects: ids,
-      });
+      };
       lineage.individuals.push({ staffId: s.id, defects: ids, errors: errors.map((d) => d.id), accident: accidents.map((d) => d.id), ethics: ethics.map((d) => d.id) });
     }
     return { block, derived, grades };
@@ -426,14 +418,19 @@ function groupByStaff(defects: Iterable<PersonalDefect[]>, period: string): Map<
   return byStaff;
 }
 
+interface CleanLines {
+  eligible: readonly Staff[];
+  lines: QuarterlyAssessment['individuals'][number][];
+  /** Staff id → position in `eligible` and `lines`. */
+  position: Map<string, number>;
+  /** The assessed directors among them (§2). */
+  directors: readonly Staff[];
+}
+
 /** Most leaves and people have no defect in a period: they share one empty, frozen list. */
 const NO_IDS = Object.freeze([]) as unknown as string[];
-const EXACT_ONE = exact(ONE);
-const COUNTS = Array.from({ length: 13 }, (_, n) => ({ coefficient: BigInt(n), exponent: 0 }));
-/** A count of cadence periods (3 months, up to 12 in a year) as an Exact. */
-function countOf(n: number): Exact {
-  return COUNTS[n] ?? { coefficient: BigInt(n), exponent: 0 };
-}
+const FULL_ATTAINMENT = attainmentOf(ONE);
+const NO_DEFECTS: readonly DepartmentDefect[] = [];
 const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 
 function emptyIds(): Record<DepartmentDefectCategory, string[]> {

@@ -58,6 +58,12 @@ export interface PersonalDefect {
   veto: boolean;
 }
 
+/** A leaf's attainment in a cadence period (§1.2): exact, and as the nearest double for the scores' filter (score.ts). */
+export interface Attainment {
+  exact: Exact;
+  approx: number;
+}
+
 export interface Assessment {
   /** The scorecard of every scored department. */
   scorecardOf: Map<string, Scorecard>;
@@ -67,7 +73,7 @@ export interface Assessment {
    * department → leaf code → the clamped attainment of each of its values (§1.2), by the
    * position of the value's period in `cadencePeriods` of the leaf's cadence.
    */
-  attainments: Map<string, Map<string, (Exact | undefined)[]>>;
+  attainments: Map<string, Map<string, (Attainment | undefined)[]>>;
   /** department → its defects, in id order. */
   departmentDefects: Map<string, DepartmentDefect[]>;
   /** staff id → their defects, in id order. */

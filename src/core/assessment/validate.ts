@@ -1,11 +1,11 @@
 import { fail, type EngineErrorCode } from '../errors.js';
 import { messages } from '../messages.js';
-import { Dec, ONE, cmpDec, compareKeys, exact, sum, type Exact } from '../money.js';
+import { Dec, ONE, cmpDec, compareKeys, exact, sum } from '../money.js';
 import type { AssessmentInput, Cadence, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
 import { ELIGIBLE_EMPLOYMENTS } from '../schema.js';
 import type { Department, Staff } from '../types.js';
 import { attainment } from './methods.js';
-import type { Assessment, DepartmentDefect, IndicatorNode, Method, PersonalDefect, Scorecard } from './model.js';
+import type { Assessment, Attainment, DepartmentDefect, IndicatorNode, Method, PersonalDefect, Scorecard } from './model.js';
 
 const say = messages.assessment;
 const HUNDRED = new Dec(100);
@@ -201,7 +201,7 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
     if (a === undefined) {
       const value = new Dec(v.value);
       if (method.type === 'manual' && value.gt(node.points)) valueError('invalid_value', v, i, 'value', (w) => say.manualAbovePoints(w, node.points.toString()));
-      a = exact(attainment(method, node.points, value));
+      a = attainmentOf(attainment(method, node.points, value));
       memo.set(v.value, a);
     }
     byPeriod[k] = a;
@@ -218,8 +218,8 @@ interface ValueIndex {
   periods: Record<Cadence, string[]>;
   leaves: Map<Scorecard, Map<string, IndicatorNode>>;
   attainments: Assessment['attainments'];
-  memoOfNode: Map<IndicatorNode, Map<string, Exact>>;
-  memoOfMethod: Map<string, Map<string, Exact>>;
+  memoOfNode: Map<IndicatorNode, Map<string, Attainment>>;
+  memoOfMethod: Map<string, Map<string, Attainment>>;
 }
 
 /** A leaf that values are given for: its department and code, its attainments by period, and its memo of attainments by value text. */
@@ -229,8 +229,8 @@ interface LeafOfValues {
   node: IndicatorNode;
   cadence: Cadence;
   method: Method;
-  byPeriod: (Exact | undefined)[];
-  memo: Map<string, Exact>;
+  byPeriod: (Attainment | undefined)[];
+  memo: Map<string, Attainment>;
 }
 
 /** The department and indicator of value record i checked (a scored department, a leaf with values), and where its attainments go. */
@@ -266,6 +266,11 @@ function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues
     index.memoOfNode.set(node, memo);
   }
   return { department: v.department, indicator: v.indicator, node, cadence, method, byPeriod, memo };
+}
+
+/** An attainment as the evaluation reads it: exact, and its nearest double for score.ts's filter. */
+export function attainmentOf(a: Dec): Attainment {
+  return { exact: exact(a), approx: a.toNumber() };
 }
 
 function positions(list: readonly string[]): Map<string, number> {
@@ -319,74 +324,111 @@ function cadencePeriodsOf(ctx: AssessmentContext): Record<Cadence, string[]> {
 
 // ---------------------------------------------------------------- defects
 
-/** Points are exact sums only with at most 2 decimals (§1.4). */
-function points(text: string, where: string, path: string): Dec {
-  const dot = text.indexOf('.');
-  if (dot >= 0 && text.length - dot - 1 > 2) fail('invalid_value', say.tooManyDecimals(where), path);
-  return new Dec(text);
+type DefectList = 'departmentDefects' | 'personalDefects';
+
+/**
+ * A defect record's error; its label and path are made only here, not for each of thousands of
+ * records (valueError does the same for values).
+ */
+function defectError(code: EngineErrorCode, list: DefectList, index: number, id: string, field: string, message: (where: string) => string): never {
+  const where = list === 'departmentDefects' ? say.departmentDefect(id) : say.personalDefect(id);
+  return fail(code, message(where), `assessment.${list}[${index}].${field}`);
 }
 
-/** §1.4, both registers: the id unique in its list, the month in a quarter of the scenario, the owner a department. */
-function defectRecord(
-  d: { id: string; month: string; owner: string },
-  list: 'departmentDefects' | 'personalDefects',
-  index: number,
-  ids: Set<string>,
-  ctx: AssessmentContext,
-): { path: string; where: string; period: string } {
-  const path = `assessment.${list}[${index}]`;
-  const where = list === 'departmentDefects' ? say.departmentDefect(d.id) : say.personalDefect(d.id);
-  if (ids.has(d.id)) fail('duplicate', say.duplicateDefect(where, list), `${path}.id`);
+/**
+ * §1.4: a defect's points, at most 2 decimals so that sums are exact. A register repeats a few
+ * figures (1, 2, 0.5 …): each distinct text is checked and becomes one Decimal, shared — Decimals
+ * are immutable.
+ */
+function pointsReader(list: DefectList): (text: string, index: number, id: string) => Dec {
+  const seen = new Map<string, Dec>();
+  return (text, index, id) => {
+    let p = seen.get(text);
+    if (p === undefined) {
+      const dot = text.indexOf('.');
+      if (dot >= 0 && text.length - dot - 1 > 2) defectError('invalid_value', list, index, id, 'points', say.tooManyDecimals);
+      p = new Dec(text);
+      seen.set(text, p);
+    }
+    return p;
+  };
+}
+
+/** §1.4, both registers: the id unique in its list, the month in a quarter of the scenario, the owner a department. Returns the quarter. */
+function defectRecord(d: { id: string; month: string; owner: string }, list: DefectList, index: number, ids: Set<string>, ctx: AssessmentContext): string {
+  if (ids.has(d.id)) defectError('duplicate', list, index, d.id, 'id', (where) => say.duplicateDefect(where, list));
   ids.add(d.id);
   const period = quarterOfMonth(d.month);
-  if (!ctx.quarters.has(period)) fail('unknown_reference', say.monthOutside(where, d.month), `${path}.month`);
-  if (!ctx.departments.has(d.owner)) fail('unknown_reference', messages.check.unknownDepartment(where, d.owner), `${path}.owner`);
-  return { path, where, period };
+  if (!ctx.quarters.has(period)) defectError('unknown_reference', list, index, d.id, 'month', (where) => say.monthOutside(where, d.month));
+  if (!ctx.departments.has(d.owner)) defectError('unknown_reference', list, index, d.id, 'owner', (where) => messages.check.unknownDepartment(where, d.owner));
+  return period;
 }
 
 const CATEGORY_KINDS: Record<string, 'clinical' | 'admin' | null> = { medical: 'clinical', nursing: 'clinical', infectionControl: 'clinical', admin: 'admin', ethics: null };
 
+/** Declared, so that TypeScript narrows after a call (a `never` arrow function's type is not). */
+type DefectError = (code: EngineErrorCode, field: string, message: (where: string) => string) => never;
+
 function validateDepartmentDefects(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): Map<string, DepartmentDefect[]> {
+  const list = 'departmentDefects';
   const ids = new Set<string>();
   const leaves = leafIndex(scorecardOf);
+  const points = pointsReader(list);
   const byDepartment = new Map<string, DepartmentDefect[]>();
-  (input.departmentDefects ?? []).forEach((d, i) => {
-    const { path, where, period } = defectRecord(d, 'departmentDefects', i, ids, ctx);
+  const records = input.departmentDefects ?? [];
+  for (let i = 0; i < records.length; i++) {
+    const d = records[i]!;
+    const error: DefectError = (code, field, message) => defectError(code, list, i, d.id, field, message);
+    const period = defectRecord(d, list, i, ids, ctx);
     const dept = ctx.departments.get(d.department);
-    if (!dept) fail('unknown_reference', messages.check.unknownDepartment(where, d.department), `${path}.department`);
-    if (d.category === undefined && d.indicator === undefined) fail('missing_field', say.defectNeedsCategoryOrIndicator(where), `${path}.category`);
+    if (!dept) error('unknown_reference', 'department', (where) => messages.check.unknownDepartment(where, d.department));
+    if (d.category === undefined && d.indicator === undefined) error('missing_field', 'category', say.defectNeedsCategoryOrIndicator);
     const fits = d.category === undefined ? null : CATEGORY_KINDS[d.category];
-    if (fits && fits !== dept.kind) fail('not_applicable', say.categoryDoesNotFit(where, d.category!, dept.kind), `${path}.category`);
+    if (fits && fits !== dept.kind) error('not_applicable', 'category', (where) => say.categoryDoesNotFit(where, d.category!, dept.kind));
     if (d.indicator !== undefined) {
       const sc = scorecardOf.get(d.department);
-      if (!sc) fail('not_applicable', say.unscored(where, d.department), `${path}.indicator`);
+      if (!sc) error('not_applicable', 'indicator', (where) => say.unscored(where, d.department));
       const node = leaves.get(sc)!.get(d.indicator);
-      if (!node) fail('unknown_reference', say.unknownIndicator(where, d.indicator, sc.id), `${path}.indicator`);
-      if (node.leaf?.method.type !== 'defects') fail('not_applicable', say.notADefectsLeaf(where, d.indicator), `${path}.indicator`);
+      if (!node) error('unknown_reference', 'indicator', (where) => say.unknownIndicator(where, d.indicator!, sc.id));
+      if (node.leaf?.method.type !== 'defects') error('not_applicable', 'indicator', (where) => say.notADefectsLeaf(where, d.indicator!));
     }
-    const p = points(d.points, where, `${path}.points`);
-    if (p.lte(0)) fail('invalid_value', messages.check.notPositive(where, 'points'), `${path}.points`);
-    const list = byDepartment.get(d.department) ?? [];
-    list.push({ id: d.id, month: d.month, period, department: d.department, category: d.category ?? null, indicator: d.indicator ?? null, points: p });
-    byDepartment.set(d.department, list);
-  });
-  for (const list of byDepartment.values()) list.sort((a, b) => compareKeys(a.id, b.id));
+    const p = points(d.points, i, d.id);
+    if (p.lte(0)) error('invalid_value', 'points', (where) => messages.check.notPositive(where, 'points'));
+    const defect: DepartmentDefect = { id: d.id, month: d.month, period, department: d.department, category: d.category ?? null, indicator: d.indicator ?? null, points: p };
+    const own = byDepartment.get(d.department);
+    if (own) own.push(defect);
+    else byDepartment.set(d.department, [defect]);
+  }
+  for (const own of byDepartment.values()) own.sort((a, b) => compareKeys(a.id, b.id));
   return byDepartment;
 }
 
 function validatePersonalDefects(input: AssessmentInput, ctx: AssessmentContext): Map<string, PersonalDefect[]> {
+  const list = 'personalDefects';
   const ids = new Set<string>();
+  const points = pointsReader(list);
   const byStaff = new Map<string, PersonalDefect[]>();
-  (input.personalDefects ?? []).forEach((d, i) => {
-    const { path, where, period } = defectRecord(d, 'personalDefects', i, ids, ctx);
-    if (!ctx.staff.has(d.staffId)) fail('unknown_reference', messages.check.unknownStaff(where, d.staffId), `${path}.staffId`);
-    if (d.veto && d.category !== 'ethics') fail('not_applicable', say.vetoNotEthics(where), `${path}.veto`);
-    const p = points(d.points, where, `${path}.points`);
-    const list = byStaff.get(d.staffId) ?? [];
-    list.push({ id: d.id, month: d.month, period, year: Number.parseInt(d.month.slice(0, 4), 10), staffId: d.staffId, category: d.category, points: p, veto: d.veto ?? false });
-    byStaff.set(d.staffId, list);
-  });
-  for (const list of byStaff.values()) list.sort((a, b) => compareKeys(a.id, b.id));
+  const records = input.personalDefects ?? [];
+  for (let i = 0; i < records.length; i++) {
+    const d = records[i]!;
+    const period = defectRecord(d, list, i, ids, ctx);
+    if (!ctx.staff.has(d.staffId)) defectError('unknown_reference', list, i, d.id, 'staffId', (where) => messages.check.unknownStaff(where, d.staffId));
+    if (d.veto && d.category !== 'ethics') defectError('not_applicable', list, i, d.id, 'veto', say.vetoNotEthics);
+    const defect: PersonalDefect = {
+      id: d.id,
+      month: d.month,
+      period,
+      year: Number.parseInt(d.month.slice(0, 4), 10),
+      staffId: d.staffId,
+      category: d.category,
+      points: points(d.points, i, d.id),
+      veto: d.veto ?? false,
+    };
+    const own = byStaff.get(d.staffId);
+    if (own) own.push(defect);
+    else byStaff.set(d.staffId, [defect]);
+  }
+  for (const own of byStaff.values()) own.sort((a, b) => compareKeys(a.id, b.id));
   return byStaff;
 }
 
