@@ -58,10 +58,9 @@ export interface PersonalDefect {
   veto: boolean;
 }
 
-/** A leaf's attainment in a cadence period (§1.2): exact, and as the nearest double for the scores' filter (score.ts). */
+/** A leaf's attainment in a cadence period (§1.2), in the exact arithmetic the scores are computed in (score.ts). */
 export interface Attainment {
   exact: Exact;
-  approx: number;
 }
 
 export interface Assessment {

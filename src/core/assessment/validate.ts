@@ -270,7 +270,7 @@ function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues
 
 /** An attainment as the evaluation reads it: exact, and its nearest double for score.ts's filter. */
 export function attainmentOf(a: Dec): Attainment {
-  return { exact: exact(a), approx: a.toNumber() };
+  return { exact: exact(a) };
 }
 
 function positions(list: readonly string[]): Map<string, number> {
