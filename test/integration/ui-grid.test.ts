@@ -64,6 +64,12 @@ describe.each(backends)('the assessor’s month grid, its defect form and the pr
     for (const code of ['F21', 'P111', 'IM', 'PED', 'SUR']) expect(table).not.toMatch(new RegExp(`(^|[^A-Za-z0-9.])${code}([^A-Za-z0-9]|$)`));
     expect(page.text).toContain('data-indicator="P111"');
     expect(page.text).not.toContain('data-indicator="F12"');
+    // the defect form offers the departments and MA's leaves by name (its defect-register C2 too; FIN's F12 not)
+    expect(page.text).toMatch(/<datalist id="defect-departments">[\s\S]*?<option value="IM">内科<\/option>/);
+    const offered = /<datalist id="defect-indicators">([\s\S]*?)<\/datalist>/.exec(page.text)![1]!;
+    expect(offered).toContain('<option value="F21">门诊药品比例</option>');
+    expect(offered).toContain('value="C2"');
+    expect(offered).not.toContain('value="F12"');
     expect(page.text).toContain('name="v.IM.F21" value="31.50"');
     expect(page.text).toContain('data-department="SUR"');
     noEnglish(page.text);

@@ -47,9 +47,9 @@ export function gridView(s: Viewer, data: GridData, query: { done?: string; defe
     data.offices.length > 0 ? html`<select name="owner">${data.offices.map((o) => html`<option value="${o}">${o}</option>`)}</select>` : html`<input type="text" name="owner" class="short" required>`;
   const defectForm = html`<form method="post" action="/ui/assessment/grid/defects" id="defect-form" class="filters"><input type="hidden" name="csrf" value="${s.csrf}"><input type="hidden" name="period" value="${data.period}">${hospital}
 <label>${word(s, 'defectForm.kind')} <select name="kind"><option value="department">${word(s, 'defectForm.department')}</option><option value="personal">${word(s, 'defectForm.personal')}</option></select></label>
-<label>${word(s, 'defectForm.target')} <input type="text" name="target" class="short" required></label>
+<label>${word(s, 'defectForm.target')} <input type="text" name="target" class="short" required list="defect-departments"></label><datalist id="defect-departments">${data.choices.departments.map((d) => html`<option value="${d.code}">${d.name}</option>`)}</datalist>
 <label>${word(s, 'grid.month')} <input type="text" name="month" value="${data.cadence === 'monthly' ? data.period : ''}" class="short" required></label>
-<label>${word(s, 'defectForm.indicator')} <input type="text" name="indicator" class="short"></label>
+<label>${word(s, 'defectForm.indicator')} <input type="text" name="indicator" class="short" list="defect-indicators"></label><datalist id="defect-indicators">${data.choices.indicators.map((i) => html`<option value="${i.code}">${i.name}</option>`)}</datalist>
 <label>${word(s, 'defectForm.category')} <select name="category"><option value=""></option>${CATEGORIES.map((c) => html`<option value="${c}">${word(s, `category.${c}`)}</option>`)}</select></label>
 <label>${word(s, 'assessment.points')} <input type="text" name="points" class="short" inputmode="decimal" required></label>
 <label>${word(s, 'assessment.note')} <input type="text" name="note" maxlength="200"></label>

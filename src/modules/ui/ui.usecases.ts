@@ -12,11 +12,11 @@ import type { MessageKey } from '../../shared/messages/index.js';
 import type { Caller } from '../../shared/principal.js';
 import { assertSeesMoney, readableDepartments, readsWholeHospital } from '../access/access.js';
 import { appealsOf, decideAppeal, departmentRegister, fileAppeal } from '../assessment/appeals.usecases.js';
-import { type DefectRecord, quarterOf } from '../assessment/assessment.repository.js';
+import { type DefectRecord, quarterOf, scorecardsFor } from '../assessment/assessment.repository.js';
 import { DepartmentDefectSchema, PersonalDefectSchema, ValueRecordSchema } from '../assessment/assessment.schemas.js';
 import { listValues, putValues, writeDefect } from '../assessment/assessment.usecases.js';
 import { assessmentPreview, latestAssessedRun } from '../assessment/preview.usecases.js';
-import { type Cadence, cadenceOf, entryLayout } from '../assessment/template.usecases.js';
+import { type Cadence, cadenceOf, entryLayout, inForceFor } from '../assessment/template.usecases.js';
 import { listDepartments, listStaff } from '../inputs/inputs.repository.js';
 import { auditPage, verifyHospitalAudit } from '../audit/audit.usecases.js';
 import { findHospital, findHospitalById, listHospitals } from '../hospitals/hospitals.repository.js';
@@ -381,10 +381,24 @@ export async function gridPage(deps: Deps & { clock: Clock }, query: { month?: s
   if (!mayGrade(principal)) throw refused('page.forbidden.grid');
   const code = hospitalAsked(deps, query.hospital);
   const period = periodAsked(query, deps.clock);
-  const { cadence, columns, rows } = await entryLayout(deps.db, code, period, principal);
+  const { hospital, cadence, columns, rows } = await entryLayout(deps.db, code, period, principal);
   const values = new Map((await listValues(deps, code, { period })).filter((v) => v.period === period).map((v) => [`${v.department}|${v.indicator}`, v.value]));
   const offices = principal.role === 'assessor' ? principal.departments : [];
-  return { hospital: code, period, cadence, periods: periodsAround(period), columns, rows, values, offices };
+  return { hospital: code, period, cadence, periods: periodsAround(period), columns, rows, values, offices, choices: await defectChoices(deps.db, hospital.id, period, offices) };
+}
+
+/**
+ * What the defect form offers by name: the hospital's departments, and the leaves of the
+ * scorecards in force for the period (an assessor's: those its offices own). The fields stay text,
+ * so a staff id or another code can still be typed.
+ */
+async function defectChoices(db: Db, hospitalId: number, period: string, offices: string[]) {
+  const version = await scorecardsFor(db, hospitalId, inForceFor(period));
+  const indicators = new Map<string, string>();
+  for (const sc of (version?.scorecards ?? []) as ScorecardInput[])
+    for (const leaf of leavesOf(sc.indicators)) if ((offices.length === 0 || offices.includes(leaf.owner)) && !indicators.has(leaf.code)) indicators.set(leaf.code, leaf.name);
+  const departments = (await listDepartments(db, hospitalId)).map((d) => ({ code: d.code, name: d.name }));
+  return { departments, indicators: [...indicators].map(([code, name]) => ({ code, name })) };
 }
 
 /** The month, the quarter and the year the grid's chooser offers from a period: those it lies in, or the first within it. */
