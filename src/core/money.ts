@@ -125,8 +125,8 @@ function wholeUnits(x: Dec, dp: number): number | null {
   return integer * NUMBER_POW10_DP[dp]! + fraction;
 }
 
-/** The text of `units` × 10^-dp with sign s; a value that shows as zero is never signed. */
-function fixedText(s: number, units: number, dp: number): string {
+/** The text of `units` × 10^-dp (1 ≤ dp ≤ 6, units a whole number below 2^53) with sign s; a value that shows as zero is never signed. */
+export function fixedText(s: number, units: number, dp: number): string {
   if (units === 0) return ZERO_TEXT[dp]!;
   const scale = NUMBER_POW10_DP[dp]!;
   const integer = Math.floor(units / scale);
@@ -306,38 +306,6 @@ export function runningSum34(values: readonly Dec[]): Dec {
     acc = addRounded(acc, x);
   }
   return acc === null ? ZERO : new Dec(`${acc.coefficient.toString()}e${acc.exponent}`);
-}
-
-/**
- * Sums, products and quotients of non-negative Exacts with the value decimal.js gives (each
- * result correctly rounded to 34 significant digits, half-up), for hot loops that would otherwise
- * make a Decimal per step: the assessment's means and sums of scores. A property test checks them
- * against Decimal.
- */
-export function plus34(a: Exact, b: Exact): Exact {
-  return round34(addExact(a, b));
-}
-
-export function times34(a: Exact, b: Exact): Exact {
-  return round34(mulExact(a, b));
-}
-
-export function div34(a: Exact, b: Exact): Exact {
-  return divRound34(a, b);
-}
-
-export function fromExact(x: Exact): Dec {
-  return x.coefficient === 0n ? ZERO : new Dec(`${x.coefficient.toString()}e${x.exponent}`);
-}
-
-/** formatScore (dp 6) or formatMoney (dp 2) of an Exact: half-up to dp decimals. */
-export function formatExact(x: Exact, dp: number): string {
-  const shift = x.exponent + dp;
-  const units = shift >= 0 ? x.coefficient * pow10(shift) : roundedQuotient(x.coefficient, -shift);
-  // scores and amounts are far below 2^53 units as a rule: their text is made from one Number
-  if (units <= MAX_SAFE) return fixedText(1, Number(units), dp);
-  const digits = units.toString();
-  return `${digits.slice(0, digits.length - dp)}.${digits.slice(digits.length - dp)}`;
 }
 
 /** One step of decimal.js's running sum: the exact sum, rounded to 34 significant digits half-up. */

@@ -1,5 +1,6 @@
-import type { Dec, Exact } from '../money.js';
+import type { Dec } from '../money.js';
 import type { Cadence, DepartmentDefectCategory, PersonalDefectCategory } from '../schema.js';
+import type { Words34 } from '../words34.js';
 
 /**
  * A validated assessment (assessment.md §1): scorecards flattened in tree pre-order, values and
@@ -60,7 +61,7 @@ export interface PersonalDefect {
 
 /** A leaf's attainment in a cadence period (§1.2), in the exact arithmetic the scores are computed in (score.ts). */
 export interface Attainment {
-  exact: Exact;
+  value: Words34;
 }
 
 export interface Assessment {

@@ -1,6 +1,7 @@
 import { fail, type EngineErrorCode } from '../errors.js';
 import { messages } from '../messages.js';
-import { Dec, ONE, cmpDec, compareKeys, exact, sum } from '../money.js';
+import { Dec, ONE, cmpDec, compareKeys, sum } from '../money.js';
+import { fromDec } from '../words34.js';
 import type { AssessmentInput, Cadence, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
 import { ELIGIBLE_EMPLOYMENTS } from '../schema.js';
 import type { Department, Staff } from '../types.js';
@@ -268,9 +269,9 @@ function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues
   return { department: v.department, indicator: v.indicator, node, cadence, method, byPeriod, memo };
 }
 
-/** An attainment as the evaluation reads it: exact, and its nearest double for score.ts's filter. */
+/** An attainment as the evaluation reads it: its value in the words score.ts computes in. */
 export function attainmentOf(a: Dec): Attainment {
-  return { exact: exact(a) };
+  return { value: fromDec(a) };
 }
 
 function positions(list: readonly string[]): Map<string, number> {

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Dec, toFixedHalfUp } from '../../src/core/money.js';
+import { divInt, format, fromDec, plus, times, toDec } from '../../src/core/words34.js';
+
+/** Non-negative decimals of every shape the assessment meets: short figures, 34-digit quotients, tiny and large values. */
+const digits = (max: number) => fc.stringMatching(new RegExp(`^[1-9][0-9]{0,${max}}$`));
+const decimalArb = fc.oneof(
+  fc.tuple(digits(8), digits(6)).map(([i, f]) => `${i}.${f}`),
+  fc.tuple(digits(3), fc.stringMatching(/^[0-9]{20,33}[1-9]$/)).map(([i, f]) => `${i}.${f}`),
+  fc.stringMatching(/^0\.0{0,12}[1-9][0-9]{0,33}$/),
+  fc.stringMatching(/^0\.9{20,40}[0-9]?$/),
+  digits(20),
+  digits(33).map((d) => `${d}e-${d.length % 40}`),
+  fc.constantFrom('0', '1', '3', '0.1', '7', '1000000', '2.5', '12.5', '9999999', '10000000', '0.5', '0.05'),
+);
+/** Values as the assessment makes them: quotients of figures, rounded to 34 digits by decimal.js. */
+const quotientArb = fc.tuple(decimalArb, decimalArb).map(([x, y]) => (new Dec(y).isZero() ? new Dec(x) : new Dec(x).div(y)).toString());
+
+const arb = fc.oneof(decimalArb, quotientArb);
+
+describe('words34 gives what decimal.js gives at 34 digits, half-up', () => {
+  it('reads and writes a Decimal without changing it', () => {
+    fc.assert(
+      fc.property(arb, (x) => {
+        expect(toDec(fromDec(new Dec(x))).toString()).toBe(new Dec(x).toString());
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('plus, times, divInt and format on 10,000 random pairs', () => {
+    fc.assert(
+      fc.property(arb, arb, fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 10_000_000 })), fc.integer({ min: 1, max: 6 }), (x, y, n, dp) => {
+        const a = new Dec(x);
+        const b = new Dec(y);
+        const wa = fromDec(a);
+        const wb = fromDec(b);
+        expect(toDec(plus(wa, wb)).toString()).toBe(a.plus(b).toString());
+        expect(toDec(times(wa, wb)).toString()).toBe(a.times(b).toString());
+        expect(toDec(divInt(wa, n)).toString()).toBe(a.div(n).toString());
+        expect(format(wa, dp)).toBe(toFixedHalfUp(a, dp));
+        expect(format(times(wa, wb), dp)).toBe(toFixedHalfUp(a.times(b), dp));
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('a running sum of up to 12 values, their mean and points × the mean, as the assessment computes a leaf', () => {
+    fc.assert(
+      fc.property(fc.array(quotientArb, { minLength: 1, maxLength: 12 }), decimalArb, (xs, points) => {
+        let dec = new Dec(0);
+        let words = fromDec(dec);
+        for (const x of xs) {
+          dec = dec.plus(x);
+          words = plus(words, fromDec(new Dec(x)));
+          expect(toDec(words).toString()).toBe(dec.toString());
+        }
+        const mean = dec.div(xs.length);
+        const meanWords = divInt(words, xs.length);
+        expect(toDec(meanWords).toString()).toBe(mean.toString());
+        const score = new Dec(points).times(mean);
+        expect(toDec(times(fromDec(new Dec(points)), meanWords)).toString()).toBe(score.toString());
+        expect(format(meanWords, 6)).toBe(toFixedHalfUp(mean, 6));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('the edges: zero, carries through every word, 10^34 after rounding up, a half exactly', () => {
+    const cases: [string, string][] = [
+      ['0', '0'],
+      ['0', '5'],
+      ['9999999999999999999999999999999999', '1'],
+      ['9999999999999999999999999999999999', '0.5'],
+      ['9999999999999999999999999999999999', '0.4999999'],
+      // a term at the other's 36th digit and one below it (the sum is the other without adding)
+      ['9999999999999999999999999999999999', '0.05'],
+      ['9999999999999999999999999999999999', '0.009'],
+      ['1234567890123456789012345678901234', '0.5'],
+      ['0.009', '1234567890123456789012345678901234'],
+      ['0.99999999999999999999999999999999995', '0'],
+      ['1e-40', '1'],
+      ['1e40', '1e-40'],
+      ['0.0000005', '0'],
+      ['0.00000049999', '0'],
+      ['123456789.123456789', '987654321.987654321'],
+    ];
+    for (const [x, y] of cases) {
+      const a = new Dec(x);
+      const b = new Dec(y);
+      expect(toDec(plus(fromDec(a), fromDec(b))).toString(), `${x} + ${y}`).toBe(a.plus(b).toString());
+      expect(toDec(times(fromDec(a), fromDec(b))).toString(), `${x} × ${y}`).toBe(a.times(b).toString());
+      expect(toDec(divInt(fromDec(a), 3)).toString(), `${x} ÷ 3`).toBe(a.div(3).toString());
+      for (const dp of [1, 2, 6]) expect(format(fromDec(a), dp), `${x} to ${dp}`).toBe(toFixedHalfUp(a, dp));
+    }
+    expect(() => fromDec(new Dec(-1))).toThrow(RangeError);
+    expect(() => divInt(fromDec(new Dec(1)), 0)).toThrow(RangeError);
+  });
+});
