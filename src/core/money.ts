@@ -268,12 +268,12 @@ export function referenceSplit(total: Dec, parties: readonly SplitParty[]): Spli
 }
 
 /** A finite non-negative decimal as coefficient × 10^exponent, read from decimal.js's digits. */
-export interface Exact {
+interface Exact {
   coefficient: bigint;
   exponent: number;
 }
 
-export function exact(x: Dec): Exact {
+function exact(x: Dec): Exact {
   if (x.isNegative()) throw new RangeError('exact: a negative value (amounts, weights and scores split or summed this way are ≥ 0)');
   // decimal.js keeps base-10^7 words aligned on the decimal point; e is the first digit's exponent
   const { d: words, e } = x as unknown as { d: number[]; e: number };

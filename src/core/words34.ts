@@ -122,7 +122,8 @@ export function divInt(a: Words34, n: number): Words34 {
 export function format(x: Words34, dp: number): string {
   if (x.n === 0) return fixedText(1, 0, dp);
   const shift = x.e + dp;
-  if (shift >= 0) return x.n + shift <= 15 ? fixedText(1, wordsToNumber(x.w) * 10 ** shift, dp) : toFixedHalfUp(toDec(x), dp);
+  // a value with at most dp decimals (a whole attainment, a short score) needs no rounding: money.ts spells it
+  if (shift >= 0) return toFixedHalfUp(toDec(x), dp);
   // units of 10^-dp: the coefficient without its last `drop` digits, up by one when the first of them is 5 or more
   const drop = -shift;
   const kept = x.n - drop;
@@ -233,13 +234,6 @@ function digitAt(word: number, k: number): number {
 /** Decimal digits of a whole number from 1 to 10^7. */
 function wordDigits(x: number): number {
   return x < 10_000 ? (x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : 4) : x < 1_000_000 ? (x < 100_000 ? 5 : 6) : x < BASE ? 7 : 8;
-}
-
-/** A coefficient of at most 15 digits as a Number (exact). */
-function wordsToNumber(w: readonly number[]): number {
-  let n = 0;
-  for (let i = w.length - 1; i >= 0; i--) n = n * BASE + w[i]!;
-  return n;
 }
 
 /** The coefficient's digits, without leading zeros ("0" for zero). */

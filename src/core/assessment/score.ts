@@ -91,7 +91,7 @@ function leafOf(byPeriod: readonly (Attainment | undefined)[], positions: readon
     const memo = points.single[i]!;
     let leaf = memo.get(a);
     if (leaf === undefined) {
-      leaf = made(code, points.words[i]!, a.value);
+      leaf = leafLine(code, points.words[i]!, a.value);
       memo.set(a, leaf);
     }
     return leaf;
@@ -101,10 +101,10 @@ function leafOf(byPeriod: readonly (Attainment | undefined)[], positions: readon
     const a = byPeriod[k]!.value;
     sum = sum === undefined ? a : plus(sum, a);
   }
-  return made(code, points.words[i]!, divInt(sum!, positions.length));
+  return leafLine(code, points.words[i]!, divInt(sum!, positions.length));
 }
 
-function made(code: string, points: Words34, attainment: Words34): SingleLeaf {
+function leafLine(code: string, points: Words34, attainment: Words34): SingleLeaf {
   const leafScore = times(points, attainment);
   // shared by the periods and departments that give the same line: never changed
   return { leafScore, indicator: Object.freeze({ code, score: format(leafScore, 6), attainment: format(attainment, 6) }) };
