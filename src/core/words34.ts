@@ -17,24 +17,32 @@ import { Dec, ZERO, fixedText, toFixedHalfUp } from './money.js';
  * property test (test/unit/words34.test.ts) checks each against decimal.js.
  */
 export interface Words34 {
-  /** The coefficient's base-10^7 words, least significant first, with no zero word on top or at the bottom; [] is zero. */
+  /** The coefficient's base-10^7 words, least significant first, in w[0, length), with no zero word on top or at the bottom; none is zero. */
   readonly w: readonly number[];
-  /** The exponent of the coefficient's last digit. */
+  /** How many of w's words the value has (an accumulator's w has room for more). */
+  readonly length: number;
+  /** The exponent of the coefficient's last digit: a multiple of 7 (a word boundary). */
   readonly e: number;
-  /** The coefficient's digits (0 for zero). */
+  /** The coefficient's digits, from its first to the end of its last word (0 for zero). */
   readonly n: number;
 }
 
 const BASE = 10_000_000;
 const PRECISION = 34;
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000];
-const ZERO_WORDS: Words34 = { w: [], e: 0, n: 0 };
+const ZERO_WORDS: Words34 = { w: [], length: 0, e: 0, n: 0 };
 
-/** The exact results' words, reused by every operation (the engine is single-threaded and no operation calls another while it holds it). */
-let buffer = new Float64Array(64);
-function scratch(length: number): Float64Array {
-  if (buffer.length < length) buffer = new Float64Array(2 * length);
-  buffer.fill(0, 0, length);
+/**
+ * The exact results' words, reused by every operation (the engine is single-threaded and no
+ * operation calls another while it holds it). Words are below 10^7, so 32-bit integers hold
+ * them, and a sum of two with a carry; products and long division work in doubles and store words.
+ */
+let buffer = new Int32Array(64);
+function scratch(length: number): Int32Array {
+  if (buffer.length <= length) buffer = new Int32Array(2 * length + 1);
+  // a loop: for the few words an operation takes, cheaper than a call to fill; and one word more,
+  // which rounding up may carry into
+  for (let i = 0; i <= length; i++) buffer[i] = 0;
   return buffer;
 }
 
@@ -50,14 +58,14 @@ export function fromDec(x: Dec): Words34 {
   while (d[d.length - 1 - low] === 0) low++;
   const w = new Array<number>(d.length - low);
   for (let i = low; i < d.length; i++) w[i - low] = d[d.length - 1 - i]!;
-  // its own allocation, not copied()'s: values read and kept are not the operations' short-lived results
-  return { w, e: e0 + 7 * low, n: 7 * (d.length - 1 - low) + wordDigits(d[0]!) };
+  // its own allocation, not made()'s: values read and kept are not the operations' short-lived results
+  return { w, length: w.length, e: e0 + 7 * low, n: 7 * (d.length - 1 - low) + wordDigits(d[0]!) };
 }
 
 /** The value as a Decimal. */
 export function toDec(x: Words34): Dec {
   if (x.n === 0) return ZERO;
-  return new Dec(`${digitsOf(x.w)}e${x.e}`);
+  return new Dec(`${digitsOf(x.w, x.length)}e${x.e}`);
 }
 
 /** a + b, rounded to 34 significant digits, half-up. */
@@ -70,43 +78,160 @@ export function plus(a: Words34, b: Words34): Words34 {
   if (a.n <= PRECISION && topB <= topA - 36) return a;
   if (b.n <= PRECISION && topA <= topB - 36) return b;
   const low = Math.min(a.e, b.e);
-  const length = Math.max(wordsAfterShift(a, a.e - low), wordsAfterShift(b, b.e - low)) + 1;
+  const length = Math.max(wordsAfterShift(a.length, a.e - low), wordsAfterShift(b.length, b.e - low)) + 1;
   const s = scratch(length);
-  addShifted(s, a, a.e - low);
-  addShifted(s, b, b.e - low);
+  addShifted(s, a.w, a.length, a.e - low);
+  addShifted(s, b.w, b.length, b.e - low);
   return made(s, length, low);
+}
+
+/**
+ * A value kept in place (a running sum, a leaf's mean or score): acc ← acc + x, acc ← a × b,
+ * acc ← a ÷ n, each rounded to 34 significant digits half-up exactly as plus(), times() and
+ * divInt() round, without a new value per step. An accumulator is itself a Words34 (its value
+ * is w[0, length)), so it can be read wherever one is.
+ */
+export interface Accumulator extends Words34 {
+  /** Room for 34 digits on word boundaries and a carry. */
+  readonly w: number[];
+  length: number;
+  e: number;
+  n: number;
+}
+
+export function accumulator(): Accumulator {
+  return { w: [0, 0, 0, 0, 0, 0, 0, 0], length: 0, e: 0, n: 0 };
+}
+
+/** acc ← 0. */
+export function clear(acc: Accumulator): void {
+  acc.length = 0;
+  acc.e = 0;
+  acc.n = 0;
+}
+
+/** acc ← acc + x, rounded as plus(acc, x) is. */
+export function add(acc: Accumulator, x: Words34): void {
+  if (x.n === 0) return;
+  if (acc.n === 0) {
+    store(acc, x.n <= PRECISION ? x : rounded(x));
+    return;
+  }
+  const topA = acc.e + acc.n;
+  const topX = x.e + x.n;
+  // acc never holds more than 34 significant digits: the cases of plus() where the sum is one of its terms
+  if (topX <= topA - 36) return;
+  if (x.n <= PRECISION && topA <= topX - 36) {
+    store(acc, x);
+    return;
+  }
+  const low = Math.min(acc.e, x.e);
+  const length = Math.max(wordsAfterShift(acc.length, acc.e - low), wordsAfterShift(x.length, x.e - low)) + 1;
+  const s = scratch(length);
+  addShifted(s, acc.w, acc.length, acc.e - low);
+  addShifted(s, x.w, x.length, x.e - low);
+  settle(s, length, low);
+  storeSettled(acc, s);
+}
+
+/** out ← a × b, rounded as times(a, b) is (out may be b). */
+export function timesInto(out: Accumulator, a: Words34, b: Words34): void {
+  if (a.n === 0 || b.n === 0) {
+    clear(out);
+    return;
+  }
+  multiply(a, b);
+  storeSettled(out, buffer);
+}
+
+/** out ← a ÷ n, rounded as divInt(a, n) is (out may be a). */
+export function divIntInto(out: Accumulator, a: Words34, n: number): void {
+  checkDivisor(n);
+  if (n === 1 || a.n === 0) {
+    if (out !== a) store(out, rounded(a));
+    return;
+  }
+  divide(a, n);
+  storeSettled(out, buffer);
+}
+
+/** The value, as a new Words34 of its own. */
+export function copyOf(acc: Words34): Words34 {
+  if (acc.n === 0) return ZERO_WORDS;
+  const w = new Array<number>(acc.length);
+  for (let i = 0; i < acc.length; i++) w[i] = acc.w[i]!;
+  return { w, length: acc.length, e: acc.e, n: acc.n };
+}
+
+/** acc ← x (x has at most 34 significant digits). */
+function store(acc: Accumulator, x: Words34): void {
+  const w = acc.w;
+  const xw = x.w;
+  for (let i = 0; i < x.length; i++) w[i] = xw[i]!;
+  acc.length = x.length;
+  acc.e = x.e;
+  acc.n = x.n;
+}
+
+/** acc ← settle()'s result in s. */
+function storeSettled(acc: Accumulator, s: Int32Array): void {
+  const words = settledTop - settledLow;
+  const w = acc.w;
+  for (let i = 0; i < words; i++) w[i] = s[settledLow + i]!;
+  acc.length = words;
+  acc.e = settledE;
+  acc.n = settledN;
 }
 
 /** a × b, rounded to 34 significant digits, half-up. */
 export function times(a: Words34, b: Words34): Words34 {
   if (a.n === 0 || b.n === 0) return ZERO_WORDS;
+  multiply(a, b);
+  return settledValue(buffer);
+}
+
+/** a ÷ n for a whole n from 1 to 10^7 (a count of periods), rounded to 34 significant digits, half-up. */
+export function divInt(a: Words34, n: number): Words34 {
+  checkDivisor(n);
+  if (n === 1 || a.n === 0) return rounded(a);
+  divide(a, n);
+  return settledValue(buffer);
+}
+
+function checkDivisor(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > BASE) throw new RangeError(`words34: divisor ${n} is not a whole number from 1 to 10^7`);
+}
+
+/** The exact a × b (both non-zero) in the buffer, settled (rounded). */
+function multiply(a: Words34, b: Words34): void {
   const x = a.w;
   const y = b.w;
-  const s = scratch(x.length + y.length);
-  for (let i = 0; i < x.length; i++) {
+  const xl = a.length;
+  const yl = b.length;
+  const s = scratch(xl + yl);
+  for (let i = 0; i < xl; i++) {
     let carry = 0;
     const xi = x[i]!;
-    for (let j = 0; j < y.length; j++) {
+    for (let j = 0; j < yl; j++) {
       // < 10^7 + 10^14 + 10^7: exact
       const t = s[i + j]! + xi * y[j]! + carry;
       carry = Math.floor(t / BASE);
       s[i + j] = t - carry * BASE;
     }
-    s[i + y.length] = carry;
+    s[i + yl] = carry;
   }
-  return made(s, x.length + y.length, a.e + b.e);
+  settle(s, xl + yl, a.e + b.e);
 }
 
-/** a ÷ n for a whole n from 1 to 10^7 (a count of periods), rounded to 34 significant digits, half-up. */
-export function divInt(a: Words34, n: number): Words34 {
-  if (!Number.isInteger(n) || n < 1 || n > BASE) throw new RangeError(`words34: divisor ${n} is not a whole number from 1 to 10^7`);
-  if (n === 1 || a.n === 0) return rounded(a);
+/** a ÷ n (a non-zero, 2 ≤ n ≤ 10^7) in the buffer, settled (rounded). */
+function divide(a: Words34, n: number): void {
   // scaled so that the floored quotient has at least 35 digits: its digits are the exact
   // quotient's, so rounding it at the 34th looks at the exact quotient's 35th, as half-up needs
-  const shift = Math.max(0, PRECISION + 1 - a.n + wordDigits(n));
-  const length = wordsAfterShift(a, shift);
+  // (a whole number of words, so that the quotient stays on word boundaries as every value does)
+  const shift = 7 * Math.ceil(Math.max(0, PRECISION + 1 - a.n + wordDigits(n)) / 7);
+  const length = wordsAfterShift(a.length, shift);
   const s = scratch(length);
-  addShifted(s, a, shift);
+  addShifted(s, a.w, a.length, shift);
   let rem = 0;
   for (let i = length - 1; i >= 0; i--) {
     // rem < n ≤ 10^7, so t < 10^14 + 10^7 < 2^53: exact, and so is ⌊t / n⌋ (see below)
@@ -115,15 +240,22 @@ export function divInt(a: Words34, n: number): Words34 {
     rem = t - q * n;
     s[i] = q;
   }
-  return made(s, length, a.e - shift);
+  settle(s, length, a.e - shift);
 }
 
 /** x half-up to dp decimals (1 ≤ dp ≤ 6), as text: what toFixedHalfUp gives for the Decimal of the same value. */
 export function format(x: Words34, dp: number): string {
   if (x.n === 0) return fixedText(1, 0, dp);
   const shift = x.e + dp;
-  // a value with at most dp decimals (a whole attainment, a short score) needs no rounding: money.ts spells it
-  if (shift >= 0) return toFixedHalfUp(toDec(x), dp);
+  // a value with at most dp decimals (a whole attainment, a short score) needs no rounding: its
+  // units of 10^-dp are the coefficient times 10^shift, a whole number of at most 15 digits here: exact
+  if (shift >= 0) {
+    if (x.n + shift > 15) return toFixedHalfUp(toDec(x), dp);
+    let units = 0;
+    for (let i = x.length - 1; i >= 0; i--) units = units * BASE + x.w[i]!;
+    for (let k = shift; k > 0; k -= 7) units *= POW10[Math.min(7, k)]!;
+    return fixedText(1, units, dp);
+  }
   // units of 10^-dp: the coefficient without its last `drop` digits, up by one when the first of them is 5 or more
   const drop = -shift;
   const kept = x.n - drop;
@@ -137,7 +269,7 @@ export function format(x: Words34, dp: number): string {
   const r = drop % 7;
   // every partial value has at most `kept` ≤ 15 digits: exact
   let units = 0;
-  for (let i = w.length - 1; i > boundary; i--) units = units * BASE + w[i]!;
+  for (let i = x.length - 1; i > boundary; i--) units = units * BASE + w[i]!;
   units = units * POW10[7 - r]! + Math.floor(w[boundary]! / POW10[r]!);
   return fixedText(1, units + up, dp);
 }
@@ -147,24 +279,31 @@ export function format(x: Words34, dp: number): string {
 /** x itself when it has at most 34 digits (every value the engine makes), else rounded. */
 function rounded(x: Words34): Words34 {
   if (x.n <= PRECISION) return x;
-  const s = scratch(x.w.length);
-  for (let i = 0; i < x.w.length; i++) s[i] = x.w[i]!;
-  return made(s, x.w.length, x.e);
+  const s = scratch(x.length);
+  for (let i = 0; i < x.length; i++) s[i] = x.w[i]!;
+  return made(s, x.length, x.e);
 }
 
-/** Words x × 10^k takes, with one for a carry. */
-function wordsAfterShift(x: Words34, k: number): number {
-  return Math.floor(k / 7) + x.w.length + 1;
+/** Words a coefficient of `words` words times 10^k takes, with one for a carry. */
+function wordsAfterShift(words: number, k: number): number {
+  return Math.floor(k / 7) + words + 1;
 }
 
-/** s += x × 10^k (k ≥ 0): k / 7 words up, then times 10^(k mod 7). s must have room (wordsAfterShift). */
-function addShifted(s: Float64Array, x: Words34, k: number): void {
+/** s += w[0, length) × 10^k (k ≥ 0): k / 7 words up, then times 10^(k mod 7). s must have room (wordsAfterShift). */
+function addShifted(s: Int32Array, w: readonly number[], length: number, k: number): void {
   const words = Math.floor(k / 7);
-  const factor = POW10[k % 7]!;
-  const w = x.w;
+  const factor = POW10[k - 7 * words]!;
   let carry = 0;
   let j = words;
-  for (let i = 0; i < w.length; i++, j++) {
+  if (factor === 1) {
+    // on word boundaries (every value the module makes): words add with a carry of 0 or 1
+    for (let i = 0; i < length; i++, j++) {
+      const t = w[i]! + s[j]! + carry;
+      carry = t >= BASE ? 1 : 0;
+      s[j] = t - carry * BASE;
+    }
+  }
+  for (let i = factor === 1 ? length : 0; i < length; i++, j++) {
     // < 10^7 · 10^6 + 10^7 + 10^7: exact
     const t = w[i]! * factor + s[j]! + carry;
     carry = Math.floor(t / BASE);
@@ -178,57 +317,83 @@ function addShifted(s: Float64Array, x: Words34, k: number): void {
   }
 }
 
+/** Where settle() leaves the rounded value: s[settledLow, settledTop) × 10^settledE, of settledN digits (0: zero). */
+let settledLow = 0;
+let settledTop = 0;
+let settledE = 0;
+let settledN = 0;
+
 /** The value s[0, length) × 10^e, rounded to 34 significant digits half-up, as a new Words34. s is changed. */
-function made(s: Float64Array, length: number, e: number): Words34 {
-  let top = length;
-  while (top > 0 && s[top - 1] === 0) top--;
-  if (top === 0) return ZERO_WORDS;
-  const digits = 7 * (top - 1) + wordDigits(s[top - 1]!);
-  if (digits <= PRECISION) return copied(s, top, e);
-  const drop = digits - PRECISION;
-  const at = drop - 1;
-  const up = digitAt(s[Math.floor(at / 7)]!, at % 7) >= 5;
-  // s ← ⌊s / 10^drop⌋ in place, from the bottom: word j takes its digits from words j + skip and j + skip + 1
-  const skip = Math.floor(drop / 7);
-  const r = drop % 7;
-  const kept = top - skip;
-  if (r === 0) {
-    for (let j = 0; j < kept; j++) s[j] = s[j + skip]!;
-  } else {
-    const divisor = POW10[r]!;
-    const factor = POW10[7 - r]!;
-    for (let j = 0; j < kept; j++) {
-      const next = j + skip + 1 < top ? s[j + skip + 1]! : 0;
-      s[j] = Math.floor(s[j + skip]! / divisor) + (next - Math.floor(next / divisor) * divisor) * factor;
-    }
-  }
-  let length2 = kept;
-  while (length2 > 0 && s[length2 - 1] === 0) length2--;
-  if (up) {
-    let j = 0;
-    while (j < length2 && s[j] === BASE - 1) s[j++] = 0;
-    if (j === length2) s[length2++] = 1;
-    else s[j] = s[j]! + 1;
-    // 999…9 rounded up is 10^34: one digit more, all zeros but the first
-    if (7 * (length2 - 1) + wordDigits(s[length2 - 1]!) > PRECISION) return { w: [1], e: e + drop + PRECISION, n: 1 };
-  }
-  return copied(s, length2, e + drop);
+function made(s: Int32Array, length: number, e: number): Words34 {
+  settle(s, length, e);
+  return settledValue(s);
 }
 
-/** s[0, top) × 10^e without its zero words at the bottom (s[top − 1] ≠ 0), as a new Words34. */
-function copied(s: Float64Array, top: number, e: number): Words34 {
+/** settle()'s result in s, as a new Words34: made at its size, as small integers (every word is below 10^7). */
+function settledValue(s: Int32Array): Words34 {
+  if (settledN === 0) return ZERO_WORDS;
+  const length = settledTop - settledLow;
+  const w = new Array<number>(length);
+  for (let i = 0; i < length; i++) w[i] = s[settledLow + i]!;
+  return { w, length, e: settledE, n: settledN };
+}
+
+/**
+ * Rounds s[0, length) × 10^e to 34 significant digits half-up in s, and says where the result is
+ * (settled*), without its zero words. The digits below the 34th become zeros where they are,
+ * rather than the coefficient being shifted down: e stays where it was, on a word boundary for
+ * every value made here (decimal.js's words, which fromDec reads, are on word boundaries, and
+ * sums, products and divInt's quotients keep them there), so that sums add word to word. A
+ * value's coefficient may so end in up to six zero digits; n counts them.
+ */
+function settle(s: Int32Array, length: number, e: number): void {
+  let top = length;
+  while (top > 0 && s[top - 1] === 0) top--;
+  if (top === 0) {
+    settledLow = settledTop = settledE = settledN = 0;
+    return;
+  }
+  const digits = 7 * (top - 1) + wordDigits(s[top - 1]!);
+  if (digits > PRECISION) {
+    const drop = digits - PRECISION;
+    const at = drop - 1;
+    const up = digitAt(s[Math.floor(at / 7)]!, at % 7) >= 5;
+    // the `drop` digits at the bottom become zeros: whole words, then the last r digits of word `skip`
+    const skip = Math.floor(drop / 7);
+    const r = drop - 7 * skip;
+    for (let j = 0; j < skip; j++) s[j] = 0;
+    const unit = POW10[r]!;
+    if (r > 0) s[skip] = s[skip]! - (s[skip]! % unit);
+    if (up) {
+      // + 10^drop, carried up; a carry out of the top word makes the value 10^34 (scratch left room for it)
+      let j = skip;
+      let t = s[j]! + unit;
+      while (t >= BASE) {
+        s[j] = t - BASE;
+        j++;
+        t = s[j]! + 1;
+      }
+      s[j] = t;
+      if (j === top) top++;
+    }
+  }
+  trimmed(s, top, e);
+}
+
+/** settle()'s result s[0, top) × 10^e (s[top − 1] ≠ 0), without its zero words at the bottom. */
+function trimmed(s: Int32Array, top: number, e: number): void {
   let low = 0;
   while (s[low] === 0) low++;
-  // made at its size, as small integers (every word is below 10^7)
-  const w = new Array<number>(top - low);
-  for (let i = low; i < top; i++) w[i - low] = s[i]! | 0;
-  return { w, e: e + 7 * low, n: 7 * (top - 1 - low) + wordDigits(s[top - 1]!) };
+  settledLow = low;
+  settledTop = top;
+  settledE = e + 7 * low;
+  settledN = 7 * (top - 1 - low) + wordDigits(s[top - 1]!);
 }
 
 /** The digit of a word (< 10^7) at position k (0: its last). */
 function digitAt(word: number, k: number): number {
-  const q = Math.floor(word / POW10[k]!);
-  return q - Math.floor(q / 10) * 10;
+  // whole numbers below 2^31: integer division and remainder
+  return ((word / POW10[k]!) | 0) % 10;
 }
 
 /** Decimal digits of a whole number from 1 to 10^7. */
@@ -237,10 +402,10 @@ function wordDigits(x: number): number {
 }
 
 /** The coefficient's digits, without leading zeros ("0" for zero). */
-function digitsOf(w: readonly number[]): string {
-  if (w.length === 0) return '0';
-  let s = String(w[w.length - 1]);
-  for (let i = w.length - 2; i >= 0; i--) {
+function digitsOf(w: readonly number[], length: number): string {
+  if (length === 0) return '0';
+  let s = String(w[length - 1]);
+  for (let i = length - 2; i >= 0; i--) {
     const word = String(w[i]);
     s += '0000000'.slice(word.length) + word;
   }

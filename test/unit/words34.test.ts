@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dec, toFixedHalfUp } from '../../src/core/money.js';
-import { divInt, format, fromDec, plus, times, toDec } from '../../src/core/words34.js';
+import { accumulator, add, clear, divInt, divIntInto, format, fromDec, plus, times, timesInto, toDec, copyOf } from '../../src/core/words34.js';
 
 /** Non-negative decimals of every shape the assessment meets: short figures, 34-digit quotients, tiny and large values. */
 const digits = (max: number) => fc.stringMatching(new RegExp(`^[1-9][0-9]{0,${max}}$`));
@@ -37,10 +37,22 @@ describe('words34 gives what decimal.js gives at 34 digits, half-up', () => {
         const wa = fromDec(a);
         const wb = fromDec(b);
         expect(toDec(plus(wa, wb)).toString()).toBe(a.plus(b).toString());
+        const acc = accumulator();
+        add(acc, wa);
+        add(acc, wb);
+        // a running sum: 0 + a + b (a first term of more than 34 digits is rounded on its way in, as 0 + a is)
+        expect(toDec(copyOf(acc)).toString()).toBe(new Dec(0).plus(a).plus(b).toString());
+        const into = accumulator();
+        timesInto(into, wa, wb);
+        expect(toDec(into).toString()).toBe(a.times(b).toString());
+        divIntInto(into, wa, n);
+        expect(toDec(into).toString()).toBe(a.div(n).toString());
         expect(toDec(times(wa, wb)).toString()).toBe(a.times(b).toString());
         expect(toDec(divInt(wa, n)).toString()).toBe(a.div(n).toString());
         expect(format(wa, dp)).toBe(toFixedHalfUp(a, dp));
         expect(format(times(wa, wb), dp)).toBe(toFixedHalfUp(a.times(b), dp));
+        // every value stays on a word boundary (its exponent a multiple of 7), so that sums add word to word
+        for (const v of [wa, plus(wa, wb), times(wa, wb), divInt(wa, n), copyOf(acc)]) expect(Math.abs(v.e % 7)).toBe(0);
       }),
       { numRuns: 10_000 },
     );
@@ -51,10 +63,16 @@ describe('words34 gives what decimal.js gives at 34 digits, half-up', () => {
       fc.property(fc.array(quotientArb, { minLength: 1, maxLength: 12 }), decimalArb, (xs, points) => {
         let dec = new Dec(0);
         let words = fromDec(dec);
+        // the same sum kept in place, in an accumulator used before (cleared) as the engine reuses them
+        const acc = accumulator();
+        add(acc, fromDec(new Dec('123.456')));
+        clear(acc);
         for (const x of xs) {
           dec = dec.plus(x);
           words = plus(words, fromDec(new Dec(x)));
+          add(acc, fromDec(new Dec(x)));
           expect(toDec(words).toString()).toBe(dec.toString());
+          expect(toDec(copyOf(acc)).toString()).toBe(dec.toString());
         }
         const mean = dec.div(xs.length);
         const meanWords = divInt(words, xs.length);
@@ -62,6 +80,14 @@ describe('words34 gives what decimal.js gives at 34 digits, half-up', () => {
         const score = new Dec(points).times(mean);
         expect(toDec(times(fromDec(new Dec(points)), meanWords)).toString()).toBe(score.toString());
         expect(format(meanWords, 6)).toBe(toFixedHalfUp(mean, 6));
+        // the same in place, as the engine computes a leaf: the sum's accumulator becomes the mean, another the score
+        divIntInto(acc, acc, xs.length);
+        expect(toDec(acc).toString()).toBe(mean.toString());
+        expect(format(acc, 6)).toBe(toFixedHalfUp(mean, 6));
+        const scoreAcc = accumulator();
+        timesInto(scoreAcc, fromDec(new Dec(points)), acc);
+        expect(toDec(scoreAcc).toString()).toBe(score.toString());
+        expect(format(scoreAcc, 6)).toBe(toFixedHalfUp(score, 6));
       }),
       { numRuns: 3_000 },
     );
@@ -90,6 +116,10 @@ describe('words34 gives what decimal.js gives at 34 digits, half-up', () => {
       const a = new Dec(x);
       const b = new Dec(y);
       expect(toDec(plus(fromDec(a), fromDec(b))).toString(), `${x} + ${y}`).toBe(a.plus(b).toString());
+      const acc = accumulator();
+      add(acc, fromDec(a));
+      add(acc, fromDec(b));
+      expect(toDec(copyOf(acc)).toString(), `0 + ${x} + ${y} in place`).toBe(new Dec(0).plus(a).plus(b).toString());
       expect(toDec(times(fromDec(a), fromDec(b))).toString(), `${x} × ${y}`).toBe(a.times(b).toString());
       expect(toDec(divInt(fromDec(a), 3)).toString(), `${x} ÷ 3`).toBe(a.div(3).toString());
       for (const dp of [1, 2, 6]) expect(format(fromDec(a), dp), `${x} to ${dp}`).toBe(toFixedHalfUp(a, dp));

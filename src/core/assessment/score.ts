@@ -1,7 +1,7 @@
-import { type Dec, HUNDRED, ZERO } from '../money.js';
+import { type Dec, HUNDRED } from '../money.js';
 import type { IndicatorScore } from '../result.js';
 import type { Cadence } from '../schema.js';
-import { type Words34, divInt, format, fromDec, plus, times, toDec } from '../words34.js';
+import { type Accumulator, type Words34, accumulator, add, clear, divIntInto, format, fromDec, times, timesInto, toDec } from '../words34.js';
 import type { Attainment, Scorecard } from './model.js';
 
 /**
@@ -24,6 +24,9 @@ export interface ScoredNodes {
 export interface ScorecardPoints {
   words: Words34[];
   single: Map<Attainment, SingleLeaf>[];
+  /** Each node's running sum and the total's, kept in place and reused by every department and period of the scorecard. */
+  sums: Accumulator[];
+  total: Accumulator;
 }
 
 interface SingleLeaf {
@@ -32,7 +35,12 @@ interface SingleLeaf {
 }
 
 export function scorecardPoints(sc: Scorecard): ScorecardPoints {
-  return { words: sc.nodes.map((node) => fromDec(node.points)), single: sc.nodes.map(() => new Map()) };
+  return {
+    words: sc.nodes.map((node) => fromDec(node.points)),
+    single: sc.nodes.map(() => new Map()),
+    sums: sc.nodes.map(() => accumulator()),
+    total: accumulator(),
+  };
 }
 
 /**
@@ -46,66 +54,78 @@ export interface LeafAttainments {
   inQuarter: boolean;
 }
 
-/** §2 in the spec's arithmetic, in exactly its order: the mean, points × attainment, the sums in pre-order, ÷ Σ points, × 100. */
+/**
+ * §2 in the spec's arithmetic, in exactly its order: the mean, points × attainment, the sums in
+ * pre-order, ÷ Σ points, × 100. Every sum is a running sum from 0, each step rounded (words34's
+ * add): the values summed (attainments and leaf scores) have at most 34 digits, so 0 + x is x.
+ */
 export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttainments): ScoredNodes {
   const n = sc.nodes.length;
-  const nodeScores: (Words34 | undefined)[] = new Array(n);
+  const { sums, total } = points;
+  // which inner nodes have an assessed leaf below them in the period (the others are not reported)
+  const summed = new Uint8Array(n);
   const leafIndicators: (IndicatorScore | undefined)[] = new Array(n);
-  let total: Words34 | undefined;
+  clear(total);
   for (let i = 0; i < n; i++) {
     const byPeriod = leaves.byNode[i];
-    if (!byPeriod) continue;
+    if (byPeriod === undefined) continue;
     const node = sc.nodes[i]!;
-    const { leafScore, indicator } = leafOf(byPeriod, leaves.periods[node.leaf!.cadence], points, i, node.code);
-    nodeScores[i] = leafScore;
-    leafIndicators[i] = indicator;
-    // a sum starts from its first term (0 + x = x)
-    total = total === undefined ? leafScore : plus(total, leafScore);
-    for (const ancestor of node.ancestors) {
-      const before = nodeScores[ancestor];
-      nodeScores[ancestor] = before === undefined ? leafScore : plus(before, leafScore);
+    leafIndicators[i] = leafOf(byPeriod, leaves.periods[node.leaf!.cadence], points, i, node.code);
+    const leafScore = scored;
+    add(total, leafScore);
+    const ancestors = node.ancestors;
+    for (let k = 0; k < ancestors.length; k++) {
+      const a = ancestors[k]!;
+      if (summed[a] === 0) {
+        summed[a] = 1;
+        clear(sums[a]!);
+      }
+      add(sums[a]!, leafScore);
     }
   }
-  const score = (total ? toDec(total) : ZERO).div(leaves.inQuarter ? sc.quarterPoints : sc.yearPoints).times(HUNDRED);
+  const score = toDec(total)
+    .div(leaves.inQuarter ? sc.quarterPoints : sc.yearPoints)
+    .times(HUNDRED);
   const indicators: IndicatorScore[] = [];
   for (let i = 0; i < n; i++) {
     const leaf = leafIndicators[i];
-    if (leaf !== undefined) {
-      indicators.push(leaf);
-      continue;
-    }
-    const s = nodeScores[i];
-    if (s !== undefined) indicators.push({ code: sc.nodes[i]!.code, score: format(s, 6) });
+    if (leaf !== undefined) indicators.push(leaf);
+    else if (summed[i] === 1) indicators.push({ code: sc.nodes[i]!.code, score: format(sums[i]!, 6) });
   }
   return { score, indicators };
 }
 
+/** A leaf's running sum of its cadence periods' attainments, then their mean (one leaf at a time). */
+const mean = accumulator();
+/** A leaf's score when leafOf made it here (not memoized). */
+const leafScore = accumulator();
+/** The score of the leaf leafOf last gave the line of: leafScore, or a memoized one. */
+let scored: Words34 = leafScore;
+
 /**
- * A leaf's attainment in the period (the mean of its cadence periods'), its score (points ×
- * attainment) and its reported line. A leaf of one cadence period in the period gives the same for
- * the same attainment wherever it is assessed: made once per scorecard node and attainment.
+ * A leaf's reported line in the period, its attainment being the mean of its cadence periods';
+ * its score (points × attainment) is left in `scored`. A leaf of one cadence period in the period
+ * gives the same for the same attainment wherever it is assessed: made once per scorecard node
+ * and attainment, and shared.
  */
-function leafOf(byPeriod: readonly (Attainment | undefined)[], positions: readonly number[], points: ScorecardPoints, i: number, code: string): SingleLeaf {
+function leafOf(byPeriod: readonly (Attainment | undefined)[], positions: readonly number[], points: ScorecardPoints, i: number, code: string): IndicatorScore {
   if (positions.length === 1) {
     const a = byPeriod[positions[0]!]!;
     const memo = points.single[i]!;
     let leaf = memo.get(a);
     if (leaf === undefined) {
-      leaf = leafLine(code, points.words[i]!, a.value);
+      const value = times(points.words[i]!, a.value);
+      // shared by the periods and departments that give the same line: never changed
+      leaf = { leafScore: value, indicator: Object.freeze({ code, score: format(value, 6), attainment: format(a.value, 6) }) };
       memo.set(a, leaf);
     }
-    return leaf;
+    scored = leaf.leafScore;
+    return leaf.indicator;
   }
-  let sum: Words34 | undefined;
-  for (const k of positions) {
-    const a = byPeriod[k]!.value;
-    sum = sum === undefined ? a : plus(sum, a);
-  }
-  return leafLine(code, points.words[i]!, divInt(sum!, positions.length));
-}
-
-function leafLine(code: string, points: Words34, attainment: Words34): SingleLeaf {
-  const leafScore = times(points, attainment);
-  // shared by the periods and departments that give the same line: never changed
-  return { leafScore, indicator: Object.freeze({ code, score: format(leafScore, 6), attainment: format(attainment, 6) }) };
+  clear(mean);
+  for (let k = 0; k < positions.length; k++) add(mean, byPeriod[positions[k]!]!.value);
+  divIntInto(mean, mean, positions.length);
+  timesInto(leafScore, points.words[i]!, mean);
+  scored = leafScore;
+  return { code, score: format(leafScore, 6), attainment: format(mean, 6) };
 }
