@@ -114,7 +114,14 @@ export function clear(acc: Accumulator): void {
 export function add(acc: Accumulator, x: Words34): void {
   if (x.n === 0) return;
   if (acc.n === 0) {
-    store(acc, x.n <= PRECISION ? x : rounded(x));
+    if (x.n <= PRECISION) store(acc, x);
+    else {
+      // 0 + x is x rounded (most often it has 34 significant digits, and zeros to its word's end)
+      const s = scratch(x.length);
+      for (let i = 0; i < x.length; i++) s[i] = x.w[i]!;
+      settle(s, x.length, x.e);
+      storeSettled(acc, s);
+    }
     return;
   }
   const topA = acc.e + acc.n;

@@ -263,7 +263,8 @@ export class AssessmentEvaluator {
       points = scorecardPoints(sc);
       this.points.set(sc, points);
     }
-    return { ...score(sc, points, { byNode, periods: p.periods, inQuarter }), lineage };
+    const scored = score(sc, points, { byNode, periods: p.periods, inQuarter });
+    return { score: scored.score, indicators: scored.indicators, lineage };
   }
 
   /** A department's defects booked against a `defects` leaf, by the leaf's code, in id order: made once per department. */
@@ -342,7 +343,9 @@ export class AssessmentEvaluator {
         Object.freeze({ staffId: s.id, score: full.score, grade: full.grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS }),
       );
       const directors = eligible.filter((s) => isAssessedDirector(s, this.assessment.scorecardOf));
-      this.clean = { eligible, lines, position: new Map(eligible.map((s, i) => [s.id, i])), directors };
+      const position = new Map<string, number>();
+      for (let i = 0; i < eligible.length; i++) position.set(eligible[i]!.id, i);
+      this.clean = { eligible, lines, position, directors };
     }
     return this.clean;
   }
