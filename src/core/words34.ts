@@ -6,15 +6,17 @@ import { Dec, ZERO, fixedText, toFixedHalfUp } from './money.js';
  * assessment's hot loops: each department's leaf means, leaf scores and running sums in every
  * period (about 270,000 operations in a 200-department year).
  *
- * A value is an integer coefficient in base-10^7 words, least significant first, times 10^e —
- * decimal.js's own digits (its words, in the other order), without decimal.js's generality or
- * BigInt's. Every word operation is on integers below 2^53, which a double holds exactly, and
- * every quotient ⌊t / d⌋ of such a t by d ≤ 10^7 is Math.floor of the double quotient, which is
- * exact: t / d is an integer or at least 1/d from the next one, while the division's rounding
- * error is at most (t / d) · 2^-53 < 1/d. An operation works its exact result out in
- * one reused buffer and allocates only the rounded value it returns. Each gives the value
- * decimal.js gives (the exact result, correctly rounded to 34 significant digits half-up); a
- * property test (test/unit/words34.test.ts) checks each against decimal.js.
+ * A value is an integer coefficient in base-10^7 words, least significant first, times 10^e, with
+ * e a multiple of 7 — decimal.js's own digits on its own word boundaries (its words, in the other
+ * order), without decimal.js's generality or BigInt's. Every word operation is on whole numbers
+ * below 2^53, which a double holds exactly, and every quotient ⌊t / d⌋ of such a t by d ≤ 10^7 is
+ * Math.floor of the double quotient, which is exact: t / d is an integer or at least 1/d from the
+ * next one, while the division's rounding error is at most (t / d) · 2^-53 < 1/d. An operation
+ * works its exact result out in one reused buffer of 32-bit words and rounds it there; plus(),
+ * times() and divInt() then allocate the value they return, while an Accumulator takes it in
+ * place. Each gives the value decimal.js gives (the exact result, correctly rounded to 34
+ * significant digits half-up); a property test (test/unit/words34.test.ts) checks each against
+ * decimal.js.
  */
 export interface Words34 {
   /** The coefficient's base-10^7 words, least significant first, in w[0, length), with no zero word on top or at the bottom; none is zero. */
