@@ -91,7 +91,9 @@ export function plus(a: Words34, b: Words34): Words34 {
  * A value kept in place (a running sum, a leaf's mean or score): acc ← acc + x, acc ← a × b,
  * acc ← a ÷ n, each rounded to 34 significant digits half-up exactly as plus(), times() and
  * divInt() round, without a new value per step. An accumulator is itself a Words34 (its value
- * is w[0, length)), so it can be read wherever one is.
+ * is w[0, length)), so it can be read wherever one is — but only until it next changes: plus()
+ * and divInt(x, 1) may return their argument itself, so a value meant to outlive the accumulator
+ * is copied (copyOf).
  */
 export interface Accumulator extends Words34 {
   /** Room for 34 digits on word boundaries and a carry. */
@@ -285,7 +287,7 @@ export function format(x: Words34, dp: number): string {
 
 // ---------------------------------------------------------------- words
 
-/** x itself when it has at most 34 digits (every value the engine makes), else rounded. */
+/** x itself when its coefficient has at most 34 digits, else x rounded (a value with trailing zeros in its last word is copied, unchanged). */
 function rounded(x: Words34): Words34 {
   if (x.n <= PRECISION) return x;
   const s = scratch(x.length);

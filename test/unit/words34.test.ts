@@ -19,6 +19,31 @@ const quotientArb = fc.tuple(decimalArb, decimalArb).map(([x, y]) => (new Dec(y)
 
 const arb = fc.oneof(decimalArb, quotientArb);
 
+/**
+ * A value as words34 keeps it: words below 10^7, none zero on top or at the bottom, the exponent on
+ * a word boundary, n the digits from the first to the end of the last word, at most 34 significant.
+ */
+function shaped(v: { w: readonly number[]; length: number; e: number; n: number }): void {
+  expect(Math.abs(v.e % 7)).toBe(0);
+  if (v.n === 0) {
+    expect(v.length).toBe(0);
+    return;
+  }
+  const words = v.w.slice(0, v.length);
+  for (const word of words) expect(Number.isInteger(word) && word >= 0 && word < 10_000_000).toBe(true);
+  expect(words[0]).not.toBe(0);
+  expect(words.at(-1)).not.toBe(0);
+  const digits =
+    String(words.at(-1)) +
+    words
+      .slice(0, -1)
+      .reverse()
+      .map((w) => String(w).padStart(7, '0'))
+      .join('');
+  expect(v.n).toBe(digits.length);
+  expect(digits.replace(/0+$/, '').length).toBeLessThanOrEqual(34);
+}
+
 describe('words34 gives what decimal.js gives at 34 digits, half-up', () => {
   it('reads and writes a Decimal without changing it', () => {
     fc.assert(
@@ -45,8 +70,23 @@ describe('words34 gives what decimal.js gives at 34 digits, half-up', () => {
         const into = accumulator();
         timesInto(into, wa, wb);
         expect(toDec(into).toString()).toBe(a.times(b).toString());
+        shaped(into);
         divIntInto(into, wa, n);
         expect(toDec(into).toString()).toBe(a.div(n).toString());
+        shaped(into);
+        // in place: out is an operand (a running product, a sum doubled), after holding a longer value
+        const self = accumulator();
+        add(self, wa);
+        add(self, self);
+        expect(toDec(self).toString()).toBe(new Dec(0).plus(a).times(2).toString());
+        shaped(self);
+        timesInto(self, wb, self);
+        expect(toDec(self).toString()).toBe(new Dec(0).plus(a).times(2).times(b).toString());
+        shaped(self);
+        divIntInto(self, self, n);
+        expect(toDec(self).toString()).toBe(new Dec(0).plus(a).times(2).times(b).div(n).toString());
+        shaped(self);
+        for (const v of [plus(wa, wb), times(wa, wb), divInt(wa, n)]) shaped(v);
         expect(toDec(times(wa, wb)).toString()).toBe(a.times(b).toString());
         expect(toDec(divInt(wa, n)).toString()).toBe(a.div(n).toString());
         expect(format(wa, dp)).toBe(toFixedHalfUp(a, dp));
