@@ -60,7 +60,7 @@ export function fromDec(x: Dec): Words34 {
   while (d[d.length - 1 - low] === 0) low++;
   const w = new Array<number>(d.length - low);
   for (let i = low; i < d.length; i++) w[i - low] = d[d.length - 1 - i]!;
-  // its own allocation, not made()'s: values read and kept are not the operations' short-lived results
+  // its own allocation, not settledValue()'s: values read and kept are not the operations' short-lived results
   return { w, length: w.length, e: e0 + 7 * low, n: 7 * (d.length - 1 - low) + wordDigits(d[0]!) };
 }
 
@@ -80,11 +80,12 @@ export function plus(a: Words34, b: Words34): Words34 {
   if (a.n <= PRECISION && topB <= topA - 36) return a;
   if (b.n <= PRECISION && topA <= topB - 36) return b;
   const low = Math.min(a.e, b.e);
-  const length = Math.max(wordsAfterShift(a.length, a.e - low), wordsAfterShift(b.length, b.e - low)) + 1;
+  const length = Math.max(wordsAbove(a, low), wordsAbove(b, low)) + 1;
   const s = scratch(length);
-  addShifted(s, a.w, a.length, a.e - low);
-  addShifted(s, b.w, b.length, b.e - low);
-  return made(s, length, low);
+  addWords(s, a, low);
+  addWords(s, b, low);
+  settle(s, length, low);
+  return settledValue(s);
 }
 
 /**
@@ -118,14 +119,9 @@ export function clear(acc: Accumulator): void {
 export function add(acc: Accumulator, x: Words34): void {
   if (x.n === 0) return;
   if (acc.n === 0) {
+    // 0 + x is x rounded (most often it has 34 significant digits, and zeros to its word's end)
     if (x.n <= PRECISION) store(acc, x);
-    else {
-      // 0 + x is x rounded (most often it has 34 significant digits, and zeros to its word's end)
-      const s = scratch(x.length);
-      for (let i = 0; i < x.length; i++) s[i] = x.w[i]!;
-      settle(s, x.length, x.e);
-      storeSettled(acc, s);
-    }
+    else storeSettled(acc, settledCopy(x));
     return;
   }
   const topA = acc.e + acc.n;
@@ -137,10 +133,10 @@ export function add(acc: Accumulator, x: Words34): void {
     return;
   }
   const low = Math.min(acc.e, x.e);
-  const length = Math.max(wordsAfterShift(acc.length, acc.e - low), wordsAfterShift(x.length, x.e - low)) + 1;
+  const length = Math.max(wordsAbove(acc, low), wordsAbove(x, low)) + 1;
   const s = scratch(length);
-  addShifted(s, acc.w, acc.length, acc.e - low);
-  addShifted(s, x.w, x.length, x.e - low);
+  addWords(s, acc, low);
+  addWords(s, x, low);
   settle(s, length, low);
   storeSettled(acc, s);
 }
@@ -240,9 +236,9 @@ function divide(a: Words34, n: number): void {
   // quotient's, so rounding it at the 34th looks at the exact quotient's 35th, as half-up needs
   // (a whole number of words, so that the quotient stays on word boundaries as every value does)
   const shift = 7 * Math.ceil(Math.max(0, PRECISION + 1 - a.n + wordDigits(n)) / 7);
-  const length = wordsAfterShift(a.length, shift);
+  const length = wordsAbove(a, a.e - shift);
   const s = scratch(length);
-  addShifted(s, a.w, a.length, shift);
+  addWords(s, a, a.e - shift);
   let rem = 0;
   for (let i = length - 1; i >= 0; i--) {
     // rem < n ≤ 10^7, so t < 10^14 + 10^7 < 2^53: exact, and so is ⌊t / n⌋ (see below)
@@ -289,35 +285,33 @@ export function format(x: Words34, dp: number): string {
 
 /** x itself when its coefficient has at most 34 digits, else x rounded (a value with trailing zeros in its last word is copied, unchanged). */
 function rounded(x: Words34): Words34 {
-  if (x.n <= PRECISION) return x;
+  return x.n <= PRECISION ? x : settledValue(settledCopy(x));
+}
+
+/** x copied into the buffer and settled (rounded) there. */
+function settledCopy(x: Words34): Int32Array {
   const s = scratch(x.length);
   for (let i = 0; i < x.length; i++) s[i] = x.w[i]!;
-  return made(s, x.length, x.e);
+  settle(s, x.length, x.e);
+  return s;
 }
 
-/** Words a coefficient of `words` words times 10^k takes, with one for a carry. */
-function wordsAfterShift(words: number, k: number): number {
-  return Math.floor(k / 7) + words + 1;
+/** Words x takes counted from the word of exponent low (≤ x.e, on a word boundary), with one for a carry. */
+function wordsAbove(x: Words34, low: number): number {
+  return (x.e - low) / 7 + x.length + 1;
 }
 
-/** s += w[0, length) × 10^k (k ≥ 0): k / 7 words up, then times 10^(k mod 7). s must have room (wordsAfterShift). */
-function addShifted(s: Int32Array, w: readonly number[], length: number, k: number): void {
-  const words = Math.floor(k / 7);
-  const factor = POW10[k - 7 * words]!;
+/**
+ * s += x's coefficient × 10^(x.e − low), low ≤ x.e: every value is on a word boundary, so x's words
+ * add to s's from word (x.e − low) / 7 up, with a carry of 0 or 1. s must have room (wordsAbove).
+ */
+function addWords(s: Int32Array, x: Words34, low: number): void {
+  const w = x.w;
   let carry = 0;
-  let j = words;
-  if (factor === 1) {
-    // on word boundaries (every value the module makes): words add with a carry of 0 or 1
-    for (let i = 0; i < length; i++, j++) {
-      const t = w[i]! + s[j]! + carry;
-      carry = t >= BASE ? 1 : 0;
-      s[j] = t - carry * BASE;
-    }
-  }
-  for (let i = factor === 1 ? length : 0; i < length; i++, j++) {
-    // < 10^7 · 10^6 + 10^7 + 10^7: exact
-    const t = w[i]! * factor + s[j]! + carry;
-    carry = Math.floor(t / BASE);
+  let j = (x.e - low) / 7;
+  for (let i = 0; i < x.length; i++, j++) {
+    const t = w[i]! + s[j]! + carry;
+    carry = t >= BASE ? 1 : 0;
     s[j] = t - carry * BASE;
   }
   while (carry !== 0) {
@@ -333,12 +327,6 @@ let settledLow = 0;
 let settledTop = 0;
 let settledE = 0;
 let settledN = 0;
-
-/** The value s[0, length) × 10^e, rounded to 34 significant digits half-up, as a new Words34. s is changed. */
-function made(s: Int32Array, length: number, e: number): Words34 {
-  settle(s, length, e);
-  return settledValue(s);
-}
 
 /** settle()'s result in s, as a new Words34: made at its size, as small integers (every word is below 10^7). */
 function settledValue(s: Int32Array): Words34 {

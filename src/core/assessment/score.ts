@@ -71,8 +71,7 @@ export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttain
     if (byPeriod === undefined) continue;
     const node = sc.nodes[i]!;
     leafIndicators[i] = leafOf(byPeriod, leaves.periods[node.leaf!.cadence], points, i, node.code);
-    const leafScore = scored;
-    add(total, leafScore);
+    add(total, scored);
     const ancestors = node.ancestors;
     for (let k = 0; k < ancestors.length; k++) {
       const a = ancestors[k]!;
@@ -80,7 +79,7 @@ export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttain
         summed[a] = 1;
         clear(sums[a]!);
       }
-      add(sums[a]!, leafScore);
+      add(sums[a]!, scored);
     }
   }
   const score = toDec(total)
