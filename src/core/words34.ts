@@ -115,7 +115,7 @@ export function clear(acc: Accumulator): void {
   acc.n = 0;
 }
 
-/** acc ← acc + x, rounded as plus(acc, x) is. */
+/** acc ← acc + x, rounded as plus(acc, x) is, in acc's own words (no copy through the buffer). */
 export function add(acc: Accumulator, x: Words34): void {
   if (x.n === 0) return;
   if (acc.n === 0) {
@@ -132,13 +132,87 @@ export function add(acc: Accumulator, x: Words34): void {
     store(acc, x);
     return;
   }
-  const low = Math.min(acc.e, x.e);
-  const length = Math.max(wordsAbove(acc, low), wordsAbove(x, low)) + 1;
-  const s = scratch(length);
-  addWords(s, acc, low);
-  addWords(s, x, low);
-  settle(s, length, low);
-  storeSettled(acc, s);
+  if (acc.e > x.e) lower(acc, x.e);
+  addInPlace(acc, x);
+}
+
+/** acc's words moved up so that its exponent is e (< acc.e, a word boundary): the same value, with zero words at the bottom. */
+function lower(acc: Accumulator, e: number): void {
+  const w = acc.w;
+  const d = (acc.e - e) / 7;
+  const length = acc.length;
+  // room first, word by word, so that the array never has a hole
+  while (w.length < length + d) w.push(0);
+  for (let k = length - 1; k >= 0; k--) w[k + d] = w[k]!;
+  for (let k = 0; k < d; k++) w[k] = 0;
+  acc.length = length + d;
+  acc.e = e;
+}
+
+/**
+ * acc ← acc + x rounded, for x not below acc's last word (acc.e ≤ x.e): x's words add to acc's own
+ * from word (x.e − acc.e) / 7 up, and the sum is rounded and trimmed where it is, as settle() does
+ * in the buffer. x may be acc itself: each word is read before it is written.
+ */
+function addInPlace(acc: Accumulator, x: Words34): void {
+  const w = acc.w;
+  const xw = x.w;
+  const xLength = x.length;
+  let length = acc.length;
+  let j = (x.e - acc.e) / 7;
+  const end = j + xLength;
+  while (length < end) w[length++] = 0;
+  let carry = 0;
+  for (let i = 0; i < xLength; i++, j++) {
+    const t = w[j]! + xw[i]! + carry;
+    carry = t >= BASE ? 1 : 0;
+    w[j] = t - carry * BASE;
+  }
+  for (; carry !== 0; j++) {
+    if (j === length) {
+      w[length++] = 1;
+      break;
+    }
+    const t = w[j]! + 1;
+    carry = t >= BASE ? 1 : 0;
+    w[j] = t - carry * BASE;
+  }
+  // the top word is not zero: acc's or x's top word, or a carry above them
+  const digits = 7 * (length - 1) + wordDigits(w[length - 1]!);
+  if (digits > PRECISION) {
+    // as settle() rounds: the `drop` digits at the bottom become zeros, then + 10^drop when the first of them is 5 or more
+    const drop = digits - PRECISION;
+    const at = drop - 1;
+    const up = digitAt(w[Math.floor(at / 7)]!, at % 7) >= 5;
+    const skip = Math.floor(drop / 7);
+    const r = drop - 7 * skip;
+    for (let k = 0; k < skip; k++) w[k] = 0;
+    const unit = POW10[r]!;
+    if (r > 0) w[skip] = w[skip]! - (w[skip]! % unit);
+    if (up) {
+      let k = skip;
+      let t = w[k]! + unit;
+      while (t >= BASE) {
+        w[k] = t - BASE;
+        k++;
+        if (k === length) {
+          w[length++] = 0;
+        }
+        t = w[k]! + 1;
+      }
+      w[k] = t;
+    }
+  }
+  // without its zero words at the bottom
+  let low = 0;
+  while (w[low] === 0) low++;
+  if (low > 0) {
+    for (let k = low; k < length; k++) w[k - low] = w[k]!;
+    length -= low;
+    acc.e += 7 * low;
+  }
+  acc.length = length;
+  acc.n = 7 * (length - 1) + wordDigits(w[length - 1]!);
 }
 
 /** out ← a × b, rounded as times(a, b) is (out may be b). */
