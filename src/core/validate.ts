@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { EngineError, fail, type EngineErrorCode, type ErrorDetail } from './errors.js';
@@ -5,12 +6,27 @@ import { MONEY_INTEGER_DIGITS, PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS } from './b
 import { messages, type IntegerKind } from './messages.js';
 import { Dec, ONE, ZERO, cmpDec, compareKeys, sum } from './money.js';
 import { mergeScheme, toScheme, type Scheme } from './scheme.js';
-import { ELIGIBLE_EMPLOYMENTS, ScenarioSchema, type DepartmentInput, type IndividualInput, type PeriodInput, type Scenario } from './schema.js';
+import { AssessmentSchema, ELIGIBLE_EMPLOYMENTS, ScenarioSchema, type DepartmentInput, type IndividualInput, type PeriodInput, type Scenario } from './schema.js';
 import type { AdminInputs, AnnualInputs, ClinicalInputs, Department, DepartmentInputs, Hospital, IndividualInputs, QuarterInputs, Dispute, RiskInputs, Staff, ValidatedScenario } from './types.js';
 import { applyAssessment } from './assessment/apply.js';
 import { disputeEffects, type DisputeEffects } from './disputes.js';
 
 const checkScenario = TypeCompiler.Compile(ScenarioSchema);
+/**
+ * The scenario's schema but for the form of the assessment's value records (tens of thousands in
+ * a year): the assessment checks that form as it reads them (assessment/validate.ts), so the
+ * document is not walked twice. Whenever a scenario that fits this schema is refused, the whole
+ * schema is checked first, so that a record not of the form is reported exactly as before.
+ */
+const checkAllButValues = TypeCompiler.Compile(
+  Type.Object(
+    {
+      ...ScenarioSchema.properties,
+      assessment: Type.Optional(Type.Object({ ...AssessmentSchema.properties, values: Type.Optional(Type.Array(Type.Unknown())) }, { additionalProperties: false })),
+    },
+    { additionalProperties: false },
+  ),
+);
 const MAX_DETAILS = 20;
 
 /**
@@ -22,8 +38,20 @@ export function validateScenario(doc: unknown): ValidatedScenario {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     fail('invalid_document', messages.document.notAnObject(), '');
   }
-  if (!checkScenario.Check(doc)) throw structuralError(doc);
+  if (!checkAllButValues.Check(doc)) throw structuralError(doc);
   const scenario = doc as Scenario;
+  if (!scenario.assessment?.values) return validated(scenario);
+  try {
+    return validated(scenario);
+  } catch (e) {
+    // a value record not of the form is the scenario's problem of form, whatever was refused first
+    if (!checkScenario.Check(doc)) throw structuralError(doc);
+    throw e;
+  }
+}
+
+/** validateScenario's checks after the schema's. */
+function validated(scenario: Scenario): ValidatedScenario {
   const scheme = validateScheme(scenario);
   const departments = validateDepartments(scenario);
   const staff = validateStaff(scenario, departments, scheme);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { simulate, type EngineErrorCode } from '../../src/core/index.js';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ScenarioSchema, schemaError, simulate, type EngineErrorCode } from '../../src/core/index.js';
 import { run } from '../../src/cli.js';
 import { engineErrorOf } from '../fixtures/errors.js';
 
@@ -516,5 +517,62 @@ describe('assessment.md §5 through the command line (exit 2, the error object o
     expect(out.error.code).toBe(c.code);
     expect(out.error.path).toBe(c.path);
     expect(stderr).toBe('');
+  });
+});
+
+/**
+ * The value records' form is checked as the assessment reads them, not in the schema's walk of the
+ * document (src/core/validate.ts): a record not of the form must still be refused exactly as the
+ * whole schema refuses it — the same first error and details — even where a rule further on (a
+ * period's record, another value) would refuse the scenario too.
+ */
+describe('a value record not of the form is refused as the whole schema refuses it', () => {
+  const checkAll = TypeCompiler.Compile(ScenarioSchema);
+  const asTheSchemaSays = (d: Doc) => {
+    const e = schemaError(d, checkAll.Errors(d));
+    return { code: e.code, path: e.path, message: e.message, details: e.details };
+  };
+  const last = (d: Doc) => d.assessment.values.length - 1;
+  const forms: [string, (d: Doc) => void][] = [
+    ['a value that is not a decimal', (d) => (d.assessment.values[last(d)].value = '1e5')],
+    ['a value given as a number', (d) => (d.assessment.values[3].value = 12)],
+    ['a negative value', (d) => (d.assessment.values[3].value = '-1')],
+    ['a value record with a field too many', (d) => (d.assessment.values[3].note = 'x')],
+    ['a value record without its period', (d) => delete d.assessment.values[3].period],
+    ['a value record that is null', (d) => (d.assessment.values[3] = null)],
+    ['a value record that is a list', (d) => (d.assessment.values[3] = [])],
+    ['a month that is not one', (d) => (d.assessment.values[3].period = '2026-13')],
+    ['a period given as a number', (d) => (d.assessment.values[3].period = 2026)],
+    ['a department code with a space around it', (d) => (d.assessment.values[3].department = ' IM')],
+    ['an indicator code of 65 characters', (d) => (d.assessment.values[3].indicator = 'F'.repeat(65))],
+    [
+      'a bad value after a value that breaks a rule',
+      (d) => {
+        d.assessment.values[0].department = 'XX';
+        d.assessment.values[last(d)].value = 'abc';
+      },
+    ],
+    [
+      'a bad value in a scenario that breaks a rule before the assessment',
+      (d) => {
+        d.periods[0].departments[0].code = 'NOPE';
+        d.assessment.values[last(d)].value = '';
+      },
+    ],
+    [
+      'two records not of the form (both in the details)',
+      (d) => {
+        d.assessment.values[2].value = 'x';
+        d.assessment.values[7].period = 7;
+      },
+    ],
+  ];
+  it.each(forms)('%s', (_name, mutate) => {
+    const d = example();
+    mutate(d);
+    const expected = asTheSchemaSays(d);
+    expect(expected.path).toMatch(/^assessment\.values\[/);
+    const e = engineErrorOf(() => simulate(d), 'expected the scenario to be refused');
+    expect({ code: e.code, path: e.path, message: e.message, details: e.details }).toEqual(expected);
   });
 });

@@ -3,7 +3,7 @@ import { messages } from '../messages.js';
 import { Dec, ONE, cmpDec, compareKeys, sum } from '../money.js';
 import { fromDec } from '../words34.js';
 import type { AssessmentInput, Cadence, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
-import { ELIGIBLE_EMPLOYMENTS } from '../schema.js';
+import { AssessmentSchema, ELIGIBLE_EMPLOYMENTS } from '../schema.js';
 import type { Department, Staff } from '../types.js';
 import { attainment } from './methods.js';
 import type { Assessment, Attainment, DepartmentDefect, IndicatorNode, Method, PersonalDefect, Scorecard } from './model.js';
@@ -172,6 +172,17 @@ function method(m: MethodInput, where: string, path: string): Method {
 
 const PERIOD_LENGTH = { monthly: 7, quarterly: 6, yearly: 4 } as const;
 
+/**
+ * A value record's form (schema.ts), checked here as the records are read rather than by the
+ * scenario's schema in a walk of its own (validate.ts leaves them out of it): a record whose
+ * department, leaf and period are found among those already checked has codes and a period of the
+ * form; what remains is the record's shape and the text of a value not met before.
+ */
+const VALUE_FORM = AssessmentSchema.properties.values.items.properties;
+const PERIOD_PATTERN = new RegExp(VALUE_FORM.period.pattern!);
+const VALUE_PATTERN = new RegExp(VALUE_FORM.value.pattern!);
+const VALUE_FIELDS = Object.keys(VALUE_FORM).length;
+
 /** The quarter (YYYYQn) of a month YYYY-MM. */
 export function quarterOfMonth(month: string): string {
   const m = (month.charCodeAt(5) - 48) * 10 + (month.charCodeAt(6) - 48);
@@ -185,21 +196,26 @@ export function quarterOfMonth(month: string): string {
  */
 function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, periods: Record<Cadence, string[]>, ctx: AssessmentContext): Assessment['attainments'] {
   const index: ValueIndex = { scorecardOf, ctx, periods, leaves: leafIndex(scorecardOf), attainments: new Map(), memoOfNode: new Map(), memoOfMethod: new Map() };
+  // only periods of the form: a record's period found here is of it
   const position = { monthly: positions(periods.monthly), quarterly: positions(periods.quarterly), yearly: positions(periods.yearly) };
   // records come grouped by department and leaf as a rule: a leaf's checks and maps are looked up again only when it changes
   let leaf: LeafOfValues | null = null;
   const records = input.values ?? [];
   for (let i = 0; i < records.length; i++) {
     const v = records[i]!;
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getOwnPropertyNames(v).length !== VALUE_FIELDS || typeof v.period !== 'string') notOfTheForm(i);
+    // a department and leaf found (a scorecard's department, one of its nodes) are codes of the form
     if (leaf === null || leaf.department !== v.department || leaf.indicator !== v.indicator) leaf = leafOfValues(index, v, i);
     const { node, cadence, method, byPeriod, memo } = leaf;
-    // the schema allows only YYYY-MM, YYYYQn and YYYY: the length tells them apart
+    // the form allows only YYYY-MM, YYYYQn and YYYY: the length tells them apart
     if (v.period.length !== PERIOD_LENGTH[cadence]) valueError('invalid_value', v, i, 'period', (w) => say.periodForm(w, cadence));
     const k = position[cadence].get(v.period);
     if (k === undefined) return valueError('unknown_reference', v, i, 'period', (w) => say.periodOutside(w, v.period));
     if (byPeriod[k] !== undefined) valueError('duplicate', v, i, null, say.duplicateValue);
+    // the memo holds only texts of the form
     let a = memo.get(v.value);
     if (a === undefined) {
+      if (typeof v.value !== 'string' || !VALUE_PATTERN.test(v.value)) notOfTheForm(i);
       const value = new Dec(v.value);
       if (method.type === 'manual' && value.gt(node.points)) valueError('invalid_value', v, i, 'value', (w) => say.manualAbovePoints(w, node.points.toString()));
       a = attainmentOf(attainment(method, node.points, value));
@@ -274,8 +290,22 @@ export function attainmentOf(a: Dec): Attainment {
   return { value: fromDec(a) };
 }
 
+/** Each period of the form in the list, by its position. */
 function positions(list: readonly string[]): Map<string, number> {
-  return new Map(list.map((period, k) => [period, k]));
+  const at = new Map<string, number>();
+  list.forEach((period, k) => {
+    if (PERIOD_PATTERN.test(period)) at.set(period, k);
+  });
+  return at;
+}
+
+/**
+ * A value record not of the form. validateScenario reports the schema's own error for it (the
+ * scenario's first problem of form and those after it, as for any other record); this one is
+ * only seen where the records are checked alone after their form was (a service's write).
+ */
+function notOfTheForm(index: number): never {
+  return fail('invalid_document', messages.document.doesNotFit(), `assessment.values[${index}]`);
 }
 
 /** A value record's error; its label is made only here, not for each of tens of thousands of records. */
