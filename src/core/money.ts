@@ -130,10 +130,25 @@ export function fixedText(s: number, units: number, dp: number): string {
   if (units === 0) return ZERO_TEXT[dp]!;
   const scale = NUMBER_POW10_DP[dp]!;
   const integer = Math.floor(units / scale);
-  const fraction = String(units - integer * scale);
-  const text = `${integer}.${'00000'.slice(0, dp - fraction.length)}${fraction}`;
+  const f = units - integer * scale;
+  const whole = integer < 1000 ? THREE_DIGITS[integer]! : String(integer);
+  let text: string;
+  // scores (6 places) and money (2), hundreds of thousands of lines a year: the fraction's digits
+  // are read from tables of texts made once, rather than written and padded one by one
+  if (dp === 6) text = whole + POINT_AND_THREE[Math.floor(f / 1000)]! + PADDED_THREE[f % 1000]!;
+  else if (dp === 2) text = whole + POINT_AND_TWO[f]!;
+  else {
+    const fraction = String(f);
+    text = `${whole}.${'00000'.slice(0, dp - fraction.length)}${fraction}`;
+  }
   return s < 0 ? `-${text}` : text;
 }
+
+/** The texts of 0–999; of 000–999; and of .000–.999 and .00–.99. */
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, k) => String(k));
+const PADDED_THREE = THREE_DIGITS.map((t) => t.padStart(3, '0'));
+const POINT_AND_THREE = PADDED_THREE.map((t) => `.${t}`);
+const POINT_AND_TWO = THREE_DIGITS.slice(0, 100).map((t) => `.${t.padStart(2, '0')}`);
 
 /** A string of decimal digits plus one. */
 function incrementDigits(digits: string): string {
