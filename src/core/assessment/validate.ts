@@ -203,7 +203,7 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
   const records = input.values ?? [];
   for (let i = 0; i < records.length; i++) {
     const v = records[i]!;
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || fieldsOf(v) !== VALUE_FIELDS || typeof v.period !== 'string') notOfTheForm(i);
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getOwnPropertyNames(v).length !== VALUE_FIELDS || typeof v.period !== 'string') notOfTheForm(i);
     // a department and leaf found (a scorecard's department, one of its nodes) are codes of the form
     if (leaf === null || leaf.department !== v.department || leaf.indicator !== v.indicator) leaf = leafOfValues(index, v, i);
     const { node, cadence, method, byPeriod, memo } = leaf;
@@ -297,16 +297,6 @@ function positions(list: readonly string[]): Map<string, number> {
     if (PERIOD_PATTERN.test(period)) at.set(period, k);
   });
   return at;
-}
-
-/**
- * A record's fields, counted without making a list of them per record (tens of thousands): the
- * schema counts a record's own fields, and a record read from JSON has only those.
- */
-function fieldsOf(record: object): number {
-  let n = 0;
-  for (const _ in record) n++;
-  return n;
 }
 
 /**
