@@ -14,7 +14,7 @@ import { Dec, ZERO, fixedText, toFixedHalfUp } from './money.js';
  * next one, while the division's rounding error is at most (t / d) · 2^-53 < 1/d. An operation
  * works its exact result out in one reused buffer of 32-bit words and rounds it there; plus(),
  * times() and divInt() then allocate the value they return, while an Accumulator takes it in
- * place. Each gives the value decimal.js gives (the exact result, correctly rounded to 34
+ * place — and add() works a sum out in the accumulator's own words, without the buffer. Each gives the value decimal.js gives (the exact result, correctly rounded to 34
  * significant digits half-up); a property test (test/unit/words34.test.ts) checks each against
  * decimal.js.
  */
