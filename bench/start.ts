@@ -87,7 +87,8 @@ async function figureLargeCli(repetitions: number): Promise<void> {
 
 async function figureServicePglite(repetitions: number): Promise<void> {
   const dataDir = join(TMP, 'pglite');
-  // made once, by the service itself (initdb and the migrations): "an existing embedded database"
+  // made once, by the service itself (initdb and the migrations): "an existing embedded database",
+  // which has also written its code cache (bin/code-cache.mjs), as any service that ran 2 s has
   await stop(await startService({ PERFPAY_DATA_DIR: dataDir }));
   const alone = `import { PGlite } from '@electric-sql/pglite'; const db = new PGlite(${JSON.stringify(dataDir)}); await db.query('select 1'); process.stdout.write('ready\\n'); await db.close();`;
   const base: number[] = [];

@@ -7,7 +7,8 @@
 // simulate` on the worked example, wall: tsc 532 ms, our code bundled 441 ms, all bundled 297 ms.
 // Plain JavaScript, so it runs before any TypeScript tooling is installed. `node
 // scripts/build.mjs --if-stale` builds only when a source is newer than dist/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isStale as isEntryStale } from '../bin/launch.mjs';
@@ -25,11 +26,16 @@ const STAMP = join(DIST, '.built');
  */
 export const KEPT_OUT = ['@electric-sql/pglite', '@fastify/swagger-ui', 'bullmq', 'ioredis', 'exceljs', 'pg-native', 'playwright-core'];
 
-/** bundle: 'all' carries every package; 'packages' all but KEPT_OUT; 'own' only our code. */
+/**
+ * bundle: 'all' carries every package; 'packages' all but KEPT_OUT; 'own' only our code.
+ * cache: the entry is a CommonJS bundle, `<out>.cjs`, run through V8's code cache
+ * (bin/code-cache.mjs) by a small `<out>.mjs`, written 'exit' (the command line, when its work is
+ * done) or that many ms after start (a service); the others are ES module bundles, `<out>.mjs`.
+ */
 export const ENTRIES = [
-  { in: 'src/main.ts', out: 'cli', bundle: 'all' },
-  { in: 'src/server.ts', out: 'server', bundle: 'packages' },
-  { in: 'src/worker.ts', out: 'worker', bundle: 'packages' },
+  { in: 'src/main.ts', out: 'cli', bundle: 'all', cache: 'exit' },
+  { in: 'src/server.ts', out: 'server', bundle: 'packages', cache: 2000 },
+  { in: 'src/worker.ts', out: 'worker', bundle: 'packages', cache: 2000 },
   { in: 'scripts/export-hospital.ts', out: 'export-hospital', bundle: 'own' },
   { in: 'scripts/import-hospital.ts', out: 'import-hospital', bundle: 'own' },
 ];
@@ -45,25 +51,51 @@ export async function build(entries = ENTRIES, dist = DIST) {
     throw new Error('esbuild is not installed: build dist/ where the dev dependencies are (npm ci; npm run build), then install with --omit=dev, as the Dockerfile does');
   });
   mkdirSync(dist, { recursive: true });
+  // the code caches of an earlier build (their names carry its bundles' hashes) are never read again
+  for (const file of readdirSync(dist)) if (file.endsWith('.cache') || file.endsWith('.tmp')) rmSync(join(dist, file), { force: true });
   const results = await Promise.all(
-    entries.map((e) =>
-      esbuild.build({
+    entries.map(async (e) => {
+      const common = {
         absWorkingDir: ROOT,
         metafile: true,
         entryPoints: [join(ROOT, e.in)],
-        outfile: join(dist, `${e.out}.mjs`),
         bundle: true,
         platform: 'node',
-        format: 'esm',
         target: 'node20',
         sourcemap: 'linked',
         legalComments: 'none',
         logLevel: 'warning',
         ...(e.bundle === 'own' ? { packages: 'external' } : e.bundle === 'packages' ? { external: KEPT_OUT } : {}),
-        // a bundled CommonJS package (decimal.js) may call require(): give the ESM bundle one
-        banner: { js: "import { createRequire as __perfpayRequire } from 'node:module'; const require = __perfpayRequire(import.meta.url);" },
-      }),
-    ),
+      };
+      if (!e.cache) {
+        return esbuild.build({
+          ...common,
+          outfile: join(dist, `${e.out}.mjs`),
+          format: 'esm',
+          // a bundled CommonJS package (decimal.js) may call require(): give the ESM bundle one
+          banner: { js: "import { createRequire as __perfpayRequire } from 'node:module'; const require = __perfpayRequire(import.meta.url);" },
+        });
+      }
+      const result = await esbuild.build({
+        ...common,
+        outfile: join(dist, `${e.out}.cjs`),
+        format: 'cjs',
+        // the packages left out are required, not imported: one copy of each (PGlite's classes are compared by instanceof)
+        supported: { 'dynamic-import': false },
+        define: { 'import.meta.url': '__perfpayImportMetaUrl' },
+        // strict, as the ES modules it is built from (and however it is run: bin/code-cache.mjs, or require())
+        banner: { js: "'use strict';\nvar __perfpayImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+      });
+      const hash = createHash('sha256')
+        .update(readFileSync(join(dist, `${e.out}.cjs`)))
+        .digest('hex')
+        .slice(0, 16);
+      writeFileSync(
+        join(dist, `${e.out}.mjs`),
+        `// Built by scripts/build.mjs: runs ${e.out}.cjs through V8's code cache (bin/code-cache.mjs).\nimport { runCached } from '../bin/code-cache.mjs';\n\nrunCached(new URL('./${e.out}.cjs', import.meta.url), '${hash}', ${JSON.stringify(e.cache)});\n`,
+      );
+      return result;
+    }),
   );
   if (dist !== DIST) return;
   // each entry's own sources (not the packages'), which bin/launch.mjs compares with the stamp

@@ -16,4 +16,9 @@ const status = run(process.argv.slice(2), {
   stderr: (s) => process.stderr.write(s),
   stdin: () => readFileSync(0, 'utf8'),
 });
-process.exitCode = typeof status === 'number' ? status : await status;
+// no top-level await: the command line is built as a CommonJS bundle (scripts/build.mjs), run through V8's code cache
+const exitWith = (code: number) => {
+  process.exitCode = code;
+};
+if (typeof status === 'number') exitWith(status);
+else void status.then(exitWith);

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +41,26 @@ describe.skipIf(!commit)('a fresh clone', () => {
     // what `npm install` runs after installing the packages
     execFileSync('npm', ['run', '--silent', 'prepare'], { cwd: clone, stdio: 'pipe' });
     for (const entry of ['cli', 'server', 'worker', 'export-hospital', 'import-hospital']) expect(existsSync(join(clone, 'dist', `${entry}.mjs`)), entry).toBe(true);
+    for (const entry of ['cli', 'server', 'worker']) expect(existsSync(join(clone, 'dist', `${entry}.cjs`)), entry).toBe(true);
     const r = simulate();
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject(expected);
+  });
+
+  it("runs the command line through V8's code cache: written by the first run, read by the next, cleared by a build", () => {
+    const caches = () => readdirSync(join(clone, 'dist')).filter((f) => f.startsWith('cli.cjs.') && f.endsWith('.cache'));
+    // strict, as the ES modules it is built from, however it is run
+    expect(readFileSync(join(clone, 'dist', 'cli.cjs'), 'utf8').startsWith("'use strict';\n")).toBe(true);
+    // the first run (above) wrote it as it ended
+    expect(caches()).toHaveLength(1);
+    const cache = readFileSync(join(clone, 'dist', caches()[0]!));
+    const again = simulate();
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject(expected);
+    // read, not written again
+    expect(readFileSync(join(clone, 'dist', caches()[0]!)).equals(cache)).toBe(true);
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: clone, stdio: 'pipe' });
+    expect(caches()).toEqual([]);
   });
 
   it('compiles the worker without the HTTP app: it loads the database, the queue and the settlement use case only', () => {
@@ -53,7 +70,8 @@ describe.skipIf(!commit)('a fresh clone', () => {
     expect(stamp.inputs.worker).not.toContain('src/app.ts');
     expect(stamp.inputs.worker!.filter((file) => file.endsWith('.routes.ts') || file.startsWith('src/plugins/'))).toEqual([]);
     // nor the web framework: esbuild names each bundled package's files in a comment
-    expect(readFileSync(join(clone, 'dist', 'worker.mjs'), 'utf8')).not.toMatch(/node_modules\/fastify\//);
+    expect(readFileSync(join(clone, 'dist', 'worker.cjs'), 'utf8')).not.toMatch(/node_modules\/fastify\//);
+    expect(readFileSync(join(clone, 'dist', 'worker.cjs'), 'utf8')).toMatch(/node_modules\/close-with-grace\//);
     expect(stamp.inputs.server).toContain('src/app.ts');
   });
 
