@@ -26,6 +26,10 @@ describe('i18n: formatting for people', () => {
     expect(localTime(null)).toBe('—');
     expect(isTimeZone('Asia/Shanghai')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
+    // aliases are not among the canonical names Intl lists, and are time zones all the same
+    for (const alias of ['UTC', 'Etc/UTC', 'Asia/Chongqing', 'PRC']) expect(isTimeZone(alias), alias).toBe(true);
+    expect(isTimeZone('')).toBe(false);
+    expect(isTimeZone('asia/shanghai ')).toBe(false);
   });
   it('periods and names in words', () => {
     expect(periodName('2026Q1', 'zh')).toBe('2026年第一季度');
