@@ -21,4 +21,8 @@ const exitWith = (code: number) => {
   process.exitCode = code;
 };
 if (typeof status === 'number') exitWith(status);
-else void status.then(exitWith);
+else {
+  // an internal fault (1) should the process end with the result still unwritten
+  exitWith(1);
+  void status.then(exitWith);
+}

@@ -43,7 +43,8 @@ process.once('exit', () => {
 });
 
 export function startChild(name: string, entry: 'worker' | 'server', env: Record<string, string | undefined>): Child {
-  const proc = spawn(process.execPath, ['--enable-source-maps', `dist/${entry}.mjs`], {
+  // as npm start and npm run worker run them: through V8's code cache (bin/code-cache.mjs), which --enable-source-maps would bypass
+  const proc = spawn(process.execPath, [`dist/${entry}.mjs`], {
     cwd: ROOT,
     env: { ...inherited(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,9 +20,9 @@ let last: Record<string, unknown> | undefined;
  * One start, a process that runs for `runsMs` (a service's, by default long enough to write its
  * cache 50 ms after start): what runCached said of the cache, and what the bundle reported (in `last`).
  */
-const run = (hash: string, writeAfterMs: number | 'exit' = 50, runsMs = 400, flags: string[] = []): string => {
+const run = (hash: string, writeAfterMs: number | 'exit' = 50, runsMs = 400, flags: string[] = [], env: Record<string, string> = {}): string => {
   const script = `import { runCached } from ${JSON.stringify(LOADER)}; const status = runCached(new URL(${JSON.stringify(pathToFileURL(bundle).href)}), ${JSON.stringify(hash)}, ${JSON.stringify(writeAfterMs)}); process.stdout.write(JSON.stringify({ status, report: globalThis.__codeCacheTest })); setTimeout(() => {}, ${runsMs});`;
-  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
   expect(r.status, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout) as { status: string; report: Record<string, unknown> };
   last = out.report;
@@ -40,7 +40,7 @@ beforeEach(() => {
       "const { sep } = require('node:path');",
       'function strict() { return this === undefined; }',
       'module.exports.answer = 42;',
-      'globalThis.__codeCacheTest = { filename: __filename, dirname: __dirname, sep, strict: strict(), exports: module.exports === exports };',
+      "globalThis.__codeCacheTest = { filename: __filename, dirname: __dirname, sep, strict: strict(), exports: module.exports === exports, version: 'A' };",
     ].join('\n'),
   );
   last = undefined;
@@ -50,7 +50,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('runCached', () => {
   it('runs the bundle as Node runs a CommonJS module, in strict mode as the ES modules it was built from', () => {
     expect(run('a1')).toBe('none');
-    expect(report()).toEqual({ filename: bundle, dirname: dir, sep: '/', strict: true, exports: true });
+    expect(report()).toEqual({ filename: bundle, dirname: dir, sep: '/', strict: true, exports: true, version: 'A' });
   });
 
   it('writes the cache when there was none, and V8 reads it on the next start', () => {
@@ -73,6 +73,37 @@ describe('runCached', () => {
     expect(report()?.strict).toBe(true);
     expect(readFileSync(file, 'utf8')).not.toBe('not a code cache');
     expect(run('a1')).toBe('read');
+  });
+
+  it('a damaged cache is never given to V8 (which could abort on it): not read, and replaced', () => {
+    run('a1');
+    const file = join(dir, caches()[0]!);
+    const bytes = readFileSync(file);
+    // a few bytes near the end changed, the header left as it was
+    for (let k = 1; k <= 20; k++) bytes[bytes.length - 8 * k] = bytes[bytes.length - 8 * k]! ^ 0xff;
+    writeFileSync(file, bytes);
+    expect(run('a1')).toBe('refused');
+    expect(report()?.version).toBe('A');
+    expect(run('a1')).toBe('read');
+  });
+
+  it('a cache made beside another bundle file is not read, even of the same length and build hash: the new code runs', () => {
+    run('a1');
+    expect(run('a1')).toBe('read');
+    // the same length, as V8 compares; another modification time
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replace("version: 'A'", "version: 'B'"));
+    const { mtimeMs } = statSync(bundle);
+    utimesSync(bundle, new Date(), new Date(mtimeMs + 10_000));
+    expect(run('a1')).toBe('refused');
+    expect(report()?.version).toBe('B');
+    expect(run('a1')).toBe('read');
+    expect(report()?.version).toBe('B');
+  });
+
+  it('NODE_OPTIONS, like the flags, is part of what a cache was made under', () => {
+    run('a1');
+    expect(run('a1', 50, 400, [], { NODE_OPTIONS: '--max-old-space-size=200' })).toBe('none');
+    expect(caches()).toHaveLength(2);
   });
 
   it("another build's cache is never read: the name carries the bundle's hash", () => {
@@ -101,7 +132,7 @@ describe('runCached', () => {
 
   it('with --enable-source-maps the bundle is required as it is, so that stack traces name the sources; no cache', () => {
     expect(run('e5', 50, 400, ['--enable-source-maps'])).toBe('source maps');
-    expect(report()).toEqual({ filename: bundle, dirname: dir, sep: '/', strict: false, exports: true });
+    expect(report()).toEqual({ filename: bundle, dirname: dir, sep: '/', strict: false, exports: true, version: 'A' });
     expect(caches()).toEqual([]);
   });
 
