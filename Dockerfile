@@ -3,7 +3,8 @@
 # (scripts/build.mjs, esbuild); the image ships dist/, the launchers and the migrations with
 # production dependencies only: no esbuild, no tsx, no sources (bin/launch.mjs never rebuilds there).
 # dist/ stays the root's: the unprivileged user cannot write V8's code cache beside the bundles
-# (bin/code-cache.mjs), so the image compiles them at each start, as without one.
+# (bin/code-cache.mjs). The command line's is made by the build (it runs the worked example once);
+# the service and the worker compile at each start, as without one.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,6 +13,7 @@ COPY bin ./bin
 COPY src ./src
 COPY jobs ./jobs
 COPY migrations ./migrations
+COPY examples ./examples
 COPY tsconfig.json ./
 RUN npm ci --no-audit --no-fund && test -f dist/.built && test -f dist/server.mjs && test -f dist/server.cjs
 

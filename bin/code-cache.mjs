@@ -5,8 +5,8 @@
 //
 // A cache is only ever given to V8 for the bundle it was made from: its name carries the bundle's
 // content hash (which the build writes into the entry) and the Node version and flags (V8 refuses
-// a cache made under others), and its header the size, modification time and inode of the bundle
-// file it was made beside and a SHA-1 of its bytes. V8 itself checks little more than the
+// a cache made under others), and its header the size and modification time of the bundle file it
+// was made beside and a SHA-1 of its bytes. V8 itself checks little more than the
 // source's length, and a damaged cache it accepts can abort the process, so a cache that does not
 // match in every one of these is not read, and is replaced. It is written once, when there was
 // none or it was not read: after the command line has done its work (at exit), or a while after a
@@ -44,8 +44,9 @@ export function runCached(url, hash, writeAfterMs) {
   let source;
   let stamp;
   try {
-    const { size, mtimeMs, ino } = fstatSync(fd);
-    stamp = `${size} ${mtimeMs} ${ino}`;
+    // not the inode: an image's build stage writes the cache, and copying dist/ into the image keeps sizes and times but not inodes
+    const { size, mtimeMs } = fstatSync(fd);
+    stamp = `${size} ${mtimeMs}`;
     source = readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);

@@ -9,8 +9,9 @@
 // (bin/code-cache.mjs, `cache` in ENTRIES); the backup scripts are ES module bundles.
 // Plain JavaScript, so it runs before any TypeScript tooling is installed. `node
 // scripts/build.mjs --if-stale` builds only when a source is newer than dist/.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isStale as isEntryStale } from '../bin/launch.mjs';
@@ -105,6 +106,19 @@ export async function build(entries = ENTRIES, dist = DIST) {
     entries.map((e, i) => [e.out, Object.keys(results[i].metafile.inputs).filter((file) => !file.includes('node_modules/') && !relative(ROOT, join(ROOT, file)).startsWith('..'))]),
   );
   writeFileSync(STAMP, `${JSON.stringify({ built: new Date().toISOString(), inputs })}\n`);
+  warmUp();
+}
+
+/**
+ * The command line run once on the worked example, as a user runs it (no flags), so that its code
+ * cache is there before the first run: a first `perfpay --help` would otherwise decide what it
+ * holds, and an image, whose dist/ its user cannot write, has it from its build. Its result is
+ * not needed; a failure here shows again, with its message, on the first real run.
+ */
+function warmUp() {
+  const example = join(ROOT, 'examples', 'worked-example.scenario.json');
+  if (!existsSync(example)) return;
+  spawnSync(process.execPath, [join(DIST, 'cli.mjs'), 'simulate', example], { stdio: 'ignore', timeout: 60_000 });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
