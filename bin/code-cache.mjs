@@ -59,7 +59,7 @@ export function runCached(url, hash, writeAfterMs) {
     cachedData: found ?? undefined,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  const read = found !== undefined && found !== null && !script.cachedDataRejected;
+  const read = found instanceof Buffer && !script.cachedDataRejected;
   if (!read) {
     const write = () => writeCache(script, cacheFile, stamp);
     if (writeAfterMs === 'exit') process.once('exit', write);

@@ -31,6 +31,11 @@ afterAll(() => {
 
 const expected = JSON.parse(readFileSync(join(ROOT, 'examples', 'worked-example.result.json'), 'utf8')) as Record<string, unknown>;
 
+/** The code caches (bin/code-cache.mjs) of one compiled entry in the clone's dist/. */
+function caches(entry: 'cli' | 'server'): string[] {
+  return readdirSync(join(clone, 'dist')).filter((f) => f.startsWith(`${entry}.cjs.`) && f.endsWith('.cache'));
+}
+
 function simulate(): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [join(clone, 'bin', 'perfpay.mjs'), 'simulate', 'examples/worked-example.scenario.json'], { cwd: clone, encoding: 'utf8', timeout: 120_000 });
 }
@@ -43,33 +48,32 @@ describe.skipIf(!commit)('a fresh clone', () => {
     for (const entry of ['cli', 'server', 'worker', 'export-hospital', 'import-hospital']) expect(existsSync(join(clone, 'dist', `${entry}.mjs`)), entry).toBe(true);
     for (const entry of ['cli', 'server', 'worker']) expect(existsSync(join(clone, 'dist', `${entry}.cjs`)), entry).toBe(true);
     // the build ran the command line once, so that its code cache is there before the first run
-    expect(readdirSync(join(clone, 'dist')).filter((f) => f.startsWith('cli.cjs.') && f.endsWith('.cache'))).toHaveLength(1);
+    expect(caches('cli')).toHaveLength(1);
     const r = simulate();
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject(expected);
   });
 
   it("runs the command line through V8's code cache: written by the first run, read by the next, replaced by a build", () => {
-    const caches = () => readdirSync(join(clone, 'dist')).filter((f) => f.startsWith('cli.cjs.') && f.endsWith('.cache'));
     // strict, as the ES modules it is built from, however it is run
     expect(readFileSync(join(clone, 'dist', 'cli.cjs'), 'utf8').startsWith("'use strict';\n")).toBe(true);
-    for (const file of caches()) rmSync(join(clone, 'dist', file));
+    for (const file of caches('cli')) rmSync(join(clone, 'dist', file));
     const first = simulate();
     expect(first.status, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject(expected);
     // written as the first run ended
-    expect(caches()).toHaveLength(1);
-    const cache = readFileSync(join(clone, 'dist', caches()[0]!));
+    expect(caches('cli')).toHaveLength(1);
+    const cache = readFileSync(join(clone, 'dist', caches('cli')[0]!));
     const again = simulate();
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject(expected);
     // read, not written again
-    expect(readFileSync(join(clone, 'dist', caches()[0]!)).equals(cache)).toBe(true);
+    expect(readFileSync(join(clone, 'dist', caches('cli')[0]!)).equals(cache)).toBe(true);
     // a build removes the old cache, and its own run of the command line makes one for the new bundle file
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: clone, stdio: 'pipe' });
-    expect(caches()).toHaveLength(1);
+    expect(caches('cli')).toHaveLength(1);
     const { size, mtimeMs } = statSync(join(clone, 'dist', 'cli.cjs'));
-    expect(readFileSync(join(clone, 'dist', caches()[0]!), 'latin1').split('\n')[1]).toBe(`${size} ${mtimeMs}`);
+    expect(readFileSync(join(clone, 'dist', caches('cli')[0]!), 'latin1').split('\n')[1]).toBe(`${size} ${mtimeMs}`);
   });
 
   it('compiles the worker without the HTTP app: it loads the database, the queue and the settlement use case only', () => {
@@ -115,8 +119,8 @@ describe.skipIf(!commit)('a fresh clone', () => {
         // the first start (a new database: well over 2 s) wrote the service's code cache, which the second reads
         if (round === 1) {
           const deadline = Date.now() + 10_000;
-          while (!readdirSync(join(clone, 'dist')).some((f) => f.startsWith('server.cjs.') && f.endsWith('.cache')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-          expect(readdirSync(join(clone, 'dist')).filter((f) => f.startsWith('server.cjs.') && f.endsWith('.cache'))).toHaveLength(1);
+          while (caches('server').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+          expect(caches('server')).toHaveLength(1);
         }
       } finally {
         const exited = new Promise((r) => child.on('exit', r));
