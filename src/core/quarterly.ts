@@ -389,23 +389,29 @@ function individualLines({ q }: QuarterContext, people: Person[]): { individuals
 /** What the quarter hands on to the next quarter, the year-end and the statements. */
 function outcomeOf(q: QuarterInputs, scheme: Scheme, reserve: Dec, departments: DepartmentState[], people: Person[], result: QuarterlyResult): QuarterOutcome {
   const memberships: QuarterOutcome['memberships'] = [];
-  const components = new Map<string, ScoreComponents>();
-  // one pass, and no [key, value] pair per person to build the map from: 10,000 people a quarter
-  const bases = new Map<string, PersonBasis>();
   for (const p of people) {
-    bases.set(p.staff.id, { staff: p.staff, inputs: p.inputs, studyLeave: p.studyLeave, suspended: q.suspended.get(p.staff.id) ?? null });
     if (p.onStudyLeave || !p.score) continue;
     memberships.push({ staffId: p.staff.id, department: p.department, effectiveScore: p.score.effectiveScore });
-    components.set(p.staff.id, p.score.components);
   }
+  // what only statements and the stored lines read, by staff id: two maps of 10,000 people a
+  // quarter, made when first read (a simulation, which prints neither, never makes them)
+  let bases: Map<string, PersonBasis> | undefined;
+  let components: Map<string, ScoreComponents> | undefined;
   return {
+    get people() {
+      bases ??= basesOf(q, people);
+      return bases;
+    },
+    get components() {
+      components ??= componentsOf(people);
+      return components;
+    },
     period: q.period,
     year: q.year,
     reserve,
     scores: new Map(departments.map((s) => [s.dept.code, s.score])),
     bankAfter: new Map(departments.map((s) => [s.dept.code, s.bankBalanceAfter])),
     memberships,
-    components,
     disputeItems: q.disputeItems,
     assessment: q.assessment?.lineage ?? null,
     departmentBasis: new Map(
@@ -425,9 +431,22 @@ function outcomeOf(q: QuarterInputs, scheme: Scheme, reserve: Dec, departments: 
       }),
     ),
     scheme,
-    people: bases,
     result,
   };
+}
+
+/** Each eligible person's basis for their statement, by staff id. */
+function basesOf(q: QuarterInputs, people: readonly Person[]): Map<string, PersonBasis> {
+  const bases = new Map<string, PersonBasis>();
+  for (const p of people) bases.set(p.staff.id, { staff: p.staff, inputs: p.inputs, studyLeave: p.studyLeave, suspended: q.suspended.get(p.staff.id) ?? null });
+  return bases;
+}
+
+/** The points behind each member's raw score (not staff on study leave), by staff id. */
+function componentsOf(people: readonly Person[]): Map<string, ScoreComponents> {
+  const components = new Map<string, ScoreComponents>();
+  for (const p of people) if (!p.onStudyLeave && p.score) components.set(p.staff.id, p.score.components);
+  return components;
 }
 
 /**

@@ -30,7 +30,7 @@ export function validateAssessment(scenario: Scenario, input: AssessmentInput, c
   const departmentDefects = validateDepartmentDefects(input, scorecardOf, ctx);
   const personalDefects = validatePersonalDefects(input, ctx);
   const assessment = { scorecardOf, cadencePeriods, attainments, departmentDefects, personalDefects };
-  requireValues(assessment);
+  requireValues(assessment, input.values?.length ?? 0);
   refuseDerivedFields(scenario, scorecardOf, ctx);
   return assessment;
 }
@@ -327,8 +327,17 @@ export function monthsOf(quarter: string): string[] {
   return [first, first + 1, first + 2].map((m) => `${quarter.slice(0, 4)}-${m < 10 ? '0' : ''}${m}`);
 }
 
-/** §1.3: a scored department is assessed in every quarter and at the year-end; every value it needs is there. */
-function requireValues(a: Assessment): void {
+/**
+ * §1.3: a scored department is assessed in every quarter and at the year-end; every value it needs
+ * is there. validateValues put each of the `given` records it accepted into a slot of its own (a
+ * needed one: a scored department's value leaf, a cadence period of the scenario; never one taken
+ * twice), so when as many records were given as slots are needed, every slot is filled; otherwise
+ * the first empty one is found, in department, node and period order.
+ */
+function requireValues(a: Assessment, given: number): void {
+  let needed = 0;
+  for (const sc of a.scorecardOf.values()) needed += slotsOf(sc, a.cadencePeriods);
+  if (given === needed) return;
   for (const [code, sc] of [...a.scorecardOf].sort(([x], [y]) => compareKeys(x, y))) {
     const byLeaf = a.attainments.get(code);
     for (const node of sc.nodes) {
@@ -340,6 +349,13 @@ function requireValues(a: Assessment): void {
       }
     }
   }
+}
+
+/** The value slots a department with the scorecard needs: each value leaf's cadence periods. */
+function slotsOf(sc: Scorecard, periods: Record<Cadence, string[]>): number {
+  let n = 0;
+  for (const node of sc.nodes) if (node.leaf && node.leaf.method.type !== 'defects') n += periods[node.leaf.cadence].length;
+  return n;
 }
 
 /**
