@@ -73,7 +73,13 @@ function applyToQuarter(q: QuarterInputs, outcome: QuarterAssessmentOutcome, hos
 function applyToPerson(q: QuarterInputs, staffId: string, derived: DerivedIndividual | undefined, passed: boolean | undefined, defaults: (workingDays: number) => IndividualInputs): void {
   const record = q.individuals.get(staffId);
   const inputs = record ?? defaults(q.workingDays);
-  if (derived) Object.assign(inputs, derived);
+  if (derived) {
+    // field by field: Object.assign's generic copy cost more than these four stores, thousands of times a year
+    inputs.errors = derived.errors;
+    inputs.accident = derived.accident;
+    inputs.ethicsDeduction = derived.ethicsDeduction;
+    inputs.ethicsZero = derived.ethicsZero;
+  }
   if (passed !== undefined) inputs.managerAssessmentPassed = passed;
   if (!record) q.derivedDefaults.set(staffId, inputs);
 }

@@ -48,7 +48,7 @@ export interface AssessmentLineage {
   individuals: PersonLineage[];
 }
 
-/** The derived tier-2 inputs of a person (§3). */
+/** The derived tier-2 inputs of a person (§3); apply.ts's applyToPerson copies each field into their record. */
 export interface DerivedIndividual {
   errors: number;
   accident: boolean;
@@ -214,7 +214,7 @@ export class AssessmentEvaluator {
       let e = ZERO;
       for (const d of ethicsDefects) e = e.plus(d.points);
       const veto = ethicsDefects.some((d) => d.veto);
-      const ethicsGrade = veto || e.gt(grades.ethicsGrades.fair) ? 'poor' : e.gt(grades.ethicsGrades.good) ? 'fair' : e.gt(0) ? 'good' : 'excellent';
+      const ethicsGrade = veto || cmpDec(e, grades.ethicsGrades.fair) > 0 ? 'poor' : cmpDec(e, grades.ethicsGrades.good) > 0 ? 'fair' : cmpDec(e, ZERO) > 0 ? 'good' : 'excellent';
       if (ethicsGrade === 'poor') grade = 'fail';
       const flags = flagsOf.get(s.id);
       if (flags?.has('grade_fail')) grade = 'fail';
