@@ -33,6 +33,32 @@ describe('split() in BigInt arithmetic equals referenceSplit(), the Decimal eval
     );
   });
 
+  it('on totals around 2^53 cents and up to 10^21 cents (1,000 cases)', () => {
+    const hugeArb = fc.oneof(fc.bigInt({ min: 2n ** 53n - 2_000n, max: 2n ** 53n + 2_000n }), fc.bigInt({ min: 10n ** 15n, max: 10n ** 21n })).map((c) => {
+      const t = c.toString();
+      return new Dec(`${t.slice(0, -2)}.${t.slice(-2)}`);
+    });
+    fc.assert(
+      fc.property(hugeArb, fc.array(decimalArb, { minLength: 1, maxLength: 12 }), (total, weights) => {
+        const parties = weights.map((w, i) => ({ key: `P${String(i).padStart(2, '0')}`, weight: new Dec(w) }));
+        const actual = split(total, parties);
+        expect(Object.fromEntries([...actual.parts].map(([k, v]) => [k, v.toFixed(2)]))).toEqual(Object.fromEntries(referenceParts(total, parties)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a negative weight and a total that is not whole cents; all-zero weights leave the total unallocated', () => {
+    expect(() =>
+      split(new Dec('100.00'), [
+        { key: 'A', weight: new Dec('-1') },
+        { key: 'B', weight: new Dec('2') },
+      ]),
+    ).toThrow(RangeError);
+    expect(() => split(new Dec('100.001'), [{ key: 'A', weight: new Dec('1') }])).toThrow(RangeError);
+    expect(split(new Dec('100.001'), [{ key: 'A', weight: new Dec('0') }]).unallocated).toBe(true);
+  });
+
   it('on weights whose quotients tie at the 34th digit (equal weights, thirds, sevenths)', () => {
     for (const w of ['1', '3', '7', '0.333333333333333333333333333333333', '6.333333333333333333333333333333333']) {
       for (const t of ['0.01', '0.05', '1.00', '100.00', '60000.01', '99999999999.99']) {
