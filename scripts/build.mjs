@@ -118,8 +118,8 @@ export async function build(entries = ENTRIES, dist = DIST) {
  */
 function asciiOnly(file) {
   const text = readFileSync(file, 'utf8');
-  if (!/[^\x00-\x7f]/.test(text)) return text;
-  const ascii = text.replace(/[^\x00-\x7f]/g, (c, at) => {
+  if (!/[\u0080-\uffff]/.test(text)) return text;
+  const ascii = text.replace(/[\u0080-\uffff]/g, (c, at) => {
     // after a backslash (an escaped character in a regular expression) the escape would mean something else
     if (text[at - 1] === '\\') throw new Error(`${file}: a non-ASCII character after a backslash at ${at}; it cannot be escaped as it stands`);
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
