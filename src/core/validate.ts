@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { type TSchema, Type } from '@sinclair/typebox';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { EngineError, fail, type EngineErrorCode, type ErrorDetail } from './errors.js';
 import { MONEY_INTEGER_DIGITS, PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS } from './bounds.js';
@@ -11,14 +11,19 @@ import type { AdminInputs, AnnualInputs, ClinicalInputs, Department, DepartmentI
 import { applyAssessment } from './assessment/apply.js';
 import { disputeEffects, type DisputeEffects } from './disputes.js';
 
-const checkScenario = TypeCompiler.Compile(ScenarioSchema);
+/**
+ * The scenario's checkers are compiled on their first use, not when this module loads: the
+ * service loads the engine at start and validates nothing until a settlement or an import asks
+ * (compiling both took some 8 ms of each start, issue #16).
+ */
+const checkScenario = compiledOnFirstUse(() => ScenarioSchema);
 /**
  * The scenario's schema but for the form of the assessment's value records (tens of thousands in
  * a year): the assessment checks that form as it reads them (assessment/validate.ts), so the
  * document is not walked twice. Whenever a scenario that fits this schema is refused, the whole
  * schema is checked first, so that a record not of the form is reported exactly as before.
  */
-const checkAllButValues = TypeCompiler.Compile(
+const checkAllButValues = compiledOnFirstUse(() =>
   Type.Object(
     {
       ...ScenarioSchema.properties,
@@ -27,6 +32,15 @@ const checkAllButValues = TypeCompiler.Compile(
     { additionalProperties: false },
   ),
 );
+
+/** A TypeBox checker of `schema()`, compiled when first asked for and kept. */
+function compiledOnFirstUse<T extends TSchema>(schema: () => T): () => TypeCheck<T> {
+  let check: TypeCheck<T> | undefined;
+  return () => {
+    check ??= TypeCompiler.Compile(schema());
+    return check;
+  };
+}
 const MAX_DETAILS = 20;
 
 /**
@@ -38,14 +52,14 @@ export function validateScenario(doc: unknown): ValidatedScenario {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     fail('invalid_document', messages.document.notAnObject(), '');
   }
-  if (!checkAllButValues.Check(doc)) throw structuralError(doc);
+  if (!checkAllButValues().Check(doc)) throw structuralError(doc);
   const scenario = doc as Scenario;
   if (!scenario.assessment?.values) return validated(scenario);
   try {
     return validated(scenario);
   } catch (e) {
     // a value record not of the form is the scenario's problem of form, whatever was refused first
-    if (!checkScenario.Check(doc)) throw structuralError(doc);
+    if (!checkScenario().Check(doc)) throw structuralError(doc);
     throw e;
   }
 }
@@ -83,7 +97,7 @@ function validated(scenario: Scenario): ValidatedScenario {
 // ---------------------------------------------------------------- structural errors
 
 function structuralError(doc: unknown): EngineError {
-  return schemaError(doc, checkScenario.Errors(doc));
+  return schemaError(doc, checkScenario().Errors(doc));
 }
 
 /**

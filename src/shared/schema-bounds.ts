@@ -1,4 +1,4 @@
-import { CloneType, type TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS, type SchemeBound } from '../core/bounds.js';
 
 /**
@@ -24,13 +24,30 @@ export interface BoundsAt {
 }
 
 export function describeBounds<T extends TSchema>(schema: T, where: BoundsAt): T {
-  const copy = CloneType(schema);
-  const root = copy as unknown as Node;
+  const copies = new CopiesOnPaths();
+  const root = copies.own(schema as unknown as Node);
   if (where.scheme !== undefined) {
-    for (const bound of SCHEME_BOUNDS) annotate(root, join(where.scheme, bound.path), wording(bound));
+    for (const bound of SCHEME_BOUNDS) annotate(root, join(where.scheme, bound.path), wording(bound), copies);
   }
-  if (where.staff !== undefined) annotate(root, join(where.staff, 'payRatioOverride'), `maximum ${PAY_RATIO_OVERRIDE_MAX.toString()}, as the scheme's pay ratios`);
-  return copy;
+  if (where.staff !== undefined) annotate(root, join(where.staff, 'payRatioOverride'), `maximum ${PAY_RATIO_OVERRIDE_MAX.toString()}, as the scheme's pay ratios`, copies);
+  return root as unknown as T;
+}
+
+/**
+ * The copies made on the way to the annotated fields: each node on a path, its `properties` and
+ * its `anyOf` list are copied once (a shallow copy keeps TypeBox's symbol keys), and everything
+ * off the paths is shared with the original schema, which is never written. A deep clone of the
+ * scenario's schema (CloneType) took some 7 ms of each service start (issue #16).
+ */
+class CopiesOnPaths {
+  private readonly made = new Set<object>();
+
+  own<X extends object>(x: X): X {
+    if (this.made.has(x)) return x;
+    const copy = (Array.isArray(x) ? [...x] : { ...x }) as X;
+    this.made.add(copy);
+    return copy;
+  }
 }
 
 function wording(bound: SchemeBound): string {
@@ -42,16 +59,23 @@ function wording(bound: SchemeBound): string {
 const join = (prefix: string, path: string) => (prefix ? `${prefix}.${path}` : path);
 
 /** Appends the wording to every node the path names; a path that names nothing is a mistake here, not a silent gap. */
-function annotate(root: Node, path: string, text: string): void {
-  const found = [...nodesAt(root, path.split('.'))];
+function annotate(root: Node, path: string, text: string, copies: CopiesOnPaths): void {
+  const found = [...nodesAt(root, path.split('.'), copies)];
   if (found.length === 0) throw new Error(`describeBounds: ${path} names no field of the schema`);
   for (const node of found) node.description = node.description ? `${node.description}; ${text}` : text;
 }
 
-function* nodesAt(node: Node, segments: string[]): Generator<Node> {
+/** The nodes the path names below `node` (a copy of its own), each a copy of its own, put in place of the original in its parent's copy. */
+function* nodesAt(node: Node, segments: string[], copies: CopiesOnPaths): Generator<Node> {
   if (node.anyOf) {
     // a nullable or optional-union field: its non-null variants carry the wording
-    for (const variant of node.anyOf) if (variant.type !== 'null') yield* nodesAt(variant, segments);
+    const variants = copies.own(node.anyOf);
+    node.anyOf = variants;
+    for (let i = 0; i < variants.length; i++) {
+      if (variants[i]!.type === 'null') continue;
+      variants[i] = copies.own(variants[i]!);
+      yield* nodesAt(variants[i]!, segments, copies);
+    }
     return;
   }
   const [head, ...rest] = segments;
@@ -60,10 +84,23 @@ function* nodesAt(node: Node, segments: string[]): Generator<Node> {
     return;
   }
   if (head === '*') {
-    const children = node.properties ? Object.values(node.properties) : node.items ? [node.items] : [];
-    for (const child of children) yield* nodesAt(child, rest);
+    if (node.properties) {
+      const properties = copies.own(node.properties);
+      node.properties = properties;
+      for (const key of Object.keys(properties)) {
+        properties[key] = copies.own(properties[key]!);
+        yield* nodesAt(properties[key]!, rest, copies);
+      }
+    } else if (node.items) {
+      node.items = copies.own(node.items);
+      yield* nodesAt(node.items, rest, copies);
+    }
     return;
   }
   const child = node.properties?.[head];
-  if (child) yield* nodesAt(child, rest);
+  if (!child) return;
+  const properties = copies.own(node.properties!);
+  node.properties = properties;
+  properties[head] = copies.own(child);
+  yield* nodesAt(properties[head]!, rest, copies);
 }
