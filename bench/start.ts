@@ -19,6 +19,9 @@ const TIME = '/usr/bin/time';
  *  1. `perfpay simulate` on the worked example ÷ bare `node -e 0` (target ≤ 2.5×);
  *  2. `perfpay simulate` on 200 departments / 10,000 staff / four quarters + year-end ÷ the
  *     engine's compute of the same document in this process (≤ 2×), and its peak RSS (≤ 200 MB);
+ *     then the same command with --timings, step by step, and the engine's first run in that new
+ *     process (validate + settle, nothing read, parsed or written) ÷ the same warm compute: a
+ *     floor under figure 2's ratio that no saving outside the engine can lower;
  *  3. `npm start` (node bin/start.mjs) on an existing embedded database, spawn to the first 200
  *     on /health ÷ PGlite alone opening the same data directory and answering `select 1`
  *     (≤ 1.5×); with DATABASE_URL, the same on PostgreSQL ÷ a bare pg connect + `select 1` +
@@ -70,19 +73,35 @@ async function figureLargeCli(repetitions: number): Promise<void> {
   const whole: number[] = [];
   const ratios: number[] = [];
   const peaks: number[] = [];
+  const steps: Record<string, number>[] = [];
+  const firstRatios: number[] = [];
   for (let r = 0; r <= repetitions; r++) {
     const e = time(() => simulate(doc));
     const p = await run(NODE, [join(ROOT, 'bin', 'perfpay.mjs'), 'simulate', file], { peak: true });
+    // the same command with --timings, apart: where its time goes, step by step
+    const t = await run(NODE, [join(ROOT, 'bin', 'perfpay.mjs'), 'simulate', '--timings', file], { stderr: true });
     if (r === 0) continue;
     engine.push(e);
     whole.push(p.ms);
     ratios.push(p.ms / e);
     peaks.push(p.peakMb);
+    const { timingsMs } = JSON.parse(t.stderr.trim().split('\n').at(-1)!) as { timingsMs: Record<string, number> };
+    steps.push({ ...timingsMs, exit: t.ms - Object.values(timingsMs).reduce((a, b) => a + b, 0) });
+    firstRatios.push((timingsMs.validate! + timingsMs.settle!) / e);
   }
+  const step = (name: string) => fmt(spread(steps.map((s) => s[name]!)));
   console.log(`| engine compute in process (simulate) of 200 departments / 10,000 staff / 4 quarters + year-end, ms | ${fmt(spread(engine))} |`);
   console.log(`| \`perfpay simulate\` on it, whole process (read, validate, settle, write 20 MB to a pipe), ms | ${fmt(spread(whole))} |`);
   console.log(`| 2. ratio perfpay simulate (200 × 10,000) / engine compute (target ≤ 2×) | ${fmt(spread(ratios), 2)} |`);
   console.log(`| 2. peak RSS of that process, MB (target ≤ 200) | ${fmt(spread(peaks), 0)} |`);
+  console.log(`| \`perfpay simulate --timings\` on it, step by step, ms: Node and the bundle, until the command line runs | ${step('start')} |`);
+  console.log(`| … read the file | ${step('read')} |`);
+  console.log(`| … parse it | ${step('parse')} |`);
+  console.log(`| … validate (the engine's first run in a new process) | ${step('validate')} |`);
+  console.log(`| … settle (the engine's first run in a new process) | ${step('settle')} |`);
+  console.log(`| … write the result | ${step('write')} |`);
+  console.log(`| … the process's end after it | ${step('exit')} |`);
+  console.log(`| 2. floor: the engine's first run in a new process (validate + settle) / engine compute in process, warm | ${fmt(spread(firstRatios), 2)} |`);
 }
 
 async function figureServicePglite(repetitions: number): Promise<void> {
@@ -140,14 +159,19 @@ async function figureServicePostgres(repetitions: number): Promise<void> {
 
 // ------------------------------------------------------------------------------------------------
 
-/** Runs a process to its end, its output read and dropped (as a pipe to a reader would); wall time, and peak RSS when asked. */
-function run(command: string, args: string[], options: { peak?: boolean } = {}): Promise<{ ms: number; peakMb: number }> {
+/** Runs a process to its end, its output read and dropped (as a pipe to a reader would); wall time, peak RSS and its stderr when asked. */
+function run(command: string, args: string[], options: { peak?: boolean; stderr?: boolean } = {}): Promise<{ ms: number; peakMb: number; stderr: string }> {
   const report = join(TMP, 'time.txt');
   // GNU time reports the child's peak RSS exactly; without it, /proc is sampled while it runs
   const timed = options.peak && existsSync(TIME);
   const started = process.hrtime.bigint();
-  const child = timed ? spawn(TIME, ['-f', '%M', '-o', report, command, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout.resume();
+  const stdio = ['ignore', 'pipe', options.stderr ? 'pipe' : 'inherit'] as const;
+  const child = timed ? spawn(TIME, ['-f', '%M', '-o', report, command, ...args], { stdio: [...stdio] }) : spawn(command, args, { stdio: [...stdio] });
+  child.stdout!.resume();
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   let sampledKb = 0;
   const sampler =
     options.peak && !timed
@@ -163,7 +187,7 @@ function run(command: string, args: string[], options: { peak?: boolean } = {}):
       clearInterval(sampler);
       if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited ${code}`));
       const kb = timed ? Number(readFileSync(report, 'utf8').trim().split('\n').at(-1)) : sampledKb;
-      resolve({ ms, peakMb: kb / 1024 });
+      resolve({ ms, peakMb: kb / 1024, stderr });
     });
   });
 }

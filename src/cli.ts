@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { EngineError } from './core/errors.js';
-import { simulate } from './core/settle.js';
+import { settleScenario } from './core/settle.js';
+import { validateScenario } from './core/validate.js';
 import { prettyJsonChunks } from './shared/json-stream.js';
 
 const USAGE = `perfpay — hospital performance-pay settlement (医院绩效工资核算)
 
 usage:
-  perfpay simulate <scenario.json | ->   settle every quarter (and the year-end) of a scenario
-                                         document and print the result document
+  perfpay simulate [--timings] <scenario.json | ->
+                                         settle every quarter (and the year-end) of a scenario
+                                         document and print the result document; --timings
+                                         also writes how long each step took, in ms, as one
+                                         JSON line on stderr
 
 exit status: 0 settled; 2 the scenario breaks a rule (the error object is printed on stdout);
              1 an internal fault.`;
@@ -29,18 +34,24 @@ export interface CliIo {
  * about 64 KB, never as one string of its whole 20 MB.
  */
 export function run(argv: string[], io: CliIo): number | Promise<number> {
-  const [command, file, ...rest] = argv;
+  const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
-  if (command !== 'simulate' || !file || rest.length > 0) {
+  const timings = rest[0] === '--timings' ? new Timings(io) : null;
+  const [file, ...more] = timings ? rest.slice(1) : rest;
+  if (command !== 'simulate' || !file || more.length > 0) {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
   try {
-    const result = settleFile(io, file);
-    return result === REJECTED ? 2 : writeChunks(io, prettyJsonChunks(result, { chunkSize: TEXT_CHUNK }));
+    const result = settleFile(io, file, timings);
+    if (result === REJECTED) return 2;
+    const written = writeChunks(io, prettyJsonChunks(result, { chunkSize: TEXT_CHUNK }));
+    if (!timings) return written;
+    if (typeof written === 'number') return timings.report('write', written);
+    return written.then((status) => timings.report('write', status));
   } catch (e) {
     if (e instanceof EngineError) {
       io.stdout(`${JSON.stringify(e.toJSON(), null, 2)}\n`);
@@ -52,13 +63,43 @@ export function run(argv: string[], io: CliIo): number | Promise<number> {
   }
 }
 
+/**
+ * `--timings`: the milliseconds of each step of a settled file — the process's start until the
+ * command line runs (Node and the bundle loading), reading, parsing, validating, settling and
+ * writing the result — written to stderr as one JSON line once the result is written. Issue
+ * #16's benchmark reads it to show where a whole process's time goes.
+ */
+class Timings {
+  private readonly ms: Record<string, number> = {};
+  private last = performance.now();
+
+  constructor(private readonly io: CliIo) {
+    this.ms.start = this.last;
+  }
+
+  /** The step that has just ended. */
+  mark(step: string): void {
+    const now = performance.now();
+    this.ms[step] = now - this.last;
+    this.last = now;
+  }
+
+  /** Marks the last step and writes the line; returns the status it was given. */
+  report(step: string, status: number): number {
+    this.mark(step);
+    const rounded = Object.fromEntries(Object.entries(this.ms).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+    this.io.stderr(`${JSON.stringify({ timingsMs: rounded })}\n`);
+    return status;
+  }
+}
+
 const REJECTED = Symbol('rejected');
 
 /**
  * The scenario document, parsed; its text is dropped as soon as it is (only the document lives on
  * through validation and settlement). A leading byte-order mark is skipped without copying the text.
  */
-function readScenario(io: CliIo, file: string): unknown {
+function readScenario(io: CliIo, file: string, timings: Timings | null): unknown {
   let text: string;
   try {
     text = file === '-' ? io.stdin() : readFileSync(file, 'utf8');
@@ -66,6 +107,7 @@ function readScenario(io: CliIo, file: string): unknown {
     reject(io, 'invalid_document', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return REJECTED;
   }
+  timings?.mark('read');
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
@@ -74,10 +116,16 @@ function readScenario(io: CliIo, file: string): unknown {
   }
 }
 
-/** The file's result document: its scenario text and document are garbage once it is made. */
-function settleFile(io: CliIo, file: string): ReturnType<typeof simulate> | typeof REJECTED {
-  const doc = readScenario(io, file);
-  return doc === REJECTED ? REJECTED : simulate(doc);
+/** The file's result document (the engine's simulate, step by step): its scenario text and document are garbage once it is made. */
+function settleFile(io: CliIo, file: string, timings: Timings | null): ReturnType<typeof settleScenario> | typeof REJECTED {
+  const doc = readScenario(io, file, timings);
+  if (doc === REJECTED) return REJECTED;
+  timings?.mark('parse');
+  const scenario = validateScenario(doc);
+  timings?.mark('validate');
+  const result = settleScenario(scenario);
+  timings?.mark('settle');
+  return result;
 }
 
 /**

@@ -124,6 +124,24 @@ describe('perfpay simulate on the worked example', () => {
     expect(JSON.parse(r.stdout)).toMatchObject(EXPECTED);
   });
 
+  it("--timings prints the same result, and on stderr one JSON line of each step's milliseconds", () => {
+    const plain = perfpay(['simulate', SCENARIO_FILE]);
+    for (const r of [perfpay(['simulate', '--timings', SCENARIO_FILE]), perfpay(['simulate', '--timings', '-'], SCENARIO_TEXT)]) {
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(plain.stdout);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const { timingsMs } = JSON.parse(lines[0]!) as { timingsMs: Record<string, number> };
+      expect(Object.keys(timingsMs)).toEqual(['start', 'read', 'parse', 'validate', 'settle', 'write']);
+      for (const ms of Object.values(timingsMs)) {
+        expect(Number.isFinite(ms)).toBe(true);
+        expect(ms).toBeGreaterThanOrEqual(0);
+      }
+      // the process has run for some time before the command line (Node and the bundle loading)
+      expect(timingsMs.start).toBeGreaterThan(0);
+    }
+  });
+
   it('keeps Chinese names intact in the output', () => {
     const r = perfpay(['simulate', SCENARIO_FILE]);
     expect(r.status).toBe(0);
@@ -363,6 +381,18 @@ describe('usage', () => {
     const r = perfpay(['simulate', SCENARIO_FILE, SCENARIO_FILE]);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/usage/i);
+  });
+
+  it('--timings without a file, or after the file → usage and a non-zero exit', () => {
+    for (const args of [
+      ['simulate', '--timings'],
+      ['simulate', SCENARIO_FILE, '--timings'],
+    ]) {
+      const r = perfpay(args);
+      expect(r.status).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/usage/i);
+    }
   });
 
   it('--help → usage on stdout, exit 0', () => {

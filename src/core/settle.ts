@@ -24,7 +24,7 @@ export function settleScenario(scenario: ValidatedScenario): ResultDocument {
   return { hospital: scenario.hospital.code, results };
 }
 
-/** Validate and settle a parsed scenario document: what `perfpay simulate` runs. */
+/** Validate and settle a parsed scenario document: what `perfpay simulate` runs (src/cli.ts, one step after the other). */
 export function simulate(doc: unknown): ResultDocument {
   return settleScenario(validateScenario(doc));
 }
