@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateOpenApi } from '../../scripts/openapi.js';
+import { ScenarioSchema, SchemeOverrides, StaffSchema } from '../../src/core/schema.js';
+
+/** The engine's schemas as they are before any app is built: the API's input schemas share their unannotated parts (src/shared/schema-bounds.ts). */
+const engineSchemas = () => [ScenarioSchema, StaffSchema, SchemeOverrides].map((s) => JSON.stringify(s));
+const before = engineSchemas();
 
 describe('the committed OpenAPI document', () => {
   it('is the one the service generates (run `npm run openapi` after changing a route)', async () => {
@@ -22,5 +27,10 @@ describe('the committed OpenAPI document', () => {
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeTruthy();
     }
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it("building the app and its document leaves the engine's schemas as they were", async () => {
+    await generateOpenApi();
+    expect(engineSchemas()).toEqual(before);
   });
 });
