@@ -1,7 +1,7 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareResult } from './fixtures/compare.js';
@@ -356,43 +356,51 @@ describe('perfpay simulate on the assessment example (assessment.md)', () => {
 });
 
 describe('usage', () => {
-  it('no arguments → usage and a non-zero exit', () => {
+  // a usage error exits 2, as a refused scenario does; 1 is an internal fault
+  it('no arguments → usage and exit 2', () => {
     const r = perfpay([]);
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/usage/i);
     expect(r.stdout + r.stderr).toContain('simulate');
     expectNoStack(r.stderr);
   });
 
-  it('an unknown command → usage and a non-zero exit', () => {
+  it('an unknown command → usage and exit 2', () => {
     const r = perfpay(['settle', SCENARIO_FILE]);
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/usage/i);
     expectNoStack(r.stderr);
   });
 
-  it('simulate without a file → usage and a non-zero exit', () => {
+  it('simulate without a file → usage and exit 2', () => {
     const r = perfpay(['simulate']);
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/usage/i);
   });
 
-  it('simulate with two files → usage and a non-zero exit', () => {
+  it('simulate with two files → usage and exit 2', () => {
     const r = perfpay(['simulate', SCENARIO_FILE, SCENARIO_FILE]);
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/usage/i);
   });
 
-  it('--timings without a file, or after the file → usage and a non-zero exit', () => {
+  it('--timings without a file, or after the file → usage and exit 2', () => {
     for (const args of [
       ['simulate', '--timings'],
       ['simulate', SCENARIO_FILE, '--timings'],
     ]) {
       const r = perfpay(args);
-      expect(r.status).not.toBe(0);
+      expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/usage/i);
     }
+  });
+
+  it('a file named --timings is read when given as ./--timings', () => {
+    const file = writeScenario(SCENARIO_TEXT, '--timings');
+    const r = spawnSync(process.execPath, [BIN, 'simulate', './--timings'], { cwd: dirname(file), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject(EXPECTED);
   });
 
   it('--help → usage on stdout, exit 0', () => {

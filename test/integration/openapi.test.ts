@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { generateOpenApi } from '../../scripts/openapi.js';
 import { ScenarioSchema, SchemeOverrides, StaffSchema } from '../../src/core/schema.js';
 
-/** The engine's schemas as they are before any app is built: the API's input schemas share their unannotated parts (src/shared/schema-bounds.ts). */
-const engineSchemas = () => [ScenarioSchema, StaffSchema, SchemeOverrides].map((s) => JSON.stringify(s));
+/**
+ * The engine's schemas as they are before any app is built, every key written out, TypeBox's
+ * symbol keys too: the API's input schemas share their unannotated parts (src/shared/schema-bounds.ts).
+ */
+const engineSchemas = () => [ScenarioSchema, StaffSchema, SchemeOverrides].map(written);
+function written(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  const entries = Reflect.ownKeys(value).map((k) => `${String(k)}=${written((value as Record<PropertyKey, unknown>)[k])}`);
+  return `${Array.isArray(value) ? '[' : '{'}${entries.join(',')}${Array.isArray(value) ? ']' : '}'}`;
+}
 const before = engineSchemas();
 
 describe('the committed OpenAPI document', () => {
