@@ -390,7 +390,7 @@ function individualLines({ q }: QuarterContext, people: Person[]): { individuals
 function outcomeOf(q: QuarterInputs, scheme: Scheme, reserve: Dec, departments: DepartmentState[], people: Person[], result: QuarterlyResult): QuarterOutcome {
   const memberships: QuarterOutcome['memberships'] = [];
   for (const p of people) {
-    if (p.onStudyLeave || !p.score) continue;
+    if (!isScoredMember(p)) continue;
     memberships.push({ staffId: p.staff.id, department: p.department, effectiveScore: p.score.effectiveScore });
   }
   // what only statements and the stored lines read, by staff id: two maps of 10,000 people a
@@ -435,6 +435,11 @@ function outcomeOf(q: QuarterInputs, scheme: Scheme, reserve: Dec, departments: 
   };
 }
 
+/** A member of their department's tier 2 with a score (not on study leave): in the memberships and the score components alike. */
+function isScoredMember(p: Person): p is Person & { score: IndividualScore } {
+  return !p.onStudyLeave && p.score !== null;
+}
+
 /** Each eligible person's basis for their statement, by staff id. */
 function basesOf(q: QuarterInputs, people: readonly Person[]): Map<string, PersonBasis> {
   const bases = new Map<string, PersonBasis>();
@@ -445,7 +450,7 @@ function basesOf(q: QuarterInputs, people: readonly Person[]): Map<string, Perso
 /** The points behind each member's raw score (not staff on study leave), by staff id. */
 function componentsOf(people: readonly Person[]): Map<string, ScoreComponents> {
   const components = new Map<string, ScoreComponents>();
-  for (const p of people) if (!p.onStudyLeave && p.score) components.set(p.staff.id, p.score.components);
+  for (const p of people) if (isScoredMember(p)) components.set(p.staff.id, p.score.components);
   return components;
 }
 

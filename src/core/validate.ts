@@ -1,5 +1,4 @@
-import { type TSchema, Type } from '@sinclair/typebox';
-import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import { Type } from '@sinclair/typebox';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { EngineError, fail, type EngineErrorCode, type ErrorDetail } from './errors.js';
 import { MONEY_INTEGER_DIGITS, PAY_RATIO_OVERRIDE_MAX, SCHEME_BOUNDS } from './bounds.js';
@@ -10,20 +9,21 @@ import { AssessmentSchema, ELIGIBLE_EMPLOYMENTS, ScenarioSchema, type Department
 import type { AdminInputs, AnnualInputs, ClinicalInputs, Department, DepartmentInputs, Hospital, IndividualInputs, QuarterInputs, Dispute, RiskInputs, Staff, ValidatedScenario } from './types.js';
 import { applyAssessment } from './assessment/apply.js';
 import { disputeEffects, type DisputeEffects } from './disputes.js';
+import { compiledOnUse } from './compiled.js';
 
 /**
  * The scenario's checkers are compiled on their first use, not when this module loads: the
  * service loads the engine at start and validates nothing until a settlement or an import asks
  * (compiling both took some 8 ms of each start, issue #16).
  */
-const checkScenario = compiledOnFirstUse(() => ScenarioSchema);
+const checkScenario = compiledOnUse(() => ScenarioSchema);
 /**
  * The scenario's schema but for the form of the assessment's value records (tens of thousands in
  * a year): the assessment checks that form as it reads them (assessment/validate.ts), so the
  * document is not walked twice. Whenever a scenario that fits this schema is refused, the whole
  * schema is checked first, so that a record not of the form is reported exactly as before.
  */
-const checkAllButValues = compiledOnFirstUse(() =>
+const checkAllButValues = compiledOnUse(() =>
   Type.Object(
     {
       ...ScenarioSchema.properties,
@@ -32,15 +32,6 @@ const checkAllButValues = compiledOnFirstUse(() =>
     { additionalProperties: false },
   ),
 );
-
-/** A TypeBox checker of `schema()`, compiled when first asked for and kept. */
-function compiledOnFirstUse<T extends TSchema>(schema: () => T): () => TypeCheck<T> {
-  let check: TypeCheck<T> | undefined;
-  return () => {
-    check ??= TypeCompiler.Compile(schema());
-    return check;
-  };
-}
 const MAX_DETAILS = 20;
 
 /**

@@ -48,6 +48,13 @@ class CopiesOnPaths {
     this.made.add(copy);
     return copy;
   }
+
+  /** holder[key], made a copy of its own in its place (holder is one already). */
+  ownAt<H extends object, K extends keyof H>(holder: H, key: K): NonNullable<H[K]> {
+    const copy = this.own(holder[key] as NonNullable<H[K]>);
+    holder[key] = copy;
+    return copy;
+  }
 }
 
 function wording(bound: SchemeBound): string {
@@ -69,13 +76,8 @@ function annotate(root: Node, path: string, text: string, copies: CopiesOnPaths)
 function* nodesAt(node: Node, segments: string[], copies: CopiesOnPaths): Generator<Node> {
   if (node.anyOf) {
     // a nullable or optional-union field: its non-null variants carry the wording
-    const variants = copies.own(node.anyOf);
-    node.anyOf = variants;
-    for (let i = 0; i < variants.length; i++) {
-      if (variants[i]!.type === 'null') continue;
-      variants[i] = copies.own(variants[i]!);
-      yield* nodesAt(variants[i]!, segments, copies);
-    }
+    const variants = copies.ownAt(node, 'anyOf');
+    for (let i = 0; i < variants.length; i++) if (variants[i]!.type !== 'null') yield* nodesAt(copies.ownAt(variants, i), segments, copies);
     return;
   }
   const [head, ...rest] = segments;
@@ -85,22 +87,10 @@ function* nodesAt(node: Node, segments: string[], copies: CopiesOnPaths): Genera
   }
   if (head === '*') {
     if (node.properties) {
-      const properties = copies.own(node.properties);
-      node.properties = properties;
-      for (const key of Object.keys(properties)) {
-        properties[key] = copies.own(properties[key]!);
-        yield* nodesAt(properties[key]!, rest, copies);
-      }
-    } else if (node.items) {
-      node.items = copies.own(node.items);
-      yield* nodesAt(node.items, rest, copies);
-    }
+      const properties = copies.ownAt(node, 'properties');
+      for (const key of Object.keys(properties)) yield* nodesAt(copies.ownAt(properties, key), rest, copies);
+    } else if (node.items) yield* nodesAt(copies.ownAt(node, 'items'), rest, copies);
     return;
   }
-  const child = node.properties?.[head];
-  if (!child) return;
-  const properties = copies.own(node.properties!);
-  node.properties = properties;
-  properties[head] = copies.own(child);
-  yield* nodesAt(properties[head]!, rest, copies);
+  if (node.properties?.[head]) yield* nodesAt(copies.ownAt(copies.ownAt(node, 'properties'), head), rest, copies);
 }

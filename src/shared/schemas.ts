@@ -1,17 +1,7 @@
 import { Type, type TSchema, type TUnion } from '@sinclair/typebox';
-import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 
-/**
- * A TypeBox checker compiled on its first use rather than when its module loads: the service
- * compiles dozens of schemas a request may never need, and compiling them all delayed its start.
- */
-export function compiledOnUse<T extends TSchema>(schema: () => T): () => TypeCheck<T> {
-  let check: TypeCheck<T> | undefined;
-  return () => {
-    check ??= TypeCompiler.Compile(schema());
-    return check;
-  };
-}
+/** The modules' checkers are the engine's kind: compiled on first use (src/core/compiled.ts). */
+export { compiledOnUse } from '../core/compiled.js';
 
 /** Shapes shared by the routes' schemas (documentation and validation alike). */
 export const ErrorResponse = Type.Object(
