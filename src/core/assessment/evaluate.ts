@@ -1,4 +1,4 @@
-import { Dec, HUNDRED, ONE, ZERO, cmpDec, formatScore, maxDec, minDec } from '../money.js';
+import { Dec, HUNDRED, ZERO, cmpDec, formatScore, maxDec, minDec } from '../money.js';
 import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
 import type { GradeBand, Scheme } from '../scheme.js';
 import type { Cadence, DepartmentDefectCategory, Grade } from '../schema.js';
@@ -6,7 +6,7 @@ import type { Department, Staff } from '../types.js';
 import { defectsAttainment } from './methods.js';
 import type { Assessment, Attainment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
 import { score, scorecardPoints, type LeafAttainments, type ScorecardPoints } from './score.js';
-import { attainmentOf, isAssessedDirector, monthsOf } from './validate.js';
+import { FULL_ATTAINMENT, attainmentOf, isAssessedDirector, monthsOf } from './validate.js';
 
 /**
  * The assessment's arithmetic (assessment.md §1.2–§3), in exactly the order the spec states:
@@ -79,7 +79,16 @@ export interface YearAssessmentOutcome {
 
 /** The first band whose min ≤ the score rounded half-up to 6 decimals. */
 export function gradeOf(bands: readonly GradeBand[], score: Dec): Grade {
-  const reported = score.toDecimalPlaces(6, Dec.ROUND_HALF_UP);
+  return gradeOfReported(bands, reportedScore(score));
+}
+
+/** A score as it is reported and graded: rounded half-up to 6 decimals (its text is formatScore's of the exact score). */
+function reportedScore(score: Dec): Dec {
+  return score.toDecimalPlaces(6, Dec.ROUND_HALF_UP);
+}
+
+/** gradeOf for a score already rounded to 6 decimals. */
+function gradeOfReported(bands: readonly GradeBand[], reported: Dec): Grade {
   return (bands.find((b) => cmpDec(b.min, reported) <= 0) ?? bands.at(-1)!).grade;
 }
 
@@ -122,7 +131,8 @@ export class AssessmentEvaluator {
     const departments: QuarterlyAssessment['departments'] = [];
     const lineage: AssessmentLineage = { departments: [], individuals: [] };
     const deductions = new Map<string, Deductions>();
-    const departmentScores = new Map<string, Dec>();
+    // each scored department's director grade, which decides its director's managerAssessmentPassed
+    const directorGrades = new Map<string, Grade>();
     for (const d of this.departments) {
       const { sums, ids } = this.deductionsOf(d.code, period);
       deductions.set(d.code, sums);
@@ -140,13 +150,16 @@ export class AssessmentEvaluator {
         continue;
       }
       const scored = this.score(d.code, sc, p);
-      departmentScores.set(d.code, scored.score);
+      // rounded once: the text, the grade and the director's grade all read the score rounded to 6 decimals
+      const reported = reportedScore(scored.score);
+      const directorGrade = gradeOfReported(grades.directorGrades, reported);
+      directorGrades.set(d.code, directorGrade);
       departments.push({
         code: d.code,
         scorecard: sc.id,
-        score: formatScore(scored.score),
-        grade: gradeOf(grades.departmentGrades, scored.score),
-        directorGrade: gradeOf(grades.directorGrades, scored.score),
+        score: formatScore(reported),
+        grade: gradeOfReported(grades.departmentGrades, reported),
+        directorGrade,
         deductions: deductionLines,
         indicators: scored.indicators,
       });
@@ -154,7 +167,7 @@ export class AssessmentEvaluator {
     }
     const directorPassed = new Map<string, boolean>();
     for (const s of this.withoutDefects(eligible).directors) {
-      directorPassed.set(s.id, gradeOf(grades.directorGrades, departmentScores.get(s.department)!) === 'pass');
+      directorPassed.set(s.id, directorGrades.get(s.department) === 'pass');
     }
     const people = this.people(period, eligible, lineage);
     return { block: { departments, individuals: people.block }, lineage, deductions, derived: people.derived, directorPassed, personalGrades: people.grades };
@@ -177,14 +190,14 @@ export class AssessmentEvaluator {
       const sc = this.assessment.scorecardOf.get(d.code);
       if (!sc) continue;
       const scored = this.score(d.code, sc, p);
-      const reported = scored.score.toDecimalPlaces(6, Dec.ROUND_HALF_UP);
+      const reported = reportedScore(scored.score);
       const factor = reported.div(HUNDRED);
       factors.set(d.code, factor);
       departments.push({
         code: d.code,
         scorecard: sc.id,
-        score: formatScore(scored.score),
-        grade: gradeOf(grades.departmentGrades, scored.score),
+        score: formatScore(reported),
+        grade: gradeOfReported(grades.departmentGrades, reported),
         assessmentFactor: formatScore(factor),
         indicators: scored.indicators,
       });
@@ -235,7 +248,7 @@ export class AssessmentEvaluator {
    */
   private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
     const inQuarter = p.year === null;
-    const byLeaf = this.assessment.attainments.get(code);
+    const values = this.assessment.attainments.get(code);
     const defects = this.defectsByLeaf(code);
     const valueLineage = this.valueLineageOf(sc, p);
     const n = sc.nodes.length;
@@ -246,7 +259,7 @@ export class AssessmentEvaluator {
       const leaf = node.leaf;
       if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
       if (leaf.method.type !== 'defects') {
-        byNode[i] = byLeaf!.get(node.code)!;
+        byNode[i] = values![i]!;
         lineage.push(valueLineage[i]!);
         continue;
       }
@@ -425,7 +438,6 @@ interface CleanLines {
 
 /** Most leaves and people have no defect in a period: they share one empty, frozen list. */
 const NO_IDS = Object.freeze([]) as unknown as string[];
-const FULL_ATTAINMENT = attainmentOf(ONE);
 const NO_DEFECTS: readonly DepartmentDefect[] = [];
 const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 

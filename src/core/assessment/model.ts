@@ -22,6 +22,8 @@ export interface Leaf {
 export interface IndicatorNode {
   code: string;
   points: Dec;
+  /** The node's position in the pre-order list. */
+  position: number;
   /** The node's ancestors' positions in the pre-order list, root first. */
   ancestors: number[];
   /** Null for an inner node. */
@@ -70,10 +72,11 @@ export interface Assessment {
   /** The scenario's cadence periods in chronological order: the months and quarters of its quarters, and the year-end's year. */
   cadencePeriods: Record<Cadence, string[]>;
   /**
-   * department → leaf code → the clamped attainment of each of its values (§1.2), by the
-   * position of the value's period in `cadencePeriods` of the leaf's cadence.
+   * department → by the position of each leaf with values in its scorecard's nodes (undefined for
+   * the other nodes) → the clamped attainment of each of its values (§1.2), by the position of the
+   * value's period in `cadencePeriods` of the leaf's cadence.
    */
-  attainments: Map<string, Map<string, (Attainment | undefined)[]>>;
+  attainments: Map<string, ((Attainment | undefined)[] | undefined)[]>;
   /** department → its defects, in id order. */
   departmentDefects: Map<string, DepartmentDefect[]>;
   /** staff id → their defects, in id order. */

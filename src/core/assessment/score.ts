@@ -1,4 +1,7 @@
 import { type Dec, HUNDRED } from '../money.js';
+
+/** The significant digits every value is rounded to (allocation-rules §1.1). */
+const PRECISION = 34;
 import type { IndicatorScore } from '../result.js';
 import type { Cadence } from '../schema.js';
 import { type Accumulator, type Words34, accumulator, add, clear, divIntInto, format, fromDec, times, timesInto, toDec } from '../words34.js';
@@ -94,6 +97,21 @@ export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttain
   return { score, indicators };
 }
 
+/**
+ * The attainment of every one of the periods when it is the same one and their mean is exactly it,
+ * else undefined. k equal terms of at most 32 digits add up exactly, without rounding, for k < 100
+ * (k·a has at most 34), and k·a ÷ k is a again: the mean of k periods at one attainment (most
+ * often full attainment, a `defects` leaf without a defect) is that attainment, and its line that
+ * of a single period at it.
+ */
+function sameInEvery(byPeriod: readonly (Attainment | undefined)[], positions: readonly number[]): Attainment | undefined {
+  const first = byPeriod[positions[0]!]!;
+  if (positions.length === 1) return first;
+  if (first.value.n > PRECISION - 2 || positions.length >= 100) return undefined;
+  for (let k = 1; k < positions.length; k++) if (byPeriod[positions[k]!] !== first) return undefined;
+  return first;
+}
+
 /** A leaf's running sum of its cadence periods' attainments, then their mean (one leaf at a time). */
 const mean = accumulator();
 /** A leaf's score when leafOf made it here (not memoized). */
@@ -103,13 +121,13 @@ let scored: Words34 = leafScore;
 
 /**
  * A leaf's reported line in the period, its attainment being the mean of its cadence periods';
- * its score (points × attainment) is left in `scored`. A leaf of one cadence period in the period
- * gives the same for the same attainment wherever it is assessed: made once per scorecard node
- * and attainment, and shared.
+ * its score (points × attainment) is left in `scored`. A leaf of one cadence period in the period,
+ * or at one attainment in each of its periods (sameInEvery), gives the same for the same attainment
+ * wherever it is assessed: made once per scorecard node and attainment, and shared.
  */
 function leafOf(byPeriod: readonly (Attainment | undefined)[], positions: readonly number[], points: ScorecardPoints, i: number, code: string): IndicatorScore {
-  if (positions.length === 1) {
-    const a = byPeriod[positions[0]!]!;
+  const a = sameInEvery(byPeriod, positions);
+  if (a !== undefined) {
     const memo = points.single[i]!;
     let leaf = memo.get(a);
     if (leaf === undefined) {

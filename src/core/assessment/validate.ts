@@ -103,7 +103,7 @@ function flatten(sc: ScorecardInput, path: string, ctx: AssessmentContext): Scor
       for (const field of ['cadence', 'owner', 'method'] as const) {
         if (node[field] !== undefined) fail('not_applicable', say.innerHas(where, field), `${at}.${field}`);
       }
-      nodes.push({ code: node.code, points, ancestors, leaf: null });
+      nodes.push({ code: node.code, points, position, ancestors, leaf: null });
       for (const [k, child] of children.entries()) visit(child, `${at}.children[${k}]`, [...ancestors, position]);
       const total = sum(children.map((c) => new Dec(c.points)));
       if (!total.eq(points)) fail('invalid_value', say.pointsDoNotAddUp(where, total.toString(), points.toString()), `${at}.children`);
@@ -113,7 +113,7 @@ function flatten(sc: ScorecardInput, path: string, ctx: AssessmentContext): Scor
       if (node[field] === undefined) fail('missing_field', say.leafNeeds(where, field), `${at}.${field}`);
     }
     if (!ctx.departments.has(node.owner!)) fail('unknown_reference', messages.check.unknownDepartment(where, node.owner!), `${at}.owner`);
-    nodes.push({ code: node.code, points, ancestors, leaf: { cadence: node.cadence!, method: method(node.method!, where, `${at}.method`) } });
+    nodes.push({ code: node.code, points, position, ancestors, leaf: { cadence: node.cadence!, method: method(node.method!, where, `${at}.method`) } });
   };
   for (const [k, node] of sc.indicators.entries()) visit(node, `${path}.indicators[${k}]`, []);
   const top = sum(sc.indicators.map((n) => new Dec(n.points)));
@@ -262,15 +262,15 @@ function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues
   if (!node.leaf) valueError('not_applicable', v, i, 'indicator', say.valueForInner);
   const { cadence, method } = node.leaf;
   if (method.type === 'defects') valueError('not_applicable', v, i, 'indicator', say.valueForDefects);
-  let byLeaf = index.attainments.get(v.department);
-  if (!byLeaf) {
-    byLeaf = new Map();
-    index.attainments.set(v.department, byLeaf);
+  let byNode = index.attainments.get(v.department);
+  if (!byNode) {
+    byNode = new Array(sc.nodes.length);
+    index.attainments.set(v.department, byNode);
   }
-  let byPeriod = byLeaf.get(v.indicator);
+  let byPeriod = byNode[node.position];
   if (!byPeriod) {
     byPeriod = new Array(index.periods[cadence].length);
-    byLeaf.set(v.indicator, byPeriod);
+    byNode[node.position] = byPeriod;
   }
   let memo = index.memoOfNode.get(node);
   if (!memo) {
@@ -287,8 +287,14 @@ function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues
 
 /** An attainment as the evaluation reads it: its value in the words score.ts computes in. */
 export function attainmentOf(a: Dec): Attainment {
-  return { value: fromDec(a) };
+  return cmpDec(a, ONE) === 0 ? FULL_ATTAINMENT : { value: fromDec(a) };
 }
+
+/**
+ * Full attainment (1): one object wherever it is reached, so that a leaf at full attainment in
+ * every period of a mean is seen to be (score.ts gives it the line of a single period).
+ */
+export const FULL_ATTAINMENT: Attainment = { value: fromDec(ONE) };
 
 /** Each period of the form in the list, by its position. */
 function positions(list: readonly string[]): Map<string, number> {
@@ -339,11 +345,11 @@ function requireValues(a: Assessment, given: number): void {
   for (const sc of a.scorecardOf.values()) needed += slotsOf(sc, a.cadencePeriods);
   if (given === needed) return;
   for (const [code, sc] of [...a.scorecardOf].sort(([x], [y]) => compareKeys(x, y))) {
-    const byLeaf = a.attainments.get(code);
+    const byNode = a.attainments.get(code);
     for (const node of sc.nodes) {
       if (!node.leaf || node.leaf.method.type === 'defects') continue;
       const needed = a.cadencePeriods[node.leaf.cadence];
-      const have = byLeaf?.get(node.code);
+      const have = byNode?.[node.position];
       for (let k = 0; k < needed.length; k++) {
         if (have?.[k] === undefined) fail('missing_assessment_value', say.missingValue(node.code, code, needed[k]!), 'assessment.values');
       }
