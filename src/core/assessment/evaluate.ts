@@ -344,9 +344,10 @@ export class AssessmentEvaluator {
   }
 
   /**
-   * The lines of the eligible staff without a defect in a quarter, in the order of `eligible`, and
-   * the assessed directors among them: the same in every quarter, so made once and shared, frozen.
-   * A quarter then copies the list and replaces only the lines of the people with a defect.
+   * The lines of the eligible staff without a defect in a quarter, in the order of `eligible`, the
+   * assessed directors among them, and the positions of those with a defect in any period: the same
+   * in every quarter, so made once and shared, frozen. A quarter then copies the list and replaces
+   * only the lines of the people with a defect in it.
    */
   private withoutDefects(eligible: readonly Staff[]): CleanLines {
     if (this.clean?.eligible !== eligible) {
@@ -356,7 +357,10 @@ export class AssessmentEvaluator {
         Object.freeze({ staffId: s.id, score: full.score, grade: full.grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS }),
       );
       const directors = eligible.filter((s) => isAssessedDirector(s, this.assessment.scorecardOf));
-      this.clean = { eligible, lines, directors };
+      const defectsOf = this.assessment.personalDefects;
+      const withDefects: number[] = [];
+      for (let i = 0; i < eligible.length; i++) if (defectsOf.has(eligible[i]!.id)) withDefects.push(i);
+      this.clean = { eligible, lines, directors, withDefects };
     }
     return this.clean;
   }
@@ -371,9 +375,8 @@ export class AssessmentEvaluator {
     const grades = new Map<string, Grade>();
     const inPeriod = groupByStaff(this.assessment.personalDefects.values(), period);
     // the people with a defect in the quarter, in the order of `eligible` (defects of staff who are
-    // not eligible change nothing); looked up one by one rather than through a map of 10,000
-    // positions, which costs more to make than the lookups
-    for (let i = 0; i < eligible.length; i++) {
+    // not eligible change nothing): looked for among those with a defect in any period only
+    for (const i of clean.withDefects) {
       const s = eligible[i]!;
       const defects = inPeriod.get(s.id);
       if (defects === undefined) continue;
@@ -434,6 +437,8 @@ interface CleanLines {
   lines: QuarterlyAssessment['individuals'][number][];
   /** The assessed directors among them (§2). */
   directors: readonly Staff[];
+  /** The positions in `eligible` of the staff with a personal defect in any period, in order. */
+  withDefects: readonly number[];
 }
 
 /** Most leaves and people have no defect in a period: they share one empty, frozen list. */
