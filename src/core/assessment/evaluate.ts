@@ -112,6 +112,7 @@ export class AssessmentEvaluator {
   private readonly leafDefects = new Map<string, Map<string, DepartmentDefect[]>>();
   private clean: CleanLines | undefined;
   private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
+  private readonly noneBooked = new Map<IndicatorNode, LeafLineage>();
 
   constructor(
     private readonly assessment: Assessment,
@@ -201,7 +202,7 @@ export class AssessmentEvaluator {
         assessmentFactor: formatScore(factor),
         indicators: scored.indicators,
       });
-      lineage.departments.push({ code: d.code, deductions: emptyIds(), indicators: scored.lineage });
+      lineage.departments.push({ code: d.code, deductions: NO_DEDUCTION_IDS, indicators: scored.lineage });
     }
     const individuals: AnnualAssessment['individuals'] = [];
     const failed: string[] = [];
@@ -236,7 +237,7 @@ export class AssessmentEvaluator {
       individuals.push({ staffId: s.id, grade, demerits, ethicsDeductions: formatScore(e), ethicsGrade });
       if (ethicsDefects.length > 0) {
         const ids = ethicsDefects.map((d) => d.id);
-        lineage.individuals.push({ staffId: s.id, defects: ids, errors: [], accident: [], ethics: ids });
+        lineage.individuals.push({ staffId: s.id, defects: ids, errors: NO_IDS, accident: NO_IDS, ethics: ids });
       }
     }
     return { block: { departments, individuals }, lineage, factors, failed };
@@ -269,7 +270,7 @@ export class AssessmentEvaluator {
       const own = defects.get(node.code) ?? NO_DEFECTS;
       for (const k of p.periods[leaf.cadence]) byPeriod[k] = own.length === 0 ? FULL_ATTAINMENT : this.defectsIn(own, node, names[k]!, booked);
       byNode[i] = byPeriod;
-      lineage.push({ code: node.code, values: NO_VALUES, defects: booked });
+      lineage.push(booked.length === 0 ? this.withoutBooked(node) : { code: node.code, values: NO_VALUES, defects: booked });
     }
     let points = this.points.get(sc);
     if (!points) {
@@ -331,16 +332,33 @@ export class AssessmentEvaluator {
     return lists;
   }
 
-  /** §1.4 and §5: a department's defects of the quarter by category, with their ids. */
+  /** The lineage of a `defects` leaf without a defect booked in the period: the same in every period and department, so made once and shared, frozen. */
+  private withoutBooked(node: IndicatorNode): LeafLineage {
+    let lineage = this.noneBooked.get(node);
+    if (!lineage) {
+      lineage = Object.freeze({ code: node.code, values: NO_VALUES, defects: NO_IDS });
+      this.noneBooked.set(node, lineage);
+    }
+    return lineage;
+  }
+
+  /**
+   * §1.4 and §5: a department's defects of the quarter by category, with their ids. A category
+   * without a defect has the shared empty list, and a department without any the shared record of
+   * them: most of the lineage a year keeps is of nothing booked.
+   */
   private deductionsOf(code: string, period: string): { sums: Deductions; ids: Record<DepartmentDefectCategory, string[]> } {
     const sums: Deductions = { medical: ZERO, nursing: ZERO, infectionControl: ZERO, ethics: ZERO, admin: ZERO };
-    const ids = emptyIds();
+    let ids: Record<DepartmentDefectCategory, string[]> | null = null;
     for (const d of this.assessment.departmentDefects.get(code) ?? []) {
       if (d.period !== period || d.category === null) continue;
       sums[d.category] = sums[d.category].plus(d.points);
-      ids[d.category].push(d.id);
+      ids ??= { ...NO_DEDUCTION_IDS };
+      const list = ids[d.category];
+      if (list === NO_IDS) ids[d.category] = [d.id];
+      else list.push(d.id);
     }
-    return { sums, ids };
+    return { sums, ids: ids ?? NO_DEDUCTION_IDS };
   }
 
   /**
@@ -408,7 +426,7 @@ export class AssessmentEvaluator {
         ethicsZero: own.ethicsZero,
         defects: ids,
       };
-      lineage.individuals.push({ staffId: s.id, defects: ids, errors: errors.map((d) => d.id), accident: accidents.map((d) => d.id), ethics: ethics.map((d) => d.id) });
+      lineage.individuals.push({ staffId: s.id, defects: ids, errors: idsOf(errors), accident: idsOf(accidents), ethics: idsOf(ethics) });
     }
     return { block, derived, grades };
   }
@@ -446,6 +464,10 @@ const NO_IDS = Object.freeze([]) as unknown as string[];
 const NO_DEFECTS: readonly DepartmentDefect[] = [];
 const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 
-function emptyIds(): Record<DepartmentDefectCategory, string[]> {
-  return { medical: [], nursing: [], infectionControl: [], ethics: [], admin: [] };
+/** A department's deduction ids with no defect in any category. */
+const NO_DEDUCTION_IDS: Record<DepartmentDefectCategory, string[]> = Object.freeze({ medical: NO_IDS, nursing: NO_IDS, infectionControl: NO_IDS, ethics: NO_IDS, admin: NO_IDS });
+
+/** The ids of the defects, or the shared empty list. */
+function idsOf(defects: readonly PersonalDefect[]): string[] {
+  return defects.length === 0 ? NO_IDS : defects.map((d) => d.id);
 }
