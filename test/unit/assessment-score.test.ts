@@ -28,6 +28,9 @@ const POOL_VALUES = [
   '0.0000001234567890123456789012345678901',
   '0.6666666666666666666666666666666667',
   '0.125',
+  // just above the guard (33 and 34 digits counted to the end of their last word): their k-fold sums round
+  '0.00999999999999999999999999999999999',
+  '0.08333333499999999999999999999999999',
 ];
 /** One shared object per value, as validation interns them (attainmentOf gives full attainment its one object). */
 const POOL: { dec: Dec; attainment: Attainment }[] = POOL_VALUES.map((v) => {
@@ -165,6 +168,32 @@ describe('§2 department scores: score.ts gives decimal.js’s exact score and l
     const got = scored(c);
     expect(got.score.toString()).toBe(reference(c).score.toString());
     expect(got.score.eq(100)).toBe(true);
+  });
+
+  it('an attainment of 33 or 34 digits at the end of its last word in every period is averaged, not taken as it is', () => {
+    for (const [value, months] of [
+      ['0.08333333499999999999999999999999999', [0, 1, 2]],
+      ['0.00999999999999999999999999999999999', [...Array(12).keys()]],
+    ] as const) {
+      const at = POOL_VALUES.indexOf(value);
+      const c: Case = {
+        sc: {
+          id: 'S',
+          nodes: [{ code: 'A', points: new Dec(10), position: 0, ancestors: [], leaf: { cadence: 'monthly', method: { type: 'manual' } } }],
+          quarterPoints: new Dec(10),
+          yearPoints: new Dec(10),
+        },
+        values: [[...Array(12)].map(() => at)],
+        periods: { monthly: [...months], quarterly: [0], yearly: [] },
+        inQuarter: months.length === 3,
+      };
+      const want = reference(c);
+      const got = scored(c);
+      expect(got.score.toString()).toBe(want.score.toString());
+      expect(got.indicators).toEqual(want.indicators);
+      // the mean is not the attainment itself: its sums rounded
+      expect(want.score.eq(new Dec(value).times(100))).toBe(false);
+    }
   });
 
   it('full attainment is one object wherever it is reached', () => {
