@@ -30,7 +30,8 @@ export interface Words34 {
 }
 
 const BASE = 10_000_000;
-const PRECISION = 34;
+/** The significant digits every result is rounded to (allocation-rules §1.1). */
+export const PRECISION = 34;
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000];
 const ZERO_WORDS: Words34 = { w: [], length: 0, e: 0, n: 0 };
 

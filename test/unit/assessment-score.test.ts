@@ -122,6 +122,21 @@ function scored(c: Case, points = scorecardPoints(c.sc)) {
   return score(c.sc, points, { byNode, periods: c.periods, inQuarter: c.inQuarter });
 }
 
+/** A scorecard of one monthly leaf of 10 points at one attainment (a pool index) in every month, assessed over the given months (three: a quarter). */
+function oneMonthlyLeaf(at: number, months: readonly number[]): Case {
+  return {
+    sc: {
+      id: 'S',
+      nodes: [{ code: 'A', points: new Dec(10), position: 0, ancestors: [], leaf: { cadence: 'monthly', method: { type: 'manual' } } }],
+      quarterPoints: new Dec(10),
+      yearPoints: new Dec(10),
+    },
+    values: [[...Array(12)].map(() => at)],
+    periods: { monthly: [...months], quarterly: [0], yearly: [] },
+    inQuarter: months.length === 3,
+  };
+}
+
 describe('§2 department scores: score.ts gives decimal.js’s exact score and lines', () => {
   it('on random scorecards, cadences and attainments, many at one attainment in every period', () => {
     fc.assert(
@@ -153,18 +168,7 @@ describe('§2 department scores: score.ts gives decimal.js’s exact score and l
   });
 
   it('34 nines three times do not average to themselves: their sums round, and the mean is 1', () => {
-    const nines = POOL.findIndex((p) => p.dec.toString() === '0.9999999999999999999999999999999999');
-    const c: Case = {
-      sc: {
-        id: 'S',
-        nodes: [{ code: 'A', points: new Dec(10), position: 0, ancestors: [], leaf: { cadence: 'monthly', method: { type: 'manual' } } }],
-        quarterPoints: new Dec(10),
-        yearPoints: new Dec(10),
-      },
-      values: [[...Array(12)].map(() => nines)],
-      periods: { monthly: [0, 1, 2], quarterly: [0], yearly: [] },
-      inQuarter: true,
-    };
+    const c = oneMonthlyLeaf(POOL_VALUES.indexOf('0.9999999999999999999999999999999999'), [0, 1, 2]);
     const got = scored(c);
     expect(got.score.toString()).toBe(reference(c).score.toString());
     expect(got.score.eq(100)).toBe(true);
@@ -175,18 +179,7 @@ describe('§2 department scores: score.ts gives decimal.js’s exact score and l
       ['0.08333333499999999999999999999999999', [0, 1, 2]],
       ['0.00999999999999999999999999999999999', [...Array(12).keys()]],
     ] as const) {
-      const at = POOL_VALUES.indexOf(value);
-      const c: Case = {
-        sc: {
-          id: 'S',
-          nodes: [{ code: 'A', points: new Dec(10), position: 0, ancestors: [], leaf: { cadence: 'monthly', method: { type: 'manual' } } }],
-          quarterPoints: new Dec(10),
-          yearPoints: new Dec(10),
-        },
-        values: [[...Array(12)].map(() => at)],
-        periods: { monthly: [...months], quarterly: [0], yearly: [] },
-        inQuarter: months.length === 3,
-      };
+      const c = oneMonthlyLeaf(POOL_VALUES.indexOf(value), months);
       const want = reference(c);
       const got = scored(c);
       expect(got.score.toString()).toBe(want.score.toString());

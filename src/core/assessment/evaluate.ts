@@ -111,8 +111,7 @@ export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, ScorecardPoints>();
   private readonly leafDefects = new Map<string, Map<string, DepartmentDefect[]>>();
   private clean: CleanLines | undefined;
-  private readonly valueLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
-  private readonly noneBooked = new Map<IndicatorNode, LeafLineage>();
+  private readonly leafLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
 
   constructor(
     private readonly assessment: Assessment,
@@ -251,7 +250,7 @@ export class AssessmentEvaluator {
     const inQuarter = p.year === null;
     const values = this.assessment.attainments.get(code);
     const defects = this.defectsByLeaf(code);
-    const valueLineage = this.valueLineageOf(sc, p);
+    const shared = this.leafLineageOf(sc, p);
     const n = sc.nodes.length;
     const byNode: LeafAttainments['byNode'] = new Array(n);
     const lineage: LeafLineage[] = [];
@@ -261,7 +260,7 @@ export class AssessmentEvaluator {
       if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
       if (leaf.method.type !== 'defects') {
         byNode[i] = values![i]!;
-        lineage.push(valueLineage[i]!);
+        lineage.push(shared[i]!);
         continue;
       }
       const names = this.assessment.cadencePeriods[leaf.cadence];
@@ -270,7 +269,7 @@ export class AssessmentEvaluator {
       const own = defects.get(node.code) ?? NO_DEFECTS;
       for (const k of p.periods[leaf.cadence]) byPeriod[k] = own.length === 0 ? FULL_ATTAINMENT : this.defectsIn(own, node, names[k]!, booked);
       byNode[i] = byPeriod;
-      lineage.push(booked.length === 0 ? this.withoutBooked(node) : { code: node.code, values: NO_VALUES, defects: booked });
+      lineage.push(booked.length === 0 ? shared[i]! : { code: node.code, values: NO_VALUES, defects: booked });
     }
     let points = this.points.get(sc);
     if (!points) {
@@ -309,37 +308,28 @@ export class AssessmentEvaluator {
   }
 
   /**
-   * The lineage of each value leaf in an assessment period, by node position (null for the
-   * others): its (indicator, period) pairs are the same for every department of the scorecard,
-   * so it is made once and shared, frozen.
+   * The lineage of each leaf in an assessment period, by node position (null for inner nodes): a
+   * value leaf's (indicator, period) pairs, and a `defects` leaf's lineage with nothing booked, are
+   * the same for every department of the scorecard, so they are made once and shared, frozen.
    */
-  private valueLineageOf(sc: Scorecard, p: AssessmentPeriod): (LeafLineage | null)[] {
-    let bySc = this.valueLineage.get(p.label);
+  private leafLineageOf(sc: Scorecard, p: AssessmentPeriod): (LeafLineage | null)[] {
+    let bySc = this.leafLineage.get(p.label);
     if (!bySc) {
       bySc = new Map();
-      this.valueLineage.set(p.label, bySc);
+      this.leafLineage.set(p.label, bySc);
     }
     let lists = bySc.get(sc);
     if (!lists) {
       lists = sc.nodes.map((node) => {
         const leaf = node.leaf;
-        if (!leaf || leaf.method.type === 'defects') return null;
+        if (!leaf) return null;
+        if (leaf.method.type === 'defects') return Object.freeze({ code: node.code, values: NO_VALUES, defects: NO_IDS });
         const values = p.periods[leaf.cadence].map((k) => Object.freeze({ indicator: node.code, period: this.assessment.cadencePeriods[leaf.cadence][k]! }));
         return Object.freeze({ code: node.code, values: Object.freeze(values), defects: NO_IDS });
       });
       bySc.set(sc, lists);
     }
     return lists;
-  }
-
-  /** The lineage of a `defects` leaf without a defect booked in the period: the same in every period and department, so made once and shared, frozen. */
-  private withoutBooked(node: IndicatorNode): LeafLineage {
-    let lineage = this.noneBooked.get(node);
-    if (!lineage) {
-      lineage = Object.freeze({ code: node.code, values: NO_VALUES, defects: NO_IDS });
-      this.noneBooked.set(node, lineage);
-    }
-    return lineage;
   }
 
   /**

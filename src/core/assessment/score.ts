@@ -1,10 +1,7 @@
 import { type Dec, HUNDRED } from '../money.js';
-
-/** The significant digits every value is rounded to (allocation-rules §1.1). */
-const PRECISION = 34;
 import type { IndicatorScore } from '../result.js';
 import type { Cadence } from '../schema.js';
-import { type Accumulator, type Words34, accumulator, add, clear, divIntInto, format, fromDec, times, timesInto, toDec } from '../words34.js';
+import { type Accumulator, PRECISION, type Words34, accumulator, add, clear, divIntInto, format, fromDec, times, timesInto, toDec } from '../words34.js';
 import type { Attainment, Scorecard } from './model.js';
 
 /**
