@@ -2,7 +2,7 @@ import { fail, type EngineErrorCode } from '../errors.js';
 import { messages } from '../messages.js';
 import { Dec, ONE, cmpDec, compareKeys, sum } from '../money.js';
 import { fromDec } from '../words34.js';
-import type { AssessmentInput, Cadence, IndicatorNodeInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
+import type { AssessmentInput, Cadence, IndicatorNodeInput, IndividualInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
 import { AssessmentSchema, ELIGIBLE_EMPLOYMENTS } from '../schema.js';
 import type { Department, Staff } from '../types.js';
 import { attainment } from './methods.js';
@@ -203,21 +203,22 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
   const records = input.values ?? [];
   for (let i = 0; i < records.length; i++) {
     const v = records[i]!;
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getOwnPropertyNames(v).length !== VALUE_FIELDS || typeof v.period !== 'string') notOfTheForm(i);
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || keyCount(v) !== VALUE_FIELDS || typeof v.period !== 'string') notOfTheForm(i);
     // a department and leaf found (a scorecard's department, one of its nodes) are codes of the form
-    if (leaf === null || leaf.department !== v.department || leaf.indicator !== v.indicator) leaf = leafOfValues(index, v, i);
-    const { node, cadence, method, byPeriod, memo } = leaf;
+    const current: LeafOfValues = leaf !== null && leaf.department === v.department && leaf.indicator === v.indicator ? leaf : leafOfValues(index, v, i);
+    leaf = current;
+    const { node, cadence, method, byPeriod, memo } = current;
     // the form allows only YYYY-MM, YYYYQn and YYYY: the length tells them apart
-    if (v.period.length !== PERIOD_LENGTH[cadence]) valueError('invalid_value', v, i, 'period', (w) => say.periodForm(w, cadence));
+    if (v.period.length !== PERIOD_LENGTH[cadence]) valueError('invalid_value', v, i, 'period', say.periodForm, cadence);
     const k = position[cadence].get(v.period);
-    if (k === undefined) return valueError('unknown_reference', v, i, 'period', (w) => say.periodOutside(w, v.period));
+    if (k === undefined) return valueError('unknown_reference', v, i, 'period', say.periodOutside, v.period);
     if (byPeriod[k] !== undefined) valueError('duplicate', v, i, null, say.duplicateValue);
     // the memo holds only texts of the form
     let a = memo.get(v.value);
     if (a === undefined) {
       if (typeof v.value !== 'string' || !VALUE_PATTERN.test(v.value)) notOfTheForm(i);
       const value = new Dec(v.value);
-      if (method.type === 'manual' && value.gt(node.points)) valueError('invalid_value', v, i, 'value', (w) => say.manualAbovePoints(w, node.points.toString()));
+      if (method.type === 'manual' && value.gt(node.points)) valueError('invalid_value', v, i, 'value', say.manualAbovePoints, node.points.toString());
       a = attainmentOf(attainment(method, node.points, value));
       memo.set(v.value, a);
     }
@@ -227,6 +228,18 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
 }
 
 type ValueInput = NonNullable<AssessmentInput['values']>[number];
+
+/**
+ * The keys of a record, counted without making a list of them: Object.getOwnPropertyNames made
+ * one for each of the year's tens of thousands of value records (80 bytes each, 4.6 MB a year for
+ * the collector), where a for-in over records of one shape reads the shape's cached keys. It counts
+ * the enumerable keys — every key of a record parsed from JSON.
+ */
+function keyCount(record: object): number {
+  let n = 0;
+  for (const _ in record) n++;
+  return n;
+}
 
 /** What validateValues reads and fills. */
 interface ValueIndex {
@@ -254,11 +267,11 @@ interface LeafOfValues {
 function leafOfValues(index: ValueIndex, v: ValueInput, i: number): LeafOfValues {
   const sc = index.scorecardOf.get(v.department);
   if (!sc) {
-    if (!index.ctx.departments.has(v.department)) valueError('unknown_reference', v, i, 'department', (w) => messages.check.unknownDepartment(w, v.department));
-    valueError('not_applicable', v, i, 'department', (w) => say.unscored(w, v.department));
+    if (!index.ctx.departments.has(v.department)) valueError('unknown_reference', v, i, 'department', messages.check.unknownDepartment, v.department);
+    valueError('not_applicable', v, i, 'department', say.unscored, v.department);
   }
   const node = index.leaves.get(sc)!.get(v.indicator);
-  if (!node) return valueError('unknown_reference', v, i, 'indicator', (w) => say.unknownIndicator(w, v.indicator, sc.id));
+  if (!node) return valueError('unknown_reference', v, i, 'indicator', say.unknownIndicator, v.indicator, sc.id);
   if (!node.leaf) valueError('not_applicable', v, i, 'indicator', say.valueForInner);
   const { cadence, method } = node.leaf;
   if (method.type === 'defects') valueError('not_applicable', v, i, 'indicator', say.valueForDefects);
@@ -314,10 +327,22 @@ function notOfTheForm(index: number): never {
   return fail('invalid_document', messages.document.doesNotFit(), `assessment.values[${index}]`);
 }
 
-/** A value record's error; its label is made only here, not for each of tens of thousands of records. */
-function valueError(code: EngineErrorCode, v: { indicator: string; department: string; period: string }, index: number, field: string | null, message: (where: string) => string): never {
+/**
+ * A value record's error; its label is made only here, not for each of tens of thousands of
+ * records. The message's facts after `where` are arguments, not a closure made at the call: a
+ * closure in a loop's body over the loop's variables makes the engine allocate a context for them
+ * on every pass, not only when the error is raised (the defect registers' errors are made alike).
+ */
+function valueError<F extends unknown[]>(
+  code: EngineErrorCode,
+  v: { indicator: string; department: string; period: string },
+  index: number,
+  field: string | null,
+  message: (where: string, ...facts: F) => string,
+  ...facts: F
+): never {
   const path = `assessment.values[${index}]`;
-  return fail(code, message(say.value(v.indicator, v.department, v.period)), field ? `${path}.${field}` : path);
+  return fail(code, message(say.value(v.indicator, v.department, v.period), ...facts), field ? `${path}.${field}` : path);
 }
 
 /** Each scorecard's nodes by code. */
@@ -383,9 +408,9 @@ type DefectList = 'departmentDefects' | 'personalDefects';
  * A defect record's error; its label and path are made only here, not for each of thousands of
  * records (valueError does the same for values).
  */
-function defectError(code: EngineErrorCode, list: DefectList, index: number, id: string, field: string, message: (where: string) => string): never {
+function defectError<F extends unknown[]>(code: EngineErrorCode, list: DefectList, index: number, id: string, field: string, message: (where: string, ...facts: F) => string, ...facts: F): never {
   const where = list === 'departmentDefects' ? say.departmentDefect(id) : say.personalDefect(id);
-  return fail(code, message(where), `assessment.${list}[${index}].${field}`);
+  return fail(code, message(where, ...facts), `assessment.${list}[${index}].${field}`);
 }
 
 /**
@@ -409,18 +434,15 @@ function pointsReader(list: DefectList): (text: string, index: number, id: strin
 
 /** §1.4, both registers: the id unique in its list, the month in a quarter of the scenario, the owner a department. Returns the quarter. */
 function defectRecord(d: { id: string; month: string; owner: string }, list: DefectList, index: number, ids: Set<string>, ctx: AssessmentContext): string {
-  if (ids.has(d.id)) defectError('duplicate', list, index, d.id, 'id', (where) => say.duplicateDefect(where, list));
+  if (ids.has(d.id)) defectError('duplicate', list, index, d.id, 'id', say.duplicateDefect, list);
   ids.add(d.id);
   const period = quarterOfMonth(d.month);
-  if (!ctx.quarters.has(period)) defectError('unknown_reference', list, index, d.id, 'month', (where) => say.monthOutside(where, d.month));
-  if (!ctx.departments.has(d.owner)) defectError('unknown_reference', list, index, d.id, 'owner', (where) => messages.check.unknownDepartment(where, d.owner));
+  if (!ctx.quarters.has(period)) defectError('unknown_reference', list, index, d.id, 'month', say.monthOutside, d.month);
+  if (!ctx.departments.has(d.owner)) defectError('unknown_reference', list, index, d.id, 'owner', messages.check.unknownDepartment, d.owner);
   return period;
 }
 
 const CATEGORY_KINDS: Record<string, 'clinical' | 'admin' | null> = { medical: 'clinical', nursing: 'clinical', infectionControl: 'clinical', admin: 'admin', ethics: null };
-
-/** Declared, so that TypeScript narrows after a call (a `never` arrow function's type is not). */
-type DefectError = (code: EngineErrorCode, field: string, message: (where: string) => string) => never;
 
 function validateDepartmentDefects(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): Map<string, DepartmentDefect[]> {
   const list = 'departmentDefects';
@@ -431,22 +453,21 @@ function validateDepartmentDefects(input: AssessmentInput, scorecardOf: Map<stri
   const records = input.departmentDefects ?? [];
   for (let i = 0; i < records.length; i++) {
     const d = records[i]!;
-    const error: DefectError = (code, field, message) => defectError(code, list, i, d.id, field, message);
     const period = defectRecord(d, list, i, ids, ctx);
     const dept = ctx.departments.get(d.department);
-    if (!dept) error('unknown_reference', 'department', (where) => messages.check.unknownDepartment(where, d.department));
-    if (d.category === undefined && d.indicator === undefined) error('missing_field', 'category', say.defectNeedsCategoryOrIndicator);
+    if (!dept) defectError('unknown_reference', list, i, d.id, 'department', messages.check.unknownDepartment, d.department);
+    if (d.category === undefined && d.indicator === undefined) defectError('missing_field', list, i, d.id, 'category', say.defectNeedsCategoryOrIndicator);
     const fits = d.category === undefined ? null : CATEGORY_KINDS[d.category];
-    if (fits && fits !== dept.kind) error('not_applicable', 'category', (where) => say.categoryDoesNotFit(where, d.category!, dept.kind));
+    if (fits && fits !== dept.kind) defectError('not_applicable', list, i, d.id, 'category', say.categoryDoesNotFit, d.category!, dept.kind);
     if (d.indicator !== undefined) {
       const sc = scorecardOf.get(d.department);
-      if (!sc) error('not_applicable', 'indicator', (where) => say.unscored(where, d.department));
+      if (!sc) defectError('not_applicable', list, i, d.id, 'indicator', say.unscored, d.department);
       const node = leaves.get(sc)!.get(d.indicator);
-      if (!node) error('unknown_reference', 'indicator', (where) => say.unknownIndicator(where, d.indicator!, sc.id));
-      if (node.leaf?.method.type !== 'defects') error('not_applicable', 'indicator', (where) => say.notADefectsLeaf(where, d.indicator!));
+      if (!node) defectError('unknown_reference', list, i, d.id, 'indicator', say.unknownIndicator, d.indicator, sc.id);
+      if (node.leaf?.method.type !== 'defects') defectError('not_applicable', list, i, d.id, 'indicator', say.notADefectsLeaf, d.indicator);
     }
     const p = points(d.points, i, d.id);
-    if (p.lte(0)) error('invalid_value', 'points', (where) => messages.check.notPositive(where, 'points'));
+    if (p.lte(0)) defectError('invalid_value', list, i, d.id, 'points', messages.check.notPositive, 'points');
     const defect: DepartmentDefect = { id: d.id, month: d.month, period, department: d.department, category: d.category ?? null, indicator: d.indicator ?? null, points: p };
     const own = byDepartment.get(d.department);
     if (own) own.push(defect);
@@ -465,7 +486,7 @@ function validatePersonalDefects(input: AssessmentInput, ctx: AssessmentContext)
   for (let i = 0; i < records.length; i++) {
     const d = records[i]!;
     const period = defectRecord(d, list, i, ids, ctx);
-    if (!ctx.staff.has(d.staffId)) defectError('unknown_reference', list, i, d.id, 'staffId', (where) => messages.check.unknownStaff(where, d.staffId));
+    if (!ctx.staff.has(d.staffId)) defectError('unknown_reference', list, i, d.id, 'staffId', messages.check.unknownStaff, d.staffId);
     if (d.veto && d.category !== 'ethics') defectError('not_applicable', list, i, d.id, 'veto', say.vetoNotEthics);
     const defect: PersonalDefect = {
       id: d.id,
@@ -495,6 +516,11 @@ export function isAssessedDirector(s: Staff, scorecardOf: ReadonlyMap<string, Sc
   return s.position !== null && s.position !== 'hospital_leader' && scorecardOf.has(s.department) && (ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(s.employment);
 }
 
+/** The first derived field a person's record gives (a function of its own: a closure over the loop's record would cost a context on every pass). */
+function firstGiven(r: IndividualInput): (typeof DERIVED_INDIVIDUAL_FIELDS)[number] {
+  return DERIVED_INDIVIDUAL_FIELDS.find((field) => r[field] !== undefined)!;
+}
+
 /** §5: the inputs the assessment derives may not be given. */
 function refuseDerivedFields(scenario: Scenario, scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext): void {
   const periods = scenario.periods ?? [];
@@ -510,7 +536,7 @@ function refuseDerivedFields(scenario: Scenario, scorecardOf: Map<string, Scorec
     for (let k = 0; k < records.length; k++) {
       const r = records[k]!;
       if (r.errors !== undefined || r.accident !== undefined || r.ethicsDeduction !== undefined || r.ethicsZero !== undefined) {
-        given(messages.record.staff(r.staffId), `individuals[${k}]`, DERIVED_INDIVIDUAL_FIELDS.find((field) => r[field] !== undefined)!);
+        given(messages.record.staff(r.staffId), `individuals[${k}]`, firstGiven(r));
       }
       if (r.managerAssessmentPassed === undefined) continue;
       const s = ctx.staff.get(r.staffId);
