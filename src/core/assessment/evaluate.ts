@@ -109,7 +109,12 @@ interface AssessmentPeriod {
  */
 export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, ScorecardPoints>();
-  private readonly leafDefects = new Map<string, Map<string, DepartmentDefect[]>>();
+  /** Each scored department's `defects` leaves in every cadence period, by node position: made once per department. */
+  private readonly defectsLeaves = new Map<string, (DefectsLeaf | undefined)[]>();
+  /** score()'s list of the attainments of a department's assessed leaves, by node: one per scorecard, refilled for each department and period. */
+  private readonly byNodeOf = new Map<Scorecard, LeafAttainments['byNode']>();
+  /** A `defects` leaf without a defect, by cadence (fullInEvery). */
+  private readonly noDefects = new Map<Cadence, DefectsLeaf>();
   private clean: CleanLines | undefined;
   private readonly leafLineage = new Map<string, Map<Scorecard, (LeafLineage | null)[]>>();
 
@@ -150,14 +155,14 @@ export class AssessmentEvaluator {
         continue;
       }
       const scored = this.score(d.code, sc, p);
-      // rounded once: the text, the grade and the director's grade all read the score rounded to 6 decimals
-      const reported = reportedScore(scored.score);
+      // the text, the grade and the director's grade all read the score rounded to 6 decimals
+      const reported = new Dec(scored.reported);
       const directorGrade = gradeOfReported(grades.directorGrades, reported);
       directorGrades.set(d.code, directorGrade);
       departments.push({
         code: d.code,
         scorecard: sc.id,
-        score: formatScore(reported),
+        score: scored.reported,
         grade: gradeOfReported(grades.departmentGrades, reported),
         directorGrade,
         deductions: deductionLines,
@@ -190,13 +195,13 @@ export class AssessmentEvaluator {
       const sc = this.assessment.scorecardOf.get(d.code);
       if (!sc) continue;
       const scored = this.score(d.code, sc, p);
-      const reported = reportedScore(scored.score);
+      const reported = new Dec(scored.reported);
       const factor = reported.div(HUNDRED);
       factors.set(d.code, factor);
       departments.push({
         code: d.code,
         scorecard: sc.id,
-        score: formatScore(reported),
+        score: scored.reported,
         grade: gradeOfReported(grades.departmentGrades, reported),
         assessmentFactor: formatScore(factor),
         indicators: scored.indicators,
@@ -246,30 +251,41 @@ export class AssessmentEvaluator {
    * §2: a scored department's score in an assessment period, its reported nodes and their lineage.
    * The attainments of each assessed leaf are gathered here, with their lineage; score.ts computes.
    */
-  private score(code: string, sc: Scorecard, p: AssessmentPeriod): { score: Dec; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
+  private score(code: string, sc: Scorecard, p: AssessmentPeriod): { reported: string; indicators: IndicatorScore[]; lineage: LeafLineage[] } {
     const inQuarter = p.year === null;
     const values = this.assessment.attainments.get(code);
-    const defects = this.defectsByLeaf(code);
+    const defectsLeaves = this.defectsLeavesOf(code, sc);
     const shared = this.leafLineageOf(sc, p);
     const n = sc.nodes.length;
-    const byNode: LeafAttainments['byNode'] = new Array(n);
+    let byNode = this.byNodeOf.get(sc);
+    if (!byNode) {
+      byNode = new Array(n);
+      this.byNodeOf.set(sc, byNode);
+    }
     const lineage: LeafLineage[] = [];
     for (let i = 0; i < n; i++) {
       const node = sc.nodes[i]!;
       const leaf = node.leaf;
-      if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
+      if (!leaf || (inQuarter && leaf.cadence === 'yearly')) {
+        byNode[i] = undefined;
+        continue;
+      }
       if (leaf.method.type !== 'defects') {
         byNode[i] = values![i]!;
         lineage.push(shared[i]!);
         continue;
       }
-      const names = this.assessment.cadencePeriods[leaf.cadence];
-      const byPeriod: (Attainment | undefined)[] = new Array(names.length);
-      const booked: string[] = [];
-      const own = defects.get(node.code) ?? NO_DEFECTS;
-      for (const k of p.periods[leaf.cadence]) byPeriod[k] = own.length === 0 ? FULL_ATTAINMENT : this.defectsIn(own, node, names[k]!, booked);
-      byNode[i] = byPeriod;
-      lineage.push(booked.length === 0 ? shared[i]! : { code: node.code, values: NO_VALUES, defects: booked });
+      const own = defectsLeaves[i]!;
+      byNode[i] = own.attainments;
+      // the defects booked in the cadence periods the assessment period covers, period by period
+      let booked: string[] | null = null;
+      for (const k of p.periods[leaf.cadence]) {
+        const ids = own.ids[k]!;
+        if (ids.length === 0) continue;
+        booked ??= [];
+        for (const id of ids) booked.push(id);
+      }
+      lineage.push(booked === null ? shared[i]! : { code: node.code, values: NO_VALUES, defects: booked });
     }
     let points = this.points.get(sc);
     if (!points) {
@@ -277,34 +293,53 @@ export class AssessmentEvaluator {
       this.points.set(sc, points);
     }
     const scored = score(sc, points, { byNode, periods: p.periods, inQuarter });
-    return { score: scored.score, indicators: scored.indicators, lineage };
+    return { reported: scored.reported, indicators: scored.indicators, lineage };
   }
 
-  /** A department's defects booked against a `defects` leaf, by the leaf's code, in id order: made once per department. */
-  private defectsByLeaf(code: string): Map<string, DepartmentDefect[]> {
-    let byLeaf = this.leafDefects.get(code);
-    if (!byLeaf) {
-      byLeaf = new Map();
-      for (const d of this.assessment.departmentDefects.get(code) ?? []) {
-        if (d.indicator === null) continue;
-        const own = byLeaf.get(d.indicator);
-        if (own) own.push(d);
-        else byLeaf.set(d.indicator, [d]);
+  /**
+   * A department's `defects` leaves, by node position: each one's attainment and the ids of the
+   * defects booked against it in every one of its cadence periods. A period's attainment depends
+   * on that period's defects alone, so it is made once per department and read by the quarters and
+   * the year-end alike; a leaf without a defect shares the lists of full attainment of its cadence.
+   */
+  private defectsLeavesOf(code: string, sc: Scorecard): (DefectsLeaf | undefined)[] {
+    let byNode = this.defectsLeaves.get(code);
+    if (byNode) return byNode;
+    const byLeaf = new Map<string, DepartmentDefect[]>();
+    for (const d of this.assessment.departmentDefects.get(code) ?? []) {
+      if (d.indicator === null) continue;
+      const own = byLeaf.get(d.indicator);
+      if (own) own.push(d);
+      else byLeaf.set(d.indicator, [d]);
+    }
+    byNode = sc.nodes.map((node) => {
+      const leaf = node.leaf;
+      if (leaf?.method.type !== 'defects') return undefined;
+      const own = byLeaf.get(node.code);
+      if (own === undefined) return this.fullInEvery(leaf.cadence);
+      const names = this.assessment.cadencePeriods[leaf.cadence];
+      const attainments: Attainment[] = new Array(names.length);
+      const ids: string[][] = new Array(names.length);
+      for (let k = 0; k < names.length; k++) {
+        const booked: string[] = [];
+        attainments[k] = defectsIn(own, node, names[k]!, booked);
+        ids[k] = booked.length === 0 ? NO_IDS : booked;
       }
-      this.leafDefects.set(code, byLeaf);
-    }
-    return byLeaf;
+      return { attainments, ids };
+    });
+    this.defectsLeaves.set(code, byNode);
+    return byNode;
   }
 
-  /** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year) from the leaf's defects, noting those that fall in it. */
-  private defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Attainment {
-    let booked = ZERO;
-    for (const d of defects) {
-      if (d.month !== period && d.period !== period && !(period.length === 4 && d.month.startsWith(period))) continue;
-      booked = booked.plus(d.points);
-      ids.push(d.id);
+  /** A `defects` leaf without a defect: full attainment and no ids in every period of its cadence, one shared record per cadence. */
+  private fullInEvery(cadence: Cadence): DefectsLeaf {
+    let none = this.noDefects.get(cadence);
+    if (!none) {
+      const count = this.assessment.cadencePeriods[cadence].length;
+      none = { attainments: new Array(count).fill(FULL_ATTAINMENT), ids: new Array(count).fill(NO_IDS) };
+      this.noDefects.set(cadence, none);
     }
-    return booked.isZero() ? FULL_ATTAINMENT : attainmentOf(defectsAttainment(node.points, booked));
+    return none;
   }
 
   /**
@@ -422,6 +457,24 @@ export class AssessmentEvaluator {
   }
 }
 
+/** A `defects` leaf of a department in each of its cadence periods, by the period's position. */
+interface DefectsLeaf {
+  attainments: readonly Attainment[];
+  /** The defects falling in the period, by id (the shared empty list for none). */
+  ids: readonly (readonly string[])[];
+}
+
+/** A `defects` leaf's attainment in one cadence period (a month, a quarter or the year) from the leaf's defects, noting those that fall in it. */
+function defectsIn(defects: readonly DepartmentDefect[], node: IndicatorNode, period: string, ids: string[]): Attainment {
+  let booked = ZERO;
+  for (const d of defects) {
+    if (d.month !== period && d.period !== period && !(period.length === 4 && d.month.startsWith(period))) continue;
+    booked = booked.plus(d.points);
+    ids.push(d.id);
+  }
+  return booked.isZero() ? FULL_ATTAINMENT : attainmentOf(defectsAttainment(node.points, booked));
+}
+
 function inCategory(defects: readonly PersonalDefect[], category: PersonalDefect['category']): PersonalDefect[] {
   return defects.filter((d) => d.category === category);
 }
@@ -451,7 +504,6 @@ interface CleanLines {
 
 /** Most leaves and people have no defect in a period: they share one empty, frozen list. */
 const NO_IDS = Object.freeze([]) as unknown as string[];
-const NO_DEFECTS: readonly DepartmentDefect[] = [];
 const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 
 /** A department's deduction ids with no defect in any category. */

@@ -1,7 +1,7 @@
 import { type Dec, HUNDRED } from '../money.js';
 import type { IndicatorScore } from '../result.js';
 import type { Cadence } from '../schema.js';
-import { type Accumulator, PRECISION, type Words34, accumulator, add, clear, divIntInto, format, fromDec, times, timesInto, toDec } from '../words34.js';
+import { type Accumulator, PRECISION, type Words34, accumulator, add, clear, divInt, divIntInto, format, fromDec, times, timesInto, toDec } from '../words34.js';
 import type { Attainment, Scorecard } from './model.js';
 
 /**
@@ -12,8 +12,10 @@ import type { Attainment, Scorecard } from './model.js';
  */
 
 export interface ScoredNodes {
-  /** The department's score, exact (reported and graded rounded half-up to 6 decimals). */
-  score: Dec;
+  /** The department's score, exact. */
+  score: Words34;
+  /** The score as it is reported and graded: rounded half-up to 6 decimals, as text. */
+  reported: string;
   indicators: IndicatorScore[];
 }
 
@@ -24,9 +26,22 @@ export interface ScoredNodes {
 export interface ScorecardPoints {
   words: Words34[];
   single: Map<Attainment, SingleLeaf>[];
+  /**
+   * Σ points of the leaves assessed in a quarter and at the year-end as a whole number to divide by
+   * in words (divInt), or null when they are not one (the division is then decimal.js's).
+   */
+  quarterDivisor: number | null;
+  yearDivisor: number | null;
   /** Each node's running sum and the total's, kept in place and reused by every department and period of the scorecard. */
   sums: Accumulator[];
   total: Accumulator;
+  /**
+   * score()'s working lists, by node, reused by every department and period of the scorecard
+   * rather than made for each (a thousand a year): which inner nodes have an assessed leaf below
+   * them in the period, and each assessed leaf's line until it is placed in the result.
+   */
+  summed: Uint8Array;
+  leafLines: (IndicatorScore | undefined)[];
 }
 
 interface SingleLeaf {
@@ -36,12 +51,23 @@ interface SingleLeaf {
 
 export function scorecardPoints(sc: Scorecard): ScorecardPoints {
   return {
+    quarterDivisor: wholeDivisor(sc.quarterPoints),
+    yearDivisor: wholeDivisor(sc.yearPoints),
     words: sc.nodes.map((node) => fromDec(node.points)),
     single: sc.nodes.map(() => new Map()),
     sums: sc.nodes.map(() => accumulator()),
     total: accumulator(),
+    summed: new Uint8Array(sc.nodes.length),
+    leafLines: sc.nodes.map(() => undefined),
   };
 }
+
+/** A whole number of points from 1 to 10^7 (what divInt divides by), else null. */
+function wholeDivisor(points: Dec): number | null {
+  return points.isInteger() && points.gte(1) && points.lte(10_000_000) ? points.toNumber() : null;
+}
+
+const HUNDRED_WORDS = fromDec(HUNDRED);
 
 /**
  * The attainments of one department's assessed leaves: by node position, each leaf's attainments
@@ -49,7 +75,7 @@ export function scorecardPoints(sc: Scorecard): ScorecardPoints {
  * positions the period covers, by cadence.
  */
 export interface LeafAttainments {
-  byNode: ((Attainment | undefined)[] | undefined)[];
+  byNode: (readonly (Attainment | undefined)[] | undefined)[];
   periods: Record<Cadence, readonly number[]>;
   inQuarter: boolean;
 }
@@ -61,37 +87,52 @@ export interface LeafAttainments {
  */
 export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttainments): ScoredNodes {
   const n = sc.nodes.length;
-  const { sums, total } = points;
+  const { sums, total, summed, leafLines } = points;
   // which inner nodes have an assessed leaf below them in the period (the others are not reported)
-  const summed = new Uint8Array(n);
-  const leafIndicators: (IndicatorScore | undefined)[] = new Array(n);
+  summed.fill(0);
+  // the lines reported: the assessed leaves and the inner nodes above them
+  let reported = 0;
   clear(total);
   for (let i = 0; i < n; i++) {
     const byPeriod = leaves.byNode[i];
     if (byPeriod === undefined) continue;
     const node = sc.nodes[i]!;
-    leafIndicators[i] = leafOf(byPeriod, leaves.periods[node.leaf!.cadence], points, i, node.code);
+    leafLines[i] = leafOf(byPeriod, leaves.periods[node.leaf!.cadence], points, i, node.code);
+    reported++;
     add(total, scored);
     const ancestors = node.ancestors;
     for (let k = 0; k < ancestors.length; k++) {
       const a = ancestors[k]!;
       if (summed[a] === 0) {
         summed[a] = 1;
+        reported++;
         clear(sums[a]!);
       }
       add(sums[a]!, scored);
     }
   }
-  const score = toDec(total)
-    .div(leaves.inQuarter ? sc.quarterPoints : sc.yearPoints)
-    .times(HUNDRED);
-  const indicators: IndicatorScore[] = [];
+  // ÷ Σ points, × 100: in words when Σ points is a whole number (most scorecards), which is
+  // decimal.js's division to the digit without a Decimal made for each department and period
+  const divisor = leaves.inQuarter ? points.quarterDivisor : points.yearDivisor;
+  const score =
+    divisor !== null
+      ? times(divInt(total, divisor), HUNDRED_WORDS)
+      : fromDec(
+          toDec(total)
+            .div(leaves.inQuarter ? sc.quarterPoints : sc.yearPoints)
+            .times(HUNDRED),
+        );
+  // made at its size: one list a department and period, not one grown as it is filled
+  const indicators: IndicatorScore[] = new Array(reported);
+  let at = 0;
   for (let i = 0; i < n; i++) {
-    const leaf = leafIndicators[i];
-    if (leaf !== undefined) indicators.push(leaf);
-    else if (summed[i] === 1) indicators.push({ code: sc.nodes[i]!.code, score: format(sums[i]!, 6) });
+    const leaf = leafLines[i];
+    if (leaf !== undefined) {
+      indicators[at++] = leaf;
+      leafLines[i] = undefined;
+    } else if (summed[i] === 1) indicators[at++] = { code: sc.nodes[i]!.code, score: format(sums[i]!, 6) };
   }
-  return { score, indicators };
+  return { score, reported: format(score, 6), indicators };
 }
 
 /**
