@@ -121,7 +121,7 @@ export function add(acc: Accumulator, x: Words34): void {
   if (x.n === 0) return;
   if (acc.n === 0) {
     // 0 + x is x rounded (most often it has 34 significant digits, and zeros to its word's end)
-    if (x.n <= PRECISION) store(acc, x);
+    if (hasPrecision(x)) store(acc, x);
     else storeSettled(acc, settledCopy(x));
     return;
   }
@@ -360,7 +360,24 @@ export function format(x: Words34, dp: number): string {
 
 /** x itself when its coefficient has at most 34 digits, else x rounded (a value with trailing zeros in its last word is copied, unchanged). */
 function rounded(x: Words34): Words34 {
-  return x.n <= PRECISION ? x : settledValue(settledCopy(x));
+  return hasPrecision(x) ? x : settledValue(settledCopy(x));
+}
+
+/**
+ * Whether x has at most 34 significant digits, so that rounding leaves it as it is: n counts the
+ * digits to the end of its last word, which ends in zeros when x's last digit is not a word's last
+ * (a 34-digit quotient of decimal.js's, read by fromDec, has 35 to 40).
+ */
+function hasPrecision(x: Words34): boolean {
+  if (x.n <= PRECISION) return true;
+  // the last word is not zero, so it ends in at most six zeros
+  let last = x.w[0]!;
+  let significant = x.n;
+  while (last % 10 === 0) {
+    last /= 10;
+    significant--;
+  }
+  return significant <= PRECISION;
 }
 
 /** x copied into the buffer and settled (rounded) there. */
