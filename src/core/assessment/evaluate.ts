@@ -111,8 +111,6 @@ export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, ScorecardPoints>();
   /** Each scored department's `defects` leaves in every cadence period, by node position: made once per department. */
   private readonly defectsLeaves = new Map<string, (DefectsLeaf | undefined)[]>();
-  /** score()'s list of the attainments of a department's assessed leaves, by node: one per scorecard, refilled for each department and period. */
-  private readonly byNodeOf = new Map<Scorecard, LeafAttainments['byNode']>();
   /** A `defects` leaf without a defect, by cadence (fullInEvery). */
   private readonly noDefects = new Map<Cadence, DefectsLeaf>();
   private clean: CleanLines | undefined;
@@ -257,19 +255,12 @@ export class AssessmentEvaluator {
     const defectsLeaves = this.defectsLeavesOf(code, sc);
     const shared = this.leafLineageOf(sc, p);
     const n = sc.nodes.length;
-    let byNode = this.byNodeOf.get(sc);
-    if (!byNode) {
-      byNode = new Array(n);
-      this.byNodeOf.set(sc, byNode);
-    }
+    const byNode: LeafAttainments['byNode'] = new Array(n);
     const lineage: LeafLineage[] = [];
     for (let i = 0; i < n; i++) {
       const node = sc.nodes[i]!;
       const leaf = node.leaf;
-      if (!leaf || (inQuarter && leaf.cadence === 'yearly')) {
-        byNode[i] = undefined;
-        continue;
-      }
+      if (!leaf || (inQuarter && leaf.cadence === 'yearly')) continue;
       if (leaf.method.type !== 'defects') {
         byNode[i] = values![i]!;
         lineage.push(shared[i]!);

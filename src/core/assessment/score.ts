@@ -35,13 +35,6 @@ export interface ScorecardPoints {
   /** Each node's running sum and the total's, kept in place and reused by every department and period of the scorecard. */
   sums: Accumulator[];
   total: Accumulator;
-  /**
-   * score()'s working lists, by node, reused by every department and period of the scorecard
-   * rather than made for each (a thousand a year): which inner nodes have an assessed leaf below
-   * them in the period, and each assessed leaf's line until it is placed in the result.
-   */
-  summed: Uint8Array;
-  leafLines: (IndicatorScore | undefined)[];
 }
 
 interface SingleLeaf {
@@ -57,8 +50,6 @@ export function scorecardPoints(sc: Scorecard): ScorecardPoints {
     single: sc.nodes.map(() => new Map()),
     sums: sc.nodes.map(() => accumulator()),
     total: accumulator(),
-    summed: new Uint8Array(sc.nodes.length),
-    leafLines: sc.nodes.map(() => undefined),
   };
 }
 
@@ -87,9 +78,10 @@ export interface LeafAttainments {
  */
 export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttainments): ScoredNodes {
   const n = sc.nodes.length;
-  const { sums, total, summed, leafLines } = points;
+  const { sums, total } = points;
   // which inner nodes have an assessed leaf below them in the period (the others are not reported)
-  summed.fill(0);
+  const summed = new Uint8Array(n);
+  const leafLines: (IndicatorScore | undefined)[] = new Array(n);
   // the lines reported: the assessed leaves and the inner nodes above them
   let reported = 0;
   clear(total);
@@ -127,10 +119,8 @@ export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttain
   let at = 0;
   for (let i = 0; i < n; i++) {
     const leaf = leafLines[i];
-    if (leaf !== undefined) {
-      indicators[at++] = leaf;
-      leafLines[i] = undefined;
-    } else if (summed[i] === 1) indicators[at++] = { code: sc.nodes[i]!.code, score: format(sums[i]!, 6) };
+    if (leaf !== undefined) indicators[at++] = leaf;
+    else if (summed[i] === 1) indicators[at++] = { code: sc.nodes[i]!.code, score: format(sums[i]!, 6) };
   }
   return { score, reported: format(score, 6), indicators };
 }
