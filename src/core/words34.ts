@@ -358,7 +358,7 @@ export function format(x: Words34, dp: number): string {
 
 // ---------------------------------------------------------------- words
 
-/** x itself when its coefficient has at most 34 digits, else x rounded (a value with trailing zeros in its last word is copied, unchanged). */
+/** x itself when it has at most 34 significant digits (hasPrecision), else x rounded. */
 function rounded(x: Words34): Words34 {
   return hasPrecision(x) ? x : settledValue(settledCopy(x));
 }

@@ -104,8 +104,8 @@ interface AssessmentPeriod {
 /**
  * The evaluation of one scenario's assessment, quarter by quarter, then the year-end. What is
  * the same for many departments or quarters — the scorecards' points (score.ts), each
- * department's defects by leaf, the lineage of value leaves, the lines of people without a
- * defect — is made once and shared.
+ * department's `defects` leaves in every cadence period, the lineage of value leaves, the lines of
+ * people without a defect — is made once and shared.
  */
 export class AssessmentEvaluator {
   private readonly points = new Map<Scorecard, ScorecardPoints>();

@@ -12,7 +12,7 @@ import type { Attainment, Scorecard } from './model.js';
  */
 
 export interface ScoredNodes {
-  /** The department's score, exact. */
+  /** The department's score, exact (what `reported` rounds; the score test checks it against decimal.js). */
   score: Words34;
   /** The score as it is reported and graded: rounded half-up to 6 decimals, as text. */
   reported: string;
@@ -83,21 +83,21 @@ export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttain
   const summed = new Uint8Array(n);
   const leafLines: (IndicatorScore | undefined)[] = new Array(n);
   // the lines reported: the assessed leaves and the inner nodes above them
-  let reported = 0;
+  let lines = 0;
   clear(total);
   for (let i = 0; i < n; i++) {
     const byPeriod = leaves.byNode[i];
     if (byPeriod === undefined) continue;
     const node = sc.nodes[i]!;
     leafLines[i] = leafOf(byPeriod, leaves.periods[node.leaf!.cadence], points, i, node.code);
-    reported++;
+    lines++;
     add(total, scored);
     const ancestors = node.ancestors;
     for (let k = 0; k < ancestors.length; k++) {
       const a = ancestors[k]!;
       if (summed[a] === 0) {
         summed[a] = 1;
-        reported++;
+        lines++;
         clear(sums[a]!);
       }
       add(sums[a]!, scored);
@@ -115,7 +115,7 @@ export function score(sc: Scorecard, points: ScorecardPoints, leaves: LeafAttain
             .times(HUNDRED),
         );
   // made at its size: one list a department and period, not one grown as it is filled
-  const indicators: IndicatorScore[] = new Array(reported);
+  const indicators: IndicatorScore[] = new Array(lines);
   let at = 0;
   for (let i = 0; i < n; i++) {
     const leaf = leafLines[i];

@@ -203,8 +203,10 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
   const records = input.values ?? [];
   for (let i = 0; i < records.length; i++) {
     const v = records[i]!;
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || keyCount(v) !== VALUE_FIELDS || typeof v.period !== 'string') notOfTheForm(i);
-    // a department and leaf found (a scorecard's department, one of its nodes) are codes of the form
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getOwnPropertyNames(v).length !== VALUE_FIELDS || typeof v.period !== 'string') notOfTheForm(i);
+    // a department and leaf found (a scorecard's department, one of its nodes) are codes of the form;
+    // `current` is declared with its type, as TypeScript cannot infer the destructured fields'
+    // types through the loop's reassignment of `leaf` and the never-returning valueError calls
     const current: LeafOfValues = leaf !== null && leaf.department === v.department && leaf.indicator === v.indicator ? leaf : leafOfValues(index, v, i);
     leaf = current;
     const { node, cadence, method, byPeriod, memo } = current;
@@ -228,18 +230,6 @@ function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scoreca
 }
 
 type ValueInput = NonNullable<AssessmentInput['values']>[number];
-
-/**
- * The keys of a record, counted without making a list of them: Object.getOwnPropertyNames made
- * one for each of the year's tens of thousands of value records (80 bytes each, 4.6 MB a year for
- * the collector), where a for-in over records of one shape reads the shape's cached keys. It counts
- * the enumerable keys — every key of a record parsed from JSON.
- */
-function keyCount(record: object): number {
-  let n = 0;
-  for (const _ in record) n++;
-  return n;
-}
 
 /** What validateValues reads and fills. */
 interface ValueIndex {
