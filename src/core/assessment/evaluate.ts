@@ -79,12 +79,7 @@ export interface YearAssessmentOutcome {
 
 /** The first band whose min ≤ the score rounded half-up to 6 decimals. */
 export function gradeOf(bands: readonly GradeBand[], score: Dec): Grade {
-  return gradeOfReported(bands, reportedScore(score));
-}
-
-/** A score as it is reported and graded: rounded half-up to 6 decimals (its text is formatScore's of the exact score). */
-function reportedScore(score: Dec): Dec {
-  return score.toDecimalPlaces(6, Dec.ROUND_HALF_UP);
+  return gradeOfReported(bands, score.toDecimalPlaces(6, Dec.ROUND_HALF_UP));
 }
 
 /** gradeOf for a score already rounded to 6 decimals. */

@@ -53,7 +53,10 @@ export function scorecardPoints(sc: Scorecard): ScorecardPoints {
   };
 }
 
-/** A whole number of points from 1 to 10^7 (what divInt divides by), else null. */
+/**
+ * A whole number of points from 1 to 10^7 (what divInt divides by), else null: a count held
+ * exactly by a number, as a number of periods is, which the division in words divides by.
+ */
 function wholeDivisor(points: Dec): number | null {
   return points.isInteger() && points.gte(1) && points.lte(10_000_000) ? points.toNumber() : null;
 }
