@@ -3,7 +3,7 @@ import type { Scenario } from '../schema.js';
 import { ELIGIBLE_EMPLOYMENTS, type Grade } from '../schema.js';
 import type { AnnualInputs, Department, Hospital, IndividualInputs, QuarterInputs, Staff } from '../types.js';
 import { AssessmentEvaluator, type DerivedIndividual, type QuarterAssessmentOutcome } from './evaluate.js';
-import { validateAssessment } from './validate.js';
+import { assessmentContextOf, validateAssessment } from './validate.js';
 
 /**
  * An assessed scenario (assessment.md §5): validates `assessment`, evaluates every quarter and
@@ -18,11 +18,8 @@ export function applyAssessment(
   annual: AnnualInputs | null,
   defaults: (workingDays: number) => IndividualInputs,
 ): void {
-  const assessment = validateAssessment(scenario, scenario.assessment!, {
-    ...lookups,
-    quarters: new Set(quarters.map((q) => q.period)),
-    year: annual?.year ?? null,
-  });
+  const ctx = assessmentContextOf(lookups.departments, lookups.staff, new Set(quarters.map((q) => q.period)), annual?.year ?? null);
+  const assessment = validateAssessment(scenario, scenario.assessment!, ctx);
   const eligible = hospital.staff.filter((s) => (ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(s.employment));
   const evaluator = new AssessmentEvaluator(assessment, hospital.departments, hospital.scheme);
   const personalGrades = new Map<string, Map<string, Grade>>();

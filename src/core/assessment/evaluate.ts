@@ -1,12 +1,13 @@
 import { Dec, HUNDRED, ZERO, cmpDec, formatScore, maxDec, minDec } from '../money.js';
 import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
-import type { GradeBand, Scheme } from '../scheme.js';
+import { DEFAULT_SCHEME, type GradeBand, type Scheme, toScheme } from '../scheme.js';
 import type { Cadence, DepartmentDefectCategory, Grade } from '../schema.js';
 import type { Department, Staff } from '../types.js';
 import { defectsAttainment } from './methods.js';
 import type { Assessment, Attainment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
 import { score, scorecardPoints, type LeafAttainments, type ScorecardPoints } from './score.js';
-import { FULL_ATTAINMENT, attainmentOf, isAssessedDirector, monthsOf } from './validate.js';
+import { keepShape } from '../shapes.js';
+import { EMPTY_ASSESSMENT, EMPTY_SCORECARD, FULL_ATTAINMENT, attainmentOf, isAssessedDirector, monthsOf } from './validate.js';
 
 /**
  * The assessment's arithmetic (assessment.md §1.2–§3), in exactly the order the spec states:
@@ -209,13 +210,16 @@ export class AssessmentEvaluator {
     const gradeOfDemerits = (demerits: number): Grade => (demerits >= grades.annualFailAt ? 'fail' : demerits >= grades.annualBasicPassAt ? 'basic_pass' : 'pass');
     const demeritOf = (grade: Grade) => (grade === 'basic_pass' || grade === 'fail' ? grades.annualDemerits[grade] : 0);
     // someone without a defect or a flag has the base's grade every quarter and no ethics points
+    // (plain constants, not a record of them: a record made once a settlement would have a hidden
+    // class of its own, dropped between settlements, shapes.ts)
     const cleanDemerits = quarterGrades.length * demeritOf(fullGrade);
-    const clean = { grade: gradeOfDemerits(cleanDemerits), demerits: cleanDemerits, ethicsDeductions: formatScore(ZERO), ethicsGrade: 'excellent' as const };
+    const cleanGrade = gradeOfDemerits(cleanDemerits);
+    const cleanEthics = formatScore(ZERO);
     for (const s of eligible) {
       const own = this.assessment.personalDefects.get(s.id);
       if (!own && !flagsOf.has(s.id)) {
-        if (clean.grade === 'fail') failed.push(s.id);
-        individuals.push({ staffId: s.id, grade: clean.grade, demerits: clean.demerits, ethicsDeductions: clean.ethicsDeductions, ethicsGrade: clean.ethicsGrade });
+        if (cleanGrade === 'fail') failed.push(s.id);
+        individuals.push({ staffId: s.id, grade: cleanGrade, demerits: cleanDemerits, ethicsDeductions: cleanEthics, ethicsGrade: 'excellent' });
         continue;
       }
       let demerits = 0;
@@ -364,7 +368,8 @@ export class AssessmentEvaluator {
     for (const d of this.assessment.departmentDefects.get(code) ?? []) {
       if (d.period !== period || d.category === null) continue;
       sums[d.category] = sums[d.category].plus(d.points);
-      ids ??= { ...NO_DEDUCTION_IDS };
+      // a literal, not a copy of NO_DEDUCTION_IDS: a spread of a frozen record made a hidden class of its own, dropped between settlements (shapes.ts)
+      ids ??= { medical: NO_IDS, nursing: NO_IDS, infectionControl: NO_IDS, ethics: NO_IDS, admin: NO_IDS };
       const list = ids[d.category];
       if (list === NO_IDS) ids[d.category] = [d.id];
       else list.push(d.id);
@@ -381,9 +386,11 @@ export class AssessmentEvaluator {
   private withoutDefects(eligible: readonly Staff[]): CleanLines {
     if (this.clean?.eligible !== eligible) {
       const { personalBase, personalGrades } = this.scheme.assessment;
-      const full = { score: formatScore(personalBase), grade: gradeOf(personalGrades, personalBase) };
+      // the full score and its grade as two constants, not a record made once a settlement (shapes.ts)
+      const fullScore = formatScore(personalBase);
+      const fullGrade = gradeOf(personalGrades, personalBase);
       const lines = eligible.map((s) =>
-        Object.freeze({ staffId: s.id, score: full.score, grade: full.grade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS }),
+        Object.freeze({ staffId: s.id, score: fullScore, grade: fullGrade, errors: 0, accident: false, ethicsDeduction: '0.000000', ethicsZero: false, defects: NO_IDS }),
       );
       const directors = eligible.filter((s) => isAssessedDirector(s, this.assessment.scorecardOf));
       const defectsOf = this.assessment.personalDefects;
@@ -499,3 +506,12 @@ const NO_DEDUCTION_IDS: Record<DepartmentDefectCategory, string[]> = Object.free
 function idsOf(defects: readonly PersonalDefect[]): string[] {
   return defects.length === 0 ? NO_IDS : defects.map((d) => d.id);
 }
+
+/**
+ * Hidden classes kept from one settlement to the next (shapes.ts): the evaluator's, a scorecard's
+ * points', and those of the frozen lineage leafLineageOf shares (made a few times a settlement) —
+ * its list of values made by map() as there, since map() makes a list of another class than [ ] does.
+ */
+keepShape(new AssessmentEvaluator(EMPTY_ASSESSMENT, [], toScheme(DEFAULT_SCHEME)));
+keepShape(scorecardPoints(EMPTY_SCORECARD));
+keepShape(Object.freeze({ code: '', values: Object.freeze([''].map((period) => Object.freeze({ indicator: '', period }))), defects: NO_IDS }));

@@ -1,6 +1,7 @@
 import { fail, type EngineErrorCode } from '../errors.js';
 import { messages } from '../messages.js';
-import { Dec, ONE, cmpDec, compareKeys, sum } from '../money.js';
+import { Dec, ONE, ZERO, cmpDec, compareKeys, sum } from '../money.js';
+import { keepShape } from '../shapes.js';
 import { fromDec } from '../words34.js';
 import type { AssessmentInput, Cadence, IndicatorNodeInput, IndividualInput, MethodInput, Scenario, ScorecardInput } from '../schema.js';
 import { AssessmentSchema, ELIGIBLE_EMPLOYMENTS } from '../schema.js';
@@ -29,10 +30,26 @@ export function validateAssessment(scenario: Scenario, input: AssessmentInput, c
   const attainments = validateValues(input, scorecardOf, cadencePeriods, ctx);
   const departmentDefects = validateDepartmentDefects(input, scorecardOf, ctx);
   const personalDefects = validatePersonalDefects(input, ctx);
-  const assessment = { scorecardOf, cadencePeriods, attainments, departmentDefects, personalDefects };
+  const assessment = assessmentOf(scorecardOf, cadencePeriods, attainments, departmentDefects, personalDefects);
   requireValues(assessment, input.values?.length ?? 0);
   refuseDerivedFields(scenario, scorecardOf, ctx);
   return assessment;
+}
+
+/** The context of a scenario's assessment: one place makes it, so that it always has the hidden class shapes.ts keeps. */
+export function assessmentContextOf(departments: Map<string, Department>, staff: Map<string, Staff>, quarters: ReadonlySet<string>, year: number | null): AssessmentContext {
+  return { departments, staff, quarters, year };
+}
+
+/** A validated assessment: one place makes it, so that it always has the hidden class shapes.ts keeps. */
+function assessmentOf(
+  scorecardOf: Assessment['scorecardOf'],
+  cadencePeriods: Assessment['cadencePeriods'],
+  attainments: Assessment['attainments'],
+  departmentDefects: Assessment['departmentDefects'],
+  personalDefects: Assessment['personalDefects'],
+): Assessment {
+  return { scorecardOf, cadencePeriods, attainments, departmentDefects, personalDefects };
 }
 
 /**
@@ -195,7 +212,7 @@ export function quarterOfMonth(month: string): string {
  * hospital's figures repeat — percentages, counts, marks — and so do its methods).
  */
 function validateValues(input: AssessmentInput, scorecardOf: Map<string, Scorecard>, periods: Record<Cadence, string[]>, ctx: AssessmentContext): Assessment['attainments'] {
-  const index: ValueIndex = { scorecardOf, ctx, periods, leaves: leafIndex(scorecardOf), attainments: new Map(), memoOfNode: new Map(), memoOfMethod: new Map() };
+  const index = valueIndexOf(scorecardOf, ctx, periods);
   // only periods of the form: a record's period found here is of it
   const position = { monthly: positions(periods.monthly), quarterly: positions(periods.quarterly), yearly: positions(periods.yearly) };
   // records come grouped by department and leaf as a rule: a leaf's checks and maps are looked up again only when it changes
@@ -240,6 +257,11 @@ interface ValueIndex {
   attainments: Assessment['attainments'];
   memoOfNode: Map<IndicatorNode, Map<string, Attainment>>;
   memoOfMethod: Map<string, Map<string, Attainment>>;
+}
+
+/** validateValues's index, empty: one place makes it, so that it always has the hidden class shapes.ts keeps. */
+function valueIndexOf(scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext, periods: Record<Cadence, string[]>): ValueIndex {
+  return { scorecardOf, ctx, periods, leaves: leafIndex(scorecardOf), attainments: new Map(), memoOfNode: new Map(), memoOfMethod: new Map() };
 }
 
 /** A leaf that values are given for: its department and code, its attainments by period, and its memo of attainments by value text. */
@@ -543,3 +565,15 @@ function refuseDerivedFields(scenario: Scenario, scorecardOf: Map<string, Scorec
     }
   });
 }
+
+// ---------------------------------------------------------------- kept hidden classes
+
+/**
+ * Records made once or a few times a settlement, whose hidden classes shapes.ts keeps: an
+ * assessment, its context and value index, and a scorecard, each of nothing. A scorecard has the
+ * properties validateScorecard gives it, in its order.
+ */
+const EMPTY_CONTEXT = keepShape(assessmentContextOf(new Map(), new Map(), new Set(), null));
+export const EMPTY_ASSESSMENT = keepShape(assessmentOf(new Map(), { monthly: [], quarterly: [], yearly: [] }, new Map(), new Map(), new Map()));
+keepShape(valueIndexOf(new Map(), EMPTY_CONTEXT, EMPTY_ASSESSMENT.cadencePeriods));
+export const EMPTY_SCORECARD: Scorecard = keepShape({ id: '', nodes: [], quarterPoints: ZERO, yearPoints: ZERO });
