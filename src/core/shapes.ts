@@ -1,9 +1,8 @@
 /**
  * Hidden classes kept from one settlement to the next.
  *
- * V8 gives an object made property by property — a class instance, an object literal made once a
- * settlement, a frozen object — a hidden class reached from another by a transition it holds only
- * weakly. The engine makes most of its records anew in every settlement,
+ * V8 reaches the hidden class of many objects — a class instance, an object literal, a frozen
+ * object — from another class by a transition it holds only weakly. The engine makes most of its records anew in every settlement,
  * so between two settlements nothing of such a class may be alive: the next full collection then
  * drops the class and throws away the optimized code of every function that checked for it
  * (`--trace-deopt`: "weak objects"), and the next settlement runs those functions unoptimized

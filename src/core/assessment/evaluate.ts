@@ -2,11 +2,11 @@ import { Dec, HUNDRED, ZERO, cmpDec, formatScore, maxDec, minDec } from '../mone
 import type { AnnualAssessment, IndicatorScore, QuarterlyAssessment } from '../result.js';
 import { DEFAULT_SCHEME, type GradeBand, type Scheme, toScheme } from '../scheme.js';
 import type { Cadence, DepartmentDefectCategory, Grade } from '../schema.js';
+import { keepShape } from '../shapes.js';
 import type { Department, Staff } from '../types.js';
 import { defectsAttainment } from './methods.js';
 import type { Assessment, Attainment, DepartmentDefect, IndicatorNode, PersonalDefect, Scorecard } from './model.js';
 import { score, scorecardPoints, type LeafAttainments, type ScorecardPoints } from './score.js';
-import { keepShape } from '../shapes.js';
 import { EMPTY_ASSESSMENT, EMPTY_SCORECARD, FULL_ATTAINMENT, attainmentOf, isAssessedDirector, monthsOf } from './validate.js';
 
 /**
@@ -368,8 +368,7 @@ export class AssessmentEvaluator {
     for (const d of this.assessment.departmentDefects.get(code) ?? []) {
       if (d.period !== period || d.category === null) continue;
       sums[d.category] = sums[d.category].plus(d.points);
-      // a literal, not a copy of NO_DEDUCTION_IDS: a spread of a frozen record made a hidden class of its own, dropped between settlements (shapes.ts)
-      ids ??= { medical: NO_IDS, nursing: NO_IDS, infectionControl: NO_IDS, ethics: NO_IDS, admin: NO_IDS };
+      ids ??= noDeductionIds();
       const list = ids[d.category];
       if (list === NO_IDS) ids[d.category] = [d.id];
       else list.push(d.id);
@@ -499,8 +498,17 @@ interface CleanLines {
 const NO_IDS = Object.freeze([]) as unknown as string[];
 const NO_VALUES: readonly { indicator: string; period: string }[] = [];
 
-/** A department's deduction ids with no defect in any category. */
-const NO_DEDUCTION_IDS: Record<DepartmentDefectCategory, string[]> = Object.freeze({ medical: NO_IDS, nursing: NO_IDS, infectionControl: NO_IDS, ethics: NO_IDS, admin: NO_IDS });
+/**
+ * A department's deduction ids with no defect in any category, a new record to fill: made here
+ * rather than by spreading NO_DEDUCTION_IDS, whose copy had a hidden class of its own, made again
+ * in every settlement (shapes.ts).
+ */
+function noDeductionIds(): Record<DepartmentDefectCategory, string[]> {
+  return { medical: NO_IDS, nursing: NO_IDS, infectionControl: NO_IDS, ethics: NO_IDS, admin: NO_IDS };
+}
+
+/** The same, shared and frozen: a department without a defect. */
+const NO_DEDUCTION_IDS: Record<DepartmentDefectCategory, string[]> = Object.freeze(noDeductionIds());
 
 /** The ids of the defects, or the shared empty list. */
 function idsOf(defects: readonly PersonalDefect[]): string[] {
@@ -509,9 +517,11 @@ function idsOf(defects: readonly PersonalDefect[]): string[] {
 
 /**
  * Hidden classes kept from one settlement to the next (shapes.ts): the evaluator's, a scorecard's
- * points', and those of the frozen lineage leafLineageOf shares (made a few times a settlement) —
- * its list of values made by map() as there, since map() makes a list of another class than [ ] does.
+ * points', a department's deduction ids', and those of the frozen lineage leafLineageOf shares
+ * (made a few times a settlement) — its list of values made by map() as there, since map() makes a
+ * list of another class than [ ] does.
  */
 keepShape(new AssessmentEvaluator(EMPTY_ASSESSMENT, [], toScheme(DEFAULT_SCHEME)));
 keepShape(scorecardPoints(EMPTY_SCORECARD));
+keepShape(noDeductionIds());
 keepShape(Object.freeze({ code: '', values: Object.freeze([''].map((period) => Object.freeze({ indicator: '', period }))), defects: NO_IDS }));

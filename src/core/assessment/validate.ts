@@ -260,7 +260,7 @@ interface ValueIndex {
 }
 
 /** validateValues's index, empty: one place makes it, so that it always has the hidden class shapes.ts keeps. */
-function valueIndexOf(scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext, periods: Record<Cadence, string[]>): ValueIndex {
+export function valueIndexOf(scorecardOf: Map<string, Scorecard>, ctx: AssessmentContext, periods: Record<Cadence, string[]>): ValueIndex {
   return { scorecardOf, ctx, periods, leaves: leafIndex(scorecardOf), attainments: new Map(), memoOfNode: new Map(), memoOfMethod: new Map() };
 }
 

@@ -1,4 +1,4 @@
-import { monthsOf, validateAssessmentRecords } from '../../core/assessment/validate.js';
+import { assessmentContextOf, monthsOf, validateAssessmentRecords } from '../../core/assessment/validate.js';
 import { EngineError, validateScenario, type Scenario } from '../../core/index.js';
 import { compareKeys } from '../../core/money.js';
 import type { AssessmentInput, ScorecardInput } from '../../core/schema.js';
@@ -278,12 +278,12 @@ async function checkRecords(tx: Tx, hospital: HospitalRow, quarter: string, reco
     const validated = validateScenario(doc);
     validateAssessmentRecords(
       { scorecards: (version?.scorecards ?? []) as ScorecardInput[], ...records },
-      {
-        departments: new Map(validated.hospital.departments.map((d) => [d.code, d])),
-        staff: new Map(validated.hospital.staff.map((s) => [s.id, s])),
-        quarters: new Set([inForceFor]),
-        year: quarter.length === 4 ? year : null,
-      },
+      assessmentContextOf(
+        new Map(validated.hospital.departments.map((d) => [d.code, d])),
+        new Map(validated.hospital.staff.map((s) => [s.id, s])),
+        new Set([inForceFor]),
+        quarter.length === 4 ? year : null,
+      ),
     );
   } catch (e) {
     if (!(e instanceof EngineError)) throw e;

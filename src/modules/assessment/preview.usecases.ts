@@ -1,5 +1,5 @@
 import { AssessmentEvaluator } from '../../core/assessment/evaluate.js';
-import { validateAssessment } from '../../core/assessment/validate.js';
+import { assessmentContextOf, validateAssessment } from '../../core/assessment/validate.js';
 import { EngineError } from '../../core/errors.js';
 import type { QuarterlyAssessment } from '../../core/result.js';
 import { type AssessmentInput, ELIGIBLE_EMPLOYMENTS, type ScorecardInput } from '../../core/schema.js';
@@ -60,12 +60,11 @@ export async function assessmentPreview(db: Db, hospital: HospitalRow, quarter: 
 /** What applyAssessment does for one quarter of a run: validate, then evaluate on the eligible staff. */
 function evaluateQuarter(doc: Awaited<ReturnType<typeof buildScenario>>, input: AssessmentInput, quarter: string): QuarterlyAssessment {
   const { hospital } = validateScenario(doc);
-  const assessment = validateAssessment(doc, input, {
-    departments: new Map(hospital.departments.map((d) => [d.code, d])),
-    staff: new Map(hospital.staff.map((s) => [s.id, s])),
-    quarters: new Set([quarter]),
-    year: null,
-  });
+  const assessment = validateAssessment(
+    doc,
+    input,
+    assessmentContextOf(new Map(hospital.departments.map((d) => [d.code, d])), new Map(hospital.staff.map((s) => [s.id, s])), new Set([quarter]), null),
+  );
   const eligible = hospital.staff.filter((s) => (ELIGIBLE_EMPLOYMENTS as readonly string[]).includes(s.employment));
   return new AssessmentEvaluator(assessment, hospital.departments, hospital.scheme).quarter(quarter, eligible).block;
 }
